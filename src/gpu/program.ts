@@ -1,0 +1,97 @@
+// A recorded list of dispatches. Models build their forward, backward and
+// optimiser programs once (pipelines, bind groups and uniforms fixed), and each
+// training step only encodes them: no allocation on the hot path.
+import type { Access, BindingLike, GpuContext } from './context';
+
+export interface Dispatch {
+  label: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+}
+
+export interface KernelSpec {
+  label: string;
+  code: string;
+  access: readonly Access[];
+  constants?: Record<string, number>;
+  entryPoint?: string;
+}
+
+export class Program {
+  readonly dispatches: Dispatch[] = [];
+  private owned: GPUBuffer[] = [];
+  constructor(readonly ctx: GpuContext) {}
+
+  /** A uniform buffer owned by this program (freed by `destroy`). */
+  uniform(label: string, data: ArrayBuffer): GPUBuffer {
+    const buf = this.ctx.uniform(label, new Uint8Array(data));
+    this.owned.push(buf);
+    return buf;
+  }
+
+  /** A scratch storage buffer owned by this program (freed by `destroy`). */
+  scratch(label: string, floats: number): GPUBuffer {
+    const buf = this.ctx.storage(label, floats);
+    this.owned.push(buf);
+    return buf;
+  }
+
+  destroy(): void {
+    this.ctx.destroyAll(this.owned);
+    this.owned = [];
+    this.dispatches.length = 0;
+  }
+
+  /** Adds one dispatch; bindings follow `spec.access` in order. */
+  add(spec: KernelSpec, bindings: readonly BindingLike[], workgroups: [number, number?, number?]): this {
+    const { pipeline, layout } = this.ctx.pipeline(spec.label, spec.code, spec.access, spec.constants, spec.entryPoint);
+    const wg: [number, number, number] = [workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1];
+    const limit = this.ctx.device.limits.maxComputeWorkgroupsPerDimension;
+    if (wg.some((w) => w > limit)) throw new Error(`${spec.label}: dispatch ${wg.join('x')} exceeds maxComputeWorkgroupsPerDimension ${limit}`);
+    if (wg.some((w) => w === 0)) return this;
+    this.dispatches.push({ label: spec.label, pipeline, bindGroup: this.ctx.bindGroup(spec.label, layout, bindings), workgroups: wg });
+    return this;
+  }
+
+  append(other: Program): this {
+    this.dispatches.push(...other.dispatches);
+    this.owned.push(...other.owned);
+    other.owned = [];
+    return this;
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    for (const d of this.dispatches) {
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, d.bindGroup);
+      pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+    }
+  }
+
+  /** Encodes and submits this program alone (tests and one-off work). */
+  run(): void {
+    const enc = this.ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    this.encode(pass);
+    pass.end();
+    this.ctx.device.queue.submit([enc.finish()]);
+  }
+}
+
+export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** Packs a uniform struct of u32 / f32 fields, in order, padded to 16 bytes. */
+export function packUniform(fields: readonly (['u32', number] | ['f32', number] | ['i32', number])[]): ArrayBuffer {
+  const n = Math.max(4, Math.ceil(fields.length / 4) * 4);
+  const buf = new ArrayBuffer(n * 4);
+  const u = new Uint32Array(buf);
+  const f = new Float32Array(buf);
+  const s = new Int32Array(buf);
+  fields.forEach(([t, v], i) => {
+    if (t === 'u32') u[i] = v;
+    else if (t === 'i32') s[i] = v;
+    else f[i] = v;
+  });
+  return buf;
+}
