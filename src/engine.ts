@@ -1,0 +1,84 @@
+// The engine's high-level entry: a device, a model, training with progress
+// callbacks, evaluation, parameter readback.
+import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from './config';
+import { trainBatch, evalWindows, windowAt } from './data/batch';
+import type { Corpus } from './data/corpus';
+import { GpuContext } from './gpu/context';
+import { GptModel } from './model/gpt';
+import { evaluateLoss } from './train/evaluate';
+import { Trainer, type StepLog } from './train/trainer';
+import { Rng } from './util/random';
+
+export const ENGINE_VERSION = '0.1.0';
+
+/** Requests a device with the adapter's full storage limits. */
+export async function requestDevice(): Promise<{ device: GPUDevice; adapter: GPUAdapter }> {
+  if (typeof navigator === 'undefined' || !('gpu' in navigator)) throw new Error('WebGPU is not available in this browser (navigator.gpu is missing)');
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter found');
+  const l = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    },
+  });
+  return { device, adapter };
+}
+
+export interface TrainOptions {
+  onLog?: (log: StepLog & { valLoss?: number }) => void;
+  /** Checked between steps; return true to stop early. */
+  shouldStop?: () => boolean;
+}
+
+export class Engine {
+  readonly ctx: GpuContext;
+  constructor(device: GPUDevice) {
+    this.ctx = new GpuContext(device);
+  }
+
+  createModel(overrides: Partial<ModelConfig> = {}): GptModel {
+    return new GptModel(this.ctx, { ...DEFAULT_MODEL, ...overrides });
+  }
+
+  /**
+   * Trains `model` on `corpus` text for `cfg.steps` steps. Logs (a GPU sync
+   * each) every `cfg.logEvery` steps and at the last; validation loss at T
+   * every `cfg.evalEvery` steps and at the end.
+   */
+  async train(model: GptModel, corpus: Corpus, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<{ logs: (StepLog & { valLoss?: number })[]; valLoss: number }> {
+    const cfg: TrainConfig = { ...DEFAULT_TRAIN, ...overrides };
+    const trainer = new Trainer(model, cfg);
+    const rng = new Rng(cfg.seed);
+    const logs: (StepLog & { valLoss?: number })[] = [];
+    let valLoss = NaN;
+    try {
+      for (let s = 0; s < cfg.steps; s++) {
+        if (opts.shouldStop?.()) break;
+        const last = s === cfg.steps - 1;
+        const log = (s + 1) % cfg.logEvery === 0 || last;
+        const r = await trainer.trainStep(trainBatch(corpus.train, cfg.batchSize, cfg.seqLen, rng), log);
+        if (!r) continue;
+        const entry: StepLog & { valLoss?: number } = { ...r };
+        if (last || (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0)) {
+          valLoss = await this.validationLoss(model, corpus, cfg.seqLen, cfg.evalWindows, cfg.seed);
+          entry.valLoss = valLoss;
+        }
+        logs.push(entry);
+        opts.onLog?.(entry);
+      }
+    } finally {
+      trainer.destroy();
+    }
+    return { logs, valLoss };
+  }
+
+  /** Mean loss over the fixed validation windows at length L. */
+  async validationLoss(model: GptModel, corpus: Corpus, L: number, count: number, seed: number): Promise<number> {
+    const ws = evalWindows(corpus.validation, count, L, seed).map((w) => windowAt(corpus.validation, w, L));
+    return (await evaluateLoss(model, ws, L, 16)).loss;
+  }
+}

@@ -1,0 +1,15 @@
+// Attention Lab engine: the public API (no React, no DOM; runs in a worker,
+// a test page or the headless runner).
+export { Engine, ENGINE_VERSION, requestDevice, type TrainOptions } from './engine';
+export * from './config';
+export { GpuContext } from './gpu/context';
+export { Program } from './gpu/program';
+export { GptModel, Graph, type GraphOptions } from './model/gpt';
+export { buildParamTable, paramSpecs, initParams, paramCount, type ParamTable, type ParamEntry } from './model/params';
+export { shapesOf, type Shapes } from './model/shapes';
+export { Trainer, type StepLog, type Batch } from './train/trainer';
+export { evaluateLoss } from './train/evaluate';
+export { learningRate } from './train/schedule';
+export { CharTokenizer } from './data/tokenizer';
+export { loadBrown, corpusFromDocuments, corpusFromUserText, type Corpus } from './data/corpus';
+export { trainBatch, evalWindows, windowAt, unigramLoss } from './data/batch';

@@ -1,0 +1,100 @@
+// The optimiser on the GPU: squared global gradient norm (two-stage fixed-order
+// tree, shaders/grad_norm_*.wgsl) and the AdamW update (shaders/adamw.wgsl).
+// Parameters, gradients and both moments are each one arena buffer laid out by
+// the parameter table (src/model/params.ts): decayed matrices first, so weight
+// decay applies to [0, nDecay). Clipping reads the norm from a GPU stats slot:
+// a training step never reads anything back to decide its update.
+import partialCode from '../../shaders/grad_norm_partial.wgsl?raw';
+import finalCode from '../../shaders/grad_norm_final.wgsl?raw';
+import adamwCode from '../../shaders/adamw.wgsl?raw';
+import type { BindingLike } from '../gpu/context';
+import { ceilDiv, packUniform, type Program } from '../gpu/program';
+
+const PARTIAL = { label: 'grad_norm_partial', code: partialCode, access: ['read', 'write', 'uniform'] as const };
+const FINAL = { label: 'grad_norm_final', code: finalCode, access: ['read', 'write', 'uniform'] as const };
+const ADAMW = {
+  label: 'adamw',
+  code: adamwCode,
+  access: ['read', 'read', 'write', 'write', 'write', 'uniform', 'uniform'] as const,
+};
+
+const WG = 256;
+/**
+ * Workgroup cap for both kernels: 1024 x 256 threads cover a large GPU, and
+ * beyond that each thread loops (grid-stride), so dispatches stay 1-D for any n.
+ * The final stage folds at most this many partials with one workgroup.
+ */
+export const OPTIMIZER_MAX_GROUPS = 1024;
+
+export interface AdamWConfig {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  gradClip: number /* 0 = off */;
+}
+
+/** Size in floats of the per-step uniform written by `adamwHyper`. */
+export const ADAMW_HYPER_FLOATS = 8;
+
+/**
+ * Packs the per-step uniform: lr, beta1, beta2, eps, weightDecay, 1-beta1^t,
+ * 1-beta2^t, gradClip. The bias corrections are computed in float64 here, so
+ * the GPU never evaluates pow(beta, t) in f32.
+ */
+export function adamwHyper(step: number /* 1-based t */, lr: number, cfg: AdamWConfig): ArrayBuffer {
+  if (!Number.isInteger(step) || step < 1) throw new Error(`adamwHyper: step must be a 1-based integer, got ${step}`);
+  return packUniform([
+    ['f32', lr],
+    ['f32', cfg.beta1],
+    ['f32', cfg.beta2],
+    ['f32', cfg.eps],
+    ['f32', cfg.weightDecay],
+    ['f32', 1 - Math.pow(cfg.beta1, step)],
+    ['f32', 1 - Math.pow(cfg.beta2, step)],
+    ['f32', cfg.gradClip],
+  ]);
+}
+
+const groupsFor = (n: number): number => Math.min(ceilDiv(n, WG), OPTIMIZER_MAX_GROUPS);
+
+/**
+ * stats[statsIndex] = sum(grads[0..n)^2). `stats` is a small storage buffer of
+ * floats; the other slots are left untouched. Fixed-order tree reduction, so
+ * equal inputs give bitwise-equal results.
+ */
+export function global_norm_squared(p: Program, stats: BindingLike, statsIndex: number, grads: BindingLike, n: number): void {
+  // At least one group, so n = 0 still writes 0 to the slot.
+  const groups = Math.max(1, groupsFor(n));
+  const partials = p.scratch('grad_norm partials', groups);
+  const u1 = p.uniform('grad_norm_partial params', packUniform([['u32', n], ['u32', groups]]));
+  p.add(PARTIAL, [grads, partials, u1], [groups]);
+  const u2 = p.uniform('grad_norm_final params', packUniform([['u32', groups], ['u32', statsIndex]]));
+  p.add(FINAL, [partials, stats, u2], [1]);
+}
+
+/**
+ * One AdamW step over [0, n) of the arenas, in place. `hyper` is a uniform
+ * buffer (UNIFORM | COPY_DST, ADAMW_HYPER_FLOATS floats) the caller rewrites
+ * with `adamwHyper` each step; this only binds it.
+ *   s = gradClip > 0 ? min(1, gradClip / (sqrt(stats[statsIndex]) + 1e-6)) : 1; g = s*grad
+ *   m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2
+ *   param -= lr * (m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps) + (i < nDecay ? weightDecay*param : 0))
+ */
+export function adamw_update(
+  p: Program,
+  params: BindingLike,
+  grads: BindingLike,
+  m: BindingLike,
+  v: BindingLike,
+  hyper: GPUBuffer,
+  stats: BindingLike,
+  statsIndex: number,
+  n: number,
+  nDecay: number,
+): void {
+  if (!(nDecay >= 0 && nDecay <= n)) throw new Error(`adamw_update: nDecay ${nDecay} outside [0, ${n}]`);
+  const groups = groupsFor(n);
+  const sizes = p.uniform('adamw sizes', packUniform([['u32', n], ['u32', nDecay], ['u32', statsIndex], ['u32', groups]]));
+  p.add(ADAMW, [grads, stats, params, m, v, hyper, sizes], [groups]);
+}

@@ -1,0 +1,36 @@
+// Token embedding on the GPU (shaders/encoder_forward.wgsl, shaders/encoder_backward.wgsl).
+// No positional table: positions come from RoPE / ALiBi / nothing.
+import bwdCode from '../../shaders/encoder_backward.wgsl?raw';
+import fwdCode from '../../shaders/encoder_forward.wgsl?raw';
+import type { BindingLike } from '../gpu/context';
+import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { elementGrid, grid1d } from './residual';
+
+const FWD = { label: 'encoder_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const BWD = { label: 'encoder_backward', code: bwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const BWD_COLS = 256; // columns per workgroup in encoder_backward.wgsl
+
+/** out[N, C] = wte[tokens[n], :]; tokens u32 [N], wte [V, C]. */
+export function encoder_forward(p: Program, out: BindingLike, tokens: BindingLike, wte: BindingLike, N: number, C: number): void {
+  const u = p.uniform('encoder_forward params', packUniform([['u32', N], ['u32', C]]));
+  p.add(FWD, [tokens, wte, out, u], elementGrid(N * C));
+}
+
+/**
+ * dwte[V, C] += scatter of dout[N, C] by token id (accumulated). Deterministic:
+ * one owner thread per (v, c), summing in increasing n; cost ~ V * N token
+ * comparisons plus the matched rows.
+ */
+export function encoder_backward(
+  p: Program,
+  dwte: BindingLike,
+  dout: BindingLike,
+  tokens: BindingLike,
+  N: number,
+  C: number,
+  V: number,
+): void {
+  const cBlocks = ceilDiv(C, BWD_COLS);
+  const u = p.uniform('encoder_backward params', packUniform([['u32', N], ['u32', C], ['u32', V], ['u32', cBlocks]]));
+  p.add(BWD, [dout, tokens, dwte, u], grid1d(V * cBlocks));
+}

@@ -1,0 +1,55 @@
+// rmsnorm_forward / rmsnorm_backward on the GPU (shaders/rmsnorm_forward.wgsl,
+// shaders/rmsnorm_backward.wgsl, shaders/rmsnorm_backward_dweight.wgsl). No bias.
+import bwdCode from '../../shaders/rmsnorm_backward.wgsl?raw';
+import dwCode from '../../shaders/rmsnorm_backward_dweight.wgsl?raw';
+import fwdCode from '../../shaders/rmsnorm_forward.wgsl?raw';
+import type { BindingLike } from '../gpu/context';
+import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { grid1d } from './residual';
+
+export const RMSNORM_EPS = 1e-5;
+
+const FWD = { label: 'rmsnorm_forward', code: fwdCode, access: ['read', 'read', 'write', 'write', 'uniform'] as const };
+const BWD = {
+  label: 'rmsnorm_backward',
+  code: bwdCode,
+  access: ['read', 'read', 'read', 'read', 'write', 'uniform'] as const,
+};
+const DW = { label: 'rmsnorm_backward_dweight', code: dwCode, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
+const DW_COLS = 32; // columns per workgroup in rmsnorm_backward_dweight.wgsl
+
+/** out[N, C] = inp * rstd * weight; rstd[N] = 1 / sqrt(mean(inp^2) + RMSNORM_EPS). */
+export function rmsnorm_forward(
+  p: Program,
+  out: BindingLike,
+  rstd: BindingLike,
+  inp: BindingLike,
+  weight: BindingLike,
+  N: number,
+  C: number,
+): void {
+  const u = p.uniform('rmsnorm_forward params', packUniform([['u32', N], ['u32', C], ['f32', RMSNORM_EPS]]));
+  p.add(FWD, [inp, weight, out, rstd, u], grid1d(N));
+}
+
+/**
+ * dinp[N, C] written (or added to when `accumulate`, for the residual stream);
+ * dweight[C] accumulated (parameter gradient). `rstd` comes from the forward pass.
+ */
+export function rmsnorm_backward(
+  p: Program,
+  dinp: BindingLike,
+  dweight: BindingLike,
+  dout: BindingLike,
+  inp: BindingLike,
+  weight: BindingLike,
+  rstd: BindingLike,
+  N: number,
+  C: number,
+  accumulate: boolean,
+): void {
+  const u = p.uniform('rmsnorm_backward params', packUniform([['u32', N], ['u32', C], ['u32', accumulate ? 1 : 0]]));
+  p.add(BWD, [dout, inp, weight, rstd, dinp, u], grid1d(N));
+  const uw = p.uniform('rmsnorm_backward_dweight params', packUniform([['u32', N], ['u32', C]]));
+  p.add(DW, [dout, inp, rstd, dweight, uw], [ceilDiv(C, DW_COLS)]);
+}

@@ -1,0 +1,254 @@
+// The GPT on the GPU: parameter arenas (params, grads, Adam m and v, each one
+// buffer laid out by the parameter table) and graphs (activations plus the
+// recorded forward/backward programs for one batch shape).
+import type { ModelConfig } from '../config';
+import { checkModelConfig } from '../config';
+import type { Binding, GpuContext } from '../gpu/context';
+import { Program } from '../gpu/program';
+import { fused_classifier, fusedClassifierParams, crossentropy_forward, loss_mean, IGNORE_TARGET } from '../kernels/crossentropy';
+import { encoder_backward, encoder_forward } from '../kernels/encoder';
+import { gelu_backward, gelu_forward } from '../kernels/gelu';
+import { matmul_backward, matmul_forward } from '../kernels/matmul';
+import { residual_forward } from '../kernels/residual';
+import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm';
+import { buildMixer } from './mixers';
+import { SharedScratch, type Allocator, type Mixer } from './mixer';
+import { buildParamTable, initParams, paramSpecs, type ParamEntry, type ParamTable } from './params';
+import { shapesOf, STAT_LOSS, STATS_FLOATS, type Shapes } from './shapes';
+
+export type Arena = 'params' | 'grads' | 'm' | 'v';
+
+export class GptModel {
+  readonly table: ParamTable;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  readonly m: GPUBuffer;
+  readonly v: GPUBuffer;
+  /** Small buffer of scalars (loss, grad norm) read at logging points. */
+  readonly stats: GPUBuffer;
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly config: ModelConfig,
+  ) {
+    checkModelConfig(config);
+    this.table = buildParamTable(paramSpecs(config));
+    const n = this.table.total;
+    this.params = ctx.storage('params', n);
+    this.grads = ctx.storage('grads', n);
+    this.m = ctx.storage('adam_m', n);
+    this.v = ctx.storage('adam_v', n);
+    this.stats = ctx.storage('stats', STATS_FLOATS);
+    this.setParams(initParams(this.table, config.seed));
+  }
+
+  /** A tensor of one arena as a binding (offsets are 256-byte aligned). */
+  bind(name: string, arena: Arena = 'params'): Binding {
+    const e = this.entry(name);
+    return { buffer: this[arena], offset: e.offset * 4, size: e.size * 4 };
+  }
+
+  entry(name: string): ParamEntry {
+    const e = this.table.byName.get(name);
+    if (!e) throw new Error(`no parameter named ${name}`);
+    return e;
+  }
+
+  setParams(values: Float32Array): void {
+    if (values.length !== this.table.total) throw new Error(`expected ${this.table.total} parameter floats, got ${values.length}`);
+    const q = this.ctx.device.queue;
+    q.writeBuffer(this.params, 0, values);
+    const zeros = new Float32Array(this.table.total);
+    q.writeBuffer(this.m, 0, zeros);
+    q.writeBuffer(this.v, 0, zeros);
+    q.writeBuffer(this.grads, 0, zeros);
+  }
+
+  /** Sync point: reads a whole arena back. */
+  read(arena: Arena = 'params'): Promise<Float32Array> {
+    return this.ctx.read(this[arena], this.table.total);
+  }
+
+  destroy(): void {
+    this.ctx.destroyAll([this.params, this.grads, this.m, this.v, this.stats]);
+  }
+}
+
+export interface GraphOptions {
+  training: boolean;
+  /** Re-weighting exponent when the pass runs in this graph (null: off). */
+  reweightP?: number | null;
+  /** Evaluate with the non-softmax blocks removed (hybridskip). */
+  skipNonSoftmax?: boolean;
+}
+
+interface BlockActs {
+  ln1: Binding;
+  rstd1: Binding;
+  mix: Binding;
+  res1: Binding;
+  ln2: Binding;
+  rstd2: Binding;
+  fc: Binding;
+  fcGelu: Binding;
+  proj: Binding;
+  res2: Binding;
+  mixer: Mixer;
+  skip: boolean;
+}
+
+/**
+ * Activations and recorded programs for a batch of B windows of T tokens.
+ * `forward` ends with per-token losses and their mean in stats[STAT_LOSS];
+ * in a training graph it also writes dlogits (fused classifier) and
+ * `backward` accumulates every parameter gradient into the grads arena.
+ */
+export class Graph {
+  readonly s: Shapes;
+  readonly tokens: GPUBuffer;
+  readonly targets: GPUBuffer;
+  readonly losses: Binding;
+  readonly logits: Binding;
+  readonly forward: Program;
+  readonly backward: Program;
+  private owned: GPUBuffer[] = [];
+  private blocks: BlockActs[] = [];
+  /** The classifier's uniform and the scored count it was last written for. */
+  private classifier: { params: GPUBuffer; scored: number } | null = null;
+
+  constructor(
+    readonly model: GptModel,
+    B: number,
+    T: number,
+    readonly options: GraphOptions,
+  ) {
+    const ctx = model.ctx;
+    const c = model.config;
+    const s = (this.s = shapesOf(c, B, T));
+    const { N, C, V, F } = s;
+    const alloc: Allocator = Object.assign(
+      (label: string, floats: number): Binding => {
+        const buffer = ctx.storage(label, floats);
+        this.owned.push(buffer);
+        return { buffer };
+      },
+      { queue: ctx.device.queue },
+    );
+    const shared = new SharedScratch(alloc);
+    this.tokens = alloc('tokens', N).buffer;
+    this.targets = alloc('targets', N).buffer;
+    const x0 = alloc('x0', N * C);
+    const training = options.training;
+    const reweightP = options.reweightP ?? null;
+
+    let x = x0;
+    for (let l = 0; l < c.nLayer; l++) {
+      const mech = c.layers[l];
+      const b: BlockActs = {
+        ln1: alloc(`h${l}.ln1`, N * C),
+        rstd1: alloc(`h${l}.rstd1`, N),
+        mix: alloc(`h${l}.mix`, N * C),
+        res1: alloc(`h${l}.res1`, N * C),
+        ln2: alloc(`h${l}.ln2`, N * C),
+        rstd2: alloc(`h${l}.rstd2`, N),
+        fc: alloc(`h${l}.fc`, N * F),
+        fcGelu: alloc(`h${l}.fc_gelu`, N * F),
+        proj: alloc(`h${l}.proj`, N * C),
+        res2: alloc(`h${l}.res2`, N * C),
+        mixer: buildMixer(mech, l, model, s, { reweightP, training }, alloc, shared),
+        skip: !!options.skipNonSoftmax && mech !== 'softmax',
+      };
+      this.blocks.push(b);
+      x = b.res2;
+    }
+    const lnf = alloc('lnf', N * C);
+    const rstdf = alloc('rstdf', N);
+    this.logits = alloc('logits', N * V);
+    this.losses = alloc('losses', N);
+    const dlogits = training ? alloc('d_logits', N * V) : null;
+    const wout = c.tiedEmbeddings ? 'wte' : 'lm_head';
+    const P = (name: string) => model.bind(name);
+    const G = (name: string) => model.bind(name, 'grads');
+    const tokens = { buffer: this.tokens };
+    const targets = { buffer: this.targets };
+    const stats = { buffer: model.stats };
+
+    // ---- forward ----
+    const f = (this.forward = new Program(ctx));
+    encoder_forward(f, x0, tokens, P('wte'), N, C);
+    let xin = x0;
+    const inputs: Binding[] = [];
+    for (let l = 0; l < c.nLayer; l++) {
+      const b = this.blocks[l];
+      inputs.push(xin);
+      if (b.skip) {
+        // hybridskip: the block is the identity, so its output is its input.
+        b.res2 = xin;
+        continue;
+      }
+      rmsnorm_forward(f, b.ln1, b.rstd1, xin, P(`h${l}.ln1.w`), N, C);
+      b.mixer.forward(f, b.mix, b.ln1);
+      residual_forward(f, b.res1, xin, b.mix, N * C);
+      rmsnorm_forward(f, b.ln2, b.rstd2, b.res1, P(`h${l}.ln2.w`), N, C);
+      matmul_forward(f, b.fc, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
+      gelu_forward(f, b.fcGelu, b.fc, N * F);
+      matmul_forward(f, b.proj, b.fcGelu, P(`h${l}.mlp.w_proj`), N, F, C);
+      residual_forward(f, b.res2, b.res1, b.proj, N * C);
+      xin = b.res2;
+    }
+    rmsnorm_forward(f, lnf, rstdf, xin, P('lnf.w'), N, C);
+    matmul_forward(f, this.logits, lnf, P(wout), N, C, V);
+    if (dlogits) this.classifier = { params: fused_classifier(f, this.losses, dlogits, this.logits, targets, N, V, 1 / N), scored: N };
+    else crossentropy_forward(f, this.losses, this.logits, targets, N, V);
+    loss_mean(f, stats, STAT_LOSS, this.losses, targets, N);
+
+    // ---- backward ----
+    const bw = (this.backward = new Program(ctx));
+    if (!dlogits) return;
+    if (options.skipNonSoftmax) throw new Error('hybridskip is an evaluation mode, not a training graph');
+    const dres = alloc('d_residual', N * C);
+    const dln = alloc('d_ln', N * C);
+    const dmix = alloc('d_mix', N * C);
+    const dfcGelu = alloc('d_fc_gelu', N * F);
+    const dfc = alloc('d_fc', N * F);
+    matmul_backward(bw, dln, G(wout), dlogits, lnf, P(wout), N, C, V);
+    rmsnorm_backward(bw, dres, G('lnf.w'), dln, xin, P('lnf.w'), rstdf, N, C, false);
+    for (let l = c.nLayer - 1; l >= 0; l--) {
+      const b = this.blocks[l];
+      // MLP sub-layer: dres is the gradient at res2 and flows on unchanged to res1.
+      matmul_backward(bw, dfcGelu, G(`h${l}.mlp.w_proj`), dres, b.fcGelu, P(`h${l}.mlp.w_proj`), N, F, C);
+      gelu_backward(bw, dfc, b.fc, dfcGelu, N * F);
+      matmul_backward(bw, dln, G(`h${l}.mlp.w_fc`), dfc, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
+      rmsnorm_backward(bw, dres, G(`h${l}.ln2.w`), dln, b.res1, P(`h${l}.ln2.w`), b.rstd2, N, C, true);
+      // Mixing sub-layer.
+      b.mixer.backward(bw, dmix, dres, b.ln1);
+      rmsnorm_backward(bw, dres, G(`h${l}.ln1.w`), dmix, inputs[l], P(`h${l}.ln1.w`), b.rstd1, N, C, true);
+    }
+    encoder_backward(bw, G('wte'), dres, tokens, N, C, V);
+  }
+
+  /** Queues the token ids and targets for the next submit (no sync). */
+  setBatch(input: Uint32Array, target: Uint32Array): void {
+    const { N } = this.s;
+    if (input.length !== N || target.length !== N) throw new Error(`batch must hold ${N} tokens, got ${input.length} / ${target.length}`);
+    const q = this.model.ctx.device.queue;
+    q.writeBuffer(this.tokens, 0, input);
+    q.writeBuffer(this.targets, 0, target);
+    if (this.classifier) {
+      // The gradient is of the mean over scored positions (tasks score only some).
+      let scored = 0;
+      for (let i = 0; i < N; i++) if (target[i] !== IGNORE_TARGET) scored++;
+      if (scored !== this.classifier.scored) {
+        q.writeBuffer(this.classifier.params, 0, fusedClassifierParams(N, this.s.V, 1 / Math.max(1, scored)));
+        this.classifier.scored = scored;
+      }
+    }
+  }
+
+  destroy(): void {
+    this.forward.destroy();
+    this.backward.destroy();
+    this.model.ctx.destroyAll(this.owned);
+    this.owned = [];
+  }
+}

@@ -1,0 +1,54 @@
+// Chooses the Mixer for a layer's mechanism.
+import { ConfigError, type Mechanism } from '../config';
+import type { NormalisedMechanism } from '../kernels/attention';
+import { AttentionMixer } from './attention_mixer';
+import type { GptModel } from './gpt';
+import type { Allocator, Mixer, SharedScratch } from './mixer';
+import type { Shapes } from './shapes';
+
+/** Mechanisms whose attention rows sum to 1, so re-weighting applies. */
+export const ROW_NORMALISED: readonly Mechanism[] = ['softmax', 'lssa', 'lssar', 'taylor'];
+
+export interface MixerOptions {
+  /** Graph-level re-weighting exponent (null: off); `lssar` always re-weights. */
+  reweightP: number | null;
+  training: boolean;
+}
+
+export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shapes, o: MixerOptions, alloc: Allocator, shared: SharedScratch): Mixer {
+  const c = model.config;
+  const P = (n: string) => model.bind(n);
+  const G = (n: string) => model.bind(n, 'grads');
+  switch (mech) {
+    case 'softmax':
+    case 'lssa':
+    case 'lssar':
+    case 'taylor':
+    case 'sigmoid':
+    case 'relu': {
+      const base: NormalisedMechanism = mech === 'lssar' ? 'lssa' : mech;
+      const p = mech === 'lssar' ? c.reweight.p : ROW_NORMALISED.includes(mech) ? o.reweightP : null;
+      return new AttentionMixer(
+        s,
+        { wqkv: P(`h${l}.attn.w_qkv`), wo: P(`h${l}.attn.w_o`), dwqkv: G(`h${l}.attn.w_qkv`), dwo: G(`h${l}.attn.w_o`) },
+        { mechanism: base, alibi: c.positional === 'alibi', trainLength: c.trainLength },
+        c.positional,
+        p,
+        alloc,
+        shared,
+        o.training,
+      );
+    }
+    default:
+      throw new ConfigError(`mechanism '${mech}' is not available in this engine build`);
+  }
+}
+
+/** The graph-level re-weighting exponent for a model's config. */
+export function reweightFor(c: GptModel['config'], training: boolean, override?: number | null): number | null {
+  if (override !== undefined) return override;
+  const mode = c.reweight.mode;
+  if (mode === 'train') return c.reweight.p;
+  if (mode === 'eval' && !training) return c.reweight.p;
+  return null;
+}

@@ -1,0 +1,178 @@
+// float64 CPU reference of the whole model: the same parameter table and the
+// same op sequence as src/model/gpt.ts, composed from the op references.
+// Used by the whole-model tests (loss, every gradient, AdamW steps).
+import type { ModelConfig } from '../config';
+import { buildParamTable, paramSpecs, type ParamTable } from '../model/params';
+import { shapesOf, type Shapes } from '../model/shapes';
+import * as att from './attention';
+import { crossentropy_forward, fused_classifier } from './crossentropy';
+import { encoder_backward, encoder_forward } from './encoder';
+import { gelu_backward, gelu_forward } from './gelu';
+import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from './heads';
+import { matmul_backward, matmul_forward } from './matmul';
+import { reweight_backward, reweight_forward } from './reweight';
+import { rmsnorm_backward, rmsnorm_forward } from './rmsnorm';
+import { rope_backward, rope_forward } from './rope';
+
+const F64 = (n: number) => new Float64Array(n);
+
+export class ReferenceGpt {
+  readonly table: ParamTable;
+  constructor(
+    readonly config: ModelConfig,
+    public params: Float64Array,
+  ) {
+    this.table = buildParamTable(paramSpecs(config));
+    if (params.length !== this.table.total) throw new Error('parameter arena size mismatch');
+  }
+
+  view(arena: Float64Array, name: string): Float64Array {
+    const e = this.table.byName.get(name);
+    if (!e) throw new Error(`no parameter ${name}`);
+    return arena.subarray(e.offset, e.offset + e.size);
+  }
+
+  /**
+   * Mean loss over scored targets and, when `grads` is given, every parameter
+   * gradient accumulated into it. `reweightP` applies the re-weighting pass
+   * to row-normalised layers (lssar always re-weights).
+   */
+  lossAndGrads(input: Uint32Array, target: Uint32Array, B: number, T: number, grads?: Float64Array, reweightP: number | null = null): { loss: number; losses: Float64Array } {
+    const c = this.config;
+    const s = shapesOf(c, B, T);
+    const { N, C, V, F } = s;
+    const P = (n: string) => this.view(this.params, n);
+    const wout = c.tiedEmbeddings ? 'wte' : 'lm_head';
+
+    const x0 = F64(N * C);
+    encoder_forward(x0, input, P('wte'), N, C);
+    type Cache = { xin: Float64Array; ln1: Float64Array; rstd1: Float64Array; mix: MixCache; res1: Float64Array; ln2: Float64Array; rstd2: Float64Array; fc: Float64Array; fcg: Float64Array; res2: Float64Array };
+    const caches: Cache[] = [];
+    let x = x0;
+    for (let l = 0; l < c.nLayer; l++) {
+      const ln1 = F64(N * C), rstd1 = F64(N);
+      rmsnorm_forward(ln1, rstd1, x, P(`h${l}.ln1.w`), N, C);
+      const mix = this.mixForward(l, ln1, s, reweightP);
+      const res1 = F64(N * C);
+      for (let i = 0; i < N * C; i++) res1[i] = x[i] + mix.out[i];
+      const ln2 = F64(N * C), rstd2 = F64(N);
+      rmsnorm_forward(ln2, rstd2, res1, P(`h${l}.ln2.w`), N, C);
+      const fc = F64(N * F), fcg = F64(N * F), proj = F64(N * C);
+      matmul_forward(fc, ln2, P(`h${l}.mlp.w_fc`), N, C, F);
+      gelu_forward(fcg, fc, N * F);
+      matmul_forward(proj, fcg, P(`h${l}.mlp.w_proj`), N, F, C);
+      const res2 = F64(N * C);
+      for (let i = 0; i < N * C; i++) res2[i] = res1[i] + proj[i];
+      caches.push({ xin: x, ln1, rstd1, mix, res1, ln2, rstd2, fc, fcg, res2 });
+      x = res2;
+    }
+    const lnf = F64(N * C), rstdf = F64(N);
+    rmsnorm_forward(lnf, rstdf, x, P('lnf.w'), N, C);
+    const logits = F64(N * V);
+    matmul_forward(logits, lnf, P(wout), N, C, V);
+    const losses = F64(N);
+    let count = 0;
+    for (let i = 0; i < N; i++) if (target[i] !== 0xffffffff) count++;
+    const dlogits = grads ? F64(N * V) : null;
+    if (dlogits) fused_classifier(losses, dlogits, logits, target, N, V, 1 / Math.max(1, count));
+    else crossentropy_forward(losses, logits, target, N, V);
+    const loss = losses.reduce((a, b) => a + b, 0) / Math.max(1, count);
+    if (!grads || !dlogits) return { loss, losses };
+
+    const G = (n: string) => this.view(grads, n);
+    const dln = F64(N * C), dres = F64(N * C), dmix = F64(N * C);
+    const dfcg = F64(N * F), dfc = F64(N * F);
+    matmul_backward(dln, G(wout), dlogits, lnf, P(wout), N, C, V);
+    rmsnorm_backward(dres, G('lnf.w'), dln, x, P('lnf.w'), rstdf, N, C, false);
+    for (let l = c.nLayer - 1; l >= 0; l--) {
+      const k = caches[l];
+      matmul_backward(dfcg, G(`h${l}.mlp.w_proj`), dres, k.fcg, P(`h${l}.mlp.w_proj`), N, F, C);
+      gelu_backward(dfc, k.fc, dfcg, N * F);
+      matmul_backward(dln, G(`h${l}.mlp.w_fc`), dfc, k.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
+      rmsnorm_backward(dres, G(`h${l}.ln2.w`), dln, k.res1, P(`h${l}.ln2.w`), k.rstd2, N, C, true);
+      this.mixBackward(l, dmix, dres, k.ln1, k.mix, s, grads);
+      rmsnorm_backward(dres, G(`h${l}.ln1.w`), dmix, k.xin, P(`h${l}.ln1.w`), k.rstd1, N, C, true);
+    }
+    encoder_backward(G('wte'), dres, input, N, C, V);
+    return { loss, losses };
+  }
+
+  private mixForward(l: number, inp: Float64Array, s: Shapes, graphP: number | null): MixCache {
+    const c = this.config;
+    const mech = c.layers[l];
+    const { N, C, B, H, T, hd } = s;
+    const P = (n: string) => this.view(this.params, n);
+    if (!['softmax', 'lssa', 'lssar', 'taylor', 'sigmoid', 'relu'].includes(mech)) throw new Error(`reference: mechanism ${mech} not modelled`);
+    const params: att.ProbsParams = { mechanism: mech === 'lssar' ? 'lssa' : (mech as att.NormalisedMechanism), alibi: c.positional === 'alibi', trainLength: c.trainLength };
+    const rw = mech === 'lssar' ? c.reweight.p : ['softmax', 'lssa', 'taylor'].includes(mech) ? graphP : null;
+    const nh = B * H * T * hd;
+    const qkv = F64(N * 3 * C);
+    matmul_forward(qkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
+    const q = F64(nh), k = F64(nh), v = F64(nh);
+    qkv_split_forward(q, k, v, qkv, B, T, H, hd);
+    let qr = q, kr = k;
+    if (c.positional === 'rope') {
+      qr = F64(nh); kr = F64(nh);
+      rope_forward(qr, q, B * H, T, hd);
+      rope_forward(kr, k, B * H, T, hd);
+    }
+    const A = F64(B * H * T * T), rowstat = F64(B * H * T);
+    att.attention_probs_forward(A, rowstat, qr, kr, B, H, T, hd, params);
+    let Arw: Float64Array | null = null;
+    if (rw !== null) {
+      Arw = F64(B * H * T * T);
+      reweight_forward(Arw, A, B * H, T, rw);
+    }
+    const y = F64(nh);
+    att.attention_values_forward(y, Arw ?? A, v, B, H, T, hd);
+    const ym = F64(N * C);
+    heads_merge_forward(ym, y, B, T, H, hd);
+    const out = F64(N * C);
+    matmul_forward(out, ym, P(`h${l}.attn.w_o`), N, C, C);
+    return { out, q, k, v, qr, kr, A, rowstat, Arw, rw, ym, params };
+  }
+
+  private mixBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, m: MixCache, s: Shapes, grads: Float64Array): void {
+    const c = this.config;
+    const { N, C, B, H, T, hd } = s;
+    const P = (n: string) => this.view(this.params, n);
+    const G = (n: string) => this.view(grads, n);
+    const nh = B * H * T * hd;
+    const dym = F64(N * C);
+    matmul_backward(dym, G(`h${l}.attn.w_o`), dout, m.ym, P(`h${l}.attn.w_o`), N, C, C);
+    const dy = F64(nh);
+    heads_merge_backward(dy, dym, B, T, H, hd);
+    const dA = F64(B * H * T * T), dv = F64(nh);
+    if (m.Arw && m.rw !== null) {
+      const dArw = F64(B * H * T * T);
+      att.attention_values_backward(dArw, dv, dy, m.Arw, m.v, B, H, T, hd);
+      reweight_backward(dA, dArw, m.A, m.Arw, B * H, T, m.rw);
+    } else att.attention_values_backward(dA, dv, dy, m.A, m.v, B, H, T, hd);
+    const dqr = F64(nh), dkr = F64(nh);
+    att.attention_probs_backward(dqr, dkr, dA, m.A, m.rowstat, m.qr, m.kr, B, H, T, hd, m.params);
+    let dq = dqr, dk = dkr;
+    if (c.positional === 'rope') {
+      dq = F64(nh); dk = F64(nh);
+      rope_backward(dq, dqr, B * H, T, hd);
+      rope_backward(dk, dkr, B * H, T, hd);
+    }
+    const dqkv = F64(N * 3 * C);
+    qkv_split_backward(dqkv, dq, dk, dv, B, T, H, hd);
+    matmul_backward(dinp, G(`h${l}.attn.w_qkv`), dqkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
+  }
+}
+
+interface MixCache {
+  out: Float64Array;
+  q: Float64Array;
+  k: Float64Array;
+  v: Float64Array;
+  qr: Float64Array;
+  kr: Float64Array;
+  A: Float64Array;
+  rowstat: Float64Array;
+  Arw: Float64Array | null;
+  rw: number | null;
+  ym: Float64Array;
+  params: att.ProbsParams;
+}
