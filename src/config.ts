@@ -104,5 +104,7 @@ export function checkModelConfig(c: ModelConfig): void {
   if (c.positional === 'rope' && hd % 2 !== 0) throw new ConfigError(`rope needs an even head width, got ${hd}`);
   if (c.layers.length !== c.nLayer) throw new ConfigError(`layers lists ${c.layers.length} mechanisms for ${c.nLayer} layers`);
   for (const m of c.layers) if (!MECHANISMS.includes(m)) throw new ConfigError(`unknown mechanism '${m}'`);
-  if (!(c.reweight.p > 0 && c.reweight.p <= 100)) throw new ConfigError(`re-weighting p must be in (0, 100], got ${c.reweight.p}`);
+  if (c.positional !== 'nope' && c.layers.every((m) => m === 'mlp' || m === 'nonapprox'))
+    throw new ConfigError(`positional '${c.positional}' has no effect when every layer is mlp or nonapprox (no pairwise scores); use 'nope'`);
+  if (!(c.reweight.p >= 1 && c.reweight.p <= 100)) throw new ConfigError(`re-weighting p must be in [1, 100], got ${c.reweight.p}`);
 }

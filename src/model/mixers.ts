@@ -2,6 +2,9 @@
 import { ConfigError, type Mechanism } from '../config';
 import type { NormalisedMechanism } from '../kernels/attention';
 import { AttentionMixer } from './attention_mixer';
+import { GatedMlpMixer } from './gated_mlp_mixer';
+import { NonapproxMixer } from './nonapprox_mixer';
+import { gatedHidden } from './params';
 import type { GptModel } from './gpt';
 import type { Allocator, Mixer, SharedScratch } from './mixer';
 import type { Shapes } from './shapes';
@@ -39,6 +42,16 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
         o.training,
       );
     }
+    case 'mlp':
+      return new GatedMlpMixer(
+        s,
+        gatedHidden(c),
+        { gate: P(`h${l}.mix.w_gate`), up: P(`h${l}.mix.w_up`), down: P(`h${l}.mix.w_down`), dgate: G(`h${l}.mix.w_gate`), dup: G(`h${l}.mix.w_up`), ddown: G(`h${l}.mix.w_down`) },
+        alloc,
+        o.training,
+      );
+    case 'nonapprox':
+      return new NonapproxMixer(s, { wqkv: P(`h${l}.attn.w_qkv`), wo: P(`h${l}.attn.w_o`), dwqkv: G(`h${l}.attn.w_qkv`), dwo: G(`h${l}.attn.w_o`) }, alloc, o.training);
     default:
       throw new ConfigError(`mechanism '${mech}' is not available in this engine build`);
   }

@@ -13,6 +13,9 @@ import { matmul_backward, matmul_forward } from './matmul';
 import { reweight_backward, reweight_forward } from './reweight';
 import { rmsnorm_backward, rmsnorm_forward } from './rmsnorm';
 import { rope_backward, rope_forward } from './rope';
+import { nonapprox_backward, nonapprox_forward } from './nonapprox';
+import { silu_backward, silu_forward, swiglu_backward, swiglu_forward } from './silu';
+import { gatedHidden } from '../model/params';
 
 const F64 = (n: number) => new Float64Array(n);
 
@@ -102,6 +105,8 @@ export class ReferenceGpt {
     const mech = c.layers[l];
     const { N, C, B, H, T, hd } = s;
     const P = (n: string) => this.view(this.params, n);
+    if (mech === 'mlp') return this.mlpForward(l, inp, s);
+    if (mech === 'nonapprox') return this.nonapproxForward(l, inp, s);
     if (!['softmax', 'lssa', 'lssar', 'taylor', 'sigmoid', 'relu'].includes(mech)) throw new Error(`reference: mechanism ${mech} not modelled`);
     const params: att.ProbsParams = { mechanism: mech === 'lssar' ? 'lssa' : (mech as att.NormalisedMechanism), alibi: c.positional === 'alibi', trainLength: c.trainLength };
     const rw = mech === 'lssar' ? c.reweight.p : ['softmax', 'lssa', 'taylor'].includes(mech) ? graphP : null;
@@ -129,10 +134,67 @@ export class ReferenceGpt {
     heads_merge_forward(ym, y, B, T, H, hd);
     const out = F64(N * C);
     matmul_forward(out, ym, P(`h${l}.attn.w_o`), N, C, C);
-    return { out, q, k, v, qr, kr, A, rowstat, Arw, rw, ym, params };
+    return { kind: 'attention', out, q, k, v, qr, kr, A, rowstat, Arw, rw, ym, params };
   }
 
-  private mixBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, m: MixCache, s: Shapes, grads: Float64Array): void {
+  private mlpForward(l: number, inp: Float64Array, s: Shapes): MlpCache {
+    const { N, C } = s;
+    const m = gatedHidden(this.config);
+    const P = (n: string) => this.view(this.params, n);
+    const gate = F64(N * m), up = F64(N * m), hid = F64(N * m), out = F64(N * C);
+    matmul_forward(gate, inp, P(`h${l}.mix.w_gate`), N, C, m);
+    matmul_forward(up, inp, P(`h${l}.mix.w_up`), N, C, m);
+    swiglu_forward(hid, gate, up, N * m);
+    matmul_forward(out, hid, P(`h${l}.mix.w_down`), N, m, C);
+    return { kind: 'mlp', out, gate, up, hid, m };
+  }
+
+  private nonapproxForward(l: number, inp: Float64Array, s: Shapes): NonapproxCache {
+    const { N, C, B, H, T, hd } = s;
+    const P = (n: string) => this.view(this.params, n);
+    const nh = B * H * T * hd;
+    const qkv = F64(N * 3 * C);
+    matmul_forward(qkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
+    const q = F64(nh), k = F64(nh), v = F64(nh), qs = F64(nh), y = F64(nh), stats = F64(B * H * T * 2);
+    qkv_split_forward(q, k, v, qkv, B, T, H, hd);
+    silu_forward(qs, q, nh);
+    nonapprox_forward(y, stats, qs, k, v, B, H, T, hd);
+    const ym = F64(N * C), out = F64(N * C);
+    heads_merge_forward(ym, y, B, T, H, hd);
+    matmul_forward(out, ym, P(`h${l}.attn.w_o`), N, C, C);
+    return { kind: 'nonapprox', out, q, qs, k, v, y, stats, ym };
+  }
+
+  private mlpBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, m: MlpCache, s: Shapes, grads: Float64Array): void {
+    const { N, C } = s;
+    const P = (n: string) => this.view(this.params, n);
+    const G = (n: string) => this.view(grads, n);
+    const dhid = F64(N * m.m), dgate = F64(N * m.m), dup = F64(N * m.m), dinpUp = F64(N * C);
+    matmul_backward(dhid, G(`h${l}.mix.w_down`), dout, m.hid, P(`h${l}.mix.w_down`), N, m.m, C);
+    swiglu_backward(dgate, dup, m.gate, m.up, dhid, N * m.m);
+    matmul_backward(dinp, G(`h${l}.mix.w_gate`), dgate, inp, P(`h${l}.mix.w_gate`), N, C, m.m);
+    matmul_backward(dinpUp, G(`h${l}.mix.w_up`), dup, inp, P(`h${l}.mix.w_up`), N, C, m.m);
+    for (let i = 0; i < N * C; i++) dinp[i] += dinpUp[i];
+  }
+
+  private nonapproxBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, m: NonapproxCache, s: Shapes, grads: Float64Array): void {
+    const { N, C, B, H, T, hd } = s;
+    const P = (n: string) => this.view(this.params, n);
+    const G = (n: string) => this.view(grads, n);
+    const nh = B * H * T * hd;
+    const dym = F64(N * C), dy = F64(nh), dqs = F64(nh), dq = F64(nh), dk = F64(nh), dv = F64(nh), dqkv = F64(N * 3 * C);
+    matmul_backward(dym, G(`h${l}.attn.w_o`), dout, m.ym, P(`h${l}.attn.w_o`), N, C, C);
+    heads_merge_backward(dy, dym, B, T, H, hd);
+    nonapprox_backward(dqs, dk, dv, dy, m.y, m.stats, m.qs, m.k, m.v, B, H, T, hd);
+    silu_backward(dq, m.q, dqs, nh);
+    qkv_split_backward(dqkv, dq, dk, dv, B, T, H, hd);
+    matmul_backward(dinp, G(`h${l}.attn.w_qkv`), dqkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
+  }
+
+  private mixBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, mc: MixCache, s: Shapes, grads: Float64Array): void {
+    if (mc.kind === 'mlp') return this.mlpBackward(l, dinp, dout, inp, mc, s, grads);
+    if (mc.kind === 'nonapprox') return this.nonapproxBackward(l, dinp, dout, inp, mc, s, grads);
+    const m = mc;
     const c = this.config;
     const { N, C, B, H, T, hd } = s;
     const P = (n: string) => this.view(this.params, n);
@@ -162,7 +224,31 @@ export class ReferenceGpt {
   }
 }
 
-interface MixCache {
+type MixCache = AttentionCache | MlpCache | NonapproxCache;
+
+interface MlpCache {
+  kind: 'mlp';
+  out: Float64Array;
+  gate: Float64Array;
+  up: Float64Array;
+  hid: Float64Array;
+  m: number;
+}
+
+interface NonapproxCache {
+  kind: 'nonapprox';
+  out: Float64Array;
+  q: Float64Array;
+  qs: Float64Array;
+  k: Float64Array;
+  v: Float64Array;
+  y: Float64Array;
+  stats: Float64Array;
+  ym: Float64Array;
+}
+
+interface AttentionCache {
+  kind: 'attention';
   out: Float64Array;
   q: Float64Array;
   k: Float64Array;
