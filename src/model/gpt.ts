@@ -1,8 +1,8 @@
 // The GPT on the GPU: parameter arenas (params, grads, Adam m and v, each one
 // buffer laid out by the parameter table) and graphs (activations plus the
 // recorded forward/backward programs for one batch shape).
-import type { ModelConfig } from '../config';
-import { checkModelConfig } from '../config';
+import { checkModelConfig, type ModelConfig } from '../config';
+import { streamKind, streamRows } from './stream';
 import type { Binding, GpuContext } from '../gpu/context';
 import { Program } from '../gpu/program';
 import { fused_classifier, fusedClassifierParams, crossentropy_forward, loss_mean, IGNORE_TARGET } from '../kernels/crossentropy';
@@ -17,6 +17,8 @@ import { buildParamTable, initParams, paramSpecs, type ParamEntry, type ParamTab
 import { shapesOf, STAT_LOSS, STATS_FLOATS, type Shapes } from './shapes';
 
 export type Arena = 'params' | 'grads' | 'm' | 'v';
+
+
 
 export class GptModel {
   readonly table: ParamTable;
@@ -76,6 +78,8 @@ export class GptModel {
 
 export interface GraphOptions {
   training: boolean;
+  /** fixedseqqk: the fixed passage whose embeddings start the stream (at least T tokens). */
+  streamTokens?: Uint32Array;
   /** Re-weighting exponent when the pass runs in this graph (null: off). */
   reweightP?: number | null;
   /** Evaluate with the non-softmax blocks removed (hybridskip). */
@@ -104,7 +108,12 @@ interface BlockActs {
  * `backward` accumulates every parameter gradient into the grads arena.
  */
 export class Graph {
+  /** Shapes of the rows the graph computes: with a fixed stream, [batch; stream] = 2B rows. */
   readonly s: Shapes;
+  /** Batch rows the caller supplies (B). */
+  readonly batchRows: number;
+  /** Token ids of the stream rows (rndembqk: V + t into the extended table). */
+  private streamIds: Uint32Array | null = null;
   readonly tokens: GPUBuffer;
   readonly targets: GPUBuffer;
   readonly losses: Binding;
@@ -124,7 +133,11 @@ export class Graph {
   ) {
     const ctx = model.ctx;
     const c = model.config;
-    const s = (this.s = shapesOf(c, B, T));
+    const stream = streamKind(c.layers);
+    if (stream === 'fixedseq' && (options.streamTokens?.length ?? 0) < T)
+      throw new Error(`fixedseqqk needs a fixed passage of at least ${T} tokens (got ${options.streamTokens?.length ?? 0})`);
+    this.batchRows = B;
+    const s = (this.s = shapesOf(c, stream ? 2 * B : B, T));
     const { N, C, V, F } = s;
     const alloc: Allocator = Object.assign(
       (label: string, floats: number): Binding => {
@@ -141,6 +154,29 @@ export class Graph {
     const training = options.training;
     const reweightP = options.reweightP ?? null;
 
+    // The fixed stream (rndembqk / fixedseqqk): rows [B, 2B) run the same
+    // blocks; their tokens are fixed and their targets never scored.
+    let embTable: Binding = model.bind('wte');
+    let wteCopy: { ext: Binding; zeros: Binding } | null = null;
+    if (stream === 'rndemb') {
+      // Extended table [wte; eps rows]: stream token V + t looks up eps row t.
+      const ext = alloc('wte_with_stream', (V + T) * C);
+      ctx.device.queue.writeBuffer(ext.buffer, V * C * 4, streamRows(c, T));
+      wteCopy = { ext: { buffer: ext.buffer, offset: 0, size: V * C * 4 }, zeros: alloc('zeros_wte', V * C) };
+      embTable = ext;
+      this.streamIds = Uint32Array.from({ length: T }, (_, t) => V + t);
+    } else if (stream === 'fixedseq') {
+      this.streamIds = options.streamTokens!.slice(0, T);
+    }
+
+    // staticembqk: q, k from RMSNorm(E) of the layer-0 embeddings (no gain).
+    const staticLayers = c.layers.map((m, l) => (m === 'staticembqk' ? l : -1)).filter((l) => l >= 0);
+    const staticEmb = staticLayers.length
+      ? { ones: alloc('ones_C', C), normE: alloc('norm_emb', N * C), rstdE: alloc('rstd_emb', N), dNormE: training ? alloc('d_norm_emb', N * C) : alloc('unused', 4), dOnes: alloc('d_ones_unused', C) }
+      : null;
+    if (staticEmb) ctx.device.queue.writeBuffer(staticEmb.ones.buffer, 0, new Float32Array(C).fill(1));
+    const topStatic = Math.max(...staticLayers);
+
     let x = x0;
     for (let l = 0; l < c.nLayer; l++) {
       const mech = c.layers[l];
@@ -155,7 +191,7 @@ export class Graph {
         fcGelu: alloc(`h${l}.fc_gelu`, N * F),
         proj: alloc(`h${l}.proj`, N * C),
         res2: alloc(`h${l}.res2`, N * C),
-        mixer: buildMixer(mech, l, model, s, { reweightP, training }, alloc, shared),
+        mixer: buildMixer(mech, l, model, s, { reweightP, training, staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic } }, alloc, shared),
         skip: !!options.skipNonSoftmax && mech !== 'softmax',
       };
       this.blocks.push(b);
@@ -175,7 +211,9 @@ export class Graph {
 
     // ---- forward ----
     const f = (this.forward = new Program(ctx));
-    encoder_forward(f, x0, tokens, P('wte'), N, C);
+    if (wteCopy) residual_forward(f, wteCopy.ext, P('wte'), wteCopy.zeros, V * C);
+    encoder_forward(f, x0, tokens, embTable, N, C);
+    if (staticEmb) rmsnorm_forward(f, staticEmb.normE, staticEmb.rstdE, x0, staticEmb.ones, N, C);
     let xin = x0;
     const inputs: Binding[] = [];
     for (let l = 0; l < c.nLayer; l++) {
@@ -224,13 +262,30 @@ export class Graph {
       b.mixer.backward(bw, dmix, dres, b.ln1);
       rmsnorm_backward(bw, dres, G(`h${l}.ln1.w`), dmix, inputs[l], P(`h${l}.ln1.w`), b.rstd1, N, C, true);
     }
+    if (staticEmb) rmsnorm_backward(bw, dres, staticEmb.dOnes, staticEmb.dNormE, x0, staticEmb.ones, staticEmb.rstdE, N, C, true);
+    // Stream rows of rndembqk carry ids >= V: encoder_backward skips them (eps is fixed).
     encoder_backward(bw, G('wte'), dres, tokens, N, C, V);
   }
 
+  /** Layer l's token mixer (tests and diagnostics read its buffers). */
+  mixer(l: number): Mixer {
+    return this.blocks[l].mixer;
+  }
+
   /** Queues the token ids and targets for the next submit (no sync). */
-  setBatch(input: Uint32Array, target: Uint32Array): void {
-    const { N } = this.s;
-    if (input.length !== N || target.length !== N) throw new Error(`batch must hold ${N} tokens, got ${input.length} / ${target.length}`);
+  setBatch(batchInput: Uint32Array, batchTarget: Uint32Array): void {
+    const { N, T } = this.s;
+    const n = this.batchRows * T;
+    if (batchInput.length !== n || batchTarget.length !== n) throw new Error(`batch must hold ${n} tokens, got ${batchInput.length} / ${batchTarget.length}`);
+    let input = batchInput;
+    let target = batchTarget;
+    if (this.streamIds) {
+      input = new Uint32Array(N);
+      target = new Uint32Array(N).fill(IGNORE_TARGET);
+      input.set(batchInput);
+      target.set(batchTarget);
+      for (let b = 0; b < this.batchRows; b++) input.set(this.streamIds, n + b * T);
+    }
     const q = this.model.ctx.device.queue;
     q.writeBuffer(this.tokens, 0, input);
     q.writeBuffer(this.targets, 0, target);

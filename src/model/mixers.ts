@@ -1,5 +1,6 @@
 // Chooses the Mixer for a layer's mechanism.
 import { ConfigError, type Mechanism } from '../config';
+import type { Binding } from '../gpu/context';
 import type { NormalisedMechanism } from '../kernels/attention';
 import { AttentionMixer } from './attention_mixer';
 import { GatedMlpMixer } from './gated_mlp_mixer';
@@ -16,6 +17,8 @@ export interface MixerOptions {
   /** Graph-level re-weighting exponent (null: off); `lssar` always re-weights. */
   reweightP: number | null;
   training: boolean;
+  /** For staticembqk layers: the graph's RMSNorm of the layer-0 embeddings. */
+  staticEmb: { normE: Binding; dNormE: Binding; accumulate: boolean } | null;
 }
 
 export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shapes, o: MixerOptions, alloc: Allocator, shared: SharedScratch): Mixer {
@@ -40,6 +43,23 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
         alloc,
         shared,
         o.training,
+      );
+    }
+    case 'rndembqk':
+    case 'fixedseqqk':
+    case 'staticembqk': {
+      if (mech === 'staticembqk' && !o.staticEmb) throw new Error('staticembqk layer built without the graph embedding norm');
+      const source = mech === 'staticembqk' ? { kind: 'static' as const, ...o.staticEmb! } : { kind: 'stream' as const };
+      return new AttentionMixer(
+        s,
+        { wqkv: P(`h${l}.attn.w_qkv`), wo: P(`h${l}.attn.w_o`), dwqkv: G(`h${l}.attn.w_qkv`), dwo: G(`h${l}.attn.w_o`) },
+        { mechanism: 'softmax', alibi: c.positional === 'alibi', trainLength: c.trainLength },
+        c.positional,
+        o.reweightP,
+        alloc,
+        shared,
+        o.training,
+        source,
       );
     }
     case 'mlp':

@@ -16,11 +16,16 @@ import { rope_backward, rope_forward } from './rope';
 import { nonapprox_backward, nonapprox_forward } from './nonapprox';
 import { silu_backward, silu_forward, swiglu_backward, swiglu_forward } from './silu';
 import { gatedHidden } from '../model/params';
+import { streamKind, streamRows } from '../model/stream';
+import { stream_qk_backward, stream_qk_forward } from './stream';
 
 const F64 = (n: number) => new Float64Array(n);
 
 export class ReferenceGpt {
   readonly table: ParamTable;
+  /** staticembqk: RMSNorm of the layer-0 embeddings, and its gradient, for the current call. */
+  private normE = F64(0);
+  private dNormE = F64(0);
   constructor(
     readonly config: ModelConfig,
     public params: Float64Array,
@@ -40,15 +45,52 @@ export class ReferenceGpt {
    * gradient accumulated into it. `reweightP` applies the re-weighting pass
    * to row-normalised layers (lssar always re-weights).
    */
-  lossAndGrads(input: Uint32Array, target: Uint32Array, B: number, T: number, grads?: Float64Array, reweightP: number | null = null): { loss: number; losses: Float64Array } {
+  lossAndGrads(
+    batchInput: Uint32Array,
+    batchTarget: Uint32Array,
+    B: number,
+    T: number,
+    grads?: Float64Array,
+    reweightP: number | null = null,
+    streamTokens?: Uint32Array,
+  ): { loss: number; losses: Float64Array } {
     const c = this.config;
-    const s = shapesOf(c, B, T);
+    const stream = streamKind(c.layers);
+    const s = shapesOf(c, stream ? 2 * B : B, T);
     const { N, C, V, F } = s;
     const P = (n: string) => this.view(this.params, n);
     const wout = c.tiedEmbeddings ? 'wte' : 'lm_head';
 
+    // [batch; stream] rows, as the GPU graph lays them out.
+    let input = batchInput;
+    let target = batchTarget;
+    let table: ArrayLike<number> = P('wte');
+    if (stream) {
+      input = new Uint32Array(N);
+      target = new Uint32Array(N).fill(0xffffffff);
+      input.set(batchInput);
+      target.set(batchTarget);
+      let ids: Uint32Array;
+      if (stream === 'rndemb') {
+        const ext = F64((V + T) * C);
+        ext.set(P('wte'));
+        ext.set(streamRows(c, T), V * C);
+        table = ext;
+        ids = Uint32Array.from({ length: T }, (_, t) => V + t);
+      } else {
+        if (!streamTokens || streamTokens.length < T) throw new Error('fixedseqqk needs stream tokens');
+        ids = streamTokens.slice(0, T);
+      }
+      for (let b = 0; b < B; b++) input.set(ids, (B + b) * T);
+    }
     const x0 = F64(N * C);
-    encoder_forward(x0, input, P('wte'), N, C);
+    encoder_forward(x0, input, table, N, C);
+    const ones = new Float64Array(C).fill(1);
+    const normE = F64(N * C), rstdE = F64(N);
+    const hasStatic = c.layers.includes('staticembqk');
+    if (hasStatic) rmsnorm_forward(normE, rstdE, x0, ones, N, C);
+    this.normE = normE;
+    this.dNormE = F64(N * C);
     type Cache = { xin: Float64Array; ln1: Float64Array; rstd1: Float64Array; mix: MixCache; res1: Float64Array; ln2: Float64Array; rstd2: Float64Array; fc: Float64Array; fcg: Float64Array; res2: Float64Array };
     const caches: Cache[] = [];
     let x = x0;
@@ -96,6 +138,7 @@ export class ReferenceGpt {
       this.mixBackward(l, dmix, dres, k.ln1, k.mix, s, grads);
       rmsnorm_backward(dres, G(`h${l}.ln1.w`), dmix, k.xin, P(`h${l}.ln1.w`), k.rstd1, N, C, true);
     }
+    if (hasStatic) rmsnorm_backward(dres, F64(C), this.dNormE, x0, ones, rstdE, N, C, true);
     encoder_backward(G('wte'), dres, input, N, C, V);
     return { loss, losses };
   }
@@ -107,14 +150,26 @@ export class ReferenceGpt {
     const P = (n: string) => this.view(this.params, n);
     if (mech === 'mlp') return this.mlpForward(l, inp, s);
     if (mech === 'nonapprox') return this.nonapproxForward(l, inp, s);
-    if (!['softmax', 'lssa', 'lssar', 'taylor', 'sigmoid', 'relu'].includes(mech)) throw new Error(`reference: mechanism ${mech} not modelled`);
-    const params: att.ProbsParams = { mechanism: mech === 'lssar' ? 'lssa' : (mech as att.NormalisedMechanism), alibi: c.positional === 'alibi', trainLength: c.trainLength };
-    const rw = mech === 'lssar' ? c.reweight.p : ['softmax', 'lssa', 'taylor'].includes(mech) ? graphP : null;
+    const variant = ['rndembqk', 'fixedseqqk', 'staticembqk'].includes(mech);
+    const base = variant ? 'softmax' : mech === 'lssar' ? 'lssa' : (mech as att.NormalisedMechanism);
+    const params: att.ProbsParams = { mechanism: base, alibi: c.positional === 'alibi', trainLength: c.trainLength };
+    const rw = mech === 'lssar' ? c.reweight.p : ['softmax', 'lssa', 'taylor'].includes(mech) || variant ? graphP : null;
     const nh = B * H * T * hd;
     const qkv = F64(N * 3 * C);
     matmul_forward(qkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
-    const q = F64(nh), k = F64(nh), v = F64(nh);
-    qkv_split_forward(q, k, v, qkv, B, T, H, hd);
+    const q0 = F64(nh), k0 = F64(nh), v = F64(nh);
+    qkv_split_forward(q0, k0, v, qkv, B, T, H, hd);
+    let q = q0, k = k0;
+    if (mech === 'rndembqk' || mech === 'fixedseqqk') {
+      q = F64(nh); k = F64(nh);
+      stream_qk_forward(q, q0, nh / 2);
+      stream_qk_forward(k, k0, nh / 2);
+    } else if (mech === 'staticembqk') {
+      const qkvE = F64(N * 3 * C);
+      matmul_forward(qkvE, this.normE, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
+      q = F64(nh); k = F64(nh);
+      qkv_split_forward(q, k, F64(nh), qkvE, B, T, H, hd);
+    }
     let qr = q, kr = k;
     if (c.positional === 'rope') {
       qr = F64(nh); kr = F64(nh);
@@ -134,7 +189,7 @@ export class ReferenceGpt {
     heads_merge_forward(ym, y, B, T, H, hd);
     const out = F64(N * C);
     matmul_forward(out, ym, P(`h${l}.attn.w_o`), N, C, C);
-    return { kind: 'attention', out, q, k, v, qr, kr, A, rowstat, Arw, rw, ym, params };
+    return { kind: 'attention', mech, out, q, k, v, qr, kr, A, rowstat, Arw, rw, ym, params };
   }
 
   private mlpForward(l: number, inp: Float64Array, s: Shapes): MlpCache {
@@ -218,6 +273,20 @@ export class ReferenceGpt {
       rope_backward(dq, dqr, B * H, T, hd);
       rope_backward(dk, dkr, B * H, T, hd);
     }
+    if (m.mech === 'rndembqk' || m.mech === 'fixedseqqk') {
+      const dq0 = F64(nh), dk0 = F64(nh);
+      stream_qk_backward(dq0, dq, nh / 2);
+      stream_qk_backward(dk0, dk, nh / 2);
+      dq = dq0;
+      dk = dk0;
+    } else if (m.mech === 'staticembqk') {
+      const dqkvE = F64(N * 3 * C), dnE = F64(N * C);
+      qkv_split_backward(dqkvE, dq, dk, F64(nh), B, T, H, hd);
+      matmul_backward(dnE, G(`h${l}.attn.w_qkv`), dqkvE, this.normE, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
+      for (let i = 0; i < N * C; i++) this.dNormE[i] += dnE[i];
+      dq = F64(nh);
+      dk = F64(nh);
+    }
     const dqkv = F64(N * 3 * C);
     qkv_split_backward(dqkv, dq, dk, dv, B, T, H, hd);
     matmul_backward(dinp, G(`h${l}.attn.w_qkv`), dqkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
@@ -249,6 +318,7 @@ interface NonapproxCache {
 
 interface AttentionCache {
   kind: 'attention';
+  mech: string;
   out: Float64Array;
   q: Float64Array;
   k: Float64Array;

@@ -23,7 +23,11 @@ const CASES: [Mechanism, Positional][] = [
   ['relu', 'nope'],
   ['nonapprox', 'nope'],
   ['mlp', 'nope'],
+  ['rndembqk', 'rope'],
+  ['fixedseqqk', 'alibi'],
+  ['staticembqk', 'rope'],
 ];
+const STREAM = Uint32Array.from({ length: T }, (_, t) => (t * 5 + 2) % V);
 
 describe('whole model of each mechanism against the float64 reference', () => {
   for (const [mech, pos] of CASES) {
@@ -34,10 +38,10 @@ describe('whole model of each mechanism against the float64 reference', () => {
         const c = config(layers, pattern === 'uniform' ? pos : 'rope');
         const model = new GptModel(ctx, c);
         const batch = randomBatch(21);
-        const { loss, grads } = await noGpuErrors(ctx, () => gpuLossAndGrads(model, batch));
+        const { loss, grads } = await noGpuErrors(ctx, () => gpuLossAndGrads(model, batch, null, STREAM));
         const ref = new ReferenceGpt(c, Float64Array.from(initParams(model.table, c.seed)));
         const refGrads = new Float64Array(model.table.total);
-        const r = ref.lossAndGrads(batch.input, batch.target, B, T, refGrads);
+        const r = ref.lossAndGrads(batch.input, batch.target, B, T, refGrads, null, STREAM);
         expect(Math.abs(loss - r.loss) / r.loss).toBeLessThan(1e-5);
         expect(checkGrads(model, grads, refGrads)).toEqual([]);
         model.destroy();

@@ -21,9 +21,9 @@ export function randomBatch(seed: number, learnable = false, n = B * T, vocab = 
 }
 
 /** GPU loss and gradient arena for one batch (no optimiser step). */
-export async function gpuLossAndGrads(model: GptModel, batch: { input: Uint32Array; target: Uint32Array }, reweightP: number | null = null) {
+export async function gpuLossAndGrads(model: GptModel, batch: { input: Uint32Array; target: Uint32Array }, reweightP: number | null = null, streamTokens?: Uint32Array) {
   const ctx = model.ctx;
-  const graph = new Graph(model, B, T, { training: true, reweightP });
+  const graph = new Graph(model, B, T, { training: true, reweightP, streamTokens });
   graph.setBatch(batch.input, batch.target);
   const enc = ctx.device.createCommandEncoder();
   enc.clearBuffer(model.grads);
