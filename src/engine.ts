@@ -11,6 +11,17 @@ import { Rng } from './util/random';
 
 export const ENGINE_VERSION = '0.1.0';
 
+/**
+ * fixedseqqk's passage: the first L tokens of the longest validation
+ * document (never trained on), so every length reads a prefix of the same text.
+ */
+export function fixedPassage(corpus: Corpus, L: number): Uint32Array {
+  let best = corpus.validation[0];
+  for (const d of corpus.validation) if (d.length > (best?.length ?? 0)) best = d;
+  if (!best || best.length < L) throw new Error(`fixedseqqk needs a validation document of at least ${L} tokens; the longest has ${best?.length ?? 0}`);
+  return best.subarray(0, L);
+}
+
 /** Requests a device with the adapter's full storage limits. */
 export async function requestDevice(): Promise<{ device: GPUDevice; adapter: GPUAdapter }> {
   if (typeof navigator === 'undefined' || !('gpu' in navigator)) throw new Error('WebGPU is not available in this browser (navigator.gpu is missing)');
@@ -26,6 +37,10 @@ export async function requestDevice(): Promise<{ device: GPUDevice; adapter: GPU
     },
   });
   return { device, adapter };
+}
+
+function streamTokensFor(model: GptModel, corpus: Corpus, L: number): Uint32Array | undefined {
+  return model.config.layers.includes('fixedseqqk') ? fixedPassage(corpus, L) : undefined;
 }
 
 export interface TrainOptions {
@@ -51,7 +66,7 @@ export class Engine {
    */
   async train(model: GptModel, corpus: Corpus, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<{ logs: (StepLog & { valLoss?: number })[]; valLoss: number }> {
     const cfg: TrainConfig = { ...DEFAULT_TRAIN, ...overrides };
-    const trainer = new Trainer(model, cfg);
+    const trainer = new Trainer(model, cfg, streamTokensFor(model, corpus, cfg.seqLen));
     const rng = new Rng(cfg.seed);
     const logs: (StepLog & { valLoss?: number })[] = [];
     let valLoss = NaN;
@@ -79,6 +94,6 @@ export class Engine {
   /** Mean loss over the fixed validation windows at length L. */
   async validationLoss(model: GptModel, corpus: Corpus, L: number, count: number, seed: number): Promise<number> {
     const ws = evalWindows(corpus.validation, count, L, seed).map((w) => windowAt(corpus.validation, w, L));
-    return (await evaluateLoss(model, ws, L, 16)).loss;
+    return (await evaluateLoss(model, ws, L, 16, { streamTokens: streamTokensFor(model, corpus, L) })).loss;
   }
 }

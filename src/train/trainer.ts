@@ -35,9 +35,11 @@ export class Trainer {
   constructor(
     readonly model: GptModel,
     readonly cfg: TrainConfig,
+    /** fixedseqqk: the fixed passage (at least seqLen tokens). */
+    streamTokens?: Uint32Array,
   ) {
     const ctx = model.ctx;
-    this.graph = new Graph(model, cfg.batchSize, cfg.seqLen, { training: true, reweightP: reweightFor(model.config, true) });
+    this.graph = new Graph(model, cfg.batchSize, cfg.seqLen, { training: true, reweightP: reweightFor(model.config, true), streamTokens });
     this.hyper = ctx.createBuffer('adamw hyper', ADAMW_HYPER_FLOATS * 4, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.staging = ctx.createBuffer('stats staging', STATS_FLOATS * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
     const o = (this.optim = new Program(ctx));
