@@ -13,3 +13,5 @@ export { learningRate } from './train/schedule';
 export { CharTokenizer } from './data/tokenizer';
 export { loadBrown, corpusFromDocuments, corpusFromUserText, type Corpus } from './data/corpus';
 export { trainBatch, evalWindows, windowAt, unigramLoss } from './data/batch';
+export { runAttention, checkAttentionArgs, AttentionArgsError, type AttentionArgs, type AttentionResult, type AttentionMechanism } from './attention/run';
+export { expandPattern, PATTERNS, type Pattern } from './model/patterns';
