@@ -1,11 +1,16 @@
-// General matrix multiply with strides: C[b] (+)= A[b] . B[b]
-//   A: logical [M, K], element (m, k) at a[b*batchA + m*sAm + k*sAk]
-//   B: logical [K, N], element (k, n) at b[b*batchB + k*sBk + n*sBn]
-//   C: [M, N] row-major at c[b*batchC + m*N + n]
-// Strides let one kernel serve X.W^T (forward), dY.W (input gradient) and
-// dY^T.X (weight gradient, accumulated) without transposing anything.
-// Register-tiled: a 16x16 workgroup computes a 64x64 tile of C, 4x4 per thread.
-// Bounds are checked on every load and store (sizes need not be multiples of 64).
+// General matrix multiply with strides, no workgroup memory: C[b] (+)= alpha * A[b] . B[b]
+//   a: logical [M, K], element (m, k) at a[b*batchA + m*sAm + k*sAk]       (read)
+//   b: logical [K, N], element (k, n) at b[b*batchB + k*sBk + n*sBn]       (read)
+//   c: [M, N] row-major at c[b*batchC + m*N + n]                           (read_write)
+//   P: sizes, strides, accumulate flag, alpha                              (uniform)
+// Each invocation owns 8 rows x 8 columns of C (columns WX apart). On CPU
+// adapters (SwiftShader) every storage load is a per-lane gather and every
+// barrier a context switch, so this kernel has no workgroup memory and as many
+// multiply-adds per loaded element as registers allow (64 per 16 loads).
+// Out-of-range rows/columns are clamped for loads (valid memory, result
+// dropped) so the k-loop has no branches; stores are bounds-checked.
+// The k-loop is unrolled 4x by hand: about 20% faster on SwiftShader
+// (bench/matmul.ts), whose compiler does not unroll it.
 
 struct Params {
   M: u32, N: u32, K: u32, accumulate: u32,
@@ -18,68 +23,232 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-const TILE: u32 = 64u;
-const TK: u32 = 16u;
-var<workgroup> As: array<f32, 1024>; // [TK][TILE]: As[k*TILE + m]
-var<workgroup> Bs: array<f32, 1024>; // [TK][TILE]: Bs[k*TILE + n]
+override WX: u32 = 8u;
+override WY: u32 = 8u;
 
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let batch = wg.z;
-  let row0 = wg.y * TILE;
-  let col0 = wg.x * TILE;
-  let tid = lid.y * 16u + lid.x;
-  let aBase = batch * P.batchA;
-  let bBase = batch * P.batchB;
-  var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
-
-  let nTiles = (P.K + TK - 1u) / TK;
-  for (var t = 0u; t < nTiles; t++) {
-    let k0 = t * TK;
-    // 1024 elements per tile, 256 threads: 4 loads each for A and B.
-    for (var l = 0u; l < 4u; l++) {
-      let e = tid + l * 256u;
-      let kk = e / TILE;
-      let mm = e % TILE;
-      let gk = k0 + kk;
-      let gm = row0 + mm;
-      var va = 0.0;
-      if (gk < P.K && gm < P.M) { va = a[aBase + gm * P.sAm + gk * P.sAk]; }
-      As[kk * TILE + mm] = va;
-      let gn = col0 + mm;
-      var vb = 0.0;
-      if (gk < P.K && gn < P.N) { vb = b[bBase + gk * P.sBk + gn * P.sBn]; }
-      Bs[kk * TILE + mm] = vb;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
-      var ar: array<f32, 4>;
-      var br: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        ar[i] = As[kk * TILE + lid.y * 4u + i];
-        br[i] = Bs[kk * TILE + lid.x * 4u + i];
-      }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          acc[i * 4u + j] = fma(ar[i], br[j], acc[i * 4u + j]);
-        }
-      }
-    }
-    workgroupBarrier();
-  }
-
-  let cBase = batch * P.batchC;
-  for (var i = 0u; i < 4u; i++) {
-    let m = row0 + lid.y * 4u + i;
-    if (m >= P.M) { continue; }
-    for (var j = 0u; j < 4u; j++) {
-      let n = col0 + lid.x * 4u + j;
-      if (n >= P.N) { continue; }
+fn store4(m: u32, n0: u32, cBase: u32, v: vec4<f32>) {
+  if (m >= P.M) { return; }
+  for (var j = 0u; j < 4u; j++) {
+    let n = n0 + j * WX;
+    if (n < P.N) {
       let idx = cBase + m * P.N + n;
-      var v = P.alpha * acc[i * 4u + j];
-      if (P.accumulate != 0u) { v += c[idx]; }
-      c[idx] = v;
+      var r = P.alpha * v[j];
+      if (P.accumulate != 0u) { r += c[idx]; }
+      c[idx] = r;
     }
   }
+}
+
+@compute @workgroup_size(WX, WY, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let m0 = wg.y * WY * 8u + lid.y * 8u;
+  let n0 = wg.x * WX * 8u + lid.x;
+  let aBase = wg.z * P.batchA;
+  let bBase = wg.z * P.batchB;
+  let mMax = P.M - 1u;
+  let nMax = P.N - 1u;
+  let a0 = aBase + min(m0 + 0u, mMax) * P.sAm;
+  let a1 = aBase + min(m0 + 1u, mMax) * P.sAm;
+  let a2 = aBase + min(m0 + 2u, mMax) * P.sAm;
+  let a3 = aBase + min(m0 + 3u, mMax) * P.sAm;
+  let a4 = aBase + min(m0 + 4u, mMax) * P.sAm;
+  let a5 = aBase + min(m0 + 5u, mMax) * P.sAm;
+  let a6 = aBase + min(m0 + 6u, mMax) * P.sAm;
+  let a7 = aBase + min(m0 + 7u, mMax) * P.sAm;
+  let b0 = bBase + min(n0 + 0u * WX, nMax) * P.sBn;
+  let b1 = bBase + min(n0 + 1u * WX, nMax) * P.sBn;
+  let b2 = bBase + min(n0 + 2u * WX, nMax) * P.sBn;
+  let b3 = bBase + min(n0 + 3u * WX, nMax) * P.sBn;
+  let b4 = bBase + min(n0 + 4u * WX, nMax) * P.sBn;
+  let b5 = bBase + min(n0 + 5u * WX, nMax) * P.sBn;
+  let b6 = bBase + min(n0 + 6u * WX, nMax) * P.sBn;
+  let b7 = bBase + min(n0 + 7u * WX, nMax) * P.sBn;
+  var c0_0 = vec4<f32>(0.0);
+  var c0_1 = vec4<f32>(0.0);
+  var c1_0 = vec4<f32>(0.0);
+  var c1_1 = vec4<f32>(0.0);
+  var c2_0 = vec4<f32>(0.0);
+  var c2_1 = vec4<f32>(0.0);
+  var c3_0 = vec4<f32>(0.0);
+  var c3_1 = vec4<f32>(0.0);
+  var c4_0 = vec4<f32>(0.0);
+  var c4_1 = vec4<f32>(0.0);
+  var c5_0 = vec4<f32>(0.0);
+  var c5_1 = vec4<f32>(0.0);
+  var c6_0 = vec4<f32>(0.0);
+  var c6_1 = vec4<f32>(0.0);
+  var c7_0 = vec4<f32>(0.0);
+  var c7_1 = vec4<f32>(0.0);
+  var ka = 0u;
+  var kb = 0u;
+  let kFull = P.K - P.K % 4u;
+  for (var k = 0u; k < kFull; k += 4u) {
+    {
+      let bv0 = vec4<f32>(b[b0 + kb], b[b1 + kb], b[b2 + kb], b[b3 + kb]);
+      let bv1 = vec4<f32>(b[b4 + kb], b[b5 + kb], b[b6 + kb], b[b7 + kb]);
+      let av0 = vec4<f32>(a[a0 + ka]);
+      c0_0 = fma(av0, bv0, c0_0);
+      c0_1 = fma(av0, bv1, c0_1);
+      let av1 = vec4<f32>(a[a1 + ka]);
+      c1_0 = fma(av1, bv0, c1_0);
+      c1_1 = fma(av1, bv1, c1_1);
+      let av2 = vec4<f32>(a[a2 + ka]);
+      c2_0 = fma(av2, bv0, c2_0);
+      c2_1 = fma(av2, bv1, c2_1);
+      let av3 = vec4<f32>(a[a3 + ka]);
+      c3_0 = fma(av3, bv0, c3_0);
+      c3_1 = fma(av3, bv1, c3_1);
+      let av4 = vec4<f32>(a[a4 + ka]);
+      c4_0 = fma(av4, bv0, c4_0);
+      c4_1 = fma(av4, bv1, c4_1);
+      let av5 = vec4<f32>(a[a5 + ka]);
+      c5_0 = fma(av5, bv0, c5_0);
+      c5_1 = fma(av5, bv1, c5_1);
+      let av6 = vec4<f32>(a[a6 + ka]);
+      c6_0 = fma(av6, bv0, c6_0);
+      c6_1 = fma(av6, bv1, c6_1);
+      let av7 = vec4<f32>(a[a7 + ka]);
+      c7_0 = fma(av7, bv0, c7_0);
+      c7_1 = fma(av7, bv1, c7_1);
+    }
+    ka += P.sAk;
+    kb += P.sBk;
+    {
+      let bv0 = vec4<f32>(b[b0 + kb], b[b1 + kb], b[b2 + kb], b[b3 + kb]);
+      let bv1 = vec4<f32>(b[b4 + kb], b[b5 + kb], b[b6 + kb], b[b7 + kb]);
+      let av0 = vec4<f32>(a[a0 + ka]);
+      c0_0 = fma(av0, bv0, c0_0);
+      c0_1 = fma(av0, bv1, c0_1);
+      let av1 = vec4<f32>(a[a1 + ka]);
+      c1_0 = fma(av1, bv0, c1_0);
+      c1_1 = fma(av1, bv1, c1_1);
+      let av2 = vec4<f32>(a[a2 + ka]);
+      c2_0 = fma(av2, bv0, c2_0);
+      c2_1 = fma(av2, bv1, c2_1);
+      let av3 = vec4<f32>(a[a3 + ka]);
+      c3_0 = fma(av3, bv0, c3_0);
+      c3_1 = fma(av3, bv1, c3_1);
+      let av4 = vec4<f32>(a[a4 + ka]);
+      c4_0 = fma(av4, bv0, c4_0);
+      c4_1 = fma(av4, bv1, c4_1);
+      let av5 = vec4<f32>(a[a5 + ka]);
+      c5_0 = fma(av5, bv0, c5_0);
+      c5_1 = fma(av5, bv1, c5_1);
+      let av6 = vec4<f32>(a[a6 + ka]);
+      c6_0 = fma(av6, bv0, c6_0);
+      c6_1 = fma(av6, bv1, c6_1);
+      let av7 = vec4<f32>(a[a7 + ka]);
+      c7_0 = fma(av7, bv0, c7_0);
+      c7_1 = fma(av7, bv1, c7_1);
+    }
+    ka += P.sAk;
+    kb += P.sBk;
+    {
+      let bv0 = vec4<f32>(b[b0 + kb], b[b1 + kb], b[b2 + kb], b[b3 + kb]);
+      let bv1 = vec4<f32>(b[b4 + kb], b[b5 + kb], b[b6 + kb], b[b7 + kb]);
+      let av0 = vec4<f32>(a[a0 + ka]);
+      c0_0 = fma(av0, bv0, c0_0);
+      c0_1 = fma(av0, bv1, c0_1);
+      let av1 = vec4<f32>(a[a1 + ka]);
+      c1_0 = fma(av1, bv0, c1_0);
+      c1_1 = fma(av1, bv1, c1_1);
+      let av2 = vec4<f32>(a[a2 + ka]);
+      c2_0 = fma(av2, bv0, c2_0);
+      c2_1 = fma(av2, bv1, c2_1);
+      let av3 = vec4<f32>(a[a3 + ka]);
+      c3_0 = fma(av3, bv0, c3_0);
+      c3_1 = fma(av3, bv1, c3_1);
+      let av4 = vec4<f32>(a[a4 + ka]);
+      c4_0 = fma(av4, bv0, c4_0);
+      c4_1 = fma(av4, bv1, c4_1);
+      let av5 = vec4<f32>(a[a5 + ka]);
+      c5_0 = fma(av5, bv0, c5_0);
+      c5_1 = fma(av5, bv1, c5_1);
+      let av6 = vec4<f32>(a[a6 + ka]);
+      c6_0 = fma(av6, bv0, c6_0);
+      c6_1 = fma(av6, bv1, c6_1);
+      let av7 = vec4<f32>(a[a7 + ka]);
+      c7_0 = fma(av7, bv0, c7_0);
+      c7_1 = fma(av7, bv1, c7_1);
+    }
+    ka += P.sAk;
+    kb += P.sBk;
+    {
+      let bv0 = vec4<f32>(b[b0 + kb], b[b1 + kb], b[b2 + kb], b[b3 + kb]);
+      let bv1 = vec4<f32>(b[b4 + kb], b[b5 + kb], b[b6 + kb], b[b7 + kb]);
+      let av0 = vec4<f32>(a[a0 + ka]);
+      c0_0 = fma(av0, bv0, c0_0);
+      c0_1 = fma(av0, bv1, c0_1);
+      let av1 = vec4<f32>(a[a1 + ka]);
+      c1_0 = fma(av1, bv0, c1_0);
+      c1_1 = fma(av1, bv1, c1_1);
+      let av2 = vec4<f32>(a[a2 + ka]);
+      c2_0 = fma(av2, bv0, c2_0);
+      c2_1 = fma(av2, bv1, c2_1);
+      let av3 = vec4<f32>(a[a3 + ka]);
+      c3_0 = fma(av3, bv0, c3_0);
+      c3_1 = fma(av3, bv1, c3_1);
+      let av4 = vec4<f32>(a[a4 + ka]);
+      c4_0 = fma(av4, bv0, c4_0);
+      c4_1 = fma(av4, bv1, c4_1);
+      let av5 = vec4<f32>(a[a5 + ka]);
+      c5_0 = fma(av5, bv0, c5_0);
+      c5_1 = fma(av5, bv1, c5_1);
+      let av6 = vec4<f32>(a[a6 + ka]);
+      c6_0 = fma(av6, bv0, c6_0);
+      c6_1 = fma(av6, bv1, c6_1);
+      let av7 = vec4<f32>(a[a7 + ka]);
+      c7_0 = fma(av7, bv0, c7_0);
+      c7_1 = fma(av7, bv1, c7_1);
+    }
+    ka += P.sAk;
+    kb += P.sBk;
+  }
+  for (var k = kFull; k < P.K; k++) {
+    let bv0 = vec4<f32>(b[b0 + kb], b[b1 + kb], b[b2 + kb], b[b3 + kb]);
+    let bv1 = vec4<f32>(b[b4 + kb], b[b5 + kb], b[b6 + kb], b[b7 + kb]);
+    let av0 = vec4<f32>(a[a0 + ka]);
+    c0_0 = fma(av0, bv0, c0_0);
+    c0_1 = fma(av0, bv1, c0_1);
+    let av1 = vec4<f32>(a[a1 + ka]);
+    c1_0 = fma(av1, bv0, c1_0);
+    c1_1 = fma(av1, bv1, c1_1);
+    let av2 = vec4<f32>(a[a2 + ka]);
+    c2_0 = fma(av2, bv0, c2_0);
+    c2_1 = fma(av2, bv1, c2_1);
+    let av3 = vec4<f32>(a[a3 + ka]);
+    c3_0 = fma(av3, bv0, c3_0);
+    c3_1 = fma(av3, bv1, c3_1);
+    let av4 = vec4<f32>(a[a4 + ka]);
+    c4_0 = fma(av4, bv0, c4_0);
+    c4_1 = fma(av4, bv1, c4_1);
+    let av5 = vec4<f32>(a[a5 + ka]);
+    c5_0 = fma(av5, bv0, c5_0);
+    c5_1 = fma(av5, bv1, c5_1);
+    let av6 = vec4<f32>(a[a6 + ka]);
+    c6_0 = fma(av6, bv0, c6_0);
+    c6_1 = fma(av6, bv1, c6_1);
+    let av7 = vec4<f32>(a[a7 + ka]);
+    c7_0 = fma(av7, bv0, c7_0);
+    c7_1 = fma(av7, bv1, c7_1);
+    ka += P.sAk;
+    kb += P.sBk;
+  }
+  let cBase = wg.z * P.batchC;
+  store4(m0 + 0u, n0 + 0u * WX, cBase, c0_0);
+  store4(m0 + 0u, n0 + 4u * WX, cBase, c0_1);
+  store4(m0 + 1u, n0 + 0u * WX, cBase, c1_0);
+  store4(m0 + 1u, n0 + 4u * WX, cBase, c1_1);
+  store4(m0 + 2u, n0 + 0u * WX, cBase, c2_0);
+  store4(m0 + 2u, n0 + 4u * WX, cBase, c2_1);
+  store4(m0 + 3u, n0 + 0u * WX, cBase, c3_0);
+  store4(m0 + 3u, n0 + 4u * WX, cBase, c3_1);
+  store4(m0 + 4u, n0 + 0u * WX, cBase, c4_0);
+  store4(m0 + 4u, n0 + 4u * WX, cBase, c4_1);
+  store4(m0 + 5u, n0 + 0u * WX, cBase, c5_0);
+  store4(m0 + 5u, n0 + 4u * WX, cBase, c5_1);
+  store4(m0 + 6u, n0 + 0u * WX, cBase, c6_0);
+  store4(m0 + 6u, n0 + 4u * WX, cBase, c6_1);
+  store4(m0 + 7u, n0 + 0u * WX, cBase, c7_0);
+  store4(m0 + 7u, n0 + 4u * WX, cBase, c7_1);
 }

@@ -1,11 +1,34 @@
-// matmul_forward / matmul_backward on the GPU (shaders/matmul.wgsl).
-// Weights are stored [OC, IC] (row per output channel), as in llm.c; no bias.
-import code from '../../shaders/matmul.wgsl?raw';
+// matmul_forward / matmul_backward on the GPU. Weights are stored [OC, IC]
+// (row per output channel), as in llm.c; no bias.
+//
+// gemm picks one of two register-blocked kernels without workgroup memory
+// (fastest on CPU adapters such as SwiftShader, where each storage load is a
+// per-lane gather and each barrier a context switch; bench/matmul.ts):
+//   - shaders/matmul_vec4.wgsl: B and C as vec4 (needs row-major B and C with
+//     every row start a multiple of 4 floats),
+//   - shaders/matmul.wgsl: any strides (scalar loads and stores).
+// A long K with few output tiles (the weight gradient dY^T.X, K = B*T) is split
+// into S slices written to a scratch buffer and summed in a fixed order
+// (shaders/matmul_splitk_reduce.wgsl), so more workgroups run in parallel and
+// results stay deterministic.
+import codeScalar from '../../shaders/matmul.wgsl?raw';
+import codeVec4 from '../../shaders/matmul_vec4.wgsl?raw';
+import codeTranspose from '../../shaders/matmul_transpose.wgsl?raw';
+import codeReduce from '../../shaders/matmul_splitk_reduce.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, packUniform, type Program } from '../gpu/program';
 
-const SPEC = { label: 'matmul', code, access: ['read', 'read', 'write', 'uniform'] as const };
-const TILE = 64;
+const ACCESS = ['read', 'read', 'write', 'uniform'] as const;
+/** Rows x columns of C per invocation in both kernels (their register tile). */
+const RM = 8;
+const RN = 8;
+/** Invocations per workgroup, x (columns) by y (rows). */
+const WX = 4;
+const WY = 4;
+/** Split K when it is at least this long and the output has fewer tiles than SPLIT_TILES. */
+const SPLIT_MIN_K = 256;
+const SPLIT_TILES = 4;
+const SPLIT_MIN_SLICE = 64;
 
 export interface GemmArgs {
   a: BindingLike;
@@ -27,8 +50,52 @@ export interface GemmArgs {
   batchC?: number;
 }
 
-/** C (+)= alpha * A . B with arbitrary strides (see the shader header). */
+/** How a gemm is run: which kernel, and into how many K slices it is split (1 = none). */
+export interface GemmPlan {
+  kernel: 'vec4' | 'scalar';
+  splitK: number;
+}
+
+/** True when B and C can be read and written as vec4 (see shaders/matmul_vec4.wgsl). */
+export function vec4Ok(g: GemmArgs): boolean {
+  return g.sBn === 1 && g.N % 4 === 0 && g.sBk % 4 === 0 && (g.batchB ?? 0) % 4 === 0 && (g.batchC ?? 0) % 4 === 0;
+}
+
+/** The plan gemm uses for these arguments. */
+export function planGemm(g: GemmArgs): GemmPlan {
+  const kernel = vec4Ok(g) ? 'vec4' : 'scalar';
+  const tiles = ceilDiv(g.M, RM * WY) * ceilDiv(g.N, RN * WX) * (g.batch ?? 1);
+  let splitK = 1;
+  if ((g.batch ?? 1) === 1 && g.K >= SPLIT_MIN_K) {
+    while (tiles * splitK < SPLIT_TILES && g.K % (2 * splitK) === 0 && g.K / (2 * splitK) >= SPLIT_MIN_SLICE) splitK *= 2;
+  }
+  return { kernel, splitK };
+}
+
+/** C (+)= alpha * A . B with arbitrary strides (see the shader headers). */
 export function gemm(p: Program, g: GemmArgs): void {
+  gemmWith(p, g, planGemm(g));
+}
+
+/**
+ * `gemm` with an explicit plan (tests and benchmarks). The vec4 kernel needs
+ * `vec4Ok(g)`; split-K needs batch 1 and K divisible by `splitK`.
+ */
+export function gemmWith(p: Program, g: GemmArgs, plan: GemmPlan): void {
+  if (plan.kernel === 'vec4' && !vec4Ok(g)) throw new Error('gemm: vec4 kernel needs sBn = 1 and N, sBk, batchB, batchC multiples of 4');
+  const S = plan.splitK;
+  if (S === 1) return record(p, g, plan.kernel);
+  if ((g.batch ?? 1) !== 1 || g.K % S !== 0) throw new Error(`gemm: split-K ${S} needs batch 1 and K divisible by ${S}`);
+  // The S slices are a batch: slice s reads k in [s*K/S, (s+1)*K/S) and writes part[s].
+  const Ks = g.K / S;
+  const MN = g.M * g.N;
+  const part = p.scratch('matmul split-K partials', S * MN);
+  record(p, { ...g, c: part, K: Ks, accumulate: false, alpha: 1, batch: S, batchA: Ks * g.sAk, batchB: Ks * g.sBk, batchC: MN }, plan.kernel);
+  const u = p.uniform('matmul reduce params', packUniform([['u32', MN], ['u32', S], ['u32', g.accumulate ? 1 : 0], ['f32', g.alpha ?? 1]]));
+  p.add({ label: 'matmul_splitk_reduce', code: codeReduce, access: ['read', 'write', 'uniform'] }, [part, g.c, u], grid(MN));
+}
+
+function record(p: Program, g: GemmArgs, kernel: GemmPlan['kernel']): void {
   const u = p.uniform(
     'matmul params',
     packUniform([
@@ -37,12 +104,27 @@ export function gemm(p: Program, g: GemmArgs): void {
       ['u32', g.batchA ?? 0], ['u32', g.batchB ?? 0], ['u32', g.batchC ?? 0], ['f32', g.alpha ?? 1],
     ]),
   );
-  p.add(SPEC, [g.a, g.b, g.c, u], [ceilDiv(g.N, TILE), ceilDiv(g.M, TILE), g.batch ?? 1]);
+  const spec = { label: `matmul_${kernel}`, code: kernel === 'vec4' ? codeVec4 : codeScalar, access: ACCESS, constants: { WX, WY } };
+  p.add(spec, [g.a, g.b, g.c, u], [ceilDiv(g.N, RN * WX), ceilDiv(g.M, RM * WY), g.batch ?? 1]);
+}
+
+/** Workgroups of 64 covering n elements, spread over x and y (65535 per dimension). */
+function grid(n: number): [number, number] {
+  const groups = ceilDiv(n, 64);
+  return [Math.min(groups, 65535), ceilDiv(groups, 65535)];
 }
 
 /** out[N, OC] = inp[N, IC] . weight[OC, IC]^T */
 export function matmul_forward(p: Program, out: BindingLike, inp: BindingLike, weight: BindingLike, N: number, IC: number, OC: number): void {
-  gemm(p, { a: inp, b: weight, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: 1, sBn: IC });
+  if (OC % 4 === 0) {
+    // W^T row-major [IC, OC] makes B vec4-readable; W is small next to inp.
+    const wT = p.scratch('matmul W^T', IC * OC);
+    const u = p.uniform('matmul transpose params', packUniform([['u32', OC], ['u32', IC]]));
+    p.add({ label: 'matmul_transpose', code: codeTranspose, access: ['read', 'write', 'uniform'] }, [weight, wT, u], grid(IC * OC));
+    gemm(p, { a: inp, b: wT, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: OC, sBn: 1 });
+  } else {
+    gemm(p, { a: inp, b: weight, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: 1, sBn: IC });
+  }
 }
 
 /** dinp[N, IC] = dout . weight (written); dweight[OC, IC] += dout^T . inp (accumulated). */
