@@ -1,4 +1,4 @@
-// Backward of attention_probs_forward up to the logits, one query row per workgroup.
+// Backward of attention_probs_forward up to the logits, one thread per query row.
 //   datt, att: [B, H, T, T]  (only j <= i is read)
 //   rowstat:   [B, H, T]     as written by the forward (lssa, taylor: sum_j phi)
 //   q, k:      [B, H, T, hd] (after RoPE)
@@ -6,13 +6,17 @@
 //                            lssa held fixed (folded in as 1/(|q_i| |k_j|)); j > i not written.
 // dq = ds . k and dk = ds^T . q (plus the normalisation's projection for lssa) are
 // done by attention_values_forward.wgsl, the causal row-mix kernel.
-// Dispatch: (T, B*H). Override constants as in the forward.
+// Dispatch: (ceil(T/64), B*H) workgroups of 64, thread (i, bh) walks j <= i in order
+// (no barriers, deterministic). Override constants as in the forward.
 //   normalised: dx_ij = phi'(x_ij) / S_i * (datt_ij - D_i), D_i = sum_j att_ij datt_ij
 //   otherwise:  dx_ij = phi'(x_ij) * datt_ij
 // softmax, sigmoid and relu get phi' from att itself; lssa and taylor recompute x.
 
 override MECH: u32 = 0u;  // 0 softmax, 1 lssa, 2 taylor, 3 sigmoid, 4 relu
 override ALIBI: u32 = 0u;
+// The head width as a pipeline constant (P.hd is the same, unused): loops over it
+// get a fixed trip count, so compilers unroll them and keep the query row in registers.
+override HD: u32 = 16u;
 
 struct Params { T: u32, hd: u32, H: u32, _pad: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, _pad2: f32 }
 
@@ -24,71 +28,53 @@ struct Params { T: u32, hd: u32, H: u32, _pad: u32, invSqrtHd: f32, lnHd: f32, l
 @group(0) @binding(5) var<storage, read_write> ds: array<f32>;
 @group(0) @binding(6) var<uniform> P: Params;
 
-const WG: u32 = 64u;
-const MAXHD: u32 = 256u;
 const EPS: f32 = 1e-6;
-var<workgroup> qs: array<f32, MAXHD>;
-var<workgroup> red: array<f32, WG>;
-
-fn reduce_sum(tid: u32, v: f32) -> f32 {
-  red[tid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (tid < s) { red[tid] = red[tid] + red[tid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
+const MAXHD: u32 = 256u;
+override RECOMPUTE: bool = MECH == 1u || MECH == 2u; // derived, never set from the host
 
 @compute @workgroup_size(64, 1, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = wg.x;
-  let bh = wg.y;
-  let tid = lid.x;
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  let bh = gid.y;
   let T = P.T;
-  let hd = P.hd;
+  if (i >= T) { return; }
+  let hd = HD;
   let ao = (bh * T + i) * T;
   let qo = (bh * T + i) * hd;
   let i1 = f32(i + 1u);
-  let recompute = MECH == 1u || MECH == 2u;
 
   var D = 0.0;
   if (MECH <= 2u) {
-    var part = 0.0;
-    for (var j = tid; j <= i; j += WG) { part = fma(att[ao + j], datt[ao + j], part); }
-    D = reduce_sum(tid, part);
+    for (var j = 0u; j <= i; j++) { D = fma(att[ao + j], datt[ao + j], D); }
   }
 
+  // The query row, held by the thread for its whole row of keys.
+  var qr: array<f32, MAXHD>;
+  if (RECOMPUTE) { for (var d = 0u; d < HD; d++) { qr[d] = q[qo + d]; } }
   var c = P.invSqrtHd;
   var invNq = 1.0;
-  if (recompute) {
-    for (var d = tid; d < hd; d += WG) { qs[d] = q[qo + d]; }
-    workgroupBarrier();
-    if (MECH == 1u) {
-      var ss = 0.0;
-      for (var d = tid; d < hd; d += WG) { ss += qs[d] * qs[d]; }
-      invNq = inverseSqrt(reduce_sum(tid, ss) + EPS);
-      c = P.lnHd * log(i1);
-    }
+  if (MECH == 1u) {
+    var ss = 0.0;
+    for (var d = 0u; d < HD; d++) { ss = fma(qr[d], qr[d], ss); }
+    invNq = inverseSqrt(ss + EPS);
+    c = P.lnHd * log(i1);
   }
   let invS = 1.0 / rowstat[bh * T + i];
   let slope = exp2(-8.0 * f32(bh % P.H + 1u) / f32(P.H));
   let kb = bh * T * hd;
 
-  for (var j = tid; j <= i; j += WG) {
+  for (var j = 0u; j <= i; j++) {
     let a = att[ao + j];
     let g = datt[ao + j];
     var dx = 0.0;
     var fold = 1.0; // lssa: 1 / (|q_i| |k_j|)
-    if (recompute) {
+    if (RECOMPUTE) {
       let ko = kb + j * hd;
       var s = 0.0;
       var kk = 0.0;
-      for (var d = 0u; d < hd; d++) {
+      for (var d = 0u; d < HD; d++) {
         let kv = k[ko + d];
-        s = fma(qs[d], kv, s);
+        s = fma(qr[d], kv, s);
         if (MECH == 1u) { kk = fma(kv, kv, kk); }
       }
       if (MECH == 1u) { fold = invNq * inverseSqrt(kk + EPS); s = s * fold; }

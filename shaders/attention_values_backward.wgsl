@@ -2,50 +2,46 @@
 //   dout, v: [B, H, T, hd]
 //   datt:    [B, H, T, T]
 // (dV = A^T.dO is attention_values_forward.wgsl with trans = 1.)
-// Tiled: a 16x16 workgroup computes a 16x16 tile of datt, staging 16-wide slices
-// of hd of the tile's dout rows and v rows in workgroup memory. Tiles wholly
-// above the diagonal only write zeros. Dispatch: (ceil(T/16), ceil(T/16), B*H).
+// One thread per (row i, block of 4 columns j0..j0+3): each dout_i element is loaded
+// once for the four dot products, each summed over d in order (deterministic). No
+// workgroup memory and no barriers (those dominate on a software adapter); blocks
+// wholly above the diagonal only write zeros.
+// Threads: B*H*T*JB, JB = ceil(T/4); dispatch (gridX, gridY) workgroups of 64,
+// thread id = gid.x + gid.y * gridX * 64.
 
-struct Params { T: u32, hd: u32, _p0: u32, _p1: u32 }
+struct Params { T: u32, hd: u32, jb: u32, gridX: u32, total: u32, _p0: u32, _p1: u32, _p2: u32 }
 
 @group(0) @binding(0) var<storage, read> dout: array<f32>;
 @group(0) @binding(1) var<storage, read> v: array<f32>;
 @group(0) @binding(2) var<storage, read_write> datt: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-const TS: u32 = 16u;
-var<workgroup> As: array<f32, 256>; // As[row * TS + d]: dout rows i0..i0+15
-var<workgroup> Bs: array<f32, 256>; // Bs[row * TS + d]: v rows j0..j0+15
-
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+@compute @workgroup_size(64, 1, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let id = gid.x + gid.y * P.gridX * 64u;
+  if (id >= P.total) { return; }
   let T = P.T;
   let hd = P.hd;
-  let bh = wg.z;
-  let i0 = wg.y * TS;
-  let j0 = wg.x * TS;
-  let i = i0 + lid.y;
-  let j = j0 + lid.x;
-  let base = bh * T * hd;
-  var acc = 0.0;
-  if (j0 <= i0 + TS - 1u) {
-    for (var d0 = 0u; d0 < hd; d0 += TS) {
-      // Thread (y, x) stages element d0 + x of row y of both tiles.
-      let d = d0 + lid.x;
-      let ra = i0 + lid.y;
-      let rb = j0 + lid.y;
-      var va = 0.0;
-      var vb = 0.0;
-      if (d < hd && ra < T) { va = dout[base + ra * hd + d]; }
-      if (d < hd && rb < T) { vb = v[base + rb * hd + d]; }
-      As[lid.y * TS + lid.x] = va;
-      Bs[lid.y * TS + lid.x] = vb;
-      workgroupBarrier();
-      for (var e = 0u; e < TS; e++) { acc = fma(As[lid.y * TS + e], Bs[lid.x * TS + e], acc); }
-      workgroupBarrier();
+  let row = id / P.jb;            // bh * T + i
+  let j0 = (id % P.jb) * 4u;
+  let i = row % T;
+  let vb = (row - i) * hd;        // bh * T * hd
+  let io = row * hd;
+  var acc = vec4<f32>(0.0);
+  if (j0 <= i) {
+    // Columns past the diagonal are clamped to it: in-bounds reads, results dropped.
+    let o0 = vb + j0 * hd;
+    let o1 = vb + min(j0 + 1u, i) * hd;
+    let o2 = vb + min(j0 + 2u, i) * hd;
+    let o3 = vb + min(j0 + 3u, i) * hd;
+    for (var d = 0u; d < hd; d++) {
+      let g = dout[io + d];
+      acc = fma(vec4<f32>(g), vec4<f32>(v[o0 + d], v[o1 + d], v[o2 + d], v[o3 + d]), acc);
     }
   }
-  if (i < T && j < T) {
-    datt[(bh * T + i) * T + j] = select(0.0, acc, j <= i);
+  let ao = row * T;
+  for (var e = 0u; e < 4u; e++) {
+    let j = j0 + e;
+    if (j < T) { datt[ao + j] = select(0.0, acc[e], j <= i); }
   }
 }

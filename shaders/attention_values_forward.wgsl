@@ -1,4 +1,4 @@
-// Causal row mix, one output row per workgroup:
+// Causal row mix, one thread per (output row, 4-channel group), no barriers:
 //   w:   [B, H, T, T]   lower-triangular weights (entries j > i never read)
 //   x:   [B, H, T, hd]  rows being mixed
 //   y:   [B, H, T, hd]  only read when project = 1 (else bind anything of that size)
@@ -8,11 +8,19 @@
 //   project = 1: out[r] = g - y (y.g) / (|y|^2 + eps), g the mix above: the gradient
 //   through lssa's y^ = y / sqrt(|y|^2 + eps), given g = dL/dy^ / sqrt(|y|^2 + eps).
 // One kernel serves the values forward, the dV half of the values backward and the
-// dQ / dK halves of the probabilities backward. Dispatch: (T, B*H).
-// Threads split a chunk of up to 64 dims into `lanes` columns x `groups` strided
-// slices of c; slices are summed in a fixed order (deterministic).
+// dQ / dK halves of the probabilities backward.
+// Threads: rows * TPR, TPR = ceil(hd / 4) (one 4-channel group each), or TPR = 1 when
+// project = 1: the projection needs the whole row, so one thread walks every group,
+// parks g in `out` and re-reads only what it wrote itself (no cross-thread traffic).
+// Barriers and per-row workgroups are what make a software adapter slow, so each
+// thread sums over c sequentially (fixed order: deterministic).
+// Dispatch: (gridX, gridY) workgroups of 64; thread id = gid.x + gid.y * gridX * 64.
 
-struct Params { T: u32, hd: u32, trans: u32, project: u32 }
+// The head width as a pipeline constant (P.hd is the same, unused): fixed strides,
+// and the tail clamps of load4 fold away when HD is a multiple of 4.
+override HD: u32 = 16u;
+
+struct Params { T: u32, hd: u32, trans: u32, project: u32, tpr: u32, gridX: u32, total: u32, _p: u32 }
 
 @group(0) @binding(0) var<storage, read> w: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -20,72 +28,57 @@ struct Params { T: u32, hd: u32, trans: u32, project: u32 }
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> P: Params;
 
-const WG: u32 = 64u;
-const MAXHD: u32 = 256u;
 const EPS: f32 = 1e-6;
-var<workgroup> rowv: array<f32, MAXHD>;
-var<workgroup> red: array<f32, WG>;
-var<workgroup> red2: array<f32, WG>;
+
+// x[o + e] for e < 4, with e clamped to the group's last real channel: a short
+// tail group re-reads an in-row element into lanes that are never stored.
+fn load4(o: u32, last: u32) -> vec4<f32> {
+  return vec4<f32>(x[o], x[o + min(1u, last)], x[o + min(2u, last)], x[o + min(3u, last)]);
+}
 
 @compute @workgroup_size(64, 1, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let r = wg.x;
-  let bh = wg.y;
-  let tid = lid.x;
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let id = gid.x + gid.y * P.gridX * 64u;
+  if (id >= P.total) { return; }
   let T = P.T;
-  let hd = P.hd;
+  let hd = HD;
+  let row = id / P.tpr;          // bh * T + r
+  let part = id % P.tpr;
+  let bh = row / T;
+  let r = row % T;
   let wb = bh * T * T;
   let xb = bh * T * hd;
   var cLo = 0u;
-  var cHi = r;            // inclusive
-  var wRow = T;           // w index = wb + c * wCol + r * wRow
+  var cHi = r;                   // inclusive
+  var wRow = T;                  // w index = wb + c * wCol + r * wRow
   var wCol = 1u;
   if (P.trans != 0u) { cLo = r; cHi = T - 1u; wRow = 1u; wCol = T; }
-
-  for (var d0 = 0u; d0 < hd; d0 += WG) {
-    let lanes = min(WG, hd - d0);
-    let groups = WG / lanes;
-    let lane = tid % lanes;
-    let grp = tid / lanes;
-    var acc = 0.0;
-    if (grp < groups) {
-      let d = d0 + lane;
-      for (var c = cLo + grp; c <= cHi; c += groups) {
-        acc = fma(w[wb + c * wCol + r * wRow], x[xb + c * hd + d], acc);
-      }
-    }
-    red[tid] = acc;
-    workgroupBarrier();
-    if (tid < lanes) {
-      var s = 0.0;
-      for (var g = 0u; g < groups; g++) { s += red[g * lanes + tid]; }
-      rowv[d0 + tid] = s;
-    }
-    workgroupBarrier();
-  }
+  let G = (hd + 3u) / 4u;
+  var g0 = part;
+  var g1 = part + 1u;
+  if (P.project != 0u) { g0 = 0u; g1 = G; }
 
   let ro = xb + r * hd;
-  if (P.project != 0u) {
-    var yg = 0.0;
-    var yy = 0.0;
-    for (var d = tid; d < hd; d += WG) {
-      let yv = y[ro + d];
-      yg = fma(yv, rowv[d], yg);
-      yy = fma(yv, yv, yy);
+  var yg = 0.0;
+  var yy = 0.0;
+  for (var g = g0; g < g1; g++) {
+    let d = g * 4u;
+    let last = select(min(hd - d, 4u) - 1u, 3u, HD % 4u == 0u);
+    var acc = vec4<f32>(0.0);
+    for (var c = cLo; c <= cHi; c++) {
+      acc = fma(vec4<f32>(w[wb + c * wCol + r * wRow]), load4(xb + c * hd + d, last), acc);
     }
-    red[tid] = yg;
-    red2[tid] = yy;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s / 2u) {
-      if (tid < s) {
-        red[tid] = red[tid] + red[tid + s];
-        red2[tid] = red2[tid] + red2[tid + s];
+    for (var e = 0u; e <= last; e++) {
+      out[ro + d + e] = acc[e];
+      if (P.project != 0u) {
+        let yv = y[ro + d + e];
+        yg = fma(yv, acc[e], yg);
+        yy = fma(yv, yv, yy);
       }
-      workgroupBarrier();
     }
-    let f = red[0] / (red2[0] + EPS);
-    for (var d = tid; d < hd; d += WG) { out[ro + d] = rowv[d] - y[ro + d] * f; }
-  } else {
-    for (var d = tid; d < hd; d += WG) { out[ro + d] = rowv[d]; }
+  }
+  if (P.project != 0u) {
+    let f = yg / (yy + EPS);
+    for (var d = 0u; d < hd; d++) { out[ro + d] = out[ro + d] - y[ro + d] * f; }
   }
 }

@@ -17,7 +17,9 @@
 // - rowstat [B,H,T]: softmax: logsumexp of the row's logits; lssa, taylor: the l1
 //   normaliser sum_j phi; sigmoid, relu: the row sum of att (diagnostic, unused).
 // - att above the diagonal is written as exact zeros, and so is datt (values backward).
-// - hd <= 256 (workgroup staging); T and B*H <= 65535 (one workgroup per row).
+// - hd <= 256 (the documented range); B*H <= 65535 (the probs kernels' grid y).
+// - Every kernel is one thread per row (or per row and 4 outputs) walking its row
+//   in order with no barriers: fixed-order sums, and fast on a software adapter.
 // - The probabilities backward needs a [B,H,T,T] scratch (dL/d(q_i . k_j)); pass one
 //   as the trailing `ds` argument to share it between layers, else the Program owns one.
 import probsFwdCode from '../../shaders/attention_probs_forward.wgsl?raw';
@@ -38,18 +40,19 @@ export interface ProbsParams {
 export const NORMALISED_MECHANISMS: readonly NormalisedMechanism[] = ['softmax', 'lssa', 'taylor', 'sigmoid', 'relu'];
 const MECH_ID: Record<NormalisedMechanism, number> = { softmax: 0, lssa: 1, taylor: 2, sigmoid: 3, relu: 4 };
 const MAXHD = 256;
-const TILE = 16; // datt tile (attention_values_backward.wgsl)
+const WG = 64; // threads per workgroup in every attention shader
 
 const MIX = { label: 'attention_mix', code: mixCode, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
 const DATT = { label: 'attention_values_backward', code: dattCode, access: ['read', 'read', 'write', 'uniform'] as const };
 
 function check(name: string, B: number, H: number, T: number, hd: number): void {
   if (hd < 1 || hd > MAXHD) throw new Error(`${name}: head width ${hd} outside 1..${MAXHD}`);
-  if (T > 65535 || B * H > 65535) throw new Error(`${name}: T=${T} or B*H=${B * H} exceeds 65535 workgroups`);
+  if (B * H > 65535) throw new Error(`${name}: B*H=${B * H} exceeds 65535 workgroups`);
+  if (B * H * T * T >= 2 ** 32) throw new Error(`${name}: B*H*T*T=${B * H * T * T} overflows u32 indexing`);
 }
 
-function probsSpec(label: string, code: string, access: readonly ('read' | 'write' | 'uniform')[], params: ProbsParams) {
-  const constants = { MECH: MECH_ID[params.mechanism], ALIBI: params.alibi ? 1 : 0 };
+function probsSpec(label: string, code: string, access: readonly ('read' | 'write' | 'uniform')[], params: ProbsParams, hd: number) {
+  const constants = { MECH: MECH_ID[params.mechanism], ALIBI: params.alibi ? 1 : 0, HD: hd };
   return { label: `${label}:${params.mechanism}${params.alibi ? '+alibi' : ''}`, code, access, constants };
 }
 
@@ -64,10 +67,23 @@ function probsUniform(p: Program, H: number, T: number, hd: number, params: Prob
   );
 }
 
+/** Workgroups for `threads` 1-D threads of WG, spread over x and y. */
+function grid(threads: number): [number, number] {
+  const groups = Math.max(1, ceilDiv(threads, WG));
+  const gx = Math.min(groups, 65535);
+  return [gx, ceilDiv(groups, gx)];
+}
+
 /** Causal row mix (attention_values_forward.wgsl); see its header. */
 function mix(p: Program, out: BindingLike, w: BindingLike, x: BindingLike, y: BindingLike | null, BH: number, T: number, hd: number, trans: boolean): void {
-  const u = p.uniform('attention mix sizes', packUniform([['u32', T], ['u32', hd], ['u32', trans ? 1 : 0], ['u32', y ? 1 : 0]]));
-  p.add(MIX, [w, x, y ?? x, out, u], [T, BH]);
+  const tpr = y ? 1 : ceilDiv(hd, 4); // threads per row: the projection needs the whole row in one thread
+  const total = BH * T * tpr;
+  const [gx, gy] = grid(total);
+  const u = p.uniform(
+    'attention mix sizes',
+    packUniform([['u32', T], ['u32', hd], ['u32', trans ? 1 : 0], ['u32', y ? 1 : 0], ['u32', tpr], ['u32', gx], ['u32', total], ['u32', 0]]),
+  );
+  p.add({ ...MIX, constants: { HD: hd } }, [w, x, y ?? x, out, u], [gx, gy]);
 }
 
 /** att [B,H,T,T] = probs(q, k), zero above the diagonal; rowstat [B,H,T] (see the block above). q, k after RoPE. */
@@ -84,8 +100,8 @@ export function attention_probs_forward(
   params: ProbsParams,
 ): void {
   check('attention_probs_forward', B, H, T, hd);
-  const spec = probsSpec('attention_probs_forward', probsFwdCode, ['read', 'read', 'write', 'write', 'uniform'], params);
-  p.add(spec, [q, k, att, rowstat, probsUniform(p, H, T, hd, params)], [T, B * H]);
+  const spec = probsSpec('attention_probs_forward', probsFwdCode, ['read', 'read', 'write', 'write', 'uniform'], params, hd);
+  p.add(spec, [q, k, att, rowstat, probsUniform(p, H, T, hd, params)], [ceilDiv(T, WG), B * H]);
 }
 
 /** dq, dk [B,H,T,hd] written. `ds` (optional): a [B,H,T,T] scratch, else one owned by `p`. */
@@ -107,8 +123,8 @@ export function attention_probs_backward(
 ): void {
   check('attention_probs_backward', B, H, T, hd);
   const scratch = ds ?? p.scratch('attention ds', B * H * T * T);
-  const spec = probsSpec('attention_probs_backward', probsBwdCode, ['read', 'read', 'read', 'read', 'read', 'write', 'uniform'], params);
-  p.add(spec, [datt, att, rowstat, q, k, scratch, probsUniform(p, H, T, hd, params)], [T, B * H]);
+  const spec = probsSpec('attention_probs_backward', probsBwdCode, ['read', 'read', 'read', 'read', 'read', 'write', 'uniform'], params, hd);
+  p.add(spec, [datt, att, rowstat, q, k, scratch, probsUniform(p, H, T, hd, params)], [ceilDiv(T, WG), B * H]);
   const lssa = params.mechanism === 'lssa';
   mix(p, dq, scratch, k, lssa ? q : null, B * H, T, hd, false);
   mix(p, dk, scratch, q, lssa ? k : null, B * H, T, hd, true);
@@ -134,7 +150,10 @@ export function attention_values_backward(
   hd: number,
 ): void {
   check('attention_values_backward', B, H, T, hd);
-  const u = p.uniform('attention datt sizes', packUniform([['u32', T], ['u32', hd]]));
-  p.add(DATT, [dout, v, datt, u], [ceilDiv(T, TILE), ceilDiv(T, TILE), B * H]);
+  const jb = ceilDiv(T, 4); // 4-column blocks per row
+  const total = B * H * T * jb;
+  const [gx, gy] = grid(total);
+  const u = p.uniform('attention datt sizes', packUniform([['u32', T], ['u32', hd], ['u32', jb], ['u32', gx], ['u32', total]]));
+  p.add(DATT, [dout, v, datt, u], [gx, gy]);
   mix(p, dv, att, dout, null, B * H, T, hd, true);
 }

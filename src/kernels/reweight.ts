@@ -13,10 +13,11 @@ const BWD = { label: 'reweight_backward', code: bwdCode, access: ['read', 'read'
 /** Default exponent of the spec (p = 15). */
 export const REWEIGHT_P = 15;
 
-/** One workgroup per row, spread over x and y (x at most 65535). */
+/** One thread per row in workgroups of 64, spread over x and y (x at most 65535). */
 function rowGrid(rows: number): [number, number] {
-  const gridX = Math.max(1, Math.min(rows, 65535));
-  return [gridX, ceilDiv(rows, gridX)];
+  const groups = Math.max(1, ceilDiv(rows, 64));
+  const gridX = Math.min(groups, 65535);
+  return [gridX, ceilDiv(groups, gridX)];
 }
 
 function params(p: Program, label: string, BH: number, T: number, gridX: number, pExp: number): GPUBuffer {

@@ -8,7 +8,7 @@ import { ceilDiv, packUniform, type Program } from '../gpu/program';
 
 const SPEC = { label: 'taylor_linear_forward', code, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
 
-/** Largest head width the kernel's register state is sized for (F = 1 + 16 + 256). */
+/** Largest head width the kernel's private state is sized for (1 + 16 + 136 symmetric features). */
 export const TAYLOR_LINEAR_MAX_HD = 16;
 
 /** out [B,H,T,hd] = taylor attention of q, k, v [B,H,T,hd] (written). `alibi` must be false. */
@@ -26,8 +26,8 @@ export function taylor_linear_forward(
 ): void {
   if (alibi) throw new Error('taylor_linear_forward: ALiBi is not supported (its bias does not factor through the feature map); use the quadratic taylor kernel');
   if (hd < 1 || hd > TAYLOR_LINEAR_MAX_HD) throw new Error(`taylor_linear_forward: head width ${hd} outside 1..${TAYLOR_LINEAR_MAX_HD}`);
-  const groups = B * H; // one workgroup per head
-  const gx = Math.max(1, Math.min(groups, 65535));
+  const groups = Math.max(1, ceilDiv(B * H * ceilDiv(hd, 4), 64)); // one thread per (head, 4 output channels)
+  const gx = Math.min(groups, 65535);
   const u = p.uniform(`${SPEC.label} params`, packUniform([['u32', B * H], ['u32', T], ['u32', hd], ['u32', gx]]));
   p.add(SPEC, [q, k, v, out, u], [gx, ceilDiv(groups, gx)]);
 }

@@ -1,0 +1,160 @@
+// Shared prelude of the memory-bounded (fused) attention kernels for evaluation:
+// attention_fused_forward.wgsl, attention_fused_diagnostics.wgsl and
+// attention_fused_map.wgsl are each compiled as this text followed by their own
+// (src/kernels/attention_fused.ts joins them), so all three see the same weights.
+//   q, k: [B, H, L, hd] read (bindings 0, 1; after RoPE, if any)
+//   P:    uniform Params, declared by each kernel at its own binding
+// Nothing [L, L] exists: a row's weights are recomputed from q and k on each
+// pass over its keys, one thread per row, keys in order (fixed-order sums, no
+// barriers). The logit and phi are the training kernel's code
+// (attention_probs_forward.wgsl) so fused and unfused weights agree to rounding.
+//
+// The weight u_j of key j <= i that a kernel uses is unnormalised; A_ij = u_j / sum u
+// for softmax/lssa/taylor, A_ij = u_j for sigmoid/relu (raw weights):
+//   RW = 0: u_j = phi(x_ij - m_i)  (m_i = row max for softmax, else 0)
+//   RW = 1: A_ij = phi(x_ij - m_i) / Z_i (pass 1: row_normaliser), r_j = i1 A_ij - o_i,
+//           rmax = max(0, max_j r_j) (pass 2: row_rmax); u_j = (r_j / rmax)^p if r_j > 0
+//           else 0, and a row with rmax = 0 keeps A (u_j = phi(x_ij - m_i)).
+
+override MECH: u32 = 0u;  // 0 softmax, 1 lssa, 2 taylor, 3 sigmoid, 4 relu
+override ALIBI: u32 = 0u;
+override RW: u32 = 0u;    // re-weighting (normalised mechanisms only; exponent in P.p)
+// The head width as a pipeline constant: fixed trip counts, unrolled loops,
+// the query row and accumulators in registers.
+override HD: u32 = 16u;
+
+// L: sequence length; H: heads; bh: the map's head (b * H + h); R: the map's grid;
+// p: re-weighting exponent.
+struct Params { L: u32, H: u32, bh: u32, R: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, p: f32 }
+
+@group(0) @binding(0) var<storage, read> q: array<f32>;
+@group(0) @binding(1) var<storage, read> k: array<f32>;
+
+const EPS: f32 = 1e-6;
+const MAXHD: u32 = 256u;
+
+// The current row, set by row_begin (private: per invocation).
+var<private> qr: array<f32, MAXHD>;
+var<private> rI: u32;       // 0-based query position
+var<private> rI1: f32;      // the spec's 1-based position
+var<private> rC: f32;       // scale c_i
+var<private> rInvNq: f32;   // lssa: 1 / |q_i|
+var<private> rSlope: f32;   // ALiBi slope of the head
+var<private> rKb: u32;      // offset of the head's key rows (and value rows)
+var<private> rM: f32;       // softmax: the row max of x (0 otherwise)
+var<private> rInvZ: f32;    // 1 / sum_j phi(x_j - rM), after row_normaliser
+var<private> rRmax: f32;    // re-weighting: max_j r_j, after row_rmax (0: keep A)
+
+fn row_begin(bh: u32, i: u32) {
+  rI = i;
+  rI1 = f32(i + 1u);
+  let qo = (bh * P.L + i) * HD;
+  for (var d = 0u; d < HD; d++) { qr[d] = q[qo + d]; }
+  rC = P.invSqrtHd;
+  rInvNq = 1.0;
+  if (MECH == 1u) {
+    var ss = 0.0;
+    for (var d = 0u; d < HD; d++) { ss = fma(qr[d], qr[d], ss); }
+    rInvNq = inverseSqrt(ss + EPS);
+    rC = P.lnHd * log(rI1);
+  }
+  rSlope = exp2(-8.0 * f32(bh % P.H + 1u) / f32(P.H));
+  rKb = bh * P.L * HD;
+  rM = 0.0;
+  rInvZ = 1.0;
+  rRmax = 0.0;
+}
+
+// x_ij = c_i * s_ij + b_ij, as in attention_probs_forward.wgsl.
+fn logit(j: u32) -> f32 {
+  let ko = rKb + j * HD;
+  var s = 0.0;
+  var kk = 0.0;
+  for (var d = 0u; d < HD; d++) {
+    let kv = k[ko + d];
+    s = fma(qr[d], kv, s);
+    if (MECH == 1u) { kk = fma(kv, kv, kk); }
+  }
+  if (MECH == 1u) { s = s * rInvNq * inverseSqrt(kk + EPS); }
+  var x = rC * s;
+  if (ALIBI != 0u) { x -= rSlope * f32(rI - j); }
+  return x;
+}
+
+// log(1 + u) for u in [0, 1], accurate for tiny u so softplus(x << 0) stays > 0.
+fn log1p_small(u: f32) -> f32 {
+  if (u < 1e-4) { return u * (1.0 - 0.5 * u); }
+  return log(1.0 + u);
+}
+
+fn phi(x: f32) -> f32 {
+  switch MECH {
+    case 0u: { return exp(x); }
+    case 1u: { return max(x, 0.0) + log1p_small(exp(-abs(x))); }
+    case 2u: { return 1.0 + x + 0.5 * x * x; }
+    case 3u: { let y = x - P.lnTrain; let e = exp(-abs(y)); return select(e, 1.0, y >= 0.0) / (1.0 + e); }
+    default: { return max(x, 0.0) / rI1; }
+  }
+}
+
+// Pass 1 (normalised mechanisms): rM and rInvZ. softmax keeps a running max and
+// rescales its sum when the max moves (online softmax), so one sweep suffices.
+fn row_normaliser() {
+  var m = -3.4e38;
+  var z = 0.0;
+  for (var j = 0u; j <= rI; j++) {
+    let x = logit(j);
+    if (MECH == 0u) {
+      if (x > m) { z *= exp(m - x); m = x; }
+      z += exp(x - m);
+    } else {
+      z += phi(x);
+    }
+  }
+  if (MECH == 0u) { rM = m; }
+  rInvZ = 1.0 / z;
+}
+
+// r_ij = i1 * A_ij - o_i, A_ij rounded as the unfused probs kernel does (phi * (1 / Z)).
+fn rw_r(x: f32) -> f32 {
+  let o = select(1.0, 0.0, rI + 1u <= 3u);
+  return rI1 * (phi(x - rM) * rInvZ) - o;
+}
+
+// Pass 2 (re-weighting): rRmax = max(0, max_j r_j).
+fn row_rmax() {
+  var m = 0.0;
+  for (var j = 0u; j <= rI; j++) { m = max(m, rw_r(logit(j))); }
+  rRmax = m;
+}
+
+// Sets up row i of head bh and runs the passes its weights need before the last one.
+// Unnormalised lssa/taylor weights need no pass: their sum comes with the last one.
+fn row_prepare(bh: u32, i: u32) {
+  row_begin(bh, i);
+  if (MECH == 0u || RW != 0u) { row_normaliser(); }
+  if (RW != 0u) { row_rmax(); }
+}
+
+// (u_j, log u_j) of a logit x (log only meaningful when u_j > 0). pow(0, p) is
+// undefined in WGSL, hence the r > 0 guard.
+fn weight_log(x: f32) -> vec2<f32> {
+  if (RW != 0u && rRmax > 0.0) {
+    let r = rw_r(x);
+    if (r > 0.0) { let t = r / rRmax; return vec2<f32>(pow(t, P.p), P.p * log(t)); }
+    return vec2<f32>(0.0, 0.0);
+  }
+  let y = x - rM;
+  let u = phi(y);
+  if (MECH == 0u) { return vec2<f32>(u, y); }   // log exp(y) = y, exact even where exp underflows
+  return vec2<f32>(u, log(u));
+}
+
+fn weight(x: f32) -> f32 {
+  if (RW != 0u && rRmax > 0.0) {
+    let r = rw_r(x);
+    if (r > 0.0) { return pow(r / rRmax, P.p); }
+    return 0.0;
+  }
+  return phi(x - rM);
+}
