@@ -2,9 +2,10 @@
 //   losses: [N] read    targets: [N] u32 read (0xFFFFFFFF = unscored, skipped)
 //   partials: [G, 2] write   (sum of losses, count of scored positions) per chunk
 //   P: N, G
-// Workgroup g (spread over x and y) owns the chunk [g * 1024, (g + 1) * 1024):
-// each lane adds 4 elements in order, then a fixed tree. Counts are exact in
-// f32 up to 2^24 positions.
+// Thread g (64 per workgroup, workgroups spread over x and y) owns the chunk
+// [g * 256, (g + 1) * 256) and adds it in order: deterministic, and no
+// barriers (very expensive on software adapters). Counts are exact in f32 up
+// to 2^24 positions.
 
 struct Params { N: u32, G: u32, _p0: u32, _p1: u32 }
 
@@ -13,38 +14,24 @@ struct Params { N: u32, G: u32, _p0: u32, _p1: u32 }
 @group(0) @binding(2) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-const WG: u32 = 256u;
-const PER: u32 = 4u;
+const WG: u32 = 64u;
+const CHUNK: u32 = 256u;
 const IGNORE: u32 = 0xFFFFFFFFu;
-var<workgroup> redS: array<f32, 256>;
-var<workgroup> redC: array<f32, 256>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
-  let g = wg.y * nwg.x + wg.x;
+  let g = (wg.y * nwg.x + wg.x) * WG + li;
   if (g >= P.G) { return; }
+  let end = min(P.N, (g + 1u) * CHUNK);
   var s = 0.0;
   var c = 0.0;
-  for (var k = 0u; k < PER; k++) {
-    let n = g * WG * PER + k * WG + li;
-    if (n < P.N && targets[n] != IGNORE) {
+  for (var n = g * CHUNK; n < end; n++) {
+    if (targets[n] != IGNORE) {
       s += losses[n];
       c += 1.0;
     }
   }
-  redS[li] = s;
-  redC[li] = c;
-  workgroupBarrier();
-  for (var st = WG / 2u; st > 0u; st >>= 1u) {
-    if (li < st) {
-      redS[li] += redS[li + st];
-      redC[li] += redC[li + st];
-    }
-    workgroupBarrier();
-  }
-  if (li == 0u) {
-    partials[2u * g] = redS[0];
-    partials[2u * g + 1u] = redC[0];
-  }
+  partials[2u * g] = s;
+  partials[2u * g + 1u] = c;
 }

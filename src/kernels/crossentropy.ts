@@ -16,7 +16,8 @@ const FWD = { label: 'crossentropy_forward', code: fwdCode, access: ['read', 're
 const FUSED = { label: 'fused_classifier', code: fusedCode, access: ['read', 'read', 'write', 'write', 'uniform'] as const };
 const PARTIALS = { label: 'loss_mean_partials', code: partialsCode, access: ['read', 'read', 'write', 'uniform'] as const };
 const FINAL = { label: 'loss_mean_final', code: finalCode, access: ['read', 'write', 'uniform'] as const };
-const CHUNK = 1024; // positions per workgroup in loss_mean_partials.wgsl
+const CHUNK = 256; // positions per thread in loss_mean_partials.wgsl
+const ROWS = 64; // threads per workgroup (one row, or one chunk, each) in these shaders
 
 /** losses[N] = logsumexp(logits[n, :]) - logits[n, target]; 0 where target is ignored. */
 export function crossentropy_forward(
@@ -28,7 +29,7 @@ export function crossentropy_forward(
   V: number,
 ): void {
   const u = p.uniform('crossentropy_forward params', packUniform([['u32', N], ['u32', V]]));
-  p.add(FWD, [logits, targets, losses, u], grid1d(N));
+  p.add(FWD, [logits, targets, losses, u], grid1d(ceilDiv(N, ROWS)));
 }
 
 /**
@@ -48,7 +49,7 @@ export function fused_classifier(
   scale: number,
 ): GPUBuffer {
   const u = p.uniform('fused_classifier params', fusedClassifierParams(N, V, scale));
-  p.add(FUSED, [logits, targets, losses, dlogits, u], grid1d(N));
+  p.add(FUSED, [logits, targets, losses, dlogits, u], grid1d(ceilDiv(N, ROWS)));
   return u;
 }
 
@@ -64,7 +65,7 @@ export function loss_mean(p: Program, out: BindingLike, outIndex: number, losses
   const G = Math.max(1, ceilDiv(N, CHUNK));
   const partials = p.scratch('loss_mean partials', 2 * G);
   const u1 = p.uniform('loss_mean_partials params', packUniform([['u32', N], ['u32', G]]));
-  p.add(PARTIALS, [losses, targets, partials, u1], grid1d(G));
+  p.add(PARTIALS, [losses, targets, partials, u1], grid1d(ceilDiv(G, ROWS)));
   const u2 = p.uniform('loss_mean_final params', packUniform([['u32', G], ['u32', outIndex]]));
   p.add(FINAL, [partials, out, u2], [1]);
 }

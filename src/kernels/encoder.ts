@@ -8,7 +8,8 @@ import { elementGrid, grid1d } from './residual';
 
 const FWD = { label: 'encoder_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
 const BWD = { label: 'encoder_backward', code: bwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
-const BWD_COLS = 256; // columns per workgroup in encoder_backward.wgsl
+const BWD_SLICE = 64; // columns per thread in encoder_backward.wgsl
+const BWD_WG = 64; // threads per workgroup in encoder_backward.wgsl
 
 /** out[N, C] = wte[tokens[n], :]; tokens u32 [N], wte [V, C]. */
 export function encoder_forward(p: Program, out: BindingLike, tokens: BindingLike, wte: BindingLike, N: number, C: number): void {
@@ -18,8 +19,8 @@ export function encoder_forward(p: Program, out: BindingLike, tokens: BindingLik
 
 /**
  * dwte[V, C] += scatter of dout[N, C] by token id (accumulated). Deterministic:
- * one owner thread per (v, c), summing in increasing n; cost ~ V * N token
- * comparisons plus the matched rows.
+ * one owner thread per (v, slice of 64 columns), adding in increasing n; cost
+ * ~ V * ceil(C / 64) * N token comparisons plus the N * C adds.
  */
 export function encoder_backward(
   p: Program,
@@ -30,7 +31,7 @@ export function encoder_backward(
   C: number,
   V: number,
 ): void {
-  const cBlocks = ceilDiv(C, BWD_COLS);
-  const u = p.uniform('encoder_backward params', packUniform([['u32', N], ['u32', C], ['u32', V], ['u32', cBlocks]]));
-  p.add(BWD, [dout, tokens, dwte, u], grid1d(V * cBlocks));
+  const slices = ceilDiv(C, BWD_SLICE);
+  const u = p.uniform('encoder_backward params', packUniform([['u32', N], ['u32', C], ['u32', V], ['u32', slices]]));
+  p.add(BWD, [dout, tokens, dwte, u], grid1d(ceilDiv(V * slices, BWD_WG)));
 }

@@ -17,6 +17,7 @@ const BWD = {
 };
 const DW = { label: 'rmsnorm_backward_dweight', code: dwCode, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
 const DW_COLS = 32; // columns per workgroup in rmsnorm_backward_dweight.wgsl
+const ROWS = 64; // rows (one per thread) per workgroup in rmsnorm_forward.wgsl and rmsnorm_backward.wgsl
 
 /** out[N, C] = inp * rstd * weight; rstd[N] = 1 / sqrt(mean(inp^2) + RMSNORM_EPS). */
 export function rmsnorm_forward(
@@ -29,7 +30,7 @@ export function rmsnorm_forward(
   C: number,
 ): void {
   const u = p.uniform('rmsnorm_forward params', packUniform([['u32', N], ['u32', C], ['f32', RMSNORM_EPS]]));
-  p.add(FWD, [inp, weight, out, rstd, u], grid1d(N));
+  p.add(FWD, [inp, weight, out, rstd, u], grid1d(ceilDiv(N, ROWS)));
 }
 
 /**
@@ -49,7 +50,7 @@ export function rmsnorm_backward(
   accumulate: boolean,
 ): void {
   const u = p.uniform('rmsnorm_backward params', packUniform([['u32', N], ['u32', C], ['u32', accumulate ? 1 : 0]]));
-  p.add(BWD, [dout, inp, weight, rstd, dinp, u], grid1d(N));
+  p.add(BWD, [dout, inp, weight, rstd, dinp, u], grid1d(ceilDiv(N, ROWS)));
   const uw = p.uniform('rmsnorm_backward_dweight params', packUniform([['u32', N], ['u32', C]]));
   p.add(DW, [dout, inp, rstd, dweight, uw], [ceilDiv(C, DW_COLS)]);
 }
