@@ -1,0 +1,25 @@
+import { defineConfig } from '@playwright/test';
+// @ts-expect-error plain .mjs helper shared with the Node scripts
+import { findChromium, CHROMIUM_ARGS } from './scripts/chromium.mjs';
+
+// End-to-end tests of the app in headless Chromium with WebGPU, served by
+// Vite on localhost (WebGPU needs a secure context).
+const PORT = 4317;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 180_000,
+  workers: 1,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    launchOptions: { executablePath: findChromium() ?? undefined, args: CHROMIUM_ARGS },
+  },
+  webServer: {
+    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+    url: `http://127.0.0.1:${PORT}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});
