@@ -11,7 +11,7 @@ export default defineConfig({
   timeout: 180_000,
   workers: 1,
   reporter: [['list']],
-  outputDir: 'test-results',
+  outputDir: 'test-results/playwright',
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: { executablePath: findChromium() ?? undefined, args: CHROMIUM_ARGS },

@@ -11,6 +11,6 @@ test('the lab opens with the default experiment and trains it', async ({ page })
   await expect(page.getByRole('status')).toContainText(/done — validation loss at T: \d+\.\d+/, { timeout: 120_000 });
   const rows = page.locator('tbody tr');
   await expect(rows).not.toHaveCount(0);
-  await page.screenshot({ path: 'test-results/app-after-run.png', fullPage: true });
+  await page.screenshot({ path: 'test-results/screenshots/app-after-run.png', fullPage: true });
   expect(errors).toEqual([]);
 });
