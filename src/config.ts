@@ -48,7 +48,6 @@ export interface TrainConfig {
   logEvery: number;
   /** Validation loss at T every `evalEvery` steps (0: only at the end). */
   evalEvery: number;
-  evalWindows: number;
   seed: number;
 }
 
@@ -81,7 +80,6 @@ export const DEFAULT_TRAIN: TrainConfig = {
   gradClip: 1.0,
   logEvery: 10,
   evalEvery: 100,
-  evalWindows: 32,
   seed: 1337,
 };
 

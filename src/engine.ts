@@ -1,15 +1,15 @@
 // The engine's high-level entry: a device, a model, training with progress
 // callbacks, evaluation, parameter readback.
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from './config';
-import { trainBatch, evalWindows, windowAt } from './data/batch';
+import { trainBatch } from './data/batch';
+import { DEFAULT_EVAL, evaluateLengths, type EvalConfig } from './eval/lengths';
 import type { Corpus } from './data/corpus';
 import { GpuContext } from './gpu/context';
 import { GptModel } from './model/gpt';
-import { evaluateLoss } from './train/evaluate';
 import { Trainer, type StepLog } from './train/trainer';
 import { Rng } from './util/random';
 
-export const ENGINE_VERSION = '0.1.0';
+export { ENGINE_VERSION } from './version';
 
 /**
  * fixedseqqk's passage: the first L tokens of the longest validation
@@ -44,6 +44,8 @@ function streamTokensFor(model: GptModel, corpus: Corpus, L: number): Uint32Arra
 }
 
 export interface TrainOptions {
+  /** Windows and seed of the validation loss (the evaluator's 1x figure). */
+  evaluation?: EvalConfig;
   onLog?: (log: StepLog & { valLoss?: number }) => void;
   /** Checked between steps; return true to stop early. */
   shouldStop?: () => boolean;
@@ -79,7 +81,7 @@ export class Engine {
         if (!r) continue;
         const entry: StepLog & { valLoss?: number } = { ...r };
         if (last || (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0)) {
-          valLoss = await this.validationLoss(model, corpus, cfg.seqLen, cfg.evalWindows, cfg.seed);
+          valLoss = await this.validationLoss(model, corpus, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL);
           entry.valLoss = valLoss;
         }
         logs.push(entry);
@@ -91,9 +93,12 @@ export class Engine {
     return { logs, valLoss };
   }
 
-  /** Mean loss over the fixed validation windows at length L. */
-  async validationLoss(model: GptModel, corpus: Corpus, L: number, count: number, seed: number): Promise<number> {
-    const ws = evalWindows(corpus.validation, count, L, seed).map((w) => windowAt(corpus.validation, w, L));
-    return (await evaluateLoss(model, ws, L, 16, { streamTokens: streamTokensFor(model, corpus, L) })).loss;
+  /**
+   * Mean loss over the evaluation's fixed windows at length L: the same
+   * computation as the evaluator's figure at L, so the two always agree.
+   */
+  async validationLoss(model: GptModel, corpus: Corpus, L: number, evaluation: EvalConfig = DEFAULT_EVAL): Promise<number> {
+    const r = await evaluateLengths(model, corpus, L, { ...evaluation, lengths: [L], diagnostics: false }, {}, streamTokensFor(model, corpus, L));
+    return r.lengths[0].meanLoss;
   }
 }

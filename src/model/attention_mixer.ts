@@ -23,6 +23,8 @@ import { gemm, matmul_backward, matmul_forward } from '../kernels/matmul';
 import { reweight_backward, reweight_forward } from '../kernels/reweight';
 import { rope_backward, rope_forward, ropeTableData } from '../kernels/rope';
 import { stream_qk_backward, stream_qk_forward } from '../kernels/stream';
+import { attention_fused_diagnostics, attention_fused_forward, attention_fused_map } from '../kernels/attention_fused';
+import { TAYLOR_LINEAR_MAX_HD, taylor_linear_forward } from '../kernels/taylor_linear';
 import type { Allocator, Mixer, SharedScratch } from './mixer';
 import type { Shapes } from './shapes';
 
@@ -46,6 +48,12 @@ export type QkSource =
       accumulate: boolean;
     };
 
+/** Evaluation-only forms: fused kernels (no [B,H,T,T] buffer) and per-row diagnostics. */
+export interface EvalForm {
+  fused: boolean;
+  diagnostics: boolean;
+}
+
 type Grads = Record<'qkv' | 'q' | 'k' | 'v' | 'qp' | 'kp' | 'qr' | 'kr' | 'att' | 'attRw' | 'y' | 'ym' | 'qkvE', Binding | null>;
 
 export class AttentionMixer implements Mixer {
@@ -61,9 +69,10 @@ export class AttentionMixer implements Mixer {
   private zeros: Binding | null = null;
   private qr: Binding;
   private kr: Binding;
-  private att: Binding;
-  private rowstat: Binding;
-  private attRw: Binding | null;
+  private att: Binding | null = null;
+  private rowstat: Binding | null = null;
+  private attRw: Binding | null = null;
+  private diag: Binding | null = null;
   private ropeTable: Binding | null;
   private ds: Binding | null = null;
   private y: Binding;
@@ -81,7 +90,9 @@ export class AttentionMixer implements Mixer {
     shared: SharedScratch,
     training: boolean,
     private source: QkSource = { kind: 'self' },
+    private form: EvalForm = { fused: false, diagnostics: false },
   ) {
+    if (training && form.fused) throw new Error('the fused attention path is forward-only (evaluation)');
     const { N, C, B, H, T, hd } = s;
     const heads = B * H * T * hd;
     this.qkv = alloc('qkv', N * 3 * C);
@@ -99,9 +110,12 @@ export class AttentionMixer implements Mixer {
     this.ropeTable = rope ? shared.get(`rope_table_T${T}_hd${hd}`, T * hd, ropeTableData(T, hd)) : null;
     this.qr = rope ? alloc('q_rope', heads) : this.qp;
     this.kr = rope ? alloc('k_rope', heads) : this.kp;
-    this.att = alloc('att', B * H * T * T);
-    this.rowstat = alloc('att_rowstat', B * H * T);
-    this.attRw = reweightP !== null ? alloc('att_reweighted', B * H * T * T) : null;
+    if (!form.fused) {
+      this.att = alloc('att', B * H * T * T);
+      this.rowstat = alloc('att_rowstat', B * H * T);
+      this.attRw = reweightP !== null ? alloc('att_reweighted', B * H * T * T) : null;
+    }
+    if (form.diagnostics) this.diag = alloc('att_diagnostics', B * H * T * 4);
     this.y = alloc('y', heads);
     this.ym = alloc('y_merged', N * C);
     if (training) {
@@ -133,7 +147,20 @@ export class AttentionMixer implements Mixer {
 
   /** The attention weights the values were mixed with (after any re-weighting). */
   get weights(): Binding {
-    return this.attRw ?? this.att;
+    const w = this.attRw ?? this.att;
+    if (!w) throw new Error('the fused attention path keeps no weight matrix');
+    return w;
+  }
+
+  /** Per-row diagnostics [B,H,T,4] (entropy, sink, local, distance), when requested. */
+  get diagnostics(): Binding | null {
+    return this.diag;
+  }
+
+  /** Records head (b, h)'s attention map averaged into an R x R grid (after forward). */
+  recordMap(p: Program, map: Binding, b: number, h: number, R: number): void {
+    const { B, H, T, hd } = this.s;
+    attention_fused_map(p, map, this.qr, this.kr, b, h, B, H, T, hd, this.probs, this.reweightP, R);
   }
 
   forward(p: Program, out: Binding, inp: Binding): void {
@@ -153,9 +180,17 @@ export class AttentionMixer implements Mixer {
       rope_forward(p, this.qr, this.qp, B * H, T, hd, this.ropeTable!);
       rope_forward(p, this.kr, this.kp, B * H, T, hd, this.ropeTable!);
     }
-    attention_probs_forward(p, this.att, this.rowstat, this.qr, this.kr, B, H, T, hd, this.probs);
-    if (this.attRw && this.reweightP !== null) reweight_forward(p, this.attRw, this.att, B * H, T, this.reweightP);
-    attention_values_forward(p, this.y, this.weights, this.v, B, H, T, hd);
+    if (this.diag) attention_fused_diagnostics(p, this.diag, this.qr, this.kr, B, H, T, hd, this.probs, this.reweightP);
+    if (this.form.fused) {
+      // Linear-time taylor where its factorisation holds; the streaming kernel otherwise.
+      const linear = this.probs.mechanism === 'taylor' && !this.probs.alibi && this.reweightP === null && hd <= TAYLOR_LINEAR_MAX_HD;
+      if (linear) taylor_linear_forward(p, this.y, this.qr, this.kr, this.v, B, H, T, hd);
+      else attention_fused_forward(p, this.y, this.qr, this.kr, this.v, B, H, T, hd, this.probs, this.reweightP);
+    } else {
+      attention_probs_forward(p, this.att!, this.rowstat!, this.qr, this.kr, B, H, T, hd, this.probs);
+      if (this.attRw && this.reweightP !== null) reweight_forward(p, this.attRw, this.att!, B * H, T, this.reweightP);
+      attention_values_forward(p, this.y, this.weights, this.v, B, H, T, hd);
+    }
     heads_merge_forward(p, this.ym, this.y, B, T, H, hd);
     matmul_forward(p, out, this.ym, this.w.wo, N, C, C);
   }
@@ -169,16 +204,16 @@ export class AttentionMixer implements Mixer {
     heads_merge_backward(p, g.y!, g.ym!, B, T, H, hd);
     if (this.attRw && this.reweightP !== null) {
       attention_values_backward(p, g.attRw!, g.v!, g.y!, this.attRw, this.v, B, H, T, hd);
-      reweight_backward(p, g.att!, g.attRw!, this.att, this.attRw, B * H, T, this.reweightP);
+      reweight_backward(p, g.att!, g.attRw!, this.att!, this.attRw, B * H, T, this.reweightP);
     } else {
-      attention_values_backward(p, g.att!, g.v!, g.y!, this.att, this.v, B, H, T, hd);
+      attention_values_backward(p, g.att!, g.v!, g.y!, this.att!, this.v, B, H, T, hd);
     }
     const src = this.source;
     // Gradients at the source step's outputs (before RoPE).
     const dqp = src.kind === 'self' ? g.q! : g.qp!;
     const dkp = src.kind === 'self' ? g.k! : g.kp!;
     const rope = this.positional === 'rope';
-    attention_probs_backward(p, rope ? g.qr! : dqp, rope ? g.kr! : dkp, g.att!, this.att, this.rowstat, this.qr, this.kr, B, H, T, hd, this.probs, this.ds!);
+    attention_probs_backward(p, rope ? g.qr! : dqp, rope ? g.kr! : dkp, g.att!, this.att!, this.rowstat!, this.qr, this.kr, B, H, T, hd, this.probs, this.ds!);
     if (rope) {
       rope_backward(p, dqp, g.qr!, B * H, T, hd, this.ropeTable!);
       rope_backward(p, dkp, g.kr!, B * H, T, hd, this.ropeTable!);

@@ -84,6 +84,10 @@ export interface GraphOptions {
   reweightP?: number | null;
   /** Evaluate with the non-softmax blocks removed (hybridskip). */
   skipNonSoftmax?: boolean;
+  /** Evaluation: fused attention kernels, memory linear in T (forward only). */
+  fused?: boolean;
+  /** Evaluation: per-row attention diagnostics in each attention layer. */
+  diagnostics?: boolean;
 }
 
 interface BlockActs {
@@ -191,7 +195,7 @@ export class Graph {
         fcGelu: alloc(`h${l}.fc_gelu`, N * F),
         proj: alloc(`h${l}.proj`, N * C),
         res2: alloc(`h${l}.res2`, N * C),
-        mixer: buildMixer(mech, l, model, s, { reweightP, training, staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic } }, alloc, shared),
+        mixer: buildMixer(mech, l, model, s, { reweightP, training, staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic }, form: { fused: !!options.fused, diagnostics: !!options.diagnostics } }, alloc, shared),
         skip: !!options.skipNonSoftmax && mech !== 'softmax',
       };
       this.blocks.push(b);

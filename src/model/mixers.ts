@@ -2,7 +2,7 @@
 import { ConfigError, type Mechanism } from '../config';
 import type { Binding } from '../gpu/context';
 import type { NormalisedMechanism } from '../kernels/attention';
-import { AttentionMixer } from './attention_mixer';
+import { AttentionMixer, type EvalForm } from './attention_mixer';
 import { GatedMlpMixer } from './gated_mlp_mixer';
 import { NonapproxMixer } from './nonapprox_mixer';
 import { gatedHidden } from './params';
@@ -19,6 +19,8 @@ export interface MixerOptions {
   training: boolean;
   /** For staticembqk layers: the graph's RMSNorm of the layer-0 embeddings. */
   staticEmb: { normE: Binding; dNormE: Binding; accumulate: boolean } | null;
+  /** Evaluation graphs: fused attention and per-row diagnostics. */
+  form?: EvalForm;
 }
 
 export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shapes, o: MixerOptions, alloc: Allocator, shared: SharedScratch): Mixer {
@@ -43,6 +45,8 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
         alloc,
         shared,
         o.training,
+        { kind: 'self' },
+        o.form,
       );
     }
     case 'rndembqk':
@@ -60,6 +64,7 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
         shared,
         o.training,
         source,
+        o.form,
       );
     }
     case 'mlp':

@@ -9,6 +9,7 @@ import { Trainer } from '../../src/train/trainer';
 import { Engine } from '../../src/engine';
 import { loadBrown } from '../../src/data/corpus';
 import { Rng } from '../../src/util/random';
+import { DEFAULT_EVAL } from '../../src/eval/lengths';
 
 test('a tiny model overfits one batch', async () => {
   const ctx = await gpu();
@@ -37,8 +38,9 @@ test('the default model learns Brown text: validation loss at T falls', async ()
   const engine = new Engine(ctx.device);
   const corpus = await loadBrown();
   const model = engine.createModel({ vocabSize: corpus.tokenizer.size });
-  const before = await engine.validationLoss(model, corpus, 64, 16, 1);
-  const { valLoss } = await engine.train(model, corpus, { steps: 40, logEvery: 20, evalEvery: 0, evalWindows: 16, warmupSteps: 5, seed: 1 });
+  const evaluation = { ...DEFAULT_EVAL, windows: 16, seed: 1 };
+  const before = await engine.validationLoss(model, corpus, 64, evaluation);
+  const { valLoss } = await engine.train(model, corpus, { steps: 40, logEvery: 20, evalEvery: 0, warmupSteps: 5, seed: 1 }, { evaluation });
   // 40 steps of batch 16 x 64 take a char model from ~ln V (4.5) to below
   // the unigram level (~3.1 nats); require a clear fall of at least 1 nat.
   expect(before).toBeGreaterThan(4);

@@ -1,0 +1,191 @@
+// Validation loss against evaluation length (spec: experiments.md, "Validation
+// loss at length L"): the same fixed windows at every length, fused attention
+// (memory linear in L), mean / tail / per-position loss, and per-head
+// attention diagnostics.
+import type { Corpus } from '../data/corpus';
+import { evalWindows, windowAt } from '../data/batch';
+import { AttentionMixer } from '../model/attention_mixer';
+import { Graph, type GptModel } from '../model/gpt';
+import { reweightFor } from '../model/mixers';
+import { windowsPerChunk } from './chunk';
+
+export interface EvalConfig {
+  /** Multiples of the training length T. */
+  factors: number[];
+  /** Explicit lengths (any positive integers); when non-empty they replace `factors`. */
+  lengths: number[];
+  /** Number of fixed validation windows. */
+  windows: number;
+  /** Evaluation seed: picks the window starts. */
+  seed: number;
+  /** Per-position loss buckets per length. */
+  buckets: number;
+  /** Extra re-weighting exponents evaluated without retraining. */
+  reweightSweep: number[];
+  /** Also evaluate with the non-softmax blocks removed. */
+  hybridskip: boolean;
+  diagnostics: boolean;
+}
+
+export const DEFAULT_EVAL: EvalConfig = {
+  factors: [1, 2, 4, 8, 16],
+  lengths: [],
+  windows: 32,
+  seed: 2024,
+  buckets: 32,
+  reweightSweep: [],
+  hybridskip: false,
+  diagnostics: true,
+};
+
+export interface EvalVariant {
+  /** Re-weighting exponent at evaluation (null: off); undefined: the model's own setting. */
+  reweightP?: number | null;
+  hybridskip?: boolean;
+}
+
+export interface LengthResult {
+  length: number;
+  /** length / T */
+  factor: number;
+  windows: number;
+  /** Mean loss over all positions (nats/token). */
+  meanLoss: number;
+  /** Mean loss over the last T positions. */
+  tailLoss: number;
+  /** Mean loss per bucket of `bucketSize` positions (the last bucket may be shorter). */
+  positions: number[];
+  bucketSize: number;
+}
+
+export interface HeadDiagnostics {
+  length: number;
+  layer: number;
+  head: number;
+  entropy: number;
+  sinkMass: number;
+  localFocus: number;
+  meanDistance: number;
+}
+
+export interface LengthsResult {
+  lengths: LengthResult[];
+  diagnostics: HeadDiagnostics[];
+  seconds: number;
+  tokens: number;
+  /** Peak bytes held by the engine's buffers during each length's evaluation. */
+  peakBytes: { length: number; bytes: number }[];
+}
+
+export function evalLengths(T: number, cfg: EvalConfig): number[] {
+  const ls = cfg.lengths.length ? cfg.lengths : cfg.factors.map((f) => f * T);
+  for (const l of ls) if (!Number.isInteger(l) || l < 1) throw new Error(`evaluation lengths must be positive integers, got ${l}`);
+  return ls;
+}
+
+/**
+ * Evaluates `model` (trained at length T) at every length of `cfg` on the
+ * same validation windows. `streamTokens` is fixedseqqk's passage (at least
+ * the longest length).
+ */
+export async function evaluateLengths(
+  model: GptModel,
+  corpus: Corpus,
+  T: number,
+  cfg: EvalConfig,
+  variant: EvalVariant = {},
+  streamTokens?: Uint32Array,
+): Promise<LengthsResult> {
+  const ctx = model.ctx;
+  const t0 = performance.now();
+  const lengths = evalLengths(T, cfg);
+  const maxL = Math.max(...lengths);
+  const starts = evalWindows(corpus.validation, cfg.windows, maxL, cfg.seed);
+  const reweightP = variant.reweightP === undefined ? reweightFor(model.config, false) : variant.reweightP;
+  const out: LengthsResult = { lengths: [], diagnostics: [], seconds: 0, tokens: 0, peakBytes: [] };
+  for (const L of lengths) {
+    ctx.resetPeak();
+    const B = Math.min(starts.length, windowsPerChunk(model.config, L, ctx.device.limits));
+    const graph = new Graph(model, B, L, { training: false, fused: true, diagnostics: cfg.diagnostics, reweightP, skipNonSoftmax: variant.hybridskip, streamTokens });
+    try {
+      const posSum = new Float64Array(L);
+      const posCount = new Float64Array(L);
+      const diagSum = new Map<number, Float64Array>(); // layer -> [H*4]
+      let diagRows = 0;
+      for (let c0 = 0; c0 < starts.length; c0 += B) {
+        const part = starts.slice(c0, c0 + B);
+        const input = new Uint32Array(B * L);
+        const target = new Uint32Array(B * L).fill(0xffffffff);
+        part.forEach((w, i) => {
+          const win = windowAt(corpus.validation, w, L);
+          input.set(win.input, i * L);
+          target.set(win.target, i * L);
+        });
+        graph.setBatch(input, target);
+        graph.forward.run();
+        // SYNC: evaluation point — per-token losses of this chunk.
+        const losses = await ctx.read(graph.losses.buffer, B * L);
+        for (let i = 0; i < part.length; i++)
+          for (let t = 0; t < L; t++) {
+            posSum[t] += losses[i * L + t];
+            posCount[t]++;
+          }
+        out.tokens += part.length * L;
+        if (cfg.diagnostics && c0 === 0) diagRows = await readDiagnostics(graph, model, part.length, L, diagSum);
+      }
+      out.lengths.push(summarise(L, T, starts.length, posSum, posCount, cfg.buckets));
+      for (const [layer, sums] of diagSum) {
+        for (let h = 0; h < model.config.nHead; h++) {
+          const d = (k: number) => sums[h * 4 + k] / diagRows;
+          out.diagnostics.push({ length: L, layer, head: h, entropy: d(0), sinkMass: d(1), localFocus: d(2), meanDistance: d(3) });
+        }
+      }
+    } finally {
+      graph.destroy();
+    }
+    out.peakBytes.push({ length: L, bytes: ctx.peakBytes });
+  }
+  out.seconds = (performance.now() - t0) / 1000;
+  return out;
+}
+
+/** Sums the first `rows` windows' per-row diagnostics, per layer and head; returns rows per head summed. */
+async function readDiagnostics(graph: Graph, model: GptModel, rows: number, L: number, into: Map<number, Float64Array>): Promise<number> {
+  const H = model.config.nHead;
+  for (let l = 0; l < model.config.nLayer; l++) {
+    const m = graph.mixer(l);
+    if (!(m instanceof AttentionMixer) || !m.diagnostics) continue;
+    if (graph.options.skipNonSoftmax && model.config.layers[l] !== 'softmax') continue;
+    // SYNC: evaluation point — diagnostics [B,H,L,4] of the first chunk.
+    const d = await model.ctx.read(m.diagnostics.buffer, rows * H * L * 4);
+    const sums = new Float64Array(H * 4);
+    for (let b = 0; b < rows; b++)
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < L; i++) for (let k = 0; k < 4; k++) sums[h * 4 + k] += d[((b * H + h) * L + i) * 4 + k];
+    into.set(l, sums);
+  }
+  return rows * L;
+}
+
+function summarise(L: number, T: number, windows: number, posSum: Float64Array, posCount: Float64Array, buckets: number): LengthResult {
+  let total = 0, count = 0, tail = 0, tailCount = 0;
+  for (let t = 0; t < L; t++) {
+    total += posSum[t];
+    count += posCount[t];
+    if (t >= L - T) {
+      tail += posSum[t];
+      tailCount += posCount[t];
+    }
+  }
+  const bucketSize = Math.max(1, Math.ceil(L / Math.max(1, buckets)));
+  const positions: number[] = [];
+  for (let s = 0; s < L; s += bucketSize) {
+    let a = 0, n = 0;
+    for (let t = s; t < Math.min(L, s + bucketSize); t++) {
+      a += posSum[t];
+      n += posCount[t];
+    }
+    positions.push(a / n);
+  }
+  return { length: L, factor: L / T, windows, meanLoss: total / count, tailLoss: tail / tailCount, positions, bucketSize };
+}

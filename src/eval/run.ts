@@ -1,0 +1,105 @@
+// Everything measured after a training run, assembled into the results
+// document: loss against length (the model's own setting, then each
+// re-weighting p of the sweep and hybridskip, all on the same windows without
+// retraining), diagnostics, passkey accuracy and the baselines.
+import { ENGINE_VERSION } from '../version';
+import type { ModelConfig, TrainConfig } from '../config';
+import type { Corpus } from '../data/corpus';
+import { unigramLoss } from '../data/batch';
+import type { CharTokenizer } from '../data/tokenizer';
+import type { GptModel } from '../model/gpt';
+import type { StepLog } from '../train/trainer';
+import { evalLengths, evaluateLengths, type EvalConfig, type HeadDiagnostics } from './lengths';
+import { passkeyAccuracy, type PasskeyPoint } from './passkey';
+import { RESULTS_SCHEMA, RESULTS_VERSION, resultsSchema, type LossVsLength, type ResultsDoc } from './results';
+
+export interface RunEvaluation {
+  lossVsLength: LossVsLength[];
+  diagnostics: HeadDiagnostics[];
+  passkey: { trainedOn: 'passkey' | 'text'; points: PasskeyPoint[] } | null;
+  seconds: number;
+  tokensPerSecond: number;
+  peakBytes: { length: number; bytes: number }[];
+}
+
+export interface PasskeyOptions {
+  trainedOn: 'passkey' | 'text';
+  tokenizer: CharTokenizer;
+  trials: number;
+}
+
+export async function evaluateRun(
+  model: GptModel,
+  corpus: Corpus,
+  T: number,
+  cfg: EvalConfig,
+  opts: { streamTokens?: Uint32Array; passkey?: PasskeyOptions } = {},
+): Promise<RunEvaluation> {
+  const t0 = performance.now();
+  const own = await evaluateLengths(model, corpus, T, cfg, {}, opts.streamTokens);
+  const mode = model.config.reweight.mode;
+  const ownP = mode === 'off' ? (model.config.layers.includes('lssar') ? model.config.reweight.p : null) : model.config.reweight.p;
+  const lossVsLength: LossVsLength[] = [{ label: 'as trained', reweightP: ownP, hybridskip: false, lengths: own.lengths }];
+  let tokens = own.tokens;
+  const noDiag = { ...cfg, diagnostics: false };
+  for (const p of cfg.reweightSweep) {
+    const r = await evaluateLengths(model, corpus, T, noDiag, { reweightP: p }, opts.streamTokens);
+    lossVsLength.push({ label: `re-weighting p = ${p}`, reweightP: p, hybridskip: false, lengths: r.lengths });
+    tokens += r.tokens;
+  }
+  if (cfg.reweightSweep.length && mode !== 'train') {
+    const r = await evaluateLengths(model, corpus, T, noDiag, { reweightP: null }, opts.streamTokens);
+    lossVsLength.push({ label: 're-weighting off', reweightP: null, hybridskip: false, lengths: r.lengths });
+    tokens += r.tokens;
+  }
+  if (cfg.hybridskip) {
+    const r = await evaluateLengths(model, corpus, T, noDiag, { hybridskip: true }, opts.streamTokens);
+    lossVsLength.push({ label: 'hybridskip', reweightP: ownP, hybridskip: true, lengths: r.lengths });
+    tokens += r.tokens;
+  }
+  let passkey: RunEvaluation['passkey'] = null;
+  if (opts.passkey) {
+    const lengths = evalLengths(T, cfg);
+    passkey = { trainedOn: opts.passkey.trainedOn, points: await passkeyAccuracy(model, lengths, opts.passkey.trials, cfg.seed, opts.passkey.tokenizer) };
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { lossVsLength, diagnostics: own.diagnostics, passkey, seconds, tokensPerSecond: tokens / Math.max(seconds, 1e-9), peakBytes: own.peakBytes };
+}
+
+export interface ResultsInput {
+  label: string;
+  adapter: GPUAdapterInfo | { vendor: string; architecture: string; description: string };
+  model: ModelConfig;
+  train: TrainConfig;
+  evaluation: EvalConfig;
+  corpus: Corpus;
+  curve: (StepLog & { valLoss?: number })[];
+  trainSeconds: number;
+  run: RunEvaluation;
+}
+
+/** Assembles and validates the results document. */
+export function makeResults(r: ResultsInput): ResultsDoc {
+  const tokens = (docs: Uint32Array[]) => docs.reduce((a, d) => a + d.length, 0);
+  const last = r.curve[r.curve.length - 1];
+  const doc: ResultsDoc = {
+    schema: RESULTS_SCHEMA,
+    version: RESULTS_VERSION,
+    engineVersion: ENGINE_VERSION,
+    createdAt: new Date().toISOString(),
+    label: r.label,
+    adapter: { vendor: r.adapter.vendor, architecture: r.adapter.architecture, description: r.adapter.description },
+    model: r.model,
+    train: { ...r.train },
+    evaluation: { ...r.evaluation },
+    data: { name: r.corpus.name, vocabSize: r.corpus.tokenizer.size, trainTokens: tokens(r.corpus.train), validationTokens: tokens(r.corpus.validation) },
+    seed: r.model.seed,
+    trainingCurve: r.curve.map((l) => ({ step: l.step, loss: l.loss, valLoss: l.valLoss, lr: l.lr, tokensPerSecond: l.tokensPerSecond })),
+    lossVsLength: r.run.lossVsLength,
+    diagnostics: r.run.diagnostics,
+    passkey: r.run.passkey,
+    baselines: { uniform: Math.log(r.model.vocabSize), unigram: unigramLoss(r.corpus.train, r.corpus.validation, r.corpus.tokenizer.size) },
+    timings: { trainSeconds: r.trainSeconds, evalSeconds: r.run.seconds, trainTokensPerSecond: last?.tokensPerSecond ?? 0, evalTokensPerSecond: r.run.tokensPerSecond },
+  };
+  return resultsSchema.parse(doc);
+}
