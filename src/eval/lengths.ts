@@ -4,6 +4,8 @@
 // attention diagnostics.
 import type { Corpus } from '../data/corpus';
 import { evalWindows, windowAt } from '../data/batch';
+import { IGNORE, type SyntheticTask } from '../data/synthetic';
+import { Rng } from '../util/random';
 import { AttentionMixer } from '../model/attention_mixer';
 import { Graph, type GptModel } from '../model/gpt';
 import { reweightFor } from '../model/mixers';
@@ -83,6 +85,20 @@ export function evalLengths(T: number, cfg: EvalConfig): number[] {
   return ls;
 }
 
+/** What is evaluated: validation text, or a synthetic task's seeded examples. */
+export type EvalData = Corpus | SyntheticTask;
+
+export const isTask = (d: EvalData): d is SyntheticTask => 'make' in d;
+
+/** The evaluation inputs at each length: text windows from fixed starts, or seeded task examples. */
+function windowSource(data: EvalData, cfg: EvalConfig, maxL: number): { count: number; at: (L: number) => { input: Uint32Array; target: Uint32Array }[] } {
+  if (isTask(data)) {
+    return { count: cfg.windows, at: (L) => { const rng = new Rng(cfg.seed * 7919 + L); return Array.from({ length: cfg.windows }, () => data.make(L, rng)); } };
+  }
+  const starts = evalWindows(data.validation, cfg.windows, maxL, cfg.seed);
+  return { count: starts.length, at: (L) => starts.map((w) => windowAt(data.validation, w, L)) };
+}
+
 /**
  * Evaluates `model` (trained at length T) at every length of `cfg` on the
  * same validation windows. `streamTokens` is fixedseqqk's passage (at least
@@ -90,7 +106,7 @@ export function evalLengths(T: number, cfg: EvalConfig): number[] {
  */
 export async function evaluateLengths(
   model: GptModel,
-  corpus: Corpus,
+  data: EvalData,
   T: number,
   cfg: EvalConfig,
   variant: EvalVariant = {},
@@ -100,24 +116,24 @@ export async function evaluateLengths(
   const t0 = performance.now();
   const lengths = evalLengths(T, cfg);
   const maxL = Math.max(...lengths);
-  const starts = evalWindows(corpus.validation, cfg.windows, maxL, cfg.seed);
+  const source = windowSource(data, cfg, maxL);
   const reweightP = variant.reweightP === undefined ? reweightFor(model.config, false) : variant.reweightP;
   const out: LengthsResult = { lengths: [], diagnostics: [], seconds: 0, tokens: 0, peakBytes: [] };
   for (const L of lengths) {
     ctx.resetPeak();
-    const B = Math.min(starts.length, windowsPerChunk(model.config, L, ctx.device.limits));
+    const wins = source.at(L);
+    const B = Math.min(wins.length, windowsPerChunk(model.config, L, ctx.device.limits));
     const graph = new Graph(model, B, L, { training: false, fused: true, diagnostics: cfg.diagnostics, reweightP, skipNonSoftmax: variant.hybridskip, streamTokens });
     try {
       const posSum = new Float64Array(L);
       const posCount = new Float64Array(L);
       const diagSum = new Map<number, Float64Array>(); // layer -> [H*4]
       let diagRows = 0;
-      for (let c0 = 0; c0 < starts.length; c0 += B) {
-        const part = starts.slice(c0, c0 + B);
+      for (let c0 = 0; c0 < wins.length; c0 += B) {
+        const part = wins.slice(c0, c0 + B);
         const input = new Uint32Array(B * L);
-        const target = new Uint32Array(B * L).fill(0xffffffff);
-        part.forEach((w, i) => {
-          const win = windowAt(corpus.validation, w, L);
+        const target = new Uint32Array(B * L).fill(IGNORE);
+        part.forEach((win, i) => {
           input.set(win.input, i * L);
           target.set(win.target, i * L);
         });
@@ -125,15 +141,17 @@ export async function evaluateLengths(
         graph.forward.run();
         // SYNC: evaluation point — per-token losses of this chunk.
         const losses = await ctx.read(graph.losses.buffer, B * L);
+        // Only scored positions count (tasks score a few; text scores all).
         for (let i = 0; i < part.length; i++)
           for (let t = 0; t < L; t++) {
+            if (target[i * L + t] === IGNORE) continue;
             posSum[t] += losses[i * L + t];
             posCount[t]++;
           }
         out.tokens += part.length * L;
         if (cfg.diagnostics && c0 === 0) diagRows = await readDiagnostics(graph, model, part.length, L, diagSum);
       }
-      out.lengths.push(summarise(L, T, starts.length, posSum, posCount, cfg.buckets));
+      out.lengths.push(summarise(L, T, wins.length, posSum, posCount, cfg.buckets));
       for (const [layer, sums] of diagSum) {
         for (let h = 0; h < model.config.nHead; h++) {
           const d = (k: number) => sums[h * 4 + k] / diagRows;
@@ -185,7 +203,7 @@ function summarise(L: number, T: number, windows: number, posSum: Float64Array, 
       a += posSum[t];
       n += posCount[t];
     }
-    positions.push(a / n);
+    positions.push(n ? a / n : 0);
   }
-  return { length: L, factor: L / T, windows, meanLoss: total / count, tailLoss: tail / tailCount, positions, bucketSize };
+  return { length: L, factor: L / T, windows, meanLoss: count ? total / count : 0, tailLoss: tailCount ? tail / tailCount : 0, positions, bucketSize };
 }

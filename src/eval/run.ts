@@ -4,12 +4,10 @@
 // retraining), diagnostics, passkey accuracy and the baselines.
 import { ENGINE_VERSION } from '../version';
 import type { ModelConfig, TrainConfig } from '../config';
-import type { Corpus } from '../data/corpus';
-import { unigramLoss } from '../data/batch';
 import type { CharTokenizer } from '../data/tokenizer';
 import type { GptModel } from '../model/gpt';
 import type { StepLog } from '../train/trainer';
-import { evalLengths, evaluateLengths, type EvalConfig, type HeadDiagnostics } from './lengths';
+import { evalLengths, evaluateLengths, type EvalConfig, type EvalData, type HeadDiagnostics } from './lengths';
 import { passkeyAccuracy, type PasskeyPoint } from './passkey';
 import { RESULTS_SCHEMA, RESULTS_VERSION, resultsSchema, type LossVsLength, type ResultsDoc } from './results';
 
@@ -30,7 +28,7 @@ export interface PasskeyOptions {
 
 export async function evaluateRun(
   model: GptModel,
-  corpus: Corpus,
+  corpus: EvalData,
   T: number,
   cfg: EvalConfig,
   opts: { streamTokens?: Uint32Array; passkey?: PasskeyOptions } = {},
@@ -72,7 +70,8 @@ export interface ResultsInput {
   model: ModelConfig;
   train: TrainConfig;
   evaluation: EvalConfig;
-  corpus: Corpus;
+  /** The data's name, sizes and unigram baseline (nats/token on its validation text). */
+  data: { name: string; vocabSize: number; trainTokens: number; validationTokens: number; unigram: number };
   curve: (StepLog & { valLoss?: number })[];
   trainSeconds: number;
   run: RunEvaluation;
@@ -80,7 +79,6 @@ export interface ResultsInput {
 
 /** Assembles and validates the results document. */
 export function makeResults(r: ResultsInput): ResultsDoc {
-  const tokens = (docs: Uint32Array[]) => docs.reduce((a, d) => a + d.length, 0);
   const last = r.curve[r.curve.length - 1];
   const doc: ResultsDoc = {
     schema: RESULTS_SCHEMA,
@@ -92,13 +90,13 @@ export function makeResults(r: ResultsInput): ResultsDoc {
     model: r.model,
     train: { ...r.train },
     evaluation: { ...r.evaluation },
-    data: { name: r.corpus.name, vocabSize: r.corpus.tokenizer.size, trainTokens: tokens(r.corpus.train), validationTokens: tokens(r.corpus.validation) },
+    data: { name: r.data.name, vocabSize: r.data.vocabSize, trainTokens: r.data.trainTokens, validationTokens: r.data.validationTokens },
     seed: r.model.seed,
     trainingCurve: r.curve.map((l) => ({ step: l.step, loss: l.loss, valLoss: l.valLoss, lr: l.lr, tokensPerSecond: l.tokensPerSecond })),
     lossVsLength: r.run.lossVsLength,
     diagnostics: r.run.diagnostics,
     passkey: r.run.passkey,
-    baselines: { uniform: Math.log(r.model.vocabSize), unigram: unigramLoss(r.corpus.train, r.corpus.validation, r.corpus.tokenizer.size) },
+    baselines: { uniform: Math.log(r.model.vocabSize), unigram: r.data.unigram },
     timings: { trainSeconds: r.trainSeconds, evalSeconds: r.run.seconds, trainTokensPerSecond: last?.tokensPerSecond ?? 0, evalTokensPerSecond: r.run.tokensPerSecond },
   };
   return resultsSchema.parse(doc);

@@ -1,0 +1,219 @@
+// The share-link codec: one table-driven encoding (src/experiment/fields.ts)
+// of a whole experiment into URL parameters — version, non-default base
+// fields, one `run` parameter per run — plus, optionally, the finished
+// runs' results, compressed. Decoding never throws: every field that cannot
+// be read is reported and left at its default, so a link always opens.
+import { checkValue, FIELDS, FIELD_BY_KEY, getPath, setPath, type Field, type FieldValue } from './fields';
+import { MAX_RUNS, defaultExperiment, type Experiment, type RunOverrides } from './experiment';
+import { CONFIG_VERSION, DEFAULT_RUN, type RunConfig } from './run_config';
+
+/** Longest link (characters of the parameter string) the lab reads. */
+export const MAX_LINK_CHARS = 2_000_000;
+
+function encodeValue(f: Field, v: FieldValue): string {
+  if (Array.isArray(v)) return v.map(String).join('+');
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return String(v);
+}
+
+function decodeValue(f: Field, s: string): FieldValue | undefined {
+  const k = f.kind;
+  const num = (x: string) => (/^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(x) ? Number(x) : NaN);
+  switch (k.type) {
+    case 'int':
+    case 'float':
+      return num(s);
+    case 'bool':
+      return s === '1' || s === 'true' ? true : s === '0' || s === 'false' ? false : undefined;
+    case 'enum':
+    case 'string':
+      return s;
+    case 'intList':
+    case 'floatList':
+      return s === '' ? [] : s.split('+').map(num);
+    case 'enumList':
+      return s === '' ? [] : s.split('+');
+  }
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Classroom mode: controls a teacher's link locks (read-only) or hides, by field path. */
+export interface TeacherMode {
+  locked: string[];
+  hidden: string[];
+}
+
+/** Experiment -> URL parameters (only what differs from the defaults). */
+export function encodeExperiment(e: Experiment, teacher?: TeacherMode | null): URLSearchParams {
+  const q = new URLSearchParams();
+  q.set('v', String(CONFIG_VERSION));
+  if (e.label) q.set('x', e.label);
+  for (const f of FIELDS) {
+    const v = getPath(e.base, f.path) as FieldValue;
+    if (!same(v, f.default)) q.set(f.key, encodeValue(f, v));
+  }
+  for (const r of e.runs) {
+    const parts = Object.entries(r).map(([path, v]) => {
+      const f = FIELDS.find((x) => x.path === path)!;
+      return `${f.key}:${encodeURIComponent(encodeValue(f, v))}`;
+    });
+    q.append('run', parts.join(','));
+  }
+  if (teacher && (teacher.locked.length || teacher.hidden.length)) {
+    const keys = (paths: string[]) => paths.map((p) => FIELDS.find((f) => f.path === p)?.key).filter(Boolean).join('+');
+    q.set('teacher', `lock:${keys(teacher.locked)},hide:${keys(teacher.hidden)}`);
+  }
+  return q;
+}
+
+function decodeTeacher(raw: string, problems: string[]): TeacherMode {
+  const t: TeacherMode = { locked: [], hidden: [] };
+  for (const part of raw.split(',')) {
+    const [kind, list = ''] = part.split(':');
+    if (kind !== 'lock' && kind !== 'hide') {
+      problems.push(`teacher mode: cannot read '${part.slice(0, 40)}'`);
+      continue;
+    }
+    for (const key of list ? list.split('+') : []) {
+      const f = FIELD_BY_KEY.get(key);
+      if (!f) problems.push(`teacher mode: unknown field '${key.slice(0, 40)}'`);
+      else (kind === 'lock' ? t.locked : t.hidden).push(f.path);
+    }
+  }
+  return t;
+}
+
+export interface DecodedExperiment {
+  experiment: Experiment;
+  /** One readable line per field or run that could not be read. */
+  problems: string[];
+  /** The `res` parameter (compressed results), if any. */
+  results: string | null;
+  teacher: TeacherMode | null;
+  version: number;
+}
+
+const RESERVED = new Set(['v', 'x', 'run', 'res', 'teacher']);
+
+/** URL parameters -> experiment; problems are reported, never thrown. */
+export function decodeExperiment(input: string | URLSearchParams): DecodedExperiment {
+  const problems: string[] = [];
+  const e = defaultExperiment();
+  e.runs = [];
+  let text = typeof input === 'string' ? input : input.toString();
+  if (text.length > MAX_LINK_CHARS) {
+    problems.push(`the link is ${text.length} characters long; the limit is ${MAX_LINK_CHARS}, so it was ignored`);
+    text = '';
+  }
+  const q = new URLSearchParams(text.replace(/^[#?]/, ''));
+  const vRaw = q.get('v');
+  let version = CONFIG_VERSION;
+  if (vRaw !== null) {
+    const v = Number(vRaw);
+    if (!Number.isInteger(v) || v < 1) problems.push(`version '${vRaw.slice(0, 20)}' is not a version number; read as version ${CONFIG_VERSION}`);
+    else if (v > CONFIG_VERSION) {
+      problems.push(`the link was made by a newer lab (config version ${v}; this lab reads ${CONFIG_VERSION}): fields this lab does not know are ignored`);
+      version = v;
+    } else version = v;
+  }
+  const label = q.get('x');
+  if (label !== null) e.label = label.slice(0, 120);
+  const base = structuredClone(DEFAULT_RUN) as unknown as Record<string, unknown>;
+  for (const [key, raw] of q) {
+    if (RESERVED.has(key)) continue;
+    const f = FIELD_BY_KEY.get(key);
+    if (!f) {
+      problems.push(`unknown field '${key.slice(0, 40)}' ignored`);
+      continue;
+    }
+    const v = decodeValue(f, raw);
+    const err = v === undefined ? `${f.label}: cannot read '${raw.slice(0, 40)}'` : checkValue(f, v);
+    if (err) problems.push(`${err}; kept the default`);
+    else setPath(base, f.path, v);
+  }
+  e.base = base as unknown as RunConfig;
+  const runs = q.getAll('run');
+  if (runs.length > MAX_RUNS) problems.push(`the link lists ${runs.length} runs; only the first ${MAX_RUNS} were read`);
+  for (const [i, spec] of runs.slice(0, MAX_RUNS).entries()) {
+    const over: RunOverrides = {};
+    for (const part of spec ? spec.split(',') : []) {
+      const at = part.indexOf(':');
+      const key = at < 0 ? part : part.slice(0, at);
+      const f = FIELD_BY_KEY.get(key);
+      if (!f || at < 0) {
+        problems.push(`run ${i + 1}: cannot read '${part.slice(0, 40)}'`);
+        continue;
+      }
+      let raw: string;
+      try {
+        raw = decodeURIComponent(part.slice(at + 1));
+      } catch {
+        problems.push(`run ${i + 1}: ${f.label}: malformed escape`);
+        continue;
+      }
+      const v = decodeValue(f, raw);
+      const err = v === undefined ? `${f.label}: cannot read '${raw.slice(0, 40)}'` : checkValue(f, v);
+      if (err || v === undefined) problems.push(`run ${i + 1}: ${err}; kept the base value`);
+      else over[f.path] = v;
+    }
+    e.runs.push(over);
+  }
+  if (e.runs.length === 0) e.runs.push({});
+  const t = q.get('teacher');
+  return { experiment: e, problems, results: q.get('res'), version, teacher: t === null ? null : decodeTeacher(t, problems) };
+}
+
+// ---- results in links: deflate-raw + base64url (CompressionStream: browsers and Node 18+) ----
+
+function toBase64Url(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('the results part of the link is not base64url text');
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > limit) {
+      await reader.cancel();
+      throw new Error(`the results in the link expand past ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+export async function compressText(text: string): Promise<string> {
+  const stream = new Blob([new TextEncoder().encode(text)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return toBase64Url(await pump(stream as ReadableStream<Uint8Array>, Infinity));
+}
+
+/** Inflates a link's results; refuses anything that expands past `limit` bytes. */
+export async function decompressText(b64: string, limit = 5_000_000): Promise<string> {
+  const bytes = fromBase64Url(b64);
+  if (bytes.length === 0) throw new Error('the results in the link are empty');
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await pump(stream as ReadableStream<Uint8Array>, limit));
+  } catch (e) {
+    throw new Error(`the results in the link cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
