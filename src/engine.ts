@@ -98,7 +98,7 @@ export class Engine {
    * computation as the evaluator's figure at L, so the two always agree.
    */
   async validationLoss(model: GptModel, corpus: Corpus, L: number, evaluation: EvalConfig = DEFAULT_EVAL): Promise<number> {
-    const r = await evaluateLengths(model, corpus, L, { ...evaluation, lengths: [L], diagnostics: false }, {}, streamTokensFor(model, corpus, L));
+    const r = await evaluateLengths(model, corpus, L, { ...evaluation, lengths: [L], diagnostics: false, windowLength: Math.max(...evaluation.factors) * L }, {}, streamTokensFor(model, corpus, L));
     return r.lengths[0].meanLoss;
   }
 }

@@ -27,6 +27,12 @@ export interface EvalConfig {
   /** Also evaluate with the non-softmax blocks removed. */
   hybridskip: boolean;
   diagnostics: boolean;
+  /**
+   * Window starts are drawn so windows of this length fit (default: the
+   * longest evaluated length). Validation during training sets it to the
+   * final evaluation's longest length, so both read the same windows.
+   */
+  windowLength?: number;
 }
 
 export const DEFAULT_EVAL: EvalConfig = {
@@ -116,7 +122,7 @@ export async function evaluateLengths(
   const t0 = performance.now();
   const lengths = evalLengths(T, cfg);
   const maxL = Math.max(...lengths);
-  const source = windowSource(data, cfg, maxL);
+  const source = windowSource(data, cfg, Math.max(maxL, cfg.windowLength ?? 0));
   const reweightP = variant.reweightP === undefined ? reweightFor(model.config, false) : variant.reweightP;
   const out: LengthsResult = { lengths: [], diagnostics: [], seconds: 0, tokens: 0, peakBytes: [] };
   for (const L of lengths) {

@@ -45,7 +45,8 @@ export async function evaluateRun(
     lossVsLength.push({ label: `re-weighting p = ${p}`, reweightP: p, hybridskip: false, lengths: r.lengths });
     tokens += r.tokens;
   }
-  if (cfg.reweightSweep.length && mode !== 'train') {
+  if (cfg.reweightSweep.length && mode === 'eval') {
+    // Trained without re-weighting, evaluated with it by default: show the plain model too.
     const r = await evaluateLengths(model, corpus, T, noDiag, { reweightP: null }, opts.streamTokens);
     lossVsLength.push({ label: 're-weighting off', reweightP: null, hybridskip: false, lengths: r.lengths });
     tokens += r.tokens;

@@ -35,7 +35,8 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
     case 'sigmoid':
     case 'relu': {
       const base: NormalisedMechanism = mech === 'lssar' ? 'lssa' : mech;
-      const p = mech === 'lssar' ? c.reweight.p : ROW_NORMALISED.includes(mech) ? o.reweightP : null;
+      // lssar always re-weights: with its own p, or with an evaluation sweep's p.
+      const p = mech === 'lssar' ? (o.reweightP ?? c.reweight.p) : ROW_NORMALISED.includes(mech) ? o.reweightP : null;
       return new AttentionMixer(
         s,
         { wqkv: P(`h${l}.attn.w_qkv`), wo: P(`h${l}.attn.w_o`), dwqkv: G(`h${l}.attn.w_qkv`), dwo: G(`h${l}.attn.w_o`) },

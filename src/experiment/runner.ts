@@ -1,0 +1,148 @@
+// Runs one run config end to end on an engine: load and check the data,
+// train (pausable, stoppable, with progress), evaluate, and return the
+// validated results document. The lab's worker and the headless runner both
+// call this; it adds no numerics of its own.
+import { ConfigError } from '../config';
+import { evalWindows, trainBatch, unigramLoss } from '../data/batch';
+import { corpusFromUserText, DataError, type Corpus } from '../data/corpus';
+import { TASKS, TASK_TOKENIZER, taskBatch, type SyntheticTask } from '../data/synthetic';
+import { fixedPassage, type Engine } from '../engine';
+import { evaluateLengths } from '../eval/lengths';
+import { evaluateRun, makeResults } from '../eval/run';
+import type { ResultsDoc } from '../eval/results';
+import { Trainer, type StepLog } from '../train/trainer';
+import { Rng } from '../util/random';
+import { toEvalConfig, toModelConfig, toTrainConfig, type RunConfig } from './run_config';
+
+export type LoadedData = { kind: 'text'; corpus: Corpus } | { kind: 'task'; task: SyntheticTask };
+
+export interface DataSources {
+  /** The Brown corpus (fetched once by the caller and reused). */
+  brown: () => Promise<Corpus>;
+  /** The user's own text, when the run's data source is 'text'. */
+  userText?: string;
+}
+
+export function longestEvalLength(run: RunConfig): number {
+  return Math.max(...run.eval.factors) * run.train.seqLen;
+}
+
+/** Loads the run's data and checks it can serve the run, before any GPU work. */
+export async function loadData(run: RunConfig, sources: DataSources): Promise<LoadedData> {
+  const maxL = longestEvalLength(run);
+  if (run.data.source === 'task') return { kind: 'task', task: TASKS[run.data.task] };
+  let corpus: Corpus;
+  if (run.data.source === 'text') {
+    if (sources.userText === undefined) throw new DataError('this run trains on your own text, but none was given (paste it or choose a file)');
+    corpus = corpusFromUserText(sources.userText, { minWindow: maxL });
+  } else corpus = await sources.brown();
+  const longestTrain = corpus.train.reduce((a, d) => Math.max(a, d.length), 0);
+  if (longestTrain < run.train.seqLen + 1)
+    throw new DataError(`training needs documents of at least ${run.train.seqLen + 1} tokens; the longest training document has ${longestTrain}`);
+  evalWindows(corpus.validation, run.eval.windows, maxL, run.eval.seed); // throws a DataError naming the shortfall
+  return { kind: 'text', corpus };
+}
+
+export interface Progress {
+  phase: 'train' | 'eval';
+  step: number;
+  steps: number;
+  loss: number;
+  valLoss?: number;
+  lr: number;
+  tokensPerSecond: number;
+  /** Seconds left in training, from the rate so far. */
+  etaSeconds: number;
+}
+
+export interface RunHooks {
+  onProgress?: (p: Progress) => void;
+  onLog?: (l: StepLog & { valLoss?: number }) => void;
+  /** Checked between steps: true stops the run (it throws RunStopped). */
+  shouldStop?: () => boolean;
+  /** Awaited between steps; resolves when the run may continue (pause). */
+  gate?: () => Promise<void>;
+}
+
+export class RunStopped extends Error {
+  override name = 'RunStopped';
+  constructor(readonly step: number) {
+    super(`run stopped at step ${step}`);
+  }
+}
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  description: string;
+}
+
+export async function executeRun(engine: Engine, run: RunConfig, data: LoadedData, adapter: AdapterDescription, hooks: RunHooks = {}): Promise<ResultsDoc> {
+  const vocab = data.kind === 'text' ? data.corpus.tokenizer.size : data.task.tokenizer.size;
+  const modelCfg = toModelConfig(run, vocab);
+  const train = toTrainConfig(run);
+  const evaluation = toEvalConfig(run);
+  const maxL = longestEvalLength(run);
+  if (data.kind === 'task' && maxL < data.task.minLength) throw new ConfigError(`the ${data.task.name} task needs windows of at least ${data.task.minLength} tokens`);
+  const stream = modelCfg.layers.includes('fixedseqqk')
+    ? data.kind === 'text'
+      ? fixedPassage(data.corpus, maxL)
+      : data.task.make(maxL, new Rng(run.seed ^ 0x5eed)).input
+    : undefined;
+  const model = engine.createModel(modelCfg);
+  const trainer = new Trainer(model, train, stream?.subarray(0, train.seqLen));
+  const rng = new Rng(train.seed);
+  const curve: (StepLog & { valLoss?: number })[] = [];
+  const evalData = data.kind === 'text' ? data.corpus : data.task;
+  const t0 = performance.now();
+  try {
+    for (let s = 0; s < train.steps; s++) {
+      await hooks.gate?.();
+      if (hooks.shouldStop?.()) throw new RunStopped(s);
+      const last = s === train.steps - 1;
+      const log = (s + 1) % train.logEvery === 0 || last;
+      const batch = data.kind === 'text' ? trainBatch(data.corpus.train, train.batchSize, train.seqLen, rng) : taskBatch(data.task, train.batchSize, train.seqLen, rng);
+      const r = await trainer.trainStep(batch, log);
+      if (!r) continue;
+      const entry: StepLog & { valLoss?: number } = { ...r };
+      if (last || (train.evalEvery > 0 && r.step % train.evalEvery === 0)) {
+        // The evaluator's own figure at T: the curve's last point equals the 1x loss.
+        const v = await evaluateLengths(model, evalData, train.seqLen, { ...evaluation, lengths: [train.seqLen], diagnostics: false, windowLength: maxL }, {}, stream);
+        entry.valLoss = v.lengths[0].meanLoss;
+      }
+      curve.push(entry);
+      hooks.onLog?.(entry);
+      const rate = r.step / (r.elapsedMs / 1000);
+      hooks.onProgress?.({ phase: 'train', step: r.step, steps: train.steps, loss: r.loss, valLoss: entry.valLoss, lr: r.lr, tokensPerSecond: r.tokensPerSecond, etaSeconds: (train.steps - r.step) / Math.max(rate, 1e-9) });
+    }
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const lastLog = curve[curve.length - 1];
+    hooks.onProgress?.({ phase: 'eval', step: train.steps, steps: train.steps, loss: lastLog?.loss ?? NaN, lr: 0, tokensPerSecond: lastLog?.tokensPerSecond ?? 0, etaSeconds: 0 });
+    const passkey =
+      run.eval.passkeyTrials > 0
+        ? data.kind === 'task'
+          ? { trainedOn: 'passkey' as const, tokenizer: TASK_TOKENIZER, trials: run.eval.passkeyTrials }
+          : { trainedOn: 'text' as const, tokenizer: data.corpus.tokenizer, trials: run.eval.passkeyTrials }
+        : undefined;
+    const evaluated = await evaluateRun(model, evalData, train.seqLen, evaluation, { streamTokens: stream, passkey });
+    const sizes = (docs: Uint32Array[]) => docs.reduce((a, d) => a + d.length, 0);
+    const dataInfo =
+      data.kind === 'text'
+        ? { name: data.corpus.name, vocabSize: vocab, trainTokens: sizes(data.corpus.train), validationTokens: sizes(data.corpus.validation), unigram: unigramLoss(data.corpus.train, data.corpus.validation, vocab) }
+        : { name: `task:${data.task.name}`, vocabSize: vocab, trainTokens: train.steps * train.batchSize * train.seqLen, validationTokens: evaluation.windows * maxL, unigram: taskUnigram(data.task, train.seqLen, run.seed) };
+    return makeResults({ label: run.label || modelCfg.layers.join('/'), adapter, model: modelCfg, train, evaluation, data: dataInfo, curve, trainSeconds, run: evaluated });
+  } finally {
+    trainer.destroy();
+    model.destroy();
+  }
+}
+
+/** Unigram loss of a task's scored targets (train and validation drawn from the task). */
+function taskUnigram(task: SyntheticTask, T: number, seed: number): number {
+  const rng = new Rng(seed + 1);
+  const pick = (n: number) => Array.from({ length: n }, () => {
+    const e = task.make(T, rng);
+    return e.target.filter((t) => t !== 0xffffffff);
+  });
+  return unigramLoss(pick(64), pick(16), task.tokenizer.size);
+}
