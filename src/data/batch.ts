@@ -131,3 +131,18 @@ export function unigramLoss(train: Uint32Array[], validation: Uint32Array[], voc
   for (let v = 0; v < vocabSize; v++) if (seen[v] > 0) sum -= seen[v] * Math.log(counts[v] / n);
   return sum / m;
 }
+
+/**
+ * Packs up to B windows of L tokens into one [B, L] batch; rows past the last
+ * window are padding whose targets are ignored, so they score nothing.
+ */
+export function packWindows(windows: { input: Uint32Array; target: Uint32Array }[], B: number, L: number): { input: Uint32Array; target: Uint32Array } {
+  if (windows.length > B) throw new RangeError(`packWindows: ${windows.length} windows do not fit a batch of ${B}`);
+  const input = new Uint32Array(B * L);
+  const target = new Uint32Array(B * L).fill(0xffffffff);
+  windows.forEach((w, i) => {
+    input.set(w.input.subarray(0, L), i * L);
+    target.set(w.target.subarray(0, L), i * L);
+  });
+  return { input, target };
+}

@@ -3,7 +3,7 @@
 // (memory linear in L), mean / tail / per-position loss, and per-head
 // attention diagnostics.
 import type { Corpus } from '../data/corpus';
-import { evalWindows, windowAt } from '../data/batch';
+import { evalWindows, packWindows, windowAt } from '../data/batch';
 import { IGNORE, type SyntheticTask } from '../data/synthetic';
 import { Rng } from '../util/random';
 import { AttentionMixer } from '../model/attention_mixer';
@@ -137,12 +137,7 @@ export async function evaluateLengths(
       let diagRows = 0;
       for (let c0 = 0; c0 < wins.length; c0 += B) {
         const part = wins.slice(c0, c0 + B);
-        const input = new Uint32Array(B * L);
-        const target = new Uint32Array(B * L).fill(IGNORE);
-        part.forEach((win, i) => {
-          input.set(win.input, i * L);
-          target.set(win.target, i * L);
-        });
+        const { input, target } = packWindows(part, B, L);
         graph.setBatch(input, target);
         graph.forward.run();
         // SYNC: evaluation point — per-token losses of this chunk.

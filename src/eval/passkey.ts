@@ -7,6 +7,7 @@ import { IGNORE, TASKS, TASK_TOKENIZER } from '../data/synthetic';
 import { Graph, type GptModel } from '../model/gpt';
 import { reweightFor } from '../model/mixers';
 import { Rng } from '../util/random';
+import { packWindows } from '../data/batch';
 import { windowsPerChunk } from './chunk';
 
 /**
@@ -67,12 +68,7 @@ export async function passkeyAccuracy(
     try {
       for (let c0 = 0; c0 < trials; c0 += B) {
         const part = examples.slice(c0, c0 + B);
-        const input = new Uint32Array(B * L);
-        const target = new Uint32Array(B * L).fill(IGNORE);
-        part.forEach((e, i) => {
-          input.set(e.input, i * L);
-          target.set(e.target, i * L);
-        });
+        const { input, target } = packWindows(part, B, L);
         graph.setBatch(input, target);
         graph.forward.run();
         // SYNC: evaluation point — logits of this chunk.

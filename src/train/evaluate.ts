@@ -5,6 +5,7 @@ import type { GptModel } from '../model/gpt';
 import { Graph, type GraphOptions } from '../model/gpt';
 import { STAT_LOSS } from '../model/shapes';
 import type { Batch } from './trainer';
+import { packWindows } from '../data/batch';
 
 export interface EvalResult {
   /** Mean loss over all scored tokens of all windows (nats/token). */
@@ -35,12 +36,7 @@ export async function evaluateLoss(
     for (let c = 0; c < nChunks; c++) {
       const part = windows.slice(c * B, (c + 1) * B);
       // A short last chunk is padded with ignored targets so it scores only its own windows.
-      const input = new Uint32Array(B * L);
-      const target = new Uint32Array(B * L).fill(0xffffffff);
-      part.forEach((w, i) => {
-        input.set(w.input, i * L);
-        target.set(w.target, i * L);
-      });
+      const { input, target } = packWindows(part, B, L);
       weights.push(target.reduce((a, t) => a + (t === 0xffffffff ? 0 : 1), 0));
       graph.setBatch(input, target);
       const enc = ctx.device.createCommandEncoder({ label: `eval chunk ${c}` });

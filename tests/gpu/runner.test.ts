@@ -5,7 +5,7 @@ import { gpu } from './gpu';
 import { Engine } from '../../src/engine';
 import { corpusFromDocuments } from '../../src/data/corpus';
 import { executeRun, loadData, RunStopped } from '../../src/experiment/runner';
-import { makeRun } from '../../src/experiment/run_config';
+import { makeRun, type DeepPartial, type RunConfig } from '../../src/experiment/run_config';
 import { parseResults } from '../../src/eval/results';
 import { Rng } from '../../src/util/random';
 
@@ -22,7 +22,7 @@ function tinyBrown() {
   return corpusFromDocuments('tiny', [doc(3000), doc(3000)], [doc(300), doc(300), doc(200)]);
 }
 
-const small = { model: { nLayer: 2, nEmbd: 32, nHead: 2 }, train: { steps: 12, batchSize: 4, seqLen: 16, warmupSteps: 2, logEvery: 4, evalEvery: 8, lr: 1e-2 }, eval: { factors: [1, 4], windows: 4, buckets: 4 } } as const;
+const small: DeepPartial<RunConfig> = { model: { nLayer: 2, nEmbd: 32, nHead: 2 }, train: { steps: 12, batchSize: 4, seqLen: 16, warmupSteps: 2, logEvery: 4, evalEvery: 8, lr: 1e-2 }, eval: { factors: [1, 4], windows: 4, buckets: 4 } };
 
 describe('executeRun', () => {
   test('a text run gives a valid results document whose 1x loss is the last validation loss', async () => {
