@@ -1,0 +1,89 @@
+// The headline plot: validation loss against evaluation length, x in
+// multiples of the training length T (log scale, 1x to 16x), the training
+// length marked, one line per run (mean and min..max band across seeds).
+// Each run's re-weighting sweeps and hybridskip evaluations are extra lines.
+import * as Plot from '@observablehq/plot';
+import type { ResultsDoc } from '../../src/eval/results';
+import { emphasis, emptySvg, fmt, render, seriesOf, stat, type PlotOpts } from './common';
+
+export interface LengthPoint {
+  /** The run (series of seeds) this line belongs to: what hide/highlight act on. */
+  run: string;
+  series: string;
+  factor: number;
+  length: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+function variantName(base: string, i: number, v: { reweightP: number | null; hybridskip: boolean; label: string }): string {
+  if (i === 0) return base;
+  if (v.hybridskip) return `${base} · hybridskip`;
+  if (v.reweightP !== null) return `${base} · p = ${v.reweightP}`;
+  return `${base} · ${v.label}`;
+}
+
+/** The plotted points (exported for tests and CSV). */
+export function lossVsLengthPoints(docs: readonly ResultsDoc[], field: 'meanLoss' | 'tailLoss' = 'meanLoss'): LengthPoint[] {
+  const out: LengthPoint[] = [];
+  for (const s of seriesOf(docs)) {
+    const first = s.docs[0];
+    first.lossVsLength.forEach((v, i) => {
+      const name = variantName(s.name, i, v);
+      for (const lr of v.lengths) {
+        const xs = s.docs.map((d) => d.lossVsLength[i]?.lengths.find((x) => x.length === lr.length)?.[field]).filter((x): x is number => x !== undefined);
+        out.push({ run: s.name, series: name, factor: lr.factor, length: lr.length, ...stat(xs) });
+      }
+    });
+  }
+  return out;
+}
+
+export function lossVsLengthSvg(docs: ResultsDoc[], opts: PlotOpts & { field?: 'meanLoss' | 'tailLoss' } = {}): SVGSVGElement {
+  if (docs.length === 0) return emptySvg('No finished runs yet', opts);
+  const all = lossVsLengthPoints(docs, opts.field ?? 'meanLoss');
+  const names = [...new Set(all.map((p) => p.series))];
+  const runs = [...new Set(all.map((p) => p.run))];
+  const shown = all.filter((p) => !opts.hidden?.has(p.run) && !opts.hidden?.has(p.series));
+  const maxF = Math.max(16, ...all.map((p) => p.factor));
+  const T = docs[0].model.trainLength;
+  const marks: Plot.Markish[] = [
+    Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' }),
+    Plot.text([1], { x: (d: number) => d, frameAnchor: 'bottom', dx: 4, dy: -4, textAnchor: 'start', text: () => `training length T = ${T}`, fill: '#666' }),
+  ];
+  const spread = shown.filter((p) => p.n > 1);
+  if (spread.length) marks.push(Plot.areaY(spread, { x: 'factor', y1: 'lo', y2: 'hi', z: 'series', fill: 'run', fillOpacity: 0.15, curve: 'monotone-x' }));
+  for (const name of names) {
+    const pts = shown.filter((p) => p.series === name);
+    if (!pts.length) continue;
+    const e = emphasis(pts[0].run, opts);
+    const dashed = name !== pts[0].run;
+    marks.push(
+      Plot.line(pts, { x: 'factor', y: 'mean', stroke: 'run', strokeWidth: e.width, strokeOpacity: e.opacity, strokeDasharray: dashed ? '5 3' : undefined, marker: 'circle-stroke' }),
+    );
+  }
+  marks.push(
+    Plot.tip(
+      shown,
+      Plot.pointer({
+        x: 'factor',
+        y: 'mean',
+        stroke: 'run',
+        title: (p: LengthPoint) =>
+          `${p.series}\nlength ${p.length} (${p.factor}x T)\nloss ${fmt(p.mean, 4)}${p.n > 1 ? `\n${p.n} seeds: ${fmt(p.lo, 4)} to ${fmt(p.hi, 4)}` : ''}`,
+      }),
+    ),
+  );
+  return render(
+    {
+      x: { type: 'log', domain: [1, maxF], ticks: [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= maxF), tickFormat: (d: number) => `${d}x`, label: 'evaluation length (multiples of T)', grid: true },
+      y: { label: (opts.field ?? 'meanLoss') === 'tailLoss' ? 'tail loss (nats/token)' : 'validation loss (nats/token)', grid: true, nice: true },
+      color: { domain: opts.colorDomain ?? runs, legend: false, scheme: 'tableau10' },
+      marks,
+    },
+    opts,
+    'validation loss against evaluation length',
+  );
+}

@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+// `npm run experiment -- --preset NAME [options]`: the headless runner. Runs
+// an experiment's runs in order in headless Chromium with WebGPU (the page
+// runner/run.html, served by Vite), shows a progress bar per run, and writes
+// the results documents and the loss-vs-length plot. `--help` for the flags.
+// Input problems exit 2 with one line. Output files appear (by rename) only
+// when every run finished; a failed or interrupted experiment writes its
+// finished runs to OUT.partial.json instead, never to the output paths.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { HELP, UsageError, buildExperiment, checkOutputs, parseArgv } from '../runner/args.mjs';
+import { RunBar, duration, summaryTable } from '../runner/progress.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+let interrupted = false;
+// After Ctrl-C, closing the browser fails whatever was waiting on it: not worth a line.
+const err = (msg) => interrupted || process.stderr.write(`experiment: ${msg}\n`);
+const warn = (msg) => process.stderr.write(`experiment: warning: ${msg}\n`);
+const firstLine = (e) => String(e instanceof Error ? e.message : e).replace(/^(page|locator)\.\w+: /, '').split('\n')[0];
+
+const temps = new Set();
+/** Writes via a temp file in the same folder, renamed over `path` only by commit(). */
+function staged(path) {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}${extname(path)}`);
+  temps.add(tmp);
+  return {
+    tmp,
+    commit() {
+      renameSync(tmp, path);
+      temps.delete(tmp);
+    },
+  };
+}
+const dropTemps = () => {
+  for (const t of temps) rmSync(t, { force: true });
+  temps.clear();
+};
+
+/** Finished runs' documents, and where they would go if the experiment stops early. */
+const finished = { docs: [], out: null };
+/** A failed or interrupted experiment keeps its finished runs beside --out, never at it. */
+function savePartial() {
+  if (!finished.docs.length || !finished.out) return '';
+  const p = finished.out.replace(/(\.json)?$/i, '.partial.json');
+  try {
+    const s = staged(p);
+    writeFileSync(s.tmp, `${JSON.stringify(finished.docs, null, 2)}\n`);
+    s.commit();
+    return `; the ${finished.docs.length} finished run${finished.docs.length === 1 ? ' is' : 's are'} in ${p}`;
+  } catch {
+    return '';
+  }
+}
+
+let server = null;
+let browser = null;
+async function shutdown() {
+  dropTemps();
+  await browser?.close().catch(() => {});
+  await server?.close().catch(() => {});
+  browser = server = null;
+}
+
+/** The experiment modules (TypeScript) through Vite's SSR loader; the same server later serves the runner page. */
+async function startVite() {
+  const { createServer } = await import('vite');
+  server = await createServer({
+    root: ROOT,
+    logLevel: 'error',
+    clearScreen: false,
+    appType: 'mpa',
+    // Its own dependency cache, so it never races a dev server or test run on node_modules/.vite.
+    cacheDir: 'node_modules/.vite-runner',
+    optimizeDeps: { entries: ['runner/run.html'] },
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+  });
+  const load = (p) => server.ssrLoadModule(p);
+  const [fields, experiment, runConfig, url, presets, results] = await Promise.all(
+    ['/src/experiment/fields.ts', '/src/experiment/experiment.ts', '/src/experiment/run_config.ts', '/src/experiment/url.ts', '/src/experiment/presets.ts', '/src/eval/results.ts'].map(load),
+  );
+  return { ...fields, ...experiment, ...runConfig, ...url, ...presets, ...results };
+}
+
+function listPresets(lib) {
+  const w = Math.max(...lib.PRESETS.map((p) => p.id.length));
+  for (const p of lib.PRESETS) console.log(`${p.id.padEnd(w)}  ${String(p.runs.length).padStart(2)} run${p.runs.length === 1 ? ' ' : 's'}  ${p.title}`);
+}
+
+function listFields(lib) {
+  const kind = (k) =>
+    k.type === 'int' || k.type === 'float' ? `${k.type} ${k.min}..${k.max}` : k.type === 'enum' ? k.values.join('|') : k.type === 'enumList' ? `list of ${k.values.join('|')}` : k.type.endsWith('List') ? `list of ${k.type.slice(0, -4)} ${k.min}..${k.max}` : k.type;
+  // Values last: the mechanism lists are long.
+  const rows = lib.FIELDS.map((f) => [f.path, f.key, JSON.stringify(f.default), f.label, kind(f.kind)]);
+  const w = [0, 1, 2, 3].map((j) => Math.max(...rows.map((r) => r[j].length)));
+  console.log(['path'.padEnd(w[0]), 'key'.padEnd(w[1]), 'default'.padEnd(w[2]), 'label'.padEnd(w[3]), 'values'].join('  '));
+  for (const r of rows) console.log(r.map((c, j) => (j < 4 ? c.padEnd(w[j]) : c)).join('  '));
+}
+
+function describeRun(r) {
+  const m = r.model;
+  return `${m.nLayer} layers x ${m.nEmbd} wide, ${m.nHead} heads, ${m.mechanism}/${m.pattern}/${m.positional}; ${r.train.steps} steps of ${r.train.batchSize} x ${r.train.seqLen}; eval at ${r.eval.factors.join(' ')}x on ${r.eval.windows} windows; ${r.data.source === 'task' ? `task ${r.data.task}` : r.data.source}`;
+}
+
+async function shareLink(lib, experiment, docs, base) {
+  const q = lib.encodeExperiment(experiment);
+  if (docs.length) {
+    const json = JSON.stringify(docs);
+    const res = await lib.compressText(json);
+    // The lab refuses links past MAX_LINK_CHARS and results that inflate past 5 MB (decompressText's limit).
+    if (json.length > 5_000_000 || q.toString().length + res.length + 5 > lib.MAX_LINK_CHARS) warn(`the results are too large for a link (${(res.length / 1e6).toFixed(1)} M characters compressed); the link carries the experiment only: import the results file instead`);
+    else q.set('res', res);
+  }
+  return `${base}#${q.toString()}`;
+}
+
+async function openRunner(o, onLine) {
+  const { chromium } = await import('playwright');
+  const { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } = await import('./chromium.mjs');
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(MISSING_CHROMIUM);
+  await server.listen();
+  const { port } = server.httpServer.address();
+  // Signals are ours (save finished runs, then close the browser), not Playwright's.
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 2 });
+  let pageError = null;
+  page.on('console', (m) => {
+    const t = m.type();
+    // The favicon request is the only expected 404.
+    if (/favicon\.ico/.test(m.location()?.url ?? '')) return;
+    if (o.verbose || t === 'error' || t === 'warning') onLine(`page ${t}: ${m.text()}${m.location()?.url ? ` (${m.location().url})` : ''}`);
+  });
+  page.on('pageerror', (e) => {
+    pageError ??= e;
+    onLine(`page error: ${firstLine(e)}`);
+  });
+  await page.goto(`http://127.0.0.1:${port}/runner/run.html`);
+  // The first load compiles the page and may optimise dependencies: minutes on a slow machine.
+  const deadline = Date.now() + 300_000;
+  while (!(await page.evaluate(() => window.__runner !== undefined).catch(() => false))) {
+    if (pageError) throw new Error(`the runner page did not load: ${firstLine(pageError)}`);
+    if (Date.now() > deadline) throw new Error('the runner page did not load within 5 minutes');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return page;
+}
+
+async function main(argv) {
+  let o;
+  try {
+    o = parseArgv(argv);
+  } catch (e) {
+    if (e instanceof UsageError) return (err(e.message), 2);
+    throw e;
+  }
+  if (o.help) return (console.log(HELP), 0);
+  const lib = await startVite();
+  if (o.list) return (listPresets(lib), 0);
+  if (o.fields) return (listFields(lib), 0);
+
+  let built, outs;
+  try {
+    built = buildExperiment(o, lib, warn);
+    outs = checkOutputs(o);
+  } catch (e) {
+    if (e instanceof UsageError) return (err(e.message), 2);
+    throw e;
+  }
+  const { experiment, runs } = built;
+  const names = runs.map((r, i) => `run ${i + 1}/${runs.length} ${r.label}${built.seeds ? ` (seed ${r.seed})` : ''}`);
+  if (o.dryRun) {
+    console.log(`${experiment.label}: ${runs.length} run${runs.length === 1 ? '' : 's'}`);
+    runs.forEach((r, i) => console.log(`${names[i]}: ${describeRun(r)}`));
+    if (o.printLink) console.log(await shareLink(lib, experiment, [], outs.linkBase));
+    return 0;
+  }
+
+  const t0 = Date.now();
+  let bar = null;
+  const onLine = (l) => (bar ? bar.note(l) : process.stderr.write(`${l}\n`));
+  let page;
+  try {
+    page = await openRunner(o, onLine);
+  } catch (e) {
+    return (err(firstLine(e)), 1);
+  }
+  await page.exposeFunction('__progress', (p) => bar?.update(p));
+  const adapter = await page.evaluate(() => window.__runner.init()).catch((e) => e);
+  if (adapter instanceof Error) return (err(`no WebGPU device: ${firstLine(adapter)}`), 1);
+  const problem = await page.evaluate(([rs, text]) => window.__runner.check(rs, text), [runs, outs.text]);
+  if (problem) return (err(problem), 2);
+  process.stderr.write(`${experiment.label}: ${runs.length} run${runs.length === 1 ? '' : 's'} on ${adapter}\n`);
+
+  const docs = finished.docs;
+  finished.out = outs.out;
+  for (const [i, run] of runs.entries()) {
+    bar = new RunBar(process.stderr, names[i]);
+    try {
+      const doc = lib.parseResults(await page.evaluate(([r, text]) => window.__runner.run(r, text), [run, outs.text]));
+      bar.done(doc);
+      docs.push(doc);
+    } catch (e) {
+      bar.fail();
+      bar = null;
+      return (err(`${names[i]} failed: ${firstLine(e)}${interrupted ? '' : savePartial()}`), 1);
+    }
+  }
+  bar = null;
+  finished.out = null;
+
+  // Everything ran: stage every file, then rename them all.
+  const files = [];
+  const json = staged(outs.out);
+  writeFileSync(json.tmp, `${JSON.stringify(docs, null, 2)}\n`);
+  files.push([json, outs.out]);
+  for (const p of outs.plots) {
+    const svg = await page.evaluate(([d, w, h, title]) => window.__runner.plot(d, w, h, title), [docs, ...outs.size, experiment.label]);
+    const s = staged(p);
+    if (extname(p).toLowerCase() === '.svg') writeFileSync(s.tmp, `${svg}\n`);
+    else await page.locator('#plot > svg').screenshot({ path: s.tmp });
+    files.push([s, p]);
+  }
+  for (const [s] of files) s.commit();
+
+  console.log(summaryTable(docs));
+  console.log(`${runs.length} run${runs.length === 1 ? '' : 's'} in ${duration((Date.now() - t0) / 1000)}; wrote ${files.map(([, p]) => p).join(', ')}`);
+  if (o.printLink) console.log(await shareLink(lib, experiment, docs, outs.linkBase));
+  return 0;
+}
+
+// `| head` closing stdout early is not an error.
+process.stdout.on('error', (e) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
+
+let signalCode = 0;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]])
+  process.on(signal, () => {
+    if (interrupted) process.exit(code);
+    interrupted = true;
+    signalCode = code;
+    const kept = savePartial();
+    process.stderr.write(`\nexperiment: interrupted; nothing written at the output paths${kept}\n`);
+    shutdown().finally(() => process.exit(code));
+  });
+
+let code;
+try {
+  code = await main(process.argv.slice(2));
+} catch (e) {
+  err(firstLine(e));
+  code = 1;
+} finally {
+  await shutdown();
+}
+process.exit(interrupted ? signalCode : code);
