@@ -7,6 +7,8 @@ import type { Corpus } from './data/corpus';
 import { GpuContext } from './gpu/context';
 import { GptModel } from './model/gpt';
 import { Trainer, type StepLog } from './train/trainer';
+import { checkCheckpoint, type Checkpoint } from './train/checkpoint';
+import { DeviceLostError, lostWithin, NonFiniteError, unlessLost } from './errors';
 import { Rng } from './util/random';
 
 export { ENGINE_VERSION } from './version';
@@ -49,6 +51,27 @@ export interface TrainOptions {
   onLog?: (log: StepLog & { valLoss?: number }) => void;
   /** Checked between steps; return true to stop early. */
   shouldStop?: () => boolean;
+  /**
+   * Continue a run from this checkpoint (e.g. the one a DeviceLostError
+   * carries, on a new device): same config and seed give the same batches
+   * and schedule as an uninterrupted run.
+   */
+  resume?: Checkpoint;
+  /** Called with every new checkpoint (taken at finite logging points). */
+  onCheckpoint?: (checkpoint: Checkpoint) => void;
+  /**
+   * Keep CPU checkpoints (default true): params, m and v read back at each
+   * logging point (3 x 4 bytes per parameter). Without them a diverged run
+   * is not rolled back and a lost device cannot be resumed.
+   */
+  checkpoints?: boolean;
+}
+
+export interface TrainResult {
+  logs: (StepLog & { valLoss?: number })[];
+  valLoss: number;
+  /** The last checkpoint (the final state when the run completed). */
+  checkpoint: Checkpoint | null;
 }
 
 export class Engine {
@@ -64,33 +87,62 @@ export class Engine {
   /**
    * Trains `model` on `corpus` text for `cfg.steps` steps. Logs (a GPU sync
    * each) every `cfg.logEvery` steps and at the last; validation loss at T
-   * every `cfg.evalEvery` steps and at the end.
+   * every `cfg.evalEvery` steps and at the end. Each finite logging point
+   * keeps a CPU checkpoint. Rejects with NonFiniteError when the run
+   * diverges (the model is rolled back to the last checkpoint) and with
+   * DeviceLostError when the device is lost (resume from its checkpoint with
+   * `opts.resume` on a new engine).
    */
-  async train(model: GptModel, corpus: Corpus, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<{ logs: (StepLog & { valLoss?: number })[]; valLoss: number }> {
+  async train(model: GptModel, corpus: Corpus, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<TrainResult> {
     const cfg: TrainConfig = { ...DEFAULT_TRAIN, ...overrides };
-    const trainer = new Trainer(model, cfg, streamTokensFor(model, corpus, cfg.seqLen));
+    const checkpoints = opts.checkpoints ?? true;
+    const trainer = new Trainer(model, cfg, streamTokensFor(model, corpus, cfg.seqLen), { checkpoints });
     const rng = new Rng(cfg.seed);
     const logs: (StepLog & { valLoss?: number })[] = [];
     let valLoss = NaN;
+    const device = model.ctx.device;
+    const lost = (info: GPUDeviceLostInfo) => new DeviceLostError(trainer.step, trainer.lastCheckpoint, info.message);
+    let seen: Checkpoint | null = null;
+    const report = () => {
+      if (trainer.lastCheckpoint && trainer.lastCheckpoint !== seen) opts.onCheckpoint?.((seen = trainer.lastCheckpoint));
+    };
     try {
-      for (let s = 0; s < cfg.steps; s++) {
+      if (opts.resume) {
+        checkCheckpoint(opts.resume, model.table);
+        if (opts.resume.step > cfg.steps) throw new Error(`the checkpoint is at step ${opts.resume.step}, past this run's ${cfg.steps} steps`);
+        trainer.restore(opts.resume);
+        // Replay the data sampler so step s sees the batch it would have seen.
+        for (let s = 0; s < opts.resume.step; s++) trainBatch(corpus.train, cfg.batchSize, cfg.seqLen, rng);
+      } else if (checkpoints) {
+        // SYNC: once per run — the step-0 state, so even the first steps have a checkpoint.
+        await trainer.checkpoint();
+      }
+      seen = trainer.lastCheckpoint;
+      for (let s = trainer.step; s < cfg.steps; s++) {
         if (opts.shouldStop?.()) break;
         const last = s === cfg.steps - 1;
         const log = (s + 1) % cfg.logEvery === 0 || last;
         const r = await trainer.trainStep(trainBatch(corpus.train, cfg.batchSize, cfg.seqLen, rng), log);
         if (!r) continue;
+        report();
         const entry: StepLog & { valLoss?: number } = { ...r };
         if (last || (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0)) {
-          valLoss = await this.validationLoss(model, corpus, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL);
+          valLoss = await unlessLost(device, this.validationLoss(model, corpus, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL), lost);
           entry.valLoss = valLoss;
         }
         logs.push(entry);
         opts.onLog?.(entry);
       }
+    } catch (e) {
+      // Whatever failed while the device was going away (a readback, an evaluation) is a device loss.
+      if (e instanceof DeviceLostError || e instanceof NonFiniteError) throw e;
+      const info = await lostWithin(device, 1000);
+      if (info) throw lost(info);
+      throw e;
     } finally {
       trainer.destroy();
     }
-    return { logs, valLoss };
+    return { logs, valLoss, checkpoint: trainer.lastCheckpoint };
   }
 
   /**

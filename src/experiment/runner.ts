@@ -11,6 +11,7 @@ import { evaluateLengths } from '../eval/lengths';
 import { evaluateRun, makeResults } from '../eval/run';
 import type { ResultsDoc } from '../eval/results';
 import { Trainer, type StepLog } from '../train/trainer';
+import type { GptModel } from '../model/gpt';
 import { Rng } from '../util/random';
 import { toEvalConfig, toModelConfig, toTrainConfig, type RunConfig } from './run_config';
 
@@ -62,6 +63,12 @@ export interface RunHooks {
   shouldStop?: () => boolean;
   /** Awaited between steps; resolves when the run may continue (pause). */
   gate?: () => Promise<void>;
+  /**
+   * Called once after evaluation, before the trained model is destroyed (the
+   * lab computes its attention-map heatmaps here). `stream` is fixedseqqk's
+   * passage when the model has such layers.
+   */
+  afterEval?: (model: GptModel, stream: Uint32Array | undefined) => Promise<void>;
 }
 
 export class RunStopped extends Error {
@@ -125,6 +132,7 @@ export async function executeRun(engine: Engine, run: RunConfig, data: LoadedDat
           : { trainedOn: 'text' as const, tokenizer: data.corpus.tokenizer, trials: run.eval.passkeyTrials }
         : undefined;
     const evaluated = await evaluateRun(model, evalData, train.seqLen, evaluation, { streamTokens: stream, passkey });
+    await hooks.afterEval?.(model, stream);
     const sizes = (docs: Uint32Array[]) => docs.reduce((a, d) => a + d.length, 0);
     const dataInfo =
       data.kind === 'text'

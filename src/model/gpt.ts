@@ -2,6 +2,7 @@
 // buffer laid out by the parameter table) and graphs (activations plus the
 // recorded forward/backward programs for one batch shape).
 import { checkModelConfig, type ModelConfig } from '../config';
+import { checkFits, checkParamsFit } from './budget';
 import { streamKind, streamRows } from './stream';
 import type { Binding, GpuContext } from '../gpu/context';
 import { Program } from '../gpu/program';
@@ -34,6 +35,7 @@ export class GptModel {
     readonly config: ModelConfig,
   ) {
     checkModelConfig(config);
+    checkParamsFit(config, ctx.device.limits);
     this.table = buildParamTable(paramSpecs(config));
     const n = this.table.total;
     this.params = ctx.storage('params', n);
@@ -140,6 +142,8 @@ export class Graph {
     const stream = streamKind(c.layers);
     if (stream === 'fixedseq' && (options.streamTokens?.length ?? 0) < T)
       throw new Error(`fixedseqqk needs a fixed passage of at least ${T} tokens (got ${options.streamTokens?.length ?? 0})`);
+    // Before any allocation: a graph the device cannot hold is refused whole.
+    checkFits(c, B, T, ctx.device.limits, options);
     this.batchRows = B;
     const s = (this.s = shapesOf(c, stream ? 2 * B : B, T));
     const { N, C, V, F } = s;

@@ -1,12 +1,19 @@
 // The training loop. Each step is one command encoder and one queue submit:
-// clear grads, forward, backward, global grad norm, AdamW. The CPU reads the
-// loss back only at logging points (marked SYNC below).
+// clear grads, forward, backward, global grad norm, AdamW, non-finite check.
+// The CPU reads back only at logging points (marked SYNC below): the loss,
+// the gradient norm, the non-finite record and, when checkpointing, a CPU copy
+// of the parameters and both Adam moments (all in the same submit and the
+// same wait).
 import type { TrainConfig } from '../config';
+import { DeviceLostError, lostWithin, NonFiniteError, unlessLost, type NonFiniteArena } from '../errors';
 import { Program } from '../gpu/program';
 import { ADAMW_HYPER_FLOATS, adamwHyper, adamw_update, global_norm_squared, type AdamWConfig } from '../kernels/adamw';
+import { NONFINITE_A, NONFINITE_LOSS, NONFINITE_STEP_BYTES, nonfinite_check, nonfiniteStep, readNonfinite, STAT_NONFINITE } from '../kernels/nonfinite';
+import { checkFits } from '../model/budget';
 import { Graph, type GptModel } from '../model/gpt';
 import { reweightFor } from '../model/mixers';
 import { STAT_GRAD_NORM_SQ, STAT_LOSS, STATS_FLOATS } from '../model/shapes';
+import { checkCheckpoint, type Checkpoint } from './checkpoint';
 import { learningRate } from './schedule';
 
 export interface Batch {
@@ -23,30 +30,53 @@ export interface StepLog {
   elapsedMs: number;
 }
 
+export interface TrainerOptions {
+  /** Copy params, m and v to the CPU at every finite logging point (default true). */
+  checkpoints?: boolean;
+}
+
 export class Trainer {
   readonly graph: Graph;
   private optim: Program;
   private hyper: GPUBuffer;
+  private stepUniform: GPUBuffer;
   private staging: GPUBuffer;
+  /** MAP_READ copies of params, m, v (checkpointing only). */
+  private ckStaging: GPUBuffer[] = [];
   private t0 = 0;
+  private stepsAtT0 = 0;
+  private lost: GPUDeviceLostInfo | null = null;
   /** Completed steps. */
   step = 0;
+  /** The last checkpoint taken at a finite logging point (or by `checkpoint()`). */
+  lastCheckpoint: Checkpoint | null = null;
 
   constructor(
     readonly model: GptModel,
     readonly cfg: TrainConfig,
     /** fixedseqqk: the fixed passage (at least seqLen tokens). */
     streamTokens?: Uint32Array,
+    readonly options: TrainerOptions = {},
   ) {
     const ctx = model.ctx;
-    this.graph = new Graph(model, cfg.batchSize, cfg.seqLen, { training: true, reweightP: reweightFor(model.config, true), streamTokens });
+    const reweightP = reweightFor(model.config, true);
+    // Refuse before allocating anything: the graph, arenas, staging and scratch must all fit.
+    checkFits(model.config, cfg.batchSize, cfg.seqLen, ctx.device.limits, { training: true, reweightP });
+    void ctx.device.lost.then((info) => (this.lost = info));
+    this.graph = new Graph(model, cfg.batchSize, cfg.seqLen, { training: true, reweightP, streamTokens });
     this.hyper = ctx.createBuffer('adamw hyper', ADAMW_HYPER_FLOATS * 4, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.stepUniform = ctx.createBuffer('nonfinite step', NONFINITE_STEP_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.staging = ctx.createBuffer('stats staging', STATS_FLOATS * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    const n = model.table.total;
+    if (options.checkpoints ?? true)
+      this.ckStaging = ['params', 'm', 'v'].map((a) => ctx.createBuffer(`checkpoint ${a} staging`, n * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
     const o = (this.optim = new Program(ctx));
     const stats = { buffer: model.stats };
-    const n = model.table.total;
     global_norm_squared(o, stats, STAT_GRAD_NORM_SQ, { buffer: model.grads }, n);
     adamw_update(o, { buffer: model.params }, { buffer: model.grads }, { buffer: model.m }, { buffer: model.v }, this.hyper, stats, STAT_GRAD_NORM_SQ, n, model.table.nDecay);
+    // After the update, so a step that turns the parameters non-finite is caught at that step.
+    nonfinite_check(o, stats, STAT_NONFINITE, STAT_LOSS, { buffer: model.grads }, { buffer: model.params }, n, this.stepUniform);
+    this.clearRecord();
   }
 
   get adamw(): AdamWConfig {
@@ -59,16 +89,29 @@ export class Trainer {
     return learningRate(step, { lr: c.lr, warmupSteps: c.warmupSteps, steps: c.steps, minLrRatio: c.minLrRatio });
   }
 
+  /** The device is gone (destroyed or lost); nothing submitted will run. */
+  get deviceLost(): boolean {
+    return this.lost !== null;
+  }
+
   /**
-   * Runs one optimisation step on `batch`. With `log`, the step's loss and
-   * gradient norm are copied out in the same submit and read back.
+   * Runs one optimisation step on `batch`. With `log`, the step's loss,
+   * gradient norm and non-finite record (and a checkpoint) are copied out in
+   * the same submit and read back. Throws NonFiniteError (after rolling back
+   * to the last checkpoint) when any step since the last logging point
+   * produced a NaN or infinity, and DeviceLostError when the device is gone.
    */
   async trainStep(batch: Batch, log: boolean): Promise<StepLog | null> {
     const ctx = this.model.ctx;
     const dev = ctx.device;
-    if (this.step === 0) this.t0 = performance.now();
+    if (this.lost) throw new DeviceLostError(this.step, this.lastCheckpoint, this.lost.message);
+    if (this.t0 === 0) {
+      this.t0 = performance.now();
+      this.stepsAtT0 = this.step;
+    }
     const lr = this.lrAt(this.step);
     dev.queue.writeBuffer(this.hyper, 0, adamwHyper(this.step + 1, lr, this.adamw));
+    dev.queue.writeBuffer(this.stepUniform, 0, nonfiniteStep(this.step + 1));
     this.graph.setBatch(batch.input, batch.target);
     const enc = dev.createCommandEncoder({ label: `train step ${this.step + 1}` });
     enc.clearBuffer(this.model.grads);
@@ -77,28 +120,105 @@ export class Trainer {
     this.graph.backward.encode(pass);
     this.optim.encode(pass);
     pass.end();
-    if (log) enc.copyBufferToBuffer(this.model.stats, 0, this.staging, 0, STATS_FLOATS * 4);
+    if (log) this.encodeReadback(enc);
     dev.queue.submit([enc.finish()]);
     this.step++;
     if (!log) return null;
-    // SYNC: logging point — wait for this step and read its loss and grad norm.
-    await this.staging.mapAsync(GPUMapMode.READ);
-    const s = new Float32Array(this.staging.getMappedRange().slice(0));
-    this.staging.unmap();
+    // SYNC: logging point — wait for this step and read its stats (and checkpoint).
+    const { stats, ck } = await this.readback();
+    const bits = new Uint32Array(stats.buffer);
+    const bad = readNonfinite(bits);
+    if (bad) throw this.diverged(bad.step, bad.what, bad.index);
+    if (ck) this.lastCheckpoint = { step: this.step, loss: stats[STAT_LOSS], params: ck[0], m: ck[1], v: ck[2] };
     const elapsedMs = performance.now() - this.t0;
     return {
       step: this.step,
-      loss: s[STAT_LOSS],
-      gradNorm: Math.sqrt(s[STAT_GRAD_NORM_SQ]),
+      loss: stats[STAT_LOSS],
+      gradNorm: Math.sqrt(stats[STAT_GRAD_NORM_SQ]),
       lr,
-      tokensPerSecond: (this.step * this.graph.s.N) / Math.max(1e-9, elapsedMs / 1000),
+      tokensPerSecond: ((this.step - this.stepsAtT0) * this.graph.s.N) / Math.max(1e-9, elapsedMs / 1000),
       elapsedMs,
     };
+  }
+
+  /**
+   * Reads the current state into a checkpoint (a sync point) and keeps it as
+   * the last checkpoint. Call before training for a step-0 checkpoint.
+   */
+  async checkpoint(): Promise<Checkpoint> {
+    if (!this.ckStaging.length) throw new Error('this trainer was built with checkpoints: false');
+    const enc = this.model.ctx.device.createCommandEncoder({ label: 'checkpoint' });
+    this.encodeReadback(enc, true);
+    this.model.ctx.device.queue.submit([enc.finish()]);
+    const { ck } = await this.readback(true);
+    this.lastCheckpoint = { step: this.step, loss: NaN, params: ck![0], m: ck![1], v: ck![2] };
+    return this.lastCheckpoint;
+  }
+
+  /** Puts the model and optimiser back to `ck` (queued, no sync); training continues from ck.step. */
+  restore(ck: Checkpoint): void {
+    checkCheckpoint(ck, this.model.table);
+    const q = this.model.ctx.device.queue;
+    q.writeBuffer(this.model.params, 0, ck.params);
+    q.writeBuffer(this.model.m, 0, ck.m);
+    q.writeBuffer(this.model.v, 0, ck.v);
+    this.clearRecord();
+    this.step = ck.step;
+    this.t0 = 0;
+    this.lastCheckpoint = ck;
   }
 
   destroy(): void {
     this.graph.destroy();
     this.optim.destroy();
-    this.model.ctx.destroyAll([this.hyper, this.staging]);
+    this.model.ctx.destroyAll([this.hyper, this.stepUniform, this.staging, ...this.ckStaging]);
+    this.ckStaging = [];
+  }
+
+  private clearRecord(): void {
+    this.model.ctx.device.queue.writeBuffer(this.model.stats, STAT_NONFINITE * 4, new Uint32Array(3));
+  }
+
+  private encodeReadback(enc: GPUCommandEncoder, arenasOnly = false): void {
+    const m = this.model;
+    if (!arenasOnly) enc.copyBufferToBuffer(m.stats, 0, this.staging, 0, STATS_FLOATS * 4);
+    if (this.ckStaging.length) [m.params, m.m, m.v].forEach((src, i) => enc.copyBufferToBuffer(src, 0, this.ckStaging[i], 0, m.table.total * 4));
+  }
+
+  private async readback(arenasOnly = false): Promise<{ stats: Float32Array; ck: Float32Array[] | null }> {
+    const bufs = arenasOnly ? [...this.ckStaging] : [this.staging, ...this.ckStaging];
+    const dev = this.model.ctx.device;
+    const lostError = (info: GPUDeviceLostInfo) => new DeviceLostError(this.step, this.lastCheckpoint, info.message);
+    try {
+      await unlessLost(dev, Promise.all(bufs.map((b) => b.mapAsync(GPUMapMode.READ))), lostError);
+    } catch (e) {
+      // A map rejected by the loss itself may settle before device.lost does.
+      const info = this.lost ?? (await lostWithin(dev, 1000));
+      if (info) throw lostError(info);
+      throw e;
+    }
+    const out = bufs.map((b) => {
+      const a = new Float32Array(b.getMappedRange().slice(0));
+      b.unmap();
+      return a;
+    });
+    return arenasOnly ? { stats: new Float32Array(STATS_FLOATS), ck: out } : { stats: out[0], ck: out.length > 1 ? out.slice(1) : null };
+  }
+
+  /** Rolls back to the last checkpoint and describes the first bad value. */
+  private diverged(step: number, what: number, index: number): NonFiniteError {
+    const detectedAt = this.step;
+    let tensor = 'loss';
+    let arena: NonFiniteArena = 'loss';
+    let within = 0;
+    if (what !== NONFINITE_LOSS) {
+      arena = what === NONFINITE_A ? 'grads' : 'params';
+      const e = this.model.table.entries.find((x) => index >= x.offset && index < x.offset + x.size);
+      tensor = e ? e.name : `(padding at ${index})`;
+      within = e ? index - e.offset : index;
+    }
+    if (this.lastCheckpoint) this.restore(this.lastCheckpoint);
+    else this.clearRecord();
+    return new NonFiniteError(step, tensor, arena, within, detectedAt, this.lastCheckpoint);
   }
 }

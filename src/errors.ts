@@ -1,0 +1,85 @@
+// Typed errors of a training run, so a caller (the app, a worker, a test) can
+// tell a diverged run from a lost device from a bad configuration and act on
+// each: show the step and tensor, resume from the checkpoint, or fix the config.
+import { ConfigError } from './config';
+import type { Checkpoint } from './train/checkpoint';
+
+export { ConfigError };
+
+/** Which arena a non-finite value was found in ('loss' is the step's mean loss). */
+export type NonFiniteArena = 'loss' | 'grads' | 'params';
+
+/**
+ * The loss, a gradient or a parameter became NaN or infinite. `step` is the
+ * first (1-based) step whose forward, backward or update produced one;
+ * `tensor` is 'loss' or the parameter's name in the table. The run has been
+ * rolled back to `checkpoint` (null when there was none).
+ */
+export class NonFiniteError extends Error {
+  override name = 'NonFiniteError';
+  constructor(
+    readonly step: number,
+    readonly tensor: string,
+    readonly arena: NonFiniteArena,
+    /** Element index within the tensor (0 for the loss). */
+    readonly index: number,
+    /** The step at which it was detected (the logging point). */
+    readonly detectedAt: number,
+    readonly checkpoint: Checkpoint | null,
+  ) {
+    const what = arena === 'loss' ? 'the loss' : arena === 'grads' ? `the gradient of ${tensor} (element ${index})` : `parameter ${tensor} (element ${index})`;
+    const back = checkpoint ? `; rolled back to the checkpoint of step ${checkpoint.step}` : '; no checkpoint to roll back to';
+    super(`training diverged: ${what} became NaN or infinite at step ${step} (detected at step ${detectedAt})${back}. Try a lower learning rate or gradient clipping.`);
+  }
+}
+
+/**
+ * The GPU device was lost (destroyed, driver reset, tab backgrounded). `step`
+ * is the number of steps submitted when it happened; `checkpoint` is the last
+ * good CPU copy of the training state, from which `Engine.train` can resume
+ * on a new device.
+ */
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+  constructor(
+    readonly step: number,
+    readonly checkpoint: Checkpoint | null,
+    readonly reason: string,
+  ) {
+    super(`the GPU device was lost at step ${step} (${reason || 'no reason given'})${checkpoint ? `; the last checkpoint is at step ${checkpoint.step}` : '; there is no checkpoint'}`);
+  }
+}
+
+/**
+ * Races `work` against the device's loss, so a readback never waits forever
+ * on a device that is gone. Rejects with whatever `onLost` returns.
+ */
+export function unlessLost<T>(device: GPUDevice, work: Promise<T>, onLost: (info: GPUDeviceLostInfo) => Error): Promise<T> {
+  return Promise.race([work, device.lost.then((info) => Promise.reject(onLost(info)))]);
+}
+
+/**
+ * A configuration whose buffers or dispatches exceed what the device allows,
+ * found before anything is allocated. `largestBatch` / `longestSeqLen` are the
+ * largest values that fit with the other one unchanged (0 when none does, or
+ * when the problem does not depend on them).
+ */
+export class ResourceLimitError extends ConfigError {
+  override name = 'ResourceLimitError';
+  constructor(
+    message: string,
+    /** The device limit (or engine constant) that is exceeded. */
+    readonly limit: string,
+    readonly needed: number,
+    readonly allowed: number,
+    readonly largestBatch: number,
+    readonly longestSeqLen: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The device's loss info if it is lost within `ms` (a rejected map can settle before device.lost does). */
+export function lostWithin(device: GPUDevice, ms: number): Promise<GPUDeviceLostInfo | null> {
+  return Promise.race([device.lost, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+}
