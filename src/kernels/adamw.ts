@@ -20,11 +20,11 @@ const ADAMW = {
 
 const WG = 256;
 /**
- * Workgroup cap for both kernels: 1024 x 256 threads cover a large GPU, and
- * beyond that each thread loops (grid-stride), so dispatches stay 1-D for any n.
- * The final stage folds at most this many partials with one workgroup.
+ * Workgroup cap for the update: 1024 x 256 threads cover a large GPU, and
+ * beyond that each thread loops (grid-stride), so the dispatch stays 1-D for any n.
  */
 export const OPTIMIZER_MAX_GROUPS = 1024;
+const groupsFor = (n: number): number => Math.min(ceilDiv(n, WG), OPTIMIZER_MAX_GROUPS);
 
 export interface AdamWConfig {
   beta1: number;
@@ -56,20 +56,23 @@ export function adamwHyper(step: number /* 1-based t */, lr: number, cfg: AdamWC
   ]);
 }
 
-const groupsFor = (n: number): number => Math.min(ceilDiv(n, WG), OPTIMIZER_MAX_GROUPS);
+/** Elements per partial: at least 256, and at most 4096 partials for the final fold. */
+const NORM_MIN_CHUNK = 256;
+const NORM_MAX_PARTS = 4096;
 
 /**
  * stats[statsIndex] = sum(grads[0..n)^2). `stats` is a small storage buffer of
- * floats; the other slots are left untouched. Fixed-order tree reduction, so
- * equal inputs give bitwise-equal results.
+ * floats; the other slots are left untouched. Chunks summed in order, then
+ * the partials in order, so equal inputs give bitwise-equal results.
  */
 export function global_norm_squared(p: Program, stats: BindingLike, statsIndex: number, grads: BindingLike, n: number): void {
-  // At least one group, so n = 0 still writes 0 to the slot.
-  const groups = Math.max(1, groupsFor(n));
-  const partials = p.scratch('grad_norm partials', groups);
-  const u1 = p.uniform('grad_norm_partial params', packUniform([['u32', n], ['u32', groups]]));
-  p.add(PARTIAL, [grads, partials, u1], [groups]);
-  const u2 = p.uniform('grad_norm_final params', packUniform([['u32', groups], ['u32', statsIndex]]));
+  const chunk = Math.max(NORM_MIN_CHUNK, ceilDiv(n, NORM_MAX_PARTS));
+  // At least one part, so n = 0 still writes 0 to the slot.
+  const parts = Math.max(1, ceilDiv(n, chunk));
+  const partials = p.scratch('grad_norm partials', parts);
+  const u1 = p.uniform('grad_norm_partial params', packUniform([['u32', n], ['u32', chunk], ['u32', parts]]));
+  p.add(PARTIAL, [grads, partials, u1], [ceilDiv(parts, 64)]);
+  const u2 = p.uniform('grad_norm_final params', packUniform([['u32', parts], ['u32', statsIndex]]));
   p.add(FINAL, [partials, stats, u2], [1]);
 }
 
