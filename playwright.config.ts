@@ -2,9 +2,11 @@ import { defineConfig } from '@playwright/test';
 // @ts-expect-error plain .mjs helper shared with the Node scripts
 import { findChromium, CHROMIUM_ARGS } from './scripts/chromium.mjs';
 
-// End-to-end tests of the app in headless Chromium with WebGPU, served by
-// Vite on localhost (WebGPU needs a secure context).
+// End-to-end tests of the BUILT app (so its Content-Security-Policy applies)
+// in headless Chromium with WebGPU, served by `vite preview` on localhost
+// (WebGPU needs a secure context).
 const PORT = 4317;
+const OUT = 'test-results/e2e-dist';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -17,9 +19,9 @@ export default defineConfig({
     launchOptions: { executablePath: findChromium() ?? undefined, args: CHROMIUM_ARGS },
   },
   webServer: {
-    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `npx vite build --outDir ${OUT} --emptyOutDir && npx vite preview --outDir ${OUT} --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 120_000,
   },
 });

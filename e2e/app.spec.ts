@@ -1,16 +1,121 @@
-import { expect, test } from '@playwright/test';
+// End-to-end tests of the built lab (under its Content-Security-Policy) in
+// headless Chromium with WebGPU (SwiftShader: tiny sizes only).
+import { expect, test, type Page } from '@playwright/test';
 
-test('the lab opens with the default experiment and trains it', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'Attention Lab' })).toBeVisible();
-  await expect(page.getByText(/Default experiment: a 4-layer, width-64, 4-head/)).toBeVisible();
-  await page.getByLabel('Steps').fill('3');
-  await page.getByRole('button', { name: 'Run' }).click();
-  await expect(page.getByRole('status')).toContainText(/done — validation loss at T: \d+\.\d+/, { timeout: 120_000 });
-  const rows = page.locator('tbody tr');
-  await expect(rows).not.toHaveCount(0);
+// A tiny two-run experiment (softmax vs lssa): 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4.
+const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';
+const TWO_RUNS = `/?${TINY}&x=Tiny+test&run=label:softmax,mech:softmax&run=label:lssa,mech:lssa`;
+
+function watch(page: Page) {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  return problems;
+}
+
+const linesIn = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"] svg g[aria-label="line"] path`);
+
+test.use({ viewport: { width: 1400, height: 1000 } });
+
+test('a tiny preset runs: progress moves, then loss against length shows one line per run; its links reproduce it', async ({ page, browser }) => {
+  const problems = watch(page);
+  await page.goto(TWO_RUNS);
+  await expect(page.getByRole('heading', { name: 'Attention Lab', level: 1 })).toBeVisible();
+  await expect(page.getByText(/GPU:/)).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Run experiment' }).click();
+  const progress = page.getByTestId('progress-text').first();
+  await expect(progress).toContainText(/step \d+\/20 · loss \d\.\d+ · [\d,]+ tokens\/s · .* left/, { timeout: 60_000 });
+  await expect(page.locator('[data-status="done"]')).toHaveCount(2, { timeout: 120_000 });
+  await expect(linesIn(page, 'plot-loss-vs-length')).toHaveCount(2);
+  await expect(page.getByTestId('plot-attention-map').locator('svg')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/app-after-run.png', fullPage: true });
-  expect(errors).toEqual([]);
+  await page.screenshot({ path: 'test-results/screenshots/app-after-run-top.png' });
+
+  // Copy link: a new page opens the same experiment.
+  await page.getByRole('button', { name: 'Copy link', exact: true }).click();
+  const link = await page.getByLabel('Share link').inputValue();
+  expect(link).toContain('steps=20');
+  const other = await page.context().newPage();
+  await other.goto(link);
+  await expect(other.getByLabel('Steps', { exact: true })).toHaveValue('20');
+  await expect(other.getByLabel('Layers', { exact: true })).toHaveValue('2');
+  await expect(other.getByLabel('Run 2 label')).toHaveValue('lssa');
+  await expect(other.getByLabel('Run 2 Mechanism')).toHaveValue('lssa');
+  await other.close();
+
+  // Copy link with results: a browser WITHOUT WebGPU sees the plot at once, and is told what to do.
+  await page.getByRole('button', { name: 'Copy link with results' }).click();
+  // The results are compressed asynchronously: wait for the link to carry them.
+  await expect(page.getByLabel('Share link')).toHaveValue(/res=/, { timeout: 30_000 });
+  const withResults = await page.getByLabel('Share link').inputValue();
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }));
+  const viewer = await ctx.newPage();
+  const viewerProblems = watch(viewer);
+  await viewer.goto(withResults);
+  await expect(viewer.getByRole('heading', { name: /WebGPU is not available/ })).toBeVisible();
+  await expect(linesIn(viewer, 'plot-loss-vs-length')).toHaveCount(2);
+  await expect(viewer.getByText('softmax (shared)')).toBeVisible();
+  await expect(viewer.getByRole('button', { name: 'Run experiment' })).toBeDisabled();
+  await expect(viewer.getByRole('heading', { name: 'Extrapolation: softmax vs softplus' })).toBeVisible();
+  await ctx.close();
+  expect(viewerProblems.filter((p) => !/WebGPU/.test(p))).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test('a reload mid-queue keeps the finished run and marks the interrupted one', async ({ page }) => {
+  const problems = watch(page);
+  await page.goto(TWO_RUNS.replace('steps=20', 'steps=60').replace('log=5', 'log=2'));
+  await page.getByRole('button', { name: 'Run experiment' }).click({ timeout: 30_000 });
+  await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 90_000 });
+  await expect(page.getByTestId('progress-text')).toContainText(/step \d+\/60/, { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Pause lssa' }).click();
+  await expect(page.locator('[data-status="paused"]')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Resume lssa' }).click();
+  await expect(page.locator('[data-status="running"]')).toHaveCount(1);
+  await page.reload();
+  await expect(page.locator('[data-status="done"]')).toHaveCount(1);
+  await expect(page.locator('[data-status="interrupted"]')).toHaveCount(1);
+  await expect(page.getByText(/interrupted by the reload/).first()).toBeVisible();
+  await expect(linesIn(page, 'plot-loss-vs-length')).toHaveCount(1);
+  expect(problems).toEqual([]);
+});
+
+test('a classroom link: locked controls are not editable, hidden ones are gone; hostile parts are shown as text and listed', async ({ page }) => {
+  const problems = watch(page);
+  const hostile = encodeURIComponent('<img src=x onerror="window.__pwned=1">');
+  await page.goto(`/?${TINY}&teacher=lock:steps%2BT,hide:C&x=${hostile}&L=-4&zz=1&run=label:${encodeURIComponent(hostile)}`);
+  await expect(page.getByLabel('Steps', { exact: true })).toBeDisabled();
+  await expect(page.getByLabel('Training length T', { exact: true })).toBeDisabled();
+  await expect(page.getByLabel('Batch', { exact: true })).toBeEnabled();
+  await expect(page.getByLabel('Width', { exact: true })).toHaveCount(0);
+  await expect(page.getByText(/locked and 1 hidden by your teacher/)).toBeVisible();
+  const banner = page.getByTestId('banner-warning');
+  await expect(banner).toContainText('Layers must be an integer');
+  await expect(banner).toContainText("unknown field 'zz'");
+  await expect(page.getByLabel(/Experiment name/)).toHaveValue('<img src=x onerror="window.__pwned=1">');
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+test('without WebGPU in the worker path, the same engine runs on the main thread', async ({ page }) => {
+  const problems = watch(page);
+  await page.goto(`/?${TINY.replace('steps=20', 'steps=6')}&engine=main`);
+  await expect(page.getByText(/GPU: .*\(main thread\)/)).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Run experiment' }).click();
+  await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 60_000 });
+  await expect(linesIn(page, 'plot-loss-vs-length')).toHaveCount(1);
+  expect(problems).toEqual([]);
+});
+
+test('a config too large for the device is refused before it starts, naming the limit', async ({ page }) => {
+  const problems = watch(page);
+  await page.goto('/?v=1&B=256&T=1024&wu=0&fx=1&ew=1&steps=2');
+  await page.getByRole('button', { name: 'Run experiment' }).click({ timeout: 30_000 });
+  await expect(page.locator('[data-status="error"]')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.locator('[data-status="error"] .error')).toContainText(/max(StorageBufferBindingSize|BufferSize)/);
+  expect(problems).toEqual([]);
 });

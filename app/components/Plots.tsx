@@ -1,0 +1,243 @@
+// Every plot of the finished (and shared) runs, a legend to hide or
+// highlight runs, the re-run check against shared numbers, and exports.
+import { useMemo, useState } from 'react';
+import type { ResultsDoc } from '../../src/eval/results';
+import { lossVsLengthSvg } from '../plots/lossVsLength';
+import { lossVsStepSvg, type CurveSeries } from '../plots/lossVsStep';
+import { perPositionSvg } from '../plots/perPosition';
+import { passkeySvg } from '../plots/passkey';
+import { diagnosticLengths, diagnosticsSvg, METRIC_LABELS, type DiagnosticMetric } from '../plots/diagnostics';
+import { attentionMapSvg } from '../plots/attentionMap';
+import { seriesOf, TABLEAU10, type PlotOpts } from '../plots/common';
+import { ACTIVE, type RunRecord } from '../store';
+import { diffFromShared, lossVsLengthCsv, resultsJson, trainingCurveCsv, readResultsFile } from '../export';
+import { downloadText } from '../download';
+import { useLab, useLabState } from './context';
+import { PlotView } from './PlotView';
+
+/** The document a record contributes to the plots (shared ones marked so they never merge with a re-run). */
+export function plotDoc(r: RunRecord): ResultsDoc | null {
+  if (!r.doc || (r.status !== 'done' && r.status !== 'shared')) return null;
+  return r.source === 'link' ? { ...r.doc, label: `${r.doc.label} (shared)` } : r.doc;
+}
+
+function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
+  const { store } = useLab();
+  return (
+    <ul className="legend" aria-label="Runs in the plots">
+      {names.map((n, i) => {
+        const hidden = !!opts.hidden?.has(n);
+        return (
+          <li key={n} className={hidden ? 'off' : ''}>
+            <label>
+              <input type="checkbox" checked={!hidden} onChange={() => store.getState().toggleHidden(n)} aria-label={`Show ${n}`} />
+              <span className="swatch" style={{ background: TABLEAU10[i % 10] }} aria-hidden="true" />
+              {n}
+            </label>
+            <button type="button" className="link" aria-pressed={opts.highlight === n} onClick={() => store.getState().setHighlight(n)}>
+              {opts.highlight === n ? 'unhighlight' : 'highlight'}
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function RerunCheck({ runs }: { runs: RunRecord[] }) {
+  const rows = runs
+    .filter((r) => r.status === 'done' && r.checks && r.doc)
+    .map((r) => {
+      const shared = runs.find((x) => x.id === r.checks)?.doc;
+      return shared ? { r, d: diffFromShared(shared, r.doc!) } : null;
+    })
+    .filter((x) => x !== null);
+  if (!rows.length) return null;
+  return (
+    <section className="rerun-check" aria-label="Re-run against the shared numbers">
+      <h3>Your re-run against the shared numbers</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">run</th>
+            <th scope="col">largest difference</th>
+            {rows[0].d.lengths.map((l) => (
+              <th key={l.length} scope="col">
+                L = {l.length}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ r, d }) => (
+            <tr key={r.id}>
+              <th scope="row">{r.label}</th>
+              <td>{d.maxAbs.toFixed(4)} nats</td>
+              {d.lengths.map((l) => (
+                <td key={l.length}>
+                  {l.now.toFixed(3)} vs {l.shared.toFixed(3)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="help">Same config and seed on another GPU differ only by floating-point reduction order; differences well below the gaps between mechanisms mean the finding reproduces.</p>
+    </section>
+  );
+}
+
+export function Plots() {
+  const { store } = useLab();
+  const runs = useLabState((s) => s.runs);
+  const hiddenList = useLabState((s) => s.hidden);
+  const highlight = useLabState((s) => s.highlight);
+  const large = useLabState((s) => s.largeText);
+  const [tail, setTail] = useState(false);
+  const [metric, setMetric] = useState<DiagnosticMetric>('entropy');
+  const [diagLen, setDiagLen] = useState<number | null>(null);
+  const [mapRun, setMapRun] = useState<string>('');
+  const [mapSel, setMapSel] = useState({ layer: 0, head: 0, length: 0 });
+
+  const docs = useMemo(() => runs.map(plotDoc).filter((d): d is ResultsDoc => d !== null), [runs]);
+  const live: CurveSeries[] = useMemo(() => runs.filter((r) => ACTIVE.includes(r.status) && r.curve.length).map((r) => ({ name: r.label, curve: r.curve })), [runs]);
+  const names = useMemo(() => [...new Set([...seriesOf(docs).map((s) => s.name), ...live.map((l) => l.name)])], [docs, live]);
+  const opts: PlotOpts = useMemo(() => ({ hidden: new Set(hiddenList), highlight, colorDomain: names, width: 780, height: large ? 420 : 360 }), [hiddenList, highlight, names, large]);
+
+  const lvl = useMemo(() => lossVsLengthSvg(docs, { ...opts, field: tail ? 'tailLoss' : 'meanLoss' }), [docs, opts, tail]);
+  const curves = useMemo(() => lossVsStepSvg([...seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve }))), ...live], opts), [docs, live, opts]);
+  const perPos = useMemo(() => perPositionSvg(docs, opts), [docs, opts]);
+  const hasPasskey = docs.some((d) => d.passkey);
+  const pk = useMemo(() => (hasPasskey ? passkeySvg(docs, opts) : null), [docs, opts, hasPasskey]);
+  const lengths = useMemo(() => diagnosticLengths(docs), [docs]);
+  const diagL = diagLen ?? lengths.at(-1) ?? undefined;
+  const diag = useMemo(() => (lengths.length ? diagnosticsSvg(docs, { ...opts, metric, length: diagL }) : null), [docs, opts, metric, diagL, lengths]);
+
+  const withMaps = runs.filter((r) => r.maps.length && (r.status === 'done' || r.status === 'shared'));
+  const mapRec = withMaps.find((r) => r.id === mapRun) ?? withMaps.at(-1);
+  const mapLayers = mapRec ? [...new Set(mapRec.maps.map((m) => m.layer))] : [];
+  const mapHeads = mapRec ? [...new Set(mapRec.maps.map((m) => m.head))] : [];
+  const mapLengths = mapRec ? [...new Set(mapRec.maps.map((m) => m.length))] : [];
+  const wantLen = mapLengths.includes(mapSel.length) ? mapSel.length : mapLengths.at(-1);
+  const map = mapRec?.maps.find((m) => m.layer === mapSel.layer && m.head === mapSel.head && m.length === wantLen) ?? mapRec?.maps[0] ?? null;
+  const heat = useMemo(() => attentionMapSvg(map, { width: large ? 480 : 420 }), [map, large]);
+
+  const importFile = async (f: File | undefined) => {
+    if (!f) return;
+    try {
+      const got = readResultsFile(await f.text());
+      store.getState().addShared(got, 'file', f.name);
+    } catch (e) {
+      store.getState().pushBanner({ kind: 'error', title: `The file ${f.name} was rejected`, lines: [e instanceof Error ? e.message : String(e)] });
+    }
+  };
+
+  return (
+    <section className="panel plots" aria-labelledby="plots-h">
+      <h2 id="plots-h">Results</h2>
+      {names.length > 0 && <Legend names={names} opts={opts} />}
+      <PlotView svg={lvl} name="loss-vs-length" title={tail ? 'Tail loss (last T positions) against evaluation length' : 'Validation loss against evaluation length'} testId="plot-loss-vs-length" />
+      <label className="inline">
+        <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Show the tail loss (last T positions only)
+      </label>
+      <RerunCheck runs={runs} />
+      <PlotView svg={curves} name="loss-vs-step" title="Training loss and validation loss at T, against step" testId="plot-loss-vs-step" />
+      {docs.length > 0 && (
+        <>
+          <PlotView svg={perPos} name="per-position-loss" title="Loss by position at the longest length" testId="plot-per-position" />
+          {pk && <PlotView svg={pk} name="passkey" title="Passkey retrieval accuracy against length" testId="plot-passkey" />}
+          {diag && (
+            <div className="diag">
+              <div className="row">
+                <label className="inline">
+                  Diagnostic{' '}
+                  <select value={metric} onChange={(e) => setMetric(e.target.value as DiagnosticMetric)}>
+                    {(Object.keys(METRIC_LABELS) as DiagnosticMetric[]).map((m) => (
+                      <option key={m} value={m}>
+                        {METRIC_LABELS[m]}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="inline">
+                  at length{' '}
+                  <select value={diagL} onChange={(e) => setDiagLen(Number(e.target.value))}>
+                    {lengths.map((l) => (
+                      <option key={l} value={l}>
+                        {l}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              </div>
+              <PlotView svg={diag} name={`diagnostics-${metric}`} title="Attention diagnostics per layer (mean over heads, bar: head range)" testId="plot-diagnostics" />
+            </div>
+          )}
+          {mapRec && (
+            <div className="heatmap">
+              <div className="row">
+                <label className="inline">
+                  Run{' '}
+                  <select value={mapRec.id} onChange={(e) => setMapRun(e.target.value)}>
+                    {withMaps.map((r) => (
+                      <option key={r.id} value={r.id}>
+                        {r.label}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="inline">
+                  Layer{' '}
+                  <select value={map?.layer ?? 0} onChange={(e) => setMapSel({ ...mapSel, layer: Number(e.target.value) })}>
+                    {mapLayers.map((l) => (
+                      <option key={l} value={l}>
+                        {l + 1}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="inline">
+                  Head{' '}
+                  <select value={map?.head ?? 0} onChange={(e) => setMapSel({ ...mapSel, head: Number(e.target.value) })}>
+                    {mapHeads.map((h) => (
+                      <option key={h} value={h}>
+                        {h + 1}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="inline">
+                  Length{' '}
+                  <select value={map?.length ?? 0} onChange={(e) => setMapSel({ ...mapSel, length: Number(e.target.value) })}>
+                    {mapLengths.map((l) => (
+                      <option key={l} value={l}>
+                        {l}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              </div>
+              <PlotView svg={heat} name="attention-map" title={`Attention map: ${mapRec.label}`} testId="plot-attention-map" />
+            </div>
+          )}
+        </>
+      )}
+      <div className="row exports">
+        <span>Results:</span>
+        <button type="button" disabled={!docs.length} onClick={() => downloadText('attention-lab-results.json', resultsJson(docs), 'application/json')}>
+          Export JSON
+        </button>
+        <button type="button" disabled={!docs.length} onClick={() => downloadText('attention-lab-loss-vs-length.csv', lossVsLengthCsv(docs), 'text/csv')}>
+          Export CSV (loss vs length)
+        </button>
+        <button type="button" disabled={!docs.length} onClick={() => downloadText('attention-lab-training.csv', trainingCurveCsv(docs), 'text/csv')}>
+          Export CSV (training curves)
+        </button>
+        <label className="file-button">
+          Import results (JSON)
+          <input type="file" accept=".json,application/json" onChange={(e) => void importFile(e.target.files?.[0])} />
+        </label>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+// Results as files (JSON, CSV) and result links: pure and DOM-free, so Node
+// tests cover them. Downloads and PNG rendering live in download.ts.
+import { parseResults, type ResultsDoc } from '../src/eval/results';
+import { compressText, decodeExperiment, decompressText, encodeExperiment, type TeacherMode } from '../src/experiment/url';
+import type { Experiment } from '../src/experiment/experiment';
+
+export function resultsJson(docs: readonly ResultsDoc[]): string {
+  return JSON.stringify(docs, null, 2);
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  // Quote anything with separators; prefix formula starters so spreadsheets never evaluate a label.
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+
+/** Loss against length, one row per run, evaluation and length. */
+export function lossVsLengthCsv(docs: readonly ResultsDoc[]): string {
+  const rows: unknown[][] = [['run', 'seed', 'evaluation', 'reweight_p', 'hybridskip', 'length', 'factor', 'windows', 'mean_loss', 'tail_loss']];
+  for (const d of docs)
+    for (const v of d.lossVsLength) for (const l of v.lengths) rows.push([d.label, d.seed, v.label, v.reweightP ?? '', v.hybridskip, l.length, l.factor, l.windows, l.meanLoss, l.tailLoss]);
+  return csv(rows);
+}
+
+/** Training curves, one row per run and logged step. */
+export function trainingCurveCsv(docs: readonly ResultsDoc[]): string {
+  const rows: unknown[][] = [['run', 'seed', 'step', 'train_loss', 'validation_loss', 'lr', 'tokens_per_second']];
+  for (const d of docs) for (const c of d.trainingCurve) rows.push([d.label, d.seed, c.step, c.loss, c.valLoss ?? '', c.lr, c.tokensPerSecond]);
+  return csv(rows);
+}
+
+/** Largest number of result documents a link carries. */
+export const MAX_LINK_DOCS = 32;
+
+/** The share link's parameters, with the finished runs' results compressed into `res`. */
+export async function linkWithResults(e: Experiment, teacher: TeacherMode | null, docs: readonly ResultsDoc[]): Promise<URLSearchParams> {
+  const q = encodeExperiment(e, teacher);
+  if (docs.length) q.set('res', await compressText(JSON.stringify(docs.slice(0, MAX_LINK_DOCS))));
+  return q;
+}
+
+/** Reads a link's compressed results: every document validated; the first bad one is named. */
+export async function readLinkResults(res: string): Promise<ResultsDoc[]> {
+  const text = await decompressText(res);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('the results in the link are not valid JSON');
+  }
+  if (!Array.isArray(value)) throw new Error('the results in the link are not a list of runs');
+  if (value.length > MAX_LINK_DOCS) throw new Error(`the link carries ${value.length} runs; the limit is ${MAX_LINK_DOCS}`);
+  return value.map((v, i) => {
+    try {
+      return parseResults(v);
+    } catch (e) {
+      throw new Error(`run ${i + 1} in the link: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+}
+
+/** Reads a results file (one document or a list). */
+export function readResultsFile(text: string): ResultsDoc[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the file is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length > MAX_LINK_DOCS) throw new Error(`the file holds ${list.length} runs; the limit is ${MAX_LINK_DOCS}`);
+  return list.map((v, i) => {
+    try {
+      return parseResults(v);
+    } catch (e) {
+      throw new Error(`run ${i + 1} in the file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+}
+
+export interface StudentResults {
+  student: string;
+  docs: ResultsDoc[];
+}
+
+/**
+ * One pasted student link (a full URL or its query) -> the student's label
+ * (the experiment's label in the link, else "student n") and runs, each
+ * relabelled "student: run". Throws with a reason for a link without results.
+ */
+export async function readStudentLink(link: string, n: number): Promise<StudentResults> {
+  const trimmed = link.trim();
+  const at = trimmed.indexOf('?');
+  const query = at >= 0 ? trimmed.slice(at + 1).split('#')[0] : trimmed;
+  const d = decodeExperiment(query);
+  if (!d.results) throw new Error('the link carries no results (use "Copy link with results")');
+  const student = (d.experiment.label && d.experiment.label !== 'Default experiment' ? d.experiment.label : `student ${n}`).slice(0, 60);
+  const docs = (await readLinkResults(d.results)).map((doc) => ({ ...doc, label: `${student}: ${doc.label}`.slice(0, 200) }));
+  return { student, docs };
+}
+
+export interface LengthDiff {
+  length: number;
+  shared: number;
+  now: number;
+  diff: number;
+}
+
+/** How far a re-run lands from the shared numbers: per length of the model's own evaluation. */
+export function diffFromShared(shared: ResultsDoc, now: ResultsDoc): { maxAbs: number; lengths: LengthDiff[] } {
+  const a = shared.lossVsLength[0].lengths;
+  const b = now.lossVsLength[0].lengths;
+  const lengths: LengthDiff[] = [];
+  for (const x of a) {
+    const y = b.find((l) => l.length === x.length);
+    if (y) lengths.push({ length: x.length, shared: x.meanLoss, now: y.meanLoss, diff: y.meanLoss - x.meanLoss });
+  }
+  return { maxAbs: lengths.reduce((m, l) => Math.max(m, Math.abs(l.diff)), 0), lengths };
+}

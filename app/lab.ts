@@ -1,0 +1,135 @@
+// The controller: connects the store to the engine (worker or main thread),
+// to IndexedDB and to the address bar. The only module with side effects;
+// React components call its actions.
+import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
+import { connectLab, type LabClient } from './worker/client';
+import type { Event } from './worker/protocol';
+import { openRunStorage, syncRuns, type RunStorage } from './persist';
+import { createLabStore, ACTIVE, type LabStore } from './store';
+import { readLinkResults } from './export';
+
+export interface Lab {
+  store: LabStore;
+  runExperiment(): void;
+  pause(id: string): void;
+  resume(id: string): void;
+  stop(id: string): void;
+  stopAll(): void;
+  resumeQueue(): void;
+  rerun(id: string): void;
+  remove(id: string): void;
+  clearFinished(): void;
+}
+
+export function shareUrl(params: URLSearchParams): string {
+  return `${location.origin}${location.pathname}?${params.toString()}`;
+}
+
+export async function startLab(): Promise<Lab> {
+  // `engine=main` (tests, or a browser whose workers lack WebGPU) is read before the address is rewritten.
+  const params = new URLSearchParams(location.search);
+  const forceMain = params.get('engine') === 'main';
+  params.delete('engine');
+  const decoded = decodeExperiment(params);
+  const store = createLabStore({ experiment: decoded.experiment, teacher: decoded.teacher });
+  const s = () => store.getState();
+  if (decoded.problems.length)
+    s().pushBanner({ kind: 'warning', title: 'Parts of this link could not be read; the rest of the experiment was loaded', lines: decoded.problems.slice(0, 20) });
+  if (decoded.results) {
+    try {
+      const docs = await readLinkResults(decoded.results);
+      s().addShared(docs, 'link', decoded.experiment.label);
+      s().pushBanner({ kind: 'info', title: `This link carries the results of ${docs.length} run${docs.length === 1 ? '' : 's'}`, lines: ['They are plotted below. Press "Run experiment" to re-run them on your device and see how close you land.'] });
+    } catch (e) {
+      s().pushBanner({ kind: 'error', title: 'The results in this link were rejected', lines: [e instanceof Error ? e.message : String(e)] });
+    }
+  }
+
+  // Address bar: the experiment (not the results) follows every edit.
+  const writeUrl = () => {
+    const q = encodeExperiment(s().experiment, s().teacher);
+    history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
+  };
+  writeUrl();
+  store.subscribe((n, p) => {
+    if (n.experiment !== p.experiment || n.teacher !== p.teacher) writeUrl();
+  });
+
+  // Persistence: restore, then write every change.
+  const storage: RunStorage | null = await openRunStorage();
+  if (storage) {
+    try {
+      const saved = await storage.loadAll();
+      const interrupted = saved.filter((r) => ACTIVE.includes(r.status)).length;
+      s().restore(saved.filter((r) => r.source !== 'link' || !s().runs.some((x) => x.source === 'link')));
+      if (interrupted) s().pushBanner({ kind: 'warning', title: 'A run was interrupted by the reload', lines: ['It is marked "interrupted" in the queue; press Re-run to run it again. Finished runs were kept.'] });
+      if (s().runs.some((r) => r.status === 'queued')) s().pushBanner({ kind: 'info', title: 'Queued runs were restored', lines: ['Press "Resume queue" to continue them.'] });
+      await syncRuns(storage, [], s().runs);
+    } catch {
+      /* storage unreadable: start empty */
+    }
+    store.subscribe((n, p) => {
+      if (n.runs !== p.runs) void syncRuns(storage, p.runs, n.runs).catch(() => {});
+    });
+  }
+
+  // Engine.
+  let client: LabClient = { mode: 'none', send: () => {}, close: () => {} };
+  const onEvent = (e: Event) => {
+    if (e.type === 'error' && e.runId === null) console.warn('lab engine:', e.message);
+    s().applyEvent(e);
+  };
+  void connectLab(onEvent, { forceMain }).then(({ client: c, ready }) => {
+    client = c;
+    s().setGpu(ready.gpu ? { state: 'ok', adapter: ready.adapter, mode: c.mode === 'main' ? 'main' : 'worker' } : { state: 'none', reason: ready.reason });
+    schedule();
+  });
+
+  // The queue: start the next run when none is active.
+  const schedule = () => {
+    if (client.mode === 'none') return;
+    const next = s().nextToStart();
+    if (!next || !next.config) return;
+    s().markStarting(next.id);
+    client.send({ type: 'start', runId: next.id, run: next.config, userText: next.config.data.source === 'text' ? (s().userText ?? undefined) : undefined });
+  };
+  store.subscribe((n, p) => {
+    if (n.runs !== p.runs || n.queueActive !== p.queueActive) schedule();
+  });
+
+  const active = () => s().runs.find((r) => ACTIVE.includes(r.status));
+  return {
+    store,
+    runExperiment() {
+      const r = s().resolved();
+      if (!r.runs) {
+        s().pushBanner({ kind: 'error', title: 'This experiment cannot run', lines: [r.error] });
+        return;
+      }
+      // A run re-running shared results is compared with them when it finishes.
+      const shared = s().runs.filter((x) => x.status === 'shared' && x.source === 'link');
+      const checks = r.runs.map((c) => shared.find((x) => x.doc?.label === c.label)?.id ?? null);
+      s().enqueue(r.runs, s().experiment.label, checks);
+    },
+    pause: (id) => client.send({ type: 'pause', runId: id }),
+    resume: (id) => client.send({ type: 'resume', runId: id }),
+    stop(id) {
+      const r = s().runs.find((x) => x.id === id);
+      if (r?.status === 'queued') store.setState((st) => ({ runs: st.runs.map((x) => (x.id === id ? { ...x, status: 'stopped' } : x)) }));
+      else client.send({ type: 'stop', runId: id });
+    },
+    stopAll() {
+      s().setQueueActive(false);
+      const a = active();
+      if (a) client.send({ type: 'stop', runId: a.id });
+    },
+    resumeQueue: () => s().setQueueActive(true),
+    rerun: (id) => void s().rerun(id),
+    remove(id) {
+      const r = s().runs.find((x) => x.id === id);
+      if (r && ACTIVE.includes(r.status)) client.send({ type: 'stop', runId: id });
+      s().removeRun(id);
+    },
+    clearFinished: () => s().clearFinished(),
+  };
+}

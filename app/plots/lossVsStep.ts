@@ -1,0 +1,55 @@
+// Training loss (solid) and validation loss at T (dots) against step, one
+// colour per run; live while a run trains (its curve so far).
+import * as Plot from '@observablehq/plot';
+import type { ResultsDoc } from '../../src/eval/results';
+import { emphasis, emptySvg, fmt, render, seriesOf, type PlotOpts } from './common';
+
+export interface CurveSeries {
+  name: string;
+  curve: { step: number; loss: number; valLoss?: number }[];
+}
+
+/** Finished documents as curve series (several seeds: each seed its own line, one colour). */
+export function curvesOf(docs: readonly ResultsDoc[]): CurveSeries[] {
+  return seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve })));
+}
+
+interface Pt {
+  name: string;
+  line: number;
+  step: number;
+  y: number;
+  kind: 'train' | 'validation';
+}
+
+export function lossVsStepSvg(series: CurveSeries[], opts: PlotOpts = {}): SVGSVGElement {
+  const names = [...new Set(series.map((s) => s.name))];
+  const pts: Pt[] = [];
+  series.forEach((s, line) => {
+    if (opts.hidden?.has(s.name)) return;
+    for (const c of s.curve) {
+      if (Number.isFinite(c.loss)) pts.push({ name: s.name, line, step: c.step, y: c.loss, kind: 'train' });
+      if (c.valLoss !== undefined && Number.isFinite(c.valLoss)) pts.push({ name: s.name, line, step: c.step, y: c.valLoss, kind: 'validation' });
+    }
+  });
+  if (!pts.length) return emptySvg('No training curve yet', opts);
+  const train = pts.filter((p) => p.kind === 'train');
+  const val = pts.filter((p) => p.kind === 'validation');
+  const marks: Plot.Markish[] = [];
+  for (const n of names) {
+    const e = emphasis(n, opts);
+    marks.push(Plot.line(train.filter((p) => p.name === n), { x: 'step', y: 'y', z: 'line', stroke: 'name', strokeWidth: e.width * 0.75, strokeOpacity: e.opacity }));
+    marks.push(Plot.dot(val.filter((p) => p.name === n), { x: 'step', y: 'y', stroke: 'name', fill: 'white', r: 3.5, strokeOpacity: e.opacity }));
+  }
+  marks.push(Plot.tip(pts, Plot.pointer({ x: 'step', y: 'y', stroke: 'name', title: (p: Pt) => `${p.name}\nstep ${p.step}\n${p.kind} loss ${fmt(p.y, 4)}` })));
+  return render(
+    {
+      x: { label: 'step', grid: true },
+      y: { label: 'loss (nats/token): line train, dots validation at T', grid: true, nice: true },
+      color: { domain: opts.colorDomain ?? names, scheme: 'tableau10' },
+      marks,
+    },
+    opts,
+    'training and validation loss against step',
+  );
+}

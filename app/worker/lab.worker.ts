@@ -1,0 +1,28 @@
+// The module worker that owns the GPU device: it checks each message against
+// the protocol and hands it to LabCore. Where the worker has no WebGPU, the
+// first 'hello' answers gpu: false with reason 'no-worker-gpu', and the page
+// falls back to running LabCore on its main thread.
+/// <reference lib="webworker" />
+import { config as zodConfig } from 'zod';
+import { LabCore } from './core';
+import { isCommand, NO_WORKER_GPU, type Event } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+zodConfig({ jitless: true }); // as on the page: no code generation at run time
+
+const post = (e: Event) => self.postMessage(e);
+const core = new LabCore(post);
+
+self.onmessage = (m: MessageEvent<unknown>) => {
+  const cmd = m.data;
+  if (!isCommand(cmd)) {
+    post({ type: 'error', runId: null, kind: 'internal', message: 'the worker received a message it does not understand' });
+    return;
+  }
+  if (cmd.type === 'hello' && !('gpu' in navigator)) {
+    post({ type: 'ready', gpu: false, reason: NO_WORKER_GPU });
+    return;
+  }
+  void core.handle(cmd);
+};

@@ -1,0 +1,46 @@
+// The lab's plots in a real DOM (browser project; no GPU used): each plot
+// function returns an SVG, draws one line per run, works with a separate
+// document (as the headless runner passes one), and handles empty input.
+import { describe, expect, test } from 'vitest';
+import { lossVsLengthSvg } from '../../app/plots/lossVsLength';
+import { lossVsStepSvg, curvesOf } from '../../app/plots/lossVsStep';
+import { perPositionSvg } from '../../app/plots/perPosition';
+import { passkeySvg } from '../../app/plots/passkey';
+import { diagnosticsSvg } from '../../app/plots/diagnostics';
+import { attentionMapSvg } from '../../app/plots/attentionMap';
+import { fakeDoc } from '../unit/app_fixture';
+
+const lines = (svg: SVGSVGElement) => svg.querySelectorAll('g[aria-label="line"] path').length;
+
+describe('plots', () => {
+  const docs = [fakeDoc('softmax'), fakeDoc('lssa', { base: 2.5 }), fakeDoc('lssa', { base: 2.5, seed: 2 })];
+
+  test('loss against length: one line per config (seeds averaged, with a band), log x in multiples of T, T marked', () => {
+    const svg = lossVsLengthSvg(docs, { width: 500, height: 300 });
+    expect(svg.tagName.toLowerCase()).toBe('svg');
+    expect(svg.getAttribute('width')).toBe('500');
+    expect(lines(svg)).toBe(2);
+    expect(svg.querySelectorAll('g[aria-label="area"] path').length).toBe(1);
+    expect(svg.textContent).toContain('training length T = 16');
+    expect(svg.textContent).toContain('4x');
+    expect(lines(lossVsLengthSvg(docs, { hidden: new Set(['softmax']) }))).toBe(1);
+  });
+
+  test('works with another document (as the headless runner uses), and serialises', () => {
+    const doc = document.implementation.createHTMLDocument('x');
+    const svg = lossVsLengthSvg(docs, { document: doc });
+    expect(svg.ownerDocument).toBe(doc);
+    const text = new XMLSerializer().serializeToString(svg);
+    expect(text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
+  test('every other plot draws its runs; empty input gives a message, not an exception', () => {
+    expect(lines(lossVsStepSvg(curvesOf(docs)))).toBe(3); // each seed's own curve
+    expect(lines(perPositionSvg(docs))).toBe(2);
+    expect(lines(diagnosticsSvg(docs, { metric: 'entropy' }))).toBe(2);
+    expect(passkeySvg(docs).textContent).toContain('No passkey results');
+    const map = { length: 16, layer: 0, head: 0, window: 0, R: 4, cells: [1, 0, 0, 0, 0.5, 0.5, 0, 0, 0.3, 0.3, 0.4, 0, 0.25, 0.25, 0.25, 0.25] };
+    expect(attentionMapSvg(map).querySelectorAll('g[aria-label="cell"] rect').length).toBe(10);
+    for (const svg of [lossVsLengthSvg([]), lossVsStepSvg([]), perPositionSvg([]), diagnosticsSvg([]), attentionMapSvg(null)]) expect(svg.tagName.toLowerCase()).toBe('svg');
+  });
+});

@@ -1,0 +1,76 @@
+// The worker protocol: well-formed commands and events pass, anything else
+// (wrong types, missing run ids, foreign messages) is refused; error kinds
+// come from the thrown class's name.
+import { describe, expect, test } from 'vitest';
+import { errorKind, isCommand, isEvent, type Command, type Event } from '../../app/worker/protocol';
+import { DEFAULT_RUN } from '../../src/experiment/run_config';
+import { ConfigError } from '../../src/config';
+import { DataError } from '../../src/data/corpus';
+import { ResourceLimitError, NonFiniteError, DeviceLostError } from '../../src/errors';
+import { fakeDoc } from './app_fixture';
+
+describe('worker protocol', () => {
+  test('every command kind is recognised, with its run id', () => {
+    const ok: Command[] = [
+      { type: 'hello' },
+      { type: 'start', runId: 'r1', run: DEFAULT_RUN },
+      { type: 'start', runId: 'r1', run: DEFAULT_RUN, userText: 'abc' },
+      { type: 'pause', runId: 'r1' },
+      { type: 'resume', runId: 'r1' },
+      { type: 'stop', runId: 'r1' },
+    ];
+    for (const c of ok) expect(isCommand(structuredClone(c))).toBe(true);
+  });
+
+  test('malformed commands are refused', () => {
+    const bad: unknown[] = [null, 3, 'start', [], {}, { type: 'start' }, { type: 'start', runId: '', run: {} }, { type: 'start', runId: 'r', run: null }, { type: 'pause' }, { type: 'stop', runId: 7 }, { type: 'eval', runId: 'r' }, { type: 'start', runId: 'r', run: {}, userText: 5 }, { type: 'stop', runId: 'x'.repeat(101) }];
+    for (const c of bad) expect(isCommand(c)).toBe(false);
+  });
+
+  test('every event kind is recognised; events without a valid run id are not', () => {
+    const ok: Event[] = [
+      { type: 'ready', gpu: true, adapter: { vendor: 'v', architecture: 'a', description: 'd', limits: { maxStorageBufferBindingSize: 1, maxBufferSize: 1, maxComputeWorkgroupStorageSize: 1 } } },
+      { type: 'ready', gpu: false, reason: 'no' },
+      { type: 'progress', runId: 'r', phase: 'train', step: 1, steps: 2, loss: 3, tokensPerSecond: 4, etaSeconds: 5 },
+      { type: 'metrics', runId: 'r', step: 1, loss: 3, lr: 1e-3, tokensPerSecond: 9 },
+      { type: 'results', runId: 'r', doc: fakeDoc('a'), maps: [] },
+      { type: 'paused', runId: 'r', paused: true },
+      { type: 'stopped', runId: 'r', step: 4 },
+      { type: 'error', runId: 'r', kind: 'limits', message: 'too big' },
+      { type: 'error', runId: null, kind: 'internal', message: 'huh' },
+    ];
+    for (const e of ok) expect(isEvent(structuredClone(e))).toBe(true);
+    const bad: unknown[] = [{ type: 'progress', step: 1 }, { type: 'results', runId: 'r', doc: 'x', maps: [] }, { type: 'error', runId: 'r', kind: 'weird', message: 'x' }, { type: 'paused', runId: 'r' }, { type: 'ready', gpu: 'yes' }, { type: 'metrics', runId: 3, step: 1, loss: 1, lr: 1 }];
+    for (const e of bad) expect(isEvent(e)).toBe(false);
+  });
+
+  test('error kinds follow the engine error classes', () => {
+    expect(errorKind(new ConfigError('x'))).toBe('config');
+    expect(errorKind(new DataError('x'))).toBe('data');
+    expect(errorKind(new ResourceLimitError('x', 'maxBufferSize', 2, 1, 0, 0))).toBe('limits');
+    expect(errorKind(new NonFiniteError(3, 'loss', 'loss', 0, 5, null))).toBe('diverged');
+    expect(errorKind(new DeviceLostError(3, null, 'gone'))).toBe('device-lost');
+    expect(errorKind(new Error('x'))).toBe('internal');
+    expect(errorKind('a string')).toBe('internal');
+  });
+});
+
+describe('LabCore (the worker side) without a GPU', () => {
+  test('hello answers gpu: false with the reason; a bad start is refused with the config error and its run id', async () => {
+    const { LabCore } = await import('../../app/worker/core');
+    const events: Event[] = [];
+    const core = new LabCore((e) => events.push(e));
+    await core.handle({ type: 'hello' });
+    expect(events[0]).toMatchObject({ type: 'ready', gpu: false });
+    expect((events[0] as { reason: string }).reason).toMatch(/WebGPU/);
+    const bad = structuredClone(DEFAULT_RUN) as unknown as Record<string, unknown>;
+    (bad.train as Record<string, unknown>).seqLen = -3;
+    await core.handle({ type: 'start', runId: 'r9', run: bad as never });
+    expect(events[1]).toMatchObject({ type: 'error', runId: 'r9', kind: 'config' });
+    expect((events[1] as { message: string }).message).toMatch(/seqLen/);
+    // Commands for a run that is not running are ignored, not thrown.
+    await core.handle({ type: 'pause', runId: 'nope' });
+    await core.handle({ type: 'stop', runId: 'nope' });
+    expect(events).toHaveLength(2);
+  });
+});
