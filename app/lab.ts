@@ -21,13 +21,23 @@ export interface Lab {
   clearFinished(): void;
 }
 
-export function shareUrl(params: URLSearchParams): string {
-  return `${location.origin}${location.pathname}?${params.toString()}`;
+/**
+ * A link to this page carrying `params`. Links with results put them in the
+ * fragment (`#`): servers cap the length of a query string, fragments never
+ * reach the server.
+ */
+export function shareUrl(params: URLSearchParams, fragment = false): string {
+  return `${location.origin}${location.pathname}${fragment ? '#' : '?'}${params.toString()}`;
+}
+
+/** The link's parameters: from the fragment when it has any (results links), else the query. */
+export function linkParams(): URLSearchParams {
+  return new URLSearchParams(location.hash.length > 1 ? location.hash.slice(1) : location.search);
 }
 
 export async function startLab(): Promise<Lab> {
   // `engine=main` (tests, or a browser whose workers lack WebGPU) is read before the address is rewritten.
-  const params = new URLSearchParams(location.search);
+  const params = linkParams();
   const forceMain = params.get('engine') === 'main';
   params.delete('engine');
   const decoded = decodeExperiment(params);

@@ -63,7 +63,7 @@ export function Share() {
   const copy = async (withResults: boolean) => {
     const s = store.getState();
     const q = withResults ? await linkWithResults(s.experiment, s.teacher, done.map((r) => plotDoc(r)!)) : encodeExperiment(s.experiment, s.teacher);
-    const url = shareUrl(q);
+    const url = shareUrl(q, withResults);
     setLink(url);
     const ok = await copyText(url);
     setNote(`${ok ? 'Copied' : 'Select and copy'}: ${withResults ? `the experiment and the results of ${done.length} run${done.length === 1 ? '' : 's'}` : 'the experiment'} (${url.length.toLocaleString()} characters)`);

@@ -3,7 +3,7 @@
 // engine's model, training and evaluation configs.
 import { z } from 'zod';
 import { checkModelConfig, ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, type Mechanism, type ModelConfig, type Positional, type ReweightMode, type TrainConfig } from '../config';
-import { DEFAULT_EVAL, type EvalConfig } from '../eval/lengths';
+import { DEFAULT_EVAL, type EvalConfig } from '../eval/config';
 import { expandPattern, type Pattern } from '../model/patterns';
 import { FIELDS, setPath, type Field } from './fields';
 
