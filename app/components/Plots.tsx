@@ -186,36 +186,9 @@ export function Plots() {
                     ))}
                   </select>
                 </label>
-                <label className="inline">
-                  Layer{' '}
-                  <select value={map?.layer ?? 0} onChange={(e) => setMapSel({ ...mapSel, layer: Number(e.target.value) })}>
-                    {mapLayers.map((l) => (
-                      <option key={l} value={l}>
-                        {l + 1}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label className="inline">
-                  Head{' '}
-                  <select value={map?.head ?? 0} onChange={(e) => setMapSel({ ...mapSel, head: Number(e.target.value) })}>
-                    {mapHeads.map((h) => (
-                      <option key={h} value={h}>
-                        {h + 1}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label className="inline">
-                  Length{' '}
-                  <select value={map?.length ?? 0} onChange={(e) => setMapSel({ ...mapSel, length: Number(e.target.value) })}>
-                    {mapLengths.map((l) => (
-                      <option key={l} value={l}>
-                        {l}
-                      </option>
-                    ))}
-                  </select>
-                </label>
+                <NumberPicker label="Layer" value={map?.layer ?? 0} options={mapLayers} show={(l) => l + 1} onChange={(layer) => setMapSel({ ...mapSel, layer })} />
+                <NumberPicker label="Head" value={map?.head ?? 0} options={mapHeads} show={(h) => h + 1} onChange={(head) => setMapSel({ ...mapSel, head })} />
+                <NumberPicker label="Length" value={map?.length ?? 0} options={mapLengths} show={(l) => l} onChange={(length) => setMapSel({ ...mapSel, length })} />
               </div>
               <PlotView svg={heat} name="attention-map" title={`Attention map: ${mapRec.label}`} testId="plot-attention-map" />
             </div>
@@ -239,5 +212,21 @@ export function Plots() {
         </label>
       </div>
     </section>
+  );
+}
+
+/** A labelled select over numbers (the heatmap's layer, head and length pickers). */
+function NumberPicker(props: { label: string; value: number; options: number[]; show: (v: number) => number | string; onChange: (v: number) => void }) {
+  return (
+    <label className="inline">
+      {props.label}{' '}
+      <select value={props.value} onChange={(e) => props.onChange(Number(e.target.value))}>
+        {props.options.map((v) => (
+          <option key={v} value={v}>
+            {props.show(v)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
