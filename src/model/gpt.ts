@@ -185,7 +185,6 @@ export class Graph {
     if (staticEmb) ctx.device.queue.writeBuffer(staticEmb.ones.buffer, 0, new Float32Array(C).fill(1));
     const topStatic = Math.max(...staticLayers);
 
-    let x = x0;
     for (let l = 0; l < c.nLayer; l++) {
       const mech = c.layers[l];
       const b: BlockActs = {
@@ -203,7 +202,6 @@ export class Graph {
         skip: !!options.skipNonSoftmax && mech !== 'softmax',
       };
       this.blocks.push(b);
-      x = b.res2;
     }
     const lnf = alloc('lnf', N * C);
     const rstdf = alloc('rstdf', N);
