@@ -7,7 +7,7 @@ import { FIELDS, FIELD_BY_PATH, type FieldValue } from '../../src/experiment/fie
 import { layersOf } from '../../src/experiment/run_config';
 import { applyOverrides, runLabel, MAX_RUNS } from '../../src/experiment/experiment';
 import { MECHANISMS, type Mechanism } from '../../src/config';
-import { USER_TEXT_MAX_CHARS } from '../../src/data/corpus';
+import { decodeUserFile, USER_TEXT_MAX_CHARS } from '../../src/data/corpus';
 import { baseValue } from '../store';
 import { BIAS_NOTE, MECHANISM_INFO } from '../mechanisms';
 import { FieldInput } from './Field';
@@ -98,7 +98,11 @@ function UserText() {
       store.getState().pushBanner({ kind: 'error', title: 'That file is too large', lines: [`${f.name} is ${f.size} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters.`] });
       return;
     }
-    store.getState().setUserText(await f.text());
+    try {
+      store.getState().setUserText(decodeUserFile(new Uint8Array(await f.arrayBuffer()), f.name));
+    } catch (e) {
+      store.getState().pushBanner({ kind: 'error', title: 'That file was not loaded', lines: [e instanceof Error ? e.message : String(e)] });
+    }
   };
   return (
     <div className="field user-text">

@@ -223,3 +223,33 @@ export async function loadBrown(
   const brown = checkBrown(data, url);
   return corpusFromDocuments('brown', brown.train, brown.validation);
 }
+
+/**
+ * The text of a user's file: UTF-8 (a byte-order mark is dropped). Bytes that
+ * are not UTF-8, or NUL bytes (a binary file), are a DataError naming where,
+ * rather than text silently full of replacement characters.
+ */
+export function decodeUserFile(bytes: Uint8Array, name = 'the file'): string {
+  if (bytes.length > USER_TEXT_MAX_CHARS * 4) throw new DataError(`${name} is ${bytes.length} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    throw new DataError(`${name} is not UTF-8 text (invalid byte at offset ${bad}); save it as UTF-8 and try again`);
+  }
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw new DataError(`${name} looks binary (a NUL character at position ${nul}); choose a plain text file`);
+  return text;
+}
+
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+    if (n === 0 || i + n > b.length) return i;
+    for (let k = 1; k < n; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
+    i += n;
+  }
+  return b.length;
+}
