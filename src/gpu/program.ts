@@ -81,6 +81,22 @@ export class Program {
 
 export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
+const MAX_WORKGROUPS_PER_DIM = 65535;
+
+/**
+ * Spreads `count` workgroups over x and y so that no dimension exceeds 65535.
+ * Shaders rebuild the flat index as `wg.y * num_workgroups.x + wg.x` and skip
+ * indices >= count (the grid may hold up to one row of extra workgroups).
+ */
+export function grid1d(count: number): [number, number] {
+  if (count <= MAX_WORKGROUPS_PER_DIM) return [count, 1];
+  const y = ceilDiv(count, MAX_WORKGROUPS_PER_DIM);
+  return [ceilDiv(count, y), y];
+}
+
+/** Workgroup grid for one thread per element of `n`, 256 threads per workgroup. */
+export const elementGrid = (n: number): [number, number] => grid1d(ceilDiv(n, 256));
+
 /** Packs a uniform struct of u32 / f32 fields, in order, padded to 16 bytes. */
 export function packUniform(fields: readonly (['u32', number] | ['f32', number] | ['i32', number])[]): ArrayBuffer {
   const n = Math.max(4, Math.ceil(fields.length / 4) * 4);

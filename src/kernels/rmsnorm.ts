@@ -5,7 +5,7 @@ import dwCode from '../../shaders/rmsnorm_backward_dweight.wgsl?raw';
 import fwdCode from '../../shaders/rmsnorm_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, packUniform, type Program } from '../gpu/program';
-import { grid1d } from './residual';
+import { grid1d } from '../gpu/program';
 
 export const RMSNORM_EPS = 1e-5;
 

@@ -8,7 +8,7 @@ import bwdCode from '../../shaders/rope_backward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { packUniform, type Program } from '../gpu/program';
 import { ropeAngle } from '../reference/rope';
-import { grid1d } from './heads';
+import { elementGrid } from '../gpu/program';
 
 const FWD = { label: 'rope_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
 const BWD = { label: 'rope_backward', code: bwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
@@ -43,7 +43,7 @@ function record(p: Program, spec: typeof FWD, out: BindingLike, inp: BindingLike
   checkHd(hd);
   const tab = table ?? rope_table(p, T, hd);
   const u = p.uniform(`${spec.label} sizes`, packUniform([['u32', BH], ['u32', T], ['u32', hd / 2]]));
-  p.add(spec, [inp, tab, out, u], grid1d((BH * T * hd) / 2));
+  p.add(spec, [inp, tab, out, u], elementGrid((BH * T * hd) / 2));
 }
 
 /** out[BH,T,hd] = rope(inp). `table` (from rope_table, same T and hd) avoids a new upload per call. */

@@ -5,7 +5,7 @@ import fwdCode from '../../shaders/stream_qk_forward.wgsl?raw';
 import bwdCode from '../../shaders/stream_qk_backward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { packUniform, type Program } from '../gpu/program';
-import { elementGrid } from './residual';
+import { elementGrid } from '../gpu/program';
 
 const FWD = { label: 'stream_qk_forward', code: fwdCode, access: ['read', 'write', 'uniform'] as const };
 const BWD = { label: 'stream_qk_backward', code: bwdCode, access: ['read', 'write', 'uniform'] as const };

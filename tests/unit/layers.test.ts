@@ -7,7 +7,7 @@ import { silu_backward, silu_forward, swiglu_backward, swiglu_forward } from '..
 import { add_inplace, residual_forward } from '../../src/reference/residual';
 import { encoder_backward, encoder_forward } from '../../src/reference/encoder';
 import { crossentropy_forward, fused_classifier, IGNORE_TARGET, loss_mean } from '../../src/reference/crossentropy';
-import { grid1d } from '../../src/kernels/residual';
+import { grid1d } from '../../src/gpu/program';
 
 // Central differences with eps 1e-6 in float64 leave ~1e-9 relative error on
 // smooth functions; 1e-6 is far below any real bug (a wrong term is O(1)).
