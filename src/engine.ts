@@ -2,7 +2,8 @@
 // callbacks, evaluation, parameter readback.
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from './config';
 import { trainBatch } from './data/batch';
-import { DEFAULT_EVAL, evaluateLengths, type EvalConfig } from './eval/lengths';
+import { taskBatch } from './data/synthetic';
+import { DEFAULT_EVAL, evaluateLengths, isTask, type EvalConfig, type EvalData } from './eval/lengths';
 import type { Corpus } from './data/corpus';
 import { GpuContext } from './gpu/context';
 import { GptModel } from './model/gpt';
@@ -41,16 +42,21 @@ export async function requestDevice(): Promise<{ device: GPUDevice; adapter: GPU
   return { device, adapter };
 }
 
-function streamTokensFor(model: GptModel, corpus: Corpus, L: number): Uint32Array | undefined {
-  return model.config.layers.includes('fixedseqqk') ? fixedPassage(corpus, L) : undefined;
+function streamTokensFor(model: GptModel, data: EvalData, L: number): Uint32Array | undefined {
+  if (!model.config.layers.includes('fixedseqqk') || isTask(data)) return undefined;
+  return fixedPassage(data, L);
 }
 
 export interface TrainOptions {
   /** Windows and seed of the validation loss (the evaluator's 1x figure). */
   evaluation?: EvalConfig;
   onLog?: (log: StepLog & { valLoss?: number }) => void;
-  /** Checked between steps; return true to stop early. */
+  /** Checked between steps; return true to stop early (TrainResult.stoppedAt says where). */
   shouldStop?: () => boolean;
+  /** Awaited between steps; resolves when training may continue (pause). */
+  gate?: () => Promise<void>;
+  /** fixedseqqk's passage (at least the longest evaluated length); default: from the validation text. */
+  streamTokens?: Uint32Array;
   /**
    * Continue a run from this checkpoint (e.g. the one a DeviceLostError
    * carries, on a new device): same config and seed give the same batches
@@ -72,6 +78,8 @@ export interface TrainResult {
   valLoss: number;
   /** The last checkpoint (the final state when the run completed). */
   checkpoint: Checkpoint | null;
+  /** Steps completed when shouldStop ended the run early; null when it ran to the end. */
+  stoppedAt: number | null;
 }
 
 export class Engine {
@@ -93,11 +101,14 @@ export class Engine {
    * DeviceLostError when the device is lost (resume from its checkpoint with
    * `opts.resume` on a new engine).
    */
-  async train(model: GptModel, corpus: Corpus, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<TrainResult> {
+  async train(model: GptModel, data: EvalData, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<TrainResult> {
     const cfg: TrainConfig = { ...DEFAULT_TRAIN, ...overrides };
     const checkpoints = opts.checkpoints ?? true;
-    const trainer = new Trainer(model, cfg, streamTokensFor(model, corpus, cfg.seqLen), { checkpoints });
+    const stream = opts.streamTokens ?? streamTokensFor(model, data, cfg.seqLen);
+    const trainer = new Trainer(model, cfg, stream?.subarray(0, cfg.seqLen), { checkpoints });
     const rng = new Rng(cfg.seed);
+    const nextBatch = () => (isTask(data) ? taskBatch(data, cfg.batchSize, cfg.seqLen, rng) : trainBatch(data.train, cfg.batchSize, cfg.seqLen, rng));
+    let stoppedAt: number | null = null;
     const logs: (StepLog & { valLoss?: number })[] = [];
     let valLoss = NaN;
     const device = model.ctx.device;
@@ -112,22 +123,26 @@ export class Engine {
         if (opts.resume.step > cfg.steps) throw new Error(`the checkpoint is at step ${opts.resume.step}, past this run's ${cfg.steps} steps`);
         trainer.restore(opts.resume);
         // Replay the data sampler so step s sees the batch it would have seen.
-        for (let s = 0; s < opts.resume.step; s++) trainBatch(corpus.train, cfg.batchSize, cfg.seqLen, rng);
+        for (let s = 0; s < opts.resume.step; s++) nextBatch();
       } else if (checkpoints) {
         // SYNC: once per run — the step-0 state, so even the first steps have a checkpoint.
         await trainer.checkpoint();
       }
       seen = trainer.lastCheckpoint;
       for (let s = trainer.step; s < cfg.steps; s++) {
-        if (opts.shouldStop?.()) break;
+        await opts.gate?.();
+        if (opts.shouldStop?.()) {
+          stoppedAt = s;
+          break;
+        }
         const last = s === cfg.steps - 1;
         const log = (s + 1) % cfg.logEvery === 0 || last;
-        const r = await trainer.trainStep(trainBatch(corpus.train, cfg.batchSize, cfg.seqLen, rng), log);
+        const r = await trainer.trainStep(nextBatch(), log);
         if (!r) continue;
         report();
         const entry: StepLog & { valLoss?: number } = { ...r };
         if (last || (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0)) {
-          valLoss = await unlessLost(device, this.validationLoss(model, corpus, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL), lost);
+          valLoss = await unlessLost(device, this.validationLoss(model, data, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL, stream), lost);
           entry.valLoss = valLoss;
         }
         logs.push(entry);
@@ -142,15 +157,17 @@ export class Engine {
     } finally {
       trainer.destroy();
     }
-    return { logs, valLoss, checkpoint: trainer.lastCheckpoint };
+    return { logs, valLoss, checkpoint: trainer.lastCheckpoint, stoppedAt };
   }
 
   /**
    * Mean loss over the evaluation's fixed windows at length L: the same
    * computation as the evaluator's figure at L, so the two always agree.
    */
-  async validationLoss(model: GptModel, corpus: Corpus, L: number, evaluation: EvalConfig = DEFAULT_EVAL): Promise<number> {
-    const r = await evaluateLengths(model, corpus, L, { ...evaluation, lengths: [L], diagnostics: false, windowLength: Math.max(...evaluation.factors) * L }, {}, streamTokensFor(model, corpus, L));
+  async validationLoss(model: GptModel, data: EvalData, L: number, evaluation: EvalConfig = DEFAULT_EVAL, streamTokens?: Uint32Array): Promise<number> {
+    const maxL = Math.max(...evaluation.factors) * L;
+    const stream = streamTokens ?? streamTokensFor(model, data, maxL);
+    const r = await evaluateLengths(model, data, L, { ...evaluation, lengths: [L], diagnostics: false, windowLength: maxL }, {}, stream);
     return r.lengths[0].meanLoss;
   }
 }

@@ -3,15 +3,14 @@
 // validated results document. The lab's worker and the headless runner both
 // call this; it adds no numerics of its own.
 import { ConfigError } from '../config';
-import { evalWindows, trainBatch, unigramLoss } from '../data/batch';
+import { evalWindows, unigramLoss } from '../data/batch';
 import { corpusFromUserText, DataError, type Corpus } from '../data/corpus';
-import { TASKS, TASK_TOKENIZER, taskBatch, type SyntheticTask } from '../data/synthetic';
+import { TASKS, TASK_TOKENIZER, type SyntheticTask } from '../data/synthetic';
 import { fixedPassage, type Engine } from '../engine';
-import { evaluateLengths } from '../eval/lengths';
 import { evaluateRun, makeResults } from '../eval/run';
 import type { ResultsDoc } from '../eval/results';
-import { Trainer, type StepLog } from '../train/trainer';
 import type { GptModel } from '../model/gpt';
+import type { StepLog } from '../train/trainer';
 import { Rng } from '../util/random';
 import { toEvalConfig, toModelConfig, toTrainConfig, type RunConfig } from './run_config';
 
@@ -97,31 +96,24 @@ export async function executeRun(engine: Engine, run: RunConfig, data: LoadedDat
       : data.task.make(maxL, new Rng(run.seed ^ 0x5eed)).input
     : undefined;
   const model = engine.createModel(modelCfg);
-  const trainer = new Trainer(model, train, stream?.subarray(0, train.seqLen));
-  const rng = new Rng(train.seed);
-  const curve: (StepLog & { valLoss?: number })[] = [];
   const evalData = data.kind === 'text' ? data.corpus : data.task;
   const t0 = performance.now();
   try {
-    for (let s = 0; s < train.steps; s++) {
-      await hooks.gate?.();
-      if (hooks.shouldStop?.()) throw new RunStopped(s);
-      const last = s === train.steps - 1;
-      const log = (s + 1) % train.logEvery === 0 || last;
-      const batch = data.kind === 'text' ? trainBatch(data.corpus.train, train.batchSize, train.seqLen, rng) : taskBatch(data.task, train.batchSize, train.seqLen, rng);
-      const r = await trainer.trainStep(batch, log);
-      if (!r) continue;
-      const entry: StepLog & { valLoss?: number } = { ...r };
-      if (last || (train.evalEvery > 0 && r.step % train.evalEvery === 0)) {
-        // The evaluator's own figure at T: the curve's last point equals the 1x loss.
-        const v = await evaluateLengths(model, evalData, train.seqLen, { ...evaluation, lengths: [train.seqLen], diagnostics: false, windowLength: maxL }, {}, stream);
-        entry.valLoss = v.lengths[0].meanLoss;
-      }
-      curve.push(entry);
-      hooks.onLog?.(entry);
-      const rate = r.step / (r.elapsedMs / 1000);
-      hooks.onProgress?.({ phase: 'train', step: r.step, steps: train.steps, loss: r.loss, valLoss: entry.valLoss, lr: r.lr, tokensPerSecond: r.tokensPerSecond, etaSeconds: (train.steps - r.step) / Math.max(rate, 1e-9) });
-    }
+    // The engine's own training loop; its validation is the evaluator's figure
+    // at T on the final evaluation's windows, so the curve's last point equals the 1x loss.
+    const trained = await engine.train(model, evalData, train, {
+      evaluation,
+      streamTokens: stream,
+      gate: hooks.gate,
+      shouldStop: hooks.shouldStop,
+      onLog: (entry) => {
+        hooks.onLog?.(entry);
+        const rate = entry.step / (entry.elapsedMs / 1000);
+        hooks.onProgress?.({ phase: 'train', step: entry.step, steps: train.steps, loss: entry.loss, valLoss: entry.valLoss, lr: entry.lr, tokensPerSecond: entry.tokensPerSecond, etaSeconds: (train.steps - entry.step) / Math.max(rate, 1e-9) });
+      },
+    });
+    if (trained.stoppedAt !== null) throw new RunStopped(trained.stoppedAt);
+    const curve = trained.logs;
     const trainSeconds = (performance.now() - t0) / 1000;
     const lastLog = curve[curve.length - 1];
     hooks.onProgress?.({ phase: 'eval', step: train.steps, steps: train.steps, loss: lastLog?.loss ?? NaN, lr: 0, tokensPerSecond: lastLog?.tokensPerSecond ?? 0, etaSeconds: 0 });
@@ -140,7 +132,6 @@ export async function executeRun(engine: Engine, run: RunConfig, data: LoadedDat
         : { name: `task:${data.task.name}`, vocabSize: vocab, trainTokens: train.steps * train.batchSize * train.seqLen, validationTokens: evaluation.windows * maxL, unigram: taskUnigram(data.task, train.seqLen, run.seed) };
     return makeResults({ label: run.label || modelCfg.layers.join('/'), adapter, model: modelCfg, train, evaluation, data: dataInfo, curve, trainSeconds, run: evaluated });
   } finally {
-    trainer.destroy();
     model.destroy();
   }
 }
