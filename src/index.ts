@@ -8,7 +8,6 @@ export { GptModel, Graph, type GraphOptions } from './model/gpt';
 export { buildParamTable, paramSpecs, initParams, paramCount, type ParamTable, type ParamEntry } from './model/params';
 export { shapesOf, type Shapes } from './model/shapes';
 export { Trainer, type StepLog, type Batch } from './train/trainer';
-export { evaluateLoss } from './train/evaluate';
 export { learningRate } from './train/schedule';
 export { CharTokenizer } from './data/tokenizer';
 export { loadBrown, corpusFromDocuments, corpusFromUserText, type Corpus } from './data/corpus';

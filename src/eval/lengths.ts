@@ -18,6 +18,11 @@ export interface EvalVariant {
   /** Re-weighting exponent at evaluation (null: off); undefined: the model's own setting. */
   reweightP?: number | null;
   hybridskip?: boolean;
+  /**
+   * false: the training path's kernels (attention weights materialised),
+   * to check the fused kernels against; no diagnostics. Default true.
+   */
+  fused?: boolean;
 }
 
 export interface LengthResult {
@@ -97,7 +102,7 @@ export async function evaluateLengths(
     ctx.resetPeak();
     const wins = source.at(L);
     const B = Math.min(wins.length, windowsPerChunk(model.config, L, ctx.device.limits));
-    const graph = new Graph(model, B, L, { training: false, fused: true, diagnostics: cfg.diagnostics, reweightP, skipNonSoftmax: variant.hybridskip, streamTokens });
+    const graph = new Graph(model, B, L, { training: false, fused: variant.fused ?? true, diagnostics: cfg.diagnostics && (variant.fused ?? true), reweightP, skipNonSoftmax: variant.hybridskip, streamTokens });
     try {
       const posSum = new Float64Array(L);
       const posCount = new Float64Array(L);
