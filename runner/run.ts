@@ -9,6 +9,7 @@ import { executeRun, loadData, type Progress } from '../src/experiment/runner';
 import { checkRunConfig, type RunConfig } from '../src/experiment/run_config';
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import { lossVsLengthPoints, lossVsLengthSvg, type LengthPoint } from '../app/plots/lossVsLength';
+import { lossTableMarkdown } from '../app/plots/lossTable';
 
 export interface RunnerApi {
   /** Requests the device; returns the adapter's description. */
@@ -19,6 +20,8 @@ export interface RunnerApi {
   run(run: unknown, userText: string | null): Promise<ResultsDoc>;
   /** Renders the loss-vs-length plot, titled and with a legend, into #plot; returns it as standalone SVG text. */
   plot(docs: unknown[], width: number, height: number, title: string): string;
+  /** The same documents as a markdown table (loss per factor, spread over seeds, ratio, baselines). */
+  table(docs: unknown[]): string;
 }
 
 declare global {
@@ -76,6 +79,10 @@ const api: RunnerApi = {
     labelVariants(svg, lossVsLengthPoints(parsed), width);
     frame(svg, width, height, title);
     return new XMLSerializer().serializeToString(svg);
+  },
+
+  table(docs) {
+    return lossTableMarkdown(docs.map((d) => parseResults(d)));
   },
 };
 

@@ -2,6 +2,8 @@
 // multiples of the training length T (log scale, 1x to 16x), the training
 // length marked, one line per run (mean and min..max band across seeds).
 // Each run's re-weighting sweeps and hybridskip evaluations are extra lines.
+// The trivial baselines (uniform over the vocabulary, the validation text's
+// unigram loss) are grey rules, so a collapse has a line to collapse to.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../../src/eval/results';
 import { emphasis, emptySvg, fmt, render, seriesOf, stat, type PlotOpts } from './common';
@@ -25,6 +27,23 @@ function variantName(base: string, i: number, v: { reweightP: number | null; hyb
   return `${base} · ${v.label}`;
 }
 
+export interface Baseline {
+  name: string;
+  loss: number;
+}
+
+/** The trivial baselines of the documents' data: one pair per data source, named after it when there are several. */
+export function baselinesOf(docs: readonly ResultsDoc[]): Baseline[] {
+  const bySource = new Map<string, ResultsDoc['baselines']>();
+  for (const d of docs) if (!bySource.has(d.data.name)) bySource.set(d.data.name, d.baselines);
+  const out: Baseline[] = [];
+  for (const [source, b] of bySource) {
+    const of = bySource.size > 1 ? ` (${source})` : '';
+    out.push({ name: `unigram${of}`, loss: b.unigram }, { name: `uniform, ln V${of}`, loss: b.uniform });
+  }
+  return out;
+}
+
 /** The plotted points (exported for tests and CSV). */
 export function lossVsLengthPoints(docs: readonly ResultsDoc[], field: 'meanLoss' | 'tailLoss' = 'meanLoss'): LengthPoint[] {
   const out: LengthPoint[] = [];
@@ -41,7 +60,7 @@ export function lossVsLengthPoints(docs: readonly ResultsDoc[], field: 'meanLoss
   return out;
 }
 
-export function lossVsLengthSvg(docs: ResultsDoc[], opts: PlotOpts & { field?: 'meanLoss' | 'tailLoss' } = {}): SVGSVGElement {
+export function lossVsLengthSvg(docs: ResultsDoc[], opts: PlotOpts & { field?: 'meanLoss' | 'tailLoss'; baselines?: boolean } = {}): SVGSVGElement {
   if (docs.length === 0) return emptySvg('No finished runs yet', opts);
   const all = lossVsLengthPoints(docs, opts.field ?? 'meanLoss');
   const names = [...new Set(all.map((p) => p.series))];
@@ -53,6 +72,20 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: PlotOpts & { field?: '
     Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' }),
     Plot.text([1], { x: (d: number) => d, frameAnchor: 'bottom', dx: 4, dy: -4, textAnchor: 'start', text: () => `training length T = ${T}`, fill: '#666' }),
   ];
+  if (opts.baselines !== false) {
+    // A baseline far above every line (the uniform loss usually is) would
+    // squash the lines into a strip; it is named in the corner instead.
+    const ys = [...shown.flatMap((p) => [p.lo, p.hi]), ...baselinesOf(docs).filter((b) => b.name.startsWith('unigram')).map((b) => b.loss)];
+    const top = Math.max(...ys) + 0.3 * (Math.max(...ys) - Math.min(...ys));
+    const bs = baselinesOf(docs);
+    const inside = bs.filter((b) => b.loss <= top);
+    const above = bs.filter((b) => b.loss > top);
+    marks.push(
+      Plot.ruleY(inside, { y: 'loss', stroke: '#888', strokeDasharray: '2 3' }),
+      Plot.text(inside, { x: maxF, y: 'loss', dy: -6, textAnchor: 'end', text: (b: Baseline) => `${b.name} ${fmt(b.loss, 2)}`, fill: '#666' }),
+    );
+    if (above.length) marks.push(Plot.text([above.map((b) => `${b.name} ${fmt(b.loss, 2)} (above the plot)`).join('\n')], { frameAnchor: 'top-left', textAnchor: 'start', dx: 8, dy: 12, fill: '#666' }));
+  }
   const spread = shown.filter((p) => p.n > 1);
   if (spread.length) marks.push(Plot.areaY(spread, { x: 'factor', y1: 'lo', y2: 'hi', z: 'series', fill: 'run', fillOpacity: 0.15, curve: 'monotone-x' }));
   for (const name of names) {

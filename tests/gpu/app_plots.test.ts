@@ -26,6 +26,23 @@ describe('plots', () => {
     expect(lines(lossVsLengthSvg(docs, { hidden: new Set(['softmax']) }))).toBe(1);
   });
 
+  test('loss against length: the unigram and uniform baselines are labelled rules; one far above the lines is named in the corner; off on request', () => {
+    const ruleYs = (svg: SVGSVGElement) => [...svg.querySelectorAll('g[aria-label="rule"] line')].map((r) => r.getAttribute('y1')).filter((y) => y !== null);
+    // Lines between 2.5 and 3.2, unigram 3.2, uniform ln 40 = 3.69: far above (more than 30% of the range).
+    const svg = lossVsLengthSvg(docs, { width: 500, height: 300 });
+    expect(svg.querySelectorAll('g[aria-label="rule"] line').length).toBe(2); // T and unigram
+    expect(svg.textContent).toContain('unigram 3.20');
+    expect(svg.textContent).toContain(`uniform, ln V ${Math.log(40).toFixed(2)} (above the plot)`);
+    // Lines near the uniform loss: both baselines are rules, uniform above unigram.
+    const high = lossVsLengthSvg([fakeDoc('mlp', { base: 3.5 })], { width: 500, height: 300 });
+    expect(high.querySelectorAll('g[aria-label="rule"] line').length).toBe(3);
+    expect(high.textContent).not.toContain('above the plot');
+    expect(new Set(ruleYs(high)).size).toBe(3); // the T rule spans the frame; the two baselines sit at different heights
+    const off = lossVsLengthSvg(docs, { baselines: false });
+    expect(off.querySelectorAll('g[aria-label="rule"] line').length).toBe(1);
+    expect(off.textContent).not.toContain('unigram');
+  });
+
   test('works with another document (as the headless runner uses), and serialises', () => {
     const doc = document.implementation.createHTMLDocument('x');
     const svg = lossVsLengthSvg(docs, { document: doc });

@@ -1,0 +1,65 @@
+// The loss-vs-length figure as a table: per series (seeds of one config; each
+// re-weighting or hybridskip evaluation its own row), the mean validation loss
+// at every factor with its spread over seeds, the tail loss at the longest
+// length, and the longest/1x ratio computed per seed. What the reproduction
+// report prints beside each plot. Pure: documents in, rows or markdown out.
+import type { ResultsDoc } from '../../src/eval/results';
+import { baselinesOf } from './lossVsLength';
+import { seriesOf, stat, type Stat } from './common';
+
+export interface LossRow {
+  series: string;
+  seeds: number;
+  factors: number[];
+  /** Mean loss per factor (mean, min..max over seeds). */
+  mean: Stat[];
+  /** Tail loss (last T positions) at the longest factor. */
+  tail: Stat;
+  /** Mean loss at the longest factor over mean loss at 1x, per seed. */
+  ratio: Stat;
+}
+
+export function lossRows(docs: readonly ResultsDoc[]): LossRow[] {
+  const rows: LossRow[] = [];
+  for (const s of seriesOf(docs)) {
+    s.docs[0].lossVsLength.forEach((v, i) => {
+      const name = i === 0 ? s.name : v.hybridskip ? `${s.name} · hybridskip` : v.reweightP !== null ? `${s.name} · p = ${v.reweightP}` : `${s.name} · ${v.label}`;
+      const factors = v.lengths.map((l) => l.factor);
+      const at = (d: ResultsDoc, f: number) => d.lossVsLength[i]?.lengths.find((l) => l.factor === f);
+      const vals = (f: number, k: 'meanLoss' | 'tailLoss') => s.docs.map((d) => at(d, f)?.[k]).filter((x): x is number => x !== undefined);
+      const first = Math.min(...factors);
+      const last = Math.max(...factors);
+      const ratios = s.docs.map((d) => (at(d, last)?.meanLoss ?? NaN) / (at(d, first)?.meanLoss ?? NaN)).filter(Number.isFinite);
+      rows.push({ series: name, seeds: s.docs.length, factors, mean: factors.map((f) => stat(vals(f, 'meanLoss'))), tail: stat(vals(last, 'tailLoss')), ratio: stat(ratios) });
+    });
+  }
+  return rows;
+}
+
+/** "2.345" for one seed, "2.345 ±0.012" (half the min..max range) for several. */
+export function cell(s: Stat, digits = 3): string {
+  if (s.n === 0) return '–';
+  const m = s.mean.toFixed(digits);
+  return s.n > 1 ? `${m} ±${((s.hi - s.lo) / 2).toFixed(digits)}` : m;
+}
+
+/** A markdown table of lossRows, then the baselines line. */
+export function lossTableMarkdown(docs: readonly ResultsDoc[]): string {
+  const rows = lossRows(docs);
+  if (!rows.length) return '_no runs_\n';
+  const factors = [...new Set(rows.flatMap((r) => r.factors))].sort((a, b) => a - b);
+  const last = factors[factors.length - 1];
+  const head = ['run', 'seeds', ...factors.map((f) => `${f}x`), `tail ${last}x`, `${last}x / ${factors[0]}x`];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    const byF = factors.map((f) => {
+      const j = r.factors.indexOf(f);
+      return j < 0 ? '–' : cell(r.mean[j]);
+    });
+    lines.push(`| ${[r.series.replace(/\|/g, '\\|'), String(r.seeds), ...byF, cell(r.tail), cell(r.ratio)].join(' | ')} |`);
+  }
+  const bs = baselinesOf(docs)
+    .map((b) => `${b.name} ${b.loss.toFixed(3)}`)
+    .join(' · ');
+  return `${lines.join('\n')}\n\nBaselines (nats/token): ${bs}.\n`;
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `npm run report`: turns the reproduction's results (docs/figures/<preset>.json,
+// written by scripts/reproduce.sh) into its figures and tables. For each preset
+// with results it redraws docs/figures/<preset>.svg with the lab's own plot
+// (through the runner page, so the file matches what the lab shows) and
+// replaces the table between `<!-- table:<preset> -->` and `<!-- /table -->`
+// in docs/REPRODUCTION.md, so no number in the report is copied by hand.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createServer } from 'vite';
+import { chromium } from 'playwright';
+import { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const FIGURES = join(ROOT, 'docs/figures');
+const REPORT = join(ROOT, 'docs/REPRODUCTION.md');
+
+const executablePath = findChromium();
+if (!executablePath) {
+  process.stderr.write(`report: ${MISSING_CHROMIUM}\n`);
+  process.exit(1);
+}
+const server = await createServer({
+  root: ROOT,
+  logLevel: 'error',
+  clearScreen: false,
+  appType: 'mpa',
+  cacheDir: 'node_modules/.vite-runner',
+  optimizeDeps: { entries: ['runner/run.html'] },
+  server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+});
+const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+try {
+  const { PRESETS } = await server.ssrLoadModule('/src/experiment/presets.ts');
+  await server.listen();
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => process.stderr.write(`report: page error: ${e.message}\n`));
+  await page.goto(`http://127.0.0.1:${server.httpServer.address().port}/runner/run.html`);
+  await page.waitForFunction(() => window.__runner !== undefined, null, { timeout: 300_000 });
+  let report = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : null;
+  for (const p of PRESETS) {
+    const file = join(FIGURES, `${p.id}.json`);
+    if (!existsSync(file)) {
+      process.stderr.write(`report: no results for ${p.id} (run: bash scripts/reproduce.sh ${p.id})\n`);
+      continue;
+    }
+    const docs = JSON.parse(readFileSync(file, 'utf8'));
+    const svg = await page.evaluate(([d, t]) => window.__runner.plot(d, 720, 420, t), [docs, p.title]);
+    writeFileSync(join(FIGURES, `${p.id}.svg`), `${svg}\n`);
+    const table = await page.evaluate((d) => window.__runner.table(d), docs);
+    const marker = new RegExp(`(<!-- table:${p.id} -->\\n)[\\s\\S]*?(<!-- /table -->)`);
+    if (report && marker.test(report)) report = report.replace(marker, (_, open, close) => `${open}${table}${close}`);
+    else process.stderr.write(`report: docs/REPRODUCTION.md has no table marker for ${p.id}\n`);
+    process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg\n`);
+  }
+  if (report) writeFileSync(REPORT, report);
+} finally {
+  await browser.close();
+  await server.close();
+}

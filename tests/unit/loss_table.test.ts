@@ -1,0 +1,42 @@
+// The report's table of loss against length: seeds grouped into one row with
+// a spread, ratios computed per seed, variants as their own rows, baselines.
+import { describe, expect, test } from 'vitest';
+import { cell, lossRows, lossTableMarkdown } from '../../app/plots/lossTable';
+import { fakeDoc } from './app_fixture';
+
+describe('loss table', () => {
+  test('seeds of one config form one row: mean and half-range per factor; the ratio is taken per seed', () => {
+    // fakeDoc: meanLoss = base + 0.1 log2 f + seed/1000.
+    const docs = [fakeDoc('softmax', { seed: 1 }), fakeDoc('softmax', { seed: 3 }), fakeDoc('lssa', { base: 2.5 })];
+    const rows = lossRows(docs);
+    expect(rows.map((r) => [r.series, r.seeds])).toEqual([
+      ['softmax', 2],
+      ['lssa', 1],
+    ]);
+    const [s] = rows;
+    expect(s.factors).toEqual([1, 2, 4]);
+    expect(s.mean[0].mean).toBeCloseTo(3.002, 12);
+    expect(s.mean[0].lo).toBeCloseTo(3.001, 12);
+    expect(s.mean[0].hi).toBeCloseTo(3.003, 12);
+    const r1 = 3.201 / 3.001;
+    const r3 = 3.203 / 3.003;
+    expect(s.ratio.mean).toBeCloseTo((r1 + r3) / 2, 12);
+    expect(s.ratio.lo).toBeCloseTo(Math.min(r1, r3), 12);
+    expect(s.tail.mean).toBeCloseTo(3.4, 12);
+  });
+
+  test('markdown: a column per factor, tail and ratio, escaped names, and the baselines line', () => {
+    const md = lossTableMarkdown([fakeDoc('a|b', { seed: 1 }), fakeDoc('a|b', { seed: 3 })]);
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('| run | seeds | 1x | 2x | 4x | tail 4x | 4x / 1x |');
+    expect(lines[2]).toBe(`| a\\|b | 2 | 3.002 ±0.001 | 3.102 ±0.001 | 3.202 ±0.001 | 3.400 ±0.000 | ${cell(lossRows([fakeDoc('a|b', { seed: 1 }), fakeDoc('a|b', { seed: 3 })])[0].ratio)} |`);
+    expect(md).toContain(`Baselines (nats/token): unigram 3.200 · uniform, ln V ${Math.log(40).toFixed(3)}.`);
+    expect(lossTableMarkdown([])).toBe('_no runs_\n');
+  });
+
+  test('cell: one seed has no spread, none is a dash', () => {
+    expect(cell({ mean: 2.5, lo: 2.5, hi: 2.5, n: 1 })).toBe('2.500');
+    expect(cell({ mean: 2.5, lo: 2.4, hi: 2.7, n: 3 })).toBe('2.500 ±0.150');
+    expect(cell({ mean: 0, lo: Infinity, hi: -Infinity, n: 0 })).toBe('–');
+  });
+});
