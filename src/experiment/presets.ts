@@ -1,10 +1,28 @@
 // The classroom presets: the seven experiments of experiments.md, each a
-// short list of overrides on the defaults (nanoGPT style). Sized to finish in
-// a few minutes on a laptop GPU (a few hundred steps of a 4-layer width-64
-// model per run).
+// short list of overrides on the defaults (nanoGPT style), on one shared
+// training budget (CLASSROOM) so every run of every preset is trained alike.
 import type { Experiment, RunOverrides } from './experiment';
 import { DEFAULT_RUN } from './run_config';
 import { applyOverrides } from './experiment';
+
+/**
+ * The presets' budget, tuned in docs/REPRODUCTION.md: 600 steps of batch 8 x
+ * T 32 on a width-32 model (2 heads of 16) at lr 0.01 take a softmax model on
+ * Brown to about 2.37 nats at T (unigram 3.09, a bigram-only model 2.49), and a
+ * run takes about 40 s on a software adapter (seconds on a laptop GPU).
+ * At 300 steps and lr 0.003 they stay near the bigram level (2.46-2.48) and
+ * the mechanisms' 16x/1x ratios differ by under 0.03; width 64 and T 64 (the
+ * defaults) cost several times more per run.
+ */
+export const CLASSROOM: RunOverrides = {
+  'model.nEmbd': 32,
+  'model.nHead': 2,
+  'train.batchSize': 8,
+  'train.seqLen': 32,
+  'train.steps': 600,
+  'train.lr': 0.01,
+  'eval.windows': 16,
+};
 
 export interface Preset {
   id: string;
@@ -23,7 +41,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Extrapolation: softmax vs softplus',
     question: 'Trained at T = 64, how does validation loss change as the model reads 2x to 16x longer windows, with standard softmax attention, length-scaled softplus (lssa), and lssa with re-weighting (lssar)?',
     finding: "The Softplus paper (GPT-2 124M, RoPE) finds softmax's loss climbing with length (about 3.2 at 1x to 6.3 at 8x), lssa climbing less, and lssar with p = 15 staying nearly flat up to 16x.",
-    base: { 'model.positional': 'rope' },
+    base: { ...CLASSROOM, 'model.positional': 'rope' },
     runs: [run('softmax', { 'model.mechanism': 'softmax' }), run('lssa', { 'model.mechanism': 'lssa' }), run('lssar (p = 15)', { 'model.mechanism': 'lssar', 'model.reweight.p': 15 })],
   },
   {
@@ -31,7 +49,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Re-weighting without retraining',
     question: 'Can re-weighting be switched on at evaluation only? One lssa model is evaluated with re-weighting off and at p = 1, 3, 7, 15.',
     finding: 'The first version of the Softplus paper claims a fine-tuning-free gain; the paper reports that p = 3 does not help and p = 15 does.',
-    base: { 'model.mechanism': 'lssa', 'eval.reweightSweep': [1, 3, 7, 15] },
+    base: { ...CLASSROOM, 'model.mechanism': 'lssa', 'eval.reweightSweep': [1, 3, 7, 15] },
     runs: [run('lssa, re-weighting swept at evaluation', {})],
   },
   {
@@ -39,7 +57,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Decomposition: which part of softmax matters?',
     question: 'Softmax is exp followed by an l1 norm. Swap the non-linearity (exp, softplus, 1 + x + x^2/2, sigmoid, relu) and keep or drop the norm, as far as the family allows.',
     finding: 'The Softplus paper argues the l1 normalisation is the part that matters: unnormalised sigmoid and relu extrapolate worse than softmax, while normalised softplus does better.',
-    base: {},
+    base: { ...CLASSROOM },
     runs: [
       run('exp + l1 (softmax)', { 'model.mechanism': 'softmax' }),
       run('softplus + l1 (lssa)', { 'model.mechanism': 'lssa' }),
@@ -53,7 +71,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Deconstructing: every layer simplified',
     question: 'Replace attention in every layer with a simplified mechanism: no mixing (mlp), no pairwise scores (nonapprox), the Taylor approximation, or queries and keys that ignore the input (rndembqk, fixedseqqk) or its context (staticembqk).',
     finding: 'The Deconstructing paper (500M, 24 layers) finds uniform mlp and nonapprox collapse on downstream tasks (mlp still learns unigram/bigram statistics), while taylor, rndembqk, fixedseqqk and staticembqk degrade but work.',
-    base: {},
+    base: { ...CLASSROOM },
     runs: [
       run('softmax', { 'model.mechanism': 'softmax' }),
       run('mlp', { 'model.mechanism': 'mlp', 'model.positional': 'nope' }),
@@ -69,7 +87,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Deconstructing: hybrids, and hybridskip',
     question: 'Alternate each simplified mechanism with standard softmax layers. Then remove the simplified layers at evaluation (hybridskip): do they matter, or do they just pass information through?',
     finding: 'Every alternate hybrid lands close to standard attention (hybrid nonapprox even slightly better), and every hybrid collapses under hybridskip.',
-    base: { 'model.pattern': 'alternate', 'eval.hybridskip': true },
+    base: { ...CLASSROOM, 'model.pattern': 'alternate', 'eval.hybridskip': true },
     runs: ['mlp', 'taylor', 'nonapprox', 'rndembqk', 'fixedseqqk', 'staticembqk'].map((m) => run(`alternate ${m}`, { 'model.mechanism': m })),
   },
   {
@@ -77,7 +95,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'How many attention layers?',
     question: 'Keep standard softmax in only some layers (every 4th, the first, the last, both ends, the lower or upper half, the outer quarters) and use a simplified mechanism elsewhere.',
     finding: 'The Deconstructing paper finds about 25% standard layers suffice.',
-    base: { 'model.nLayer': 8, 'model.mechanism': 'taylor' },
+    base: { ...CLASSROOM, 'model.nLayer': 8, 'model.mechanism': 'taylor' },
     runs: ['quarter', 'first', 'last', 'bilateral', 'top', 'bottom', 'middle'].map((p) => run(`taylor, ${p}`, { 'model.pattern': p })),
   },
   {
@@ -85,7 +103,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Positional schemes',
     question: 'Does the extrapolation result depend on the positional scheme? softmax and lssar with RoPE, ALiBi and no positional encoding.',
     finding: 'The Softplus paper trains with RoPE; ALiBi is known to extrapolate better than RoPE with softmax, and no positional encoding relies on the causal mask alone.',
-    base: {},
+    base: { ...CLASSROOM },
     runs: (['rope', 'alibi', 'nope'] as const).flatMap((pos) => [
       run(`softmax, ${pos}`, { 'model.mechanism': 'softmax', 'model.positional': pos }),
       run(`lssar, ${pos}`, { 'model.mechanism': 'lssar', 'model.positional': pos }),

@@ -87,7 +87,7 @@ describe('npm run experiment', () => {
       [['--preset', 'extrapolation', '--config', badJson], /one of --preset, --config and --url/],
       [['--preset', 'no-such-preset'], /unknown preset 'no-such-preset'/],
       [['--preset', 'extrapolation', '--steps', '0'], /--steps "0": Steps must be an integer in \[1, 100000\]/],
-      [['--preset', 'extrapolation', '--width', '30'], /width 30 is not divisible by 4 heads/],
+      [['--preset', 'extrapolation', '--width', '30', '--heads', '4'], /width 30 is not divisible by 4 heads/],
       [['--preset', 'extrapolation', '--factors', '1,two'], /--factors "1,two": Length factors must be a list/],
       [['--preset', 'extrapolation', '--seeds', '1,1'], /--seeds lists a seed twice/],
       [['--config', badJson], /bad\.json: not valid JSON/],
