@@ -93,10 +93,15 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'how-many',
     title: 'How many attention layers?',
-    question: 'Keep standard softmax in only some layers (every 4th, the first, the last, both ends, the lower or upper half, the outer quarters) and use a simplified mechanism elsewhere.',
+    question: 'Keep standard softmax in only some layers (every 4th, the first, the last, both ends, the lower or upper half, the outer quarters) and use a simplified mechanism elsewhere; all-softmax and all-taylor models mark the two ends.',
     finding: 'The Deconstructing paper finds about 25% standard layers suffice.',
     base: { ...CLASSROOM, 'model.nLayer': 8, 'model.mechanism': 'taylor' },
-    runs: ['quarter', 'first', 'last', 'bilateral', 'top', 'bottom', 'middle'].map((p) => run(`taylor, ${p}`, { 'model.pattern': p })),
+    // The two ends of the scale first, so "suffice" has something to be measured against.
+    runs: [
+      run('softmax, every layer', { 'model.mechanism': 'softmax' }),
+      run('taylor, every layer', {}),
+      ...['quarter', 'first', 'last', 'bilateral', 'top', 'bottom', 'middle'].map((p) => run(`taylor, ${p}`, { 'model.pattern': p })),
+    ],
   },
   {
     id: 'positional',
