@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { createServer } from 'vite';
 import { chromium } from 'playwright';
 import { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { fillTable } from '../runner/report_markers.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIGURES = join(ROOT, 'docs/figures');
@@ -48,9 +49,9 @@ try {
     const svg = await page.evaluate(([d, t]) => window.__runner.plot(d, 720, 420, t), [docs, p.title]);
     writeFileSync(join(FIGURES, `${p.id}.svg`), `${svg}\n`);
     const table = await page.evaluate((d) => window.__runner.table(d), docs);
-    const marker = new RegExp(`(<!-- table:${p.id} -->\\n)[\\s\\S]*?(<!-- /table -->)`);
-    if (report && marker.test(report)) report = report.replace(marker, (_, open, close) => `${open}${table}${close}`);
-    else process.stderr.write(`report: docs/REPRODUCTION.md has no table marker for ${p.id}\n`);
+    const filled = report === null ? null : fillTable(report, p.id, table);
+    if (filled === null) process.stderr.write(`report: docs/REPRODUCTION.md has no table marker for ${p.id}\n`);
+    else report = filled;
     process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg\n`);
   }
   if (report) writeFileSync(REPORT, report);

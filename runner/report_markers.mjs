@@ -1,0 +1,9 @@
+// The reproduction report's generated parts live between markers
+// `<!-- table:<id> -->` and `<!-- /table -->`; everything else is hand-written.
+
+/** Replaces the text between preset `id`'s markers with `table`; returns null when the markers are missing. */
+export function fillTable(report, id, table) {
+  const marker = new RegExp(`(<!-- table:${id.replace(/[^\w-]/g, '')} -->\\n)[\\s\\S]*?(<!-- /table -->)`);
+  if (!marker.test(report)) return null;
+  return report.replace(marker, (_, open, close) => `${open}${table}${close}`);
+}
