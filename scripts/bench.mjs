@@ -5,42 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'vite';
-import { chromium } from 'playwright';
-import { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { runPage } from './browser.mjs';
 
-// As scripts/browser.mjs's runPage, but the dev server neither watches files
-// nor pushes updates: a run takes many minutes in a tree others may be
-// editing, and a hot reload would restart the page (and the benchmark). The
-// peers are pre-bundled up front for the same reason (a late dependency
-// optimisation reloads the page too).
-async function runBenchPage(path, onLog) {
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error(MISSING_CHROMIUM);
-  const server = await createServer({
-    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-    optimizeDeps: { include: ['@jax-js/jax', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops', '@tensorflow/tfjs-core/dist/register_all_gradients'] },
-    logLevel: 'error',
-    clearScreen: false,
-  });
-  await server.listen();
-  const { port } = server.httpServer.address();
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => onLog(m.text()));
-    page.on('pageerror', (e) => onLog(`page error: ${e.message}`));
-    page.on('load', () => onLog('(page loaded)'));
-    await page.goto(`http://localhost:${port}${path}`);
-    await page.waitForFunction(() => '__result' in window || '__error' in window, null, { timeout: 60 * 60_000, polling: 1000 });
-    const err = await page.evaluate(() => window.__error);
-    if (err) throw new Error(String(err));
-    return await page.evaluate(() => window.__result);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-}
+// The peers are pre-bundled up front: a late dependency optimisation reloads
+// the page (and restarts the benchmark).
+const PEERS = ['@jax-js/jax', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops', '@tensorflow/tfjs-core/dist/register_all_gradients'];
+const runBenchPage = (path, onLog) =>
+  runPage(path, { onLog, timeoutMs: 60 * 60_000, polling: 1000, vite: { optimizeDeps: { include: PEERS } }, onPage: (page) => page.on('load', () => onLog('(page loaded)')) });
 
 const smoke = process.argv.includes('--smoke');
 const verbose = process.argv.includes('--verbose');

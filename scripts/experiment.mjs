@@ -63,17 +63,8 @@ async function shutdown() {
 
 /** The experiment modules (TypeScript) through Vite's SSR loader; the same server later serves the runner page. */
 async function startVite() {
-  const { createServer } = await import('vite');
-  server = await createServer({
-    root: ROOT,
-    logLevel: 'error',
-    clearScreen: false,
-    appType: 'mpa',
-    // Its own dependency cache, so it never races a dev server or test run on node_modules/.vite.
-    cacheDir: 'node_modules/.vite-runner',
-    optimizeDeps: { entries: ['runner/run.html'] },
-    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-  });
+  const { createRunnerServer } = await import('./browser.mjs');
+  server = await createRunnerServer(ROOT);
   const load = (p) => server.ssrLoadModule(p);
   const [fields, experiment, runConfig, url, presets, results] = await Promise.all(
     ['/src/experiment/fields.ts', '/src/experiment/experiment.ts', '/src/experiment/run_config.ts', '/src/experiment/url.ts', '/src/experiment/presets.ts', '/src/eval/results.ts'].map(load),
@@ -114,35 +105,10 @@ async function shareLink(lib, experiment, docs, base) {
 }
 
 async function openRunner(o, onLine) {
-  const { chromium } = await import('playwright');
-  const { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } = await import('./chromium.mjs');
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error(MISSING_CHROMIUM);
-  await server.listen();
-  const { port } = server.httpServer.address();
+  const { launchChromium, openRunnerPage } = await import('./browser.mjs');
   // Signals are ours (save finished runs, then close the browser), not Playwright's.
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 2 });
-  let pageError = null;
-  page.on('console', (m) => {
-    const t = m.type();
-    // The favicon request is the only expected 404.
-    if (/favicon\.ico/.test(m.location()?.url ?? '')) return;
-    if (o.verbose || t === 'error' || t === 'warning') onLine(`page ${t}: ${m.text()}${m.location()?.url ? ` (${m.location().url})` : ''}`);
-  });
-  page.on('pageerror', (e) => {
-    pageError ??= e;
-    onLine(`page error: ${firstLine(e)}`);
-  });
-  await page.goto(`http://127.0.0.1:${port}/runner/run.html`);
-  // The first load compiles the page and may optimise dependencies: minutes on a slow machine.
-  const deadline = Date.now() + 300_000;
-  while (!(await page.evaluate(() => window.__runner !== undefined).catch(() => false))) {
-    if (pageError) throw new Error(`the runner page did not load: ${firstLine(pageError)}`);
-    if (Date.now() > deadline) throw new Error('the runner page did not load within 5 minutes');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return page;
+  browser = await launchChromium({ handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  return openRunnerPage(browser, server, { onLine, verbose: o.verbose });
 }
 
 async function main(argv) {

@@ -7,37 +7,19 @@
 // in docs/REPRODUCTION.md, so no number in the report is copied by hand.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createServer } from 'vite';
-import { chromium } from 'playwright';
-import { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { createRunnerServer, launchChromium, openRunnerPage } from './browser.mjs';
 import { fillTable } from '../runner/report_markers.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIGURES = join(ROOT, 'docs/figures');
 const REPORT = join(ROOT, 'docs/REPRODUCTION.md');
 
-const executablePath = findChromium();
-if (!executablePath) {
-  process.stderr.write(`report: ${MISSING_CHROMIUM}\n`);
-  process.exit(1);
-}
-const server = await createServer({
-  root: ROOT,
-  logLevel: 'error',
-  clearScreen: false,
-  appType: 'mpa',
-  cacheDir: 'node_modules/.vite-runner',
-  optimizeDeps: { entries: ['runner/run.html'] },
-  server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-});
-const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+const server = await createRunnerServer(ROOT);
+let browser = null;
 try {
   const { PRESETS } = await server.ssrLoadModule('/src/experiment/presets.ts');
-  await server.listen();
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => process.stderr.write(`report: page error: ${e.message}\n`));
-  await page.goto(`http://127.0.0.1:${server.httpServer.address().port}/runner/run.html`);
-  await page.waitForFunction(() => window.__runner !== undefined, null, { timeout: 300_000 });
+  browser = await launchChromium();
+  const page = await openRunnerPage(browser, server, { onLine: (l) => process.stderr.write(`report: ${l}\n`) });
   let report = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : null;
   for (const p of PRESETS) {
     const file = join(FIGURES, `${p.id}.json`);
@@ -55,7 +37,10 @@ try {
     process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg\n`);
   }
   if (report) writeFileSync(REPORT, report);
+} catch (e) {
+  process.stderr.write(`report: ${e instanceof Error ? e.message.split('\n')[0] : e}\n`);
+  process.exitCode = 1;
 } finally {
-  await browser.close();
+  await browser?.close();
   await server.close();
 }
