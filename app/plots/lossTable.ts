@@ -4,7 +4,7 @@
 // length, and the longest/1x ratio computed per seed. What the reproduction
 // report prints beside each plot. Pure: documents in, rows or markdown out.
 import type { ResultsDoc } from '../../src/eval/results';
-import { baselinesOf } from './lossVsLength';
+import { baselinesOf, variantName } from './lossVsLength';
 import { seriesOf, stat, type Stat } from './common';
 
 export interface LossRow {
@@ -23,7 +23,7 @@ export function lossRows(docs: readonly ResultsDoc[]): LossRow[] {
   const rows: LossRow[] = [];
   for (const s of seriesOf(docs)) {
     s.docs[0].lossVsLength.forEach((v, i) => {
-      const name = i === 0 ? s.name : v.hybridskip ? `${s.name} · hybridskip` : v.reweightP !== null ? `${s.name} · p = ${v.reweightP}` : `${s.name} · ${v.label}`;
+      const name = variantName(s.name, i, v);
       const factors = v.lengths.map((l) => l.factor);
       const at = (d: ResultsDoc, f: number) => d.lossVsLength[i]?.lengths.find((l) => l.factor === f);
       const vals = (f: number, k: 'meanLoss' | 'tailLoss') => s.docs.map((d) => at(d, f)?.[k]).filter((x): x is number => x !== undefined);

@@ -20,7 +20,8 @@ export interface LengthPoint {
   n: number;
 }
 
-function variantName(base: string, i: number, v: { reweightP: number | null; hybridskip: boolean; label: string }): string {
+/** A run's name, or its variant's: `base · p = 3`, `base · hybridskip`. */
+export function variantName(base: string, i: number, v: { reweightP: number | null; hybridskip: boolean; label: string }): string {
   if (i === 0) return base;
   if (v.hybridskip) return `${base} · hybridskip`;
   if (v.reweightP !== null) return `${base} · p = ${v.reweightP}`;
@@ -75,9 +76,9 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: PlotOpts & { field?: '
   if (opts.baselines !== false) {
     // A baseline far above every line (the uniform loss usually is) would
     // squash the lines into a strip; it is named in the corner instead.
-    const ys = [...shown.flatMap((p) => [p.lo, p.hi]), ...baselinesOf(docs).filter((b) => b.name.startsWith('unigram')).map((b) => b.loss)];
-    const top = Math.max(...ys) + 0.3 * (Math.max(...ys) - Math.min(...ys));
     const bs = baselinesOf(docs);
+    const ys = [...shown.flatMap((p) => [p.lo, p.hi]), ...bs.filter((b) => b.name.startsWith('unigram')).map((b) => b.loss)];
+    const top = Math.max(...ys) + 0.3 * (Math.max(...ys) - Math.min(...ys));
     const inside = bs.filter((b) => b.loss <= top);
     const above = bs.filter((b) => b.loss > top);
     marks.push(
