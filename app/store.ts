@@ -10,20 +10,14 @@ import type { RunConfig } from '../src/experiment/run_config';
 import type { TeacherMode } from '../src/experiment/url';
 import type { ResultsDoc } from '../src/eval/results';
 import type { AttentionMap } from '../src/eval/map';
-import type { AdapterInfo, ErrorKind, Event, Phase } from './worker/protocol';
+import type { AdapterInfo, ErrorKind, Event, ProgressEvent } from './worker/protocol';
 
 // ---------- runs ----------
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'done' | 'stopped' | 'error' | 'interrupted' | 'shared';
 
-export interface RunProgress {
-  phase: Phase;
-  step: number;
-  steps: number;
-  loss: number;
-  tokensPerSecond: number;
-  etaSeconds: number;
-}
+/** A run's latest progress: the worker's progress event without its envelope. */
+export type RunProgress = Omit<ProgressEvent, 'type' | 'runId'>;
 
 export interface CurvePoint {
   step: number;
