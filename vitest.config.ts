@@ -17,7 +17,15 @@ export default defineConfig({
       },
       {
         // Pre-bundle the benchmark peers so their first import does not reload the test page.
-        optimizeDeps: { include: ['@jax-js/jax', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@observablehq/plot', 'zod'] },
+        optimizeDeps: {
+          include: [
+            '@jax-js/jax',
+            '@tensorflow/tfjs-core',
+            '@tensorflow/tfjs-backend-webgpu',
+            '@observablehq/plot',
+            'zod',
+          ],
+        },
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],

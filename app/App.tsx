@@ -17,7 +17,10 @@ export function App() {
       <header className="top">
         <div>
           <h1>Attention Lab</h1>
-          <p className="tagline">Train tiny language models in your browser and see which parts of attention matter when a model reads past its training length.</p>
+          <p className="tagline">
+            Train tiny language models in your browser and see which parts of attention matter when a model reads past
+            its training length.
+          </p>
         </div>
         <div className="top-right">
           <Device />

@@ -39,7 +39,9 @@ export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
     g.fillStyle = 'white';
     g.fillRect(0, 0, canvas.width, canvas.height);
     g.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise<Blob>((res, rej) => canvas.toBlob((b) => (b ? res(b) : rej(new Error('PNG encoding failed'))), 'image/png'));
+    return await new Promise<Blob>((res, rej) =>
+      canvas.toBlob((b) => (b ? res(b) : rej(new Error('PNG encoding failed'))), 'image/png'),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -56,5 +58,10 @@ export async function copyText(text: string): Promise<boolean> {
 }
 
 export function safeFileName(s: string): string {
-  return s.replace(/[^a-z0-9_-]+/gi, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'attention-lab';
+  return (
+    s
+      .replace(/[^a-z0-9_-]+/gi, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'attention-lab'
+  );
 }

@@ -1,7 +1,13 @@
 // Results as files (JSON, CSV) and result links: pure and DOM-free, so Node
 // tests cover them. Downloads and PNG rendering live in download.ts.
 import { parseResults, type ResultsDoc } from '../src/eval/results';
-import { compressText, decodeExperiment, decompressText, encodeExperiment, type TeacherMode } from '../src/experiment/url';
+import {
+  compressText,
+  decodeExperiment,
+  decompressText,
+  encodeExperiment,
+  type TeacherMode,
+} from '../src/experiment/url';
 import type { Experiment } from '../src/experiment/experiment';
 
 export function resultsJson(docs: readonly ResultsDoc[]): string {
@@ -19,16 +25,33 @@ const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).joi
 
 /** Loss against length, one row per run, evaluation and length. */
 export function lossVsLengthCsv(docs: readonly ResultsDoc[]): string {
-  const rows: unknown[][] = [['run', 'seed', 'evaluation', 'reweight_p', 'hybridskip', 'length', 'factor', 'windows', 'mean_loss', 'tail_loss']];
+  const rows: unknown[][] = [
+    ['run', 'seed', 'evaluation', 'reweight_p', 'hybridskip', 'length', 'factor', 'windows', 'mean_loss', 'tail_loss'],
+  ];
   for (const d of docs)
-    for (const v of d.lossVsLength) for (const l of v.lengths) rows.push([d.label, d.seed, v.label, v.reweightP ?? '', v.hybridskip, l.length, l.factor, l.windows, l.meanLoss, l.tailLoss]);
+    for (const v of d.lossVsLength)
+      for (const l of v.lengths)
+        rows.push([
+          d.label,
+          d.seed,
+          v.label,
+          v.reweightP ?? '',
+          v.hybridskip,
+          l.length,
+          l.factor,
+          l.windows,
+          l.meanLoss,
+          l.tailLoss,
+        ]);
   return csv(rows);
 }
 
 /** Training curves, one row per run and logged step. */
 export function trainingCurveCsv(docs: readonly ResultsDoc[]): string {
   const rows: unknown[][] = [['run', 'seed', 'step', 'train_loss', 'validation_loss', 'lr', 'tokens_per_second']];
-  for (const d of docs) for (const c of d.trainingCurve) rows.push([d.label, d.seed, c.step, c.loss, c.valLoss ?? '', c.lr, c.tokensPerSecond]);
+  for (const d of docs)
+    for (const c of d.trainingCurve)
+      rows.push([d.label, d.seed, c.step, c.loss, c.valLoss ?? '', c.lr, c.tokensPerSecond]);
   return csv(rows);
 }
 
@@ -36,7 +59,11 @@ export function trainingCurveCsv(docs: readonly ResultsDoc[]): string {
 export const MAX_LINK_DOCS = 32;
 
 /** The share link's parameters, with the finished runs' results compressed into `res`. */
-export async function linkWithResults(e: Experiment, teacher: TeacherMode | null, docs: readonly ResultsDoc[]): Promise<URLSearchParams> {
+export async function linkWithResults(
+  e: Experiment,
+  teacher: TeacherMode | null,
+  docs: readonly ResultsDoc[],
+): Promise<URLSearchParams> {
   const q = encodeExperiment(e, teacher);
   if (docs.length) q.set('res', await compressText(JSON.stringify(docs.slice(0, MAX_LINK_DOCS))));
   return q;
@@ -52,7 +79,8 @@ export async function readLinkResults(res: string): Promise<ResultsDoc[]> {
     throw new Error('the results in the link are not valid JSON');
   }
   if (!Array.isArray(value)) throw new Error('the results in the link are not a list of runs');
-  if (value.length > MAX_LINK_DOCS) throw new Error(`the link carries ${value.length} runs; the limit is ${MAX_LINK_DOCS}`);
+  if (value.length > MAX_LINK_DOCS)
+    throw new Error(`the link carries ${value.length} runs; the limit is ${MAX_LINK_DOCS}`);
   return value.map((v, i) => {
     try {
       return parseResults(v);
@@ -97,8 +125,13 @@ export async function readStudentLink(link: string, n: number): Promise<StudentR
   const query = at >= 0 ? trimmed.slice(at + 1).split('#')[0] : trimmed;
   const d = decodeExperiment(query);
   if (!d.results) throw new Error('the link carries no results (use "Copy link with results")');
-  const student = (d.experiment.label && d.experiment.label !== 'Default experiment' ? d.experiment.label : `student ${n}`).slice(0, 60);
-  const docs = (await readLinkResults(d.results)).map((doc) => ({ ...doc, label: `${student}: ${doc.label}`.slice(0, 200) }));
+  const student = (
+    d.experiment.label && d.experiment.label !== 'Default experiment' ? d.experiment.label : `student ${n}`
+  ).slice(0, 60);
+  const docs = (await readLinkResults(d.results)).map((doc) => ({
+    ...doc,
+    label: `${student}: ${doc.label}`.slice(0, 200),
+  }));
   return { student, docs };
 }
 

@@ -44,14 +44,28 @@ export async function startLab(): Promise<Lab> {
   const store = createLabStore({ experiment: decoded.experiment, teacher: decoded.teacher });
   const s = () => store.getState();
   if (decoded.problems.length)
-    s().pushBanner({ kind: 'warning', title: 'Parts of this link could not be read; the rest of the experiment was loaded', lines: decoded.problems.slice(0, 20) });
+    s().pushBanner({
+      kind: 'warning',
+      title: 'Parts of this link could not be read; the rest of the experiment was loaded',
+      lines: decoded.problems.slice(0, 20),
+    });
   if (decoded.results) {
     try {
       const docs = await readLinkResults(decoded.results);
       s().addShared(docs, 'link', decoded.experiment.label);
-      s().pushBanner({ kind: 'info', title: `This link carries the results of ${docs.length} run${docs.length === 1 ? '' : 's'}`, lines: ['They are plotted below. Press "Run experiment" to re-run them on your device and see how close you land.'] });
+      s().pushBanner({
+        kind: 'info',
+        title: `This link carries the results of ${docs.length} run${docs.length === 1 ? '' : 's'}`,
+        lines: [
+          'They are plotted below. Press "Run experiment" to re-run them on your device and see how close you land.',
+        ],
+      });
     } catch (e) {
-      s().pushBanner({ kind: 'error', title: 'The results in this link were rejected', lines: [e instanceof Error ? e.message : String(e)] });
+      s().pushBanner({
+        kind: 'error',
+        title: 'The results in this link were rejected',
+        lines: [e instanceof Error ? e.message : String(e)],
+      });
     }
   }
 
@@ -72,8 +86,18 @@ export async function startLab(): Promise<Lab> {
       const saved = await storage.loadAll();
       const interrupted = saved.filter((r) => ACTIVE.includes(r.status)).length;
       s().restore(saved.filter((r) => r.source !== 'link' || !s().runs.some((x) => x.source === 'link')));
-      if (interrupted) s().pushBanner({ kind: 'warning', title: 'A run was interrupted by the reload', lines: ['It is marked "interrupted" in the queue; press Re-run to run it again. Finished runs were kept.'] });
-      if (s().runs.some((r) => r.status === 'queued')) s().pushBanner({ kind: 'info', title: 'Queued runs were restored', lines: ['Press "Resume queue" to continue them.'] });
+      if (interrupted)
+        s().pushBanner({
+          kind: 'warning',
+          title: 'A run was interrupted by the reload',
+          lines: ['It is marked "interrupted" in the queue; press Re-run to run it again. Finished runs were kept.'],
+        });
+      if (s().runs.some((r) => r.status === 'queued'))
+        s().pushBanner({
+          kind: 'info',
+          title: 'Queued runs were restored',
+          lines: ['Press "Resume queue" to continue them.'],
+        });
       await syncRuns(storage, [], s().runs);
     } catch {
       /* storage unreadable: start empty */
@@ -91,7 +115,11 @@ export async function startLab(): Promise<Lab> {
   };
   void connectLab(onEvent, { forceMain }).then(({ client: c, ready }) => {
     client = c;
-    s().setGpu(ready.gpu ? { state: 'ok', adapter: ready.adapter, mode: c.mode === 'main' ? 'main' : 'worker' } : { state: 'none', reason: ready.reason });
+    s().setGpu(
+      ready.gpu
+        ? { state: 'ok', adapter: ready.adapter, mode: c.mode === 'main' ? 'main' : 'worker' }
+        : { state: 'none', reason: ready.reason },
+    );
     schedule();
   });
 
@@ -101,7 +129,12 @@ export async function startLab(): Promise<Lab> {
     const next = s().nextToStart();
     if (!next || !next.config) return;
     s().markStarting(next.id);
-    client.send({ type: 'start', runId: next.id, run: next.config, userText: next.config.data.source === 'text' ? (s().userText ?? undefined) : undefined });
+    client.send({
+      type: 'start',
+      runId: next.id,
+      run: next.config,
+      userText: next.config.data.source === 'text' ? (s().userText ?? undefined) : undefined,
+    });
   };
   store.subscribe((n, p) => {
     if (n.runs !== p.runs || n.queueActive !== p.queueActive) schedule();
@@ -125,7 +158,8 @@ export async function startLab(): Promise<Lab> {
     resume: (id) => client.send({ type: 'resume', runId: id }),
     stop(id) {
       const r = s().runs.find((x) => x.id === id);
-      if (r?.status === 'queued') store.setState((st) => ({ runs: st.runs.map((x) => (x.id === id ? { ...x, status: 'stopped' } : x)) }));
+      if (r?.status === 'queued')
+        store.setState((st) => ({ runs: st.runs.map((x) => (x.id === id ? { ...x, status: 'stopped' } : x)) }));
       else client.send({ type: 'stop', runId: id });
     },
     stopAll() {

@@ -46,15 +46,26 @@ export function memoryStorage(): RunStorage & { data: Map<string, RunRecord> } {
 /** Whether a record changed in a way worth writing (status, curve, results; not every progress tick). */
 export function worthSaving(prev: RunRecord | undefined, next: RunRecord): boolean {
   if (!prev) return true;
-  if (prev.status !== next.status || prev.doc !== next.doc || prev.curve.length !== next.curve.length || prev.error !== next.error) return true;
+  if (
+    prev.status !== next.status ||
+    prev.doc !== next.doc ||
+    prev.curve.length !== next.curve.length ||
+    prev.error !== next.error
+  )
+    return true;
   // Progress: save every tenth of the run, so an interrupted run shows roughly where it stopped.
-  const a = prev.progress, b = next.progress;
+  const a = prev.progress,
+    b = next.progress;
   if (!a || !b || !b.steps) return a !== b;
   return Math.floor((10 * b.step) / b.steps) !== Math.floor((10 * a.step) / a.steps);
 }
 
 /** Writes changed records and deletes removed ones, given the previous and next run lists. */
-export function syncRuns(storage: RunStorage, prev: readonly RunRecord[], next: readonly RunRecord[]): Promise<unknown> {
+export function syncRuns(
+  storage: RunStorage,
+  prev: readonly RunRecord[],
+  next: readonly RunRecord[],
+): Promise<unknown> {
   const before = new Map(prev.map((r) => [r.id, r]));
   const ops: Promise<void>[] = [];
   for (const r of next) {

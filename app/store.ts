@@ -5,7 +5,15 @@
 // worker and IndexedDB, and Node unit tests drive it directly.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { checkValue, FIELD_BY_PATH, getPath, setPath, type FieldValue } from '../src/experiment/fields';
-import { applyOverrides, defaultExperiment, MAX_RUNS, resolveRuns, runLabel, type Experiment, type RunOverrides } from '../src/experiment/experiment';
+import {
+  applyOverrides,
+  defaultExperiment,
+  MAX_RUNS,
+  resolveRuns,
+  runLabel,
+  type Experiment,
+  type RunOverrides,
+} from '../src/experiment/experiment';
 import type { RunConfig } from '../src/experiment/run_config';
 import type { TeacherMode } from '../src/experiment/url';
 import type { ResultsDoc } from '../src/eval/results';
@@ -56,7 +64,10 @@ export interface Banner {
   lines: string[];
 }
 
-export type GpuState = { state: 'unknown' } | { state: 'ok'; adapter: AdapterInfo; mode: 'worker' | 'main' } | { state: 'none'; reason: string };
+export type GpuState =
+  | { state: 'unknown' }
+  | { state: 'ok'; adapter: AdapterInfo; mode: 'worker' | 'main' }
+  | { state: 'none'; reason: string };
 
 // ---------- the store ----------
 
@@ -95,7 +106,12 @@ export interface RunsSlice {
   removeRun(id: string): void;
   /** A new queued copy of a run's config; returns its id. */
   rerun(id: string): string | null;
-  addShared(docs: ResultsDoc[], source: RunRecord['source'], experimentLabel: string, maps?: AttentionMap[][]): string[];
+  addShared(
+    docs: ResultsDoc[],
+    source: RunRecord['source'],
+    experimentLabel: string,
+    maps?: AttentionMap[][],
+  ): string[];
   /** Records read back from storage: a run that was active is marked interrupted. */
   restore(records: RunRecord[]): void;
   clearFinished(): void;
@@ -125,12 +141,25 @@ export function newRunId(now = Date.now()): string {
 }
 
 function blankRecord(p: Partial<RunRecord> & Pick<RunRecord, 'label' | 'status' | 'source'>): RunRecord {
-  return { id: newRunId(), experimentLabel: '', config: null, progress: null, curve: [], doc: null, maps: [], error: null, createdAt: Date.now(), checks: null, ...p };
+  return {
+    id: newRunId(),
+    experimentLabel: '',
+    config: null,
+    progress: null,
+    curve: [],
+    doc: null,
+    maps: [],
+    error: null,
+    createdAt: Date.now(),
+    checks: null,
+    ...p,
+  };
 }
 
 export function createLabStore(init: { experiment?: Experiment; teacher?: TeacherMode | null } = {}): LabStore {
   return createStore<LabState>()((set, get) => {
-    const editRecord = (id: string, f: (r: RunRecord) => RunRecord) => set((s) => ({ runs: s.runs.map((r) => (r.id === id ? f(r) : r)) }));
+    const editRecord = (id: string, f: (r: RunRecord) => RunRecord) =>
+      set((s) => ({ runs: s.runs.map((r) => (r.id === id ? f(r) : r)) }));
     const setFieldError = (key: string, msg: string | null) =>
       set((s) => {
         const fe = { ...s.fieldErrors };
@@ -198,7 +227,10 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
         e.runs.forEach((r, i) => {
           const { seed: _s, ...rest } = r;
           void _s;
-          const withLabel = { ...rest, label: typeof rest.label === 'string' && rest.label ? rest.label : runLabel(e, i) };
+          const withLabel = {
+            ...rest,
+            label: typeof rest.label === 'string' && rest.label ? rest.label : runLabel(e, i),
+          };
           const key = JSON.stringify(withLabel);
           if (!seen.has(key)) seen.set(key, withLabel);
         });
@@ -206,18 +238,30 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
         const per = Math.max(1, Math.floor(MAX_RUNS / Math.max(configs.length, 1)));
         const reps = Math.min(k, per);
         const baseSeed = e.base.seed;
-        const runs = configs.flatMap((r) => Array.from({ length: reps }, (_, j) => (j === 0 ? r : { ...r, seed: baseSeed + j })));
+        const runs = configs.flatMap((r) =>
+          Array.from({ length: reps }, (_, j) => (j === 0 ? r : { ...r, seed: baseSeed + j })),
+        );
         set({ experiment: { ...e, runs } });
       },
       loadExperiment(experiment, teacher) {
-        set({ experiment: structuredClone(experiment), teacher: teacher === undefined ? get().teacher : teacher, fieldErrors: {} });
+        set({
+          experiment: structuredClone(experiment),
+          teacher: teacher === undefined ? get().teacher : teacher,
+          fieldErrors: {},
+        });
       },
       setUserText(t) {
         set({ userText: t });
       },
       resolved() {
         try {
-          return { runs: resolveRuns(get().experiment).map((r, i) => ({ ...r, label: r.label || runLabel(get().experiment, i) })), error: null };
+          return {
+            runs: resolveRuns(get().experiment).map((r, i) => ({
+              ...r,
+              label: r.label || runLabel(get().experiment, i),
+            })),
+            error: null,
+          };
         } catch (e) {
           return { runs: null, error: e instanceof Error ? e.message : String(e) };
         }
@@ -227,7 +271,16 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
       runs: [],
       queueActive: false,
       enqueue(configs, experimentLabel, checks) {
-        const recs = configs.map((c, i) => blankRecord({ label: c.label || `run ${i + 1}`, experimentLabel, config: c, status: 'queued', source: 'local', checks: checks?.[i] ?? null }));
+        const recs = configs.map((c, i) =>
+          blankRecord({
+            label: c.label || `run ${i + 1}`,
+            experimentLabel,
+            config: c,
+            status: 'queued',
+            source: 'local',
+            checks: checks?.[i] ?? null,
+          }),
+        );
         set((s) => ({ runs: [...s.runs, ...recs], queueActive: true }));
         return recs.map((r) => r.id);
       },
@@ -240,7 +293,20 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
         return s.runs.find((r) => r.status === 'queued') ?? null;
       },
       markStarting(id) {
-        editRecord(id, (r) => ({ ...r, status: 'running', progress: { phase: 'loading', step: 0, steps: r.config?.train.steps ?? 0, loss: NaN, tokensPerSecond: 0, etaSeconds: NaN }, curve: [], error: null }));
+        editRecord(id, (r) => ({
+          ...r,
+          status: 'running',
+          progress: {
+            phase: 'loading',
+            step: 0,
+            steps: r.config?.train.steps ?? 0,
+            loss: NaN,
+            tokensPerSecond: 0,
+            etaSeconds: NaN,
+          },
+          curve: [],
+          error: null,
+        }));
       },
       applyEvent(e) {
         if (e.type === 'ready') return;
@@ -251,22 +317,45 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
         if (!rec || !ACTIVE.includes(rec.status)) return;
         switch (e.type) {
           case 'progress':
-            editRecord(id, (r) => ({ ...r, progress: { phase: e.phase, step: e.step, steps: e.steps, loss: e.loss, tokensPerSecond: e.tokensPerSecond, etaSeconds: e.etaSeconds } }));
+            editRecord(id, (r) => ({
+              ...r,
+              progress: {
+                phase: e.phase,
+                step: e.step,
+                steps: e.steps,
+                loss: e.loss,
+                tokensPerSecond: e.tokensPerSecond,
+                etaSeconds: e.etaSeconds,
+              },
+            }));
             break;
           case 'metrics':
-            editRecord(id, (r) => ({ ...r, curve: [...r.curve.filter((c) => c.step !== e.step), { step: e.step, loss: e.loss, valLoss: e.valLoss }] }));
+            editRecord(id, (r) => ({
+              ...r,
+              curve: [...r.curve.filter((c) => c.step !== e.step), { step: e.step, loss: e.loss, valLoss: e.valLoss }],
+            }));
             break;
           case 'paused':
             editRecord(id, (r) => ({ ...r, status: e.paused ? 'paused' : 'running' }));
             break;
           case 'results':
-            editRecord(id, (r) => ({ ...r, status: 'done', doc: e.doc, maps: e.maps, progress: r.progress && { ...r.progress, step: r.progress.steps, etaSeconds: 0 } }));
+            editRecord(id, (r) => ({
+              ...r,
+              status: 'done',
+              doc: e.doc,
+              maps: e.maps,
+              progress: r.progress && { ...r.progress, step: r.progress.steps, etaSeconds: 0 },
+            }));
             break;
           case 'stopped':
             editRecord(id, (r) => ({ ...r, status: 'stopped' }));
             break;
           case 'error':
-            editRecord(id, (r) => ({ ...r, status: e.kind === 'device-lost' ? 'interrupted' : 'error', error: { kind: e.kind, message: e.message } }));
+            editRecord(id, (r) => ({
+              ...r,
+              status: e.kind === 'device-lost' ? 'interrupted' : 'error',
+              error: { kind: e.kind, message: e.message },
+            }));
             break;
         }
       },
@@ -280,7 +369,15 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
       },
       addShared(docs, source, experimentLabel, maps) {
         const recs = docs.map((d, i) =>
-          blankRecord({ label: d.label, experimentLabel, status: 'shared', source, doc: d, maps: maps?.[i] ?? [], curve: d.trainingCurve.map((c) => ({ step: c.step, loss: c.loss, valLoss: c.valLoss })) }),
+          blankRecord({
+            label: d.label,
+            experimentLabel,
+            status: 'shared',
+            source,
+            doc: d,
+            maps: maps?.[i] ?? [],
+            curve: d.trainingCurve.map((c) => ({ step: c.step, loss: c.loss, valLoss: c.valLoss })),
+          }),
         );
         set((s) => ({ runs: [...s.runs, ...recs] }));
         return recs.map((r) => r.id);
@@ -288,14 +385,26 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
       restore(records) {
         const fixed = records.map((r) =>
           ACTIVE.includes(r.status)
-            ? { ...r, status: 'interrupted' as const, error: { kind: 'internal' as const, message: `interrupted by a reload at step ${r.progress?.step ?? 0} of ${r.progress?.steps ?? '?'}; press Re-run to run it again` } }
+            ? {
+                ...r,
+                status: 'interrupted' as const,
+                error: {
+                  kind: 'internal' as const,
+                  message: `interrupted by a reload at step ${r.progress?.step ?? 0} of ${r.progress?.steps ?? '?'}; press Re-run to run it again`,
+                },
+              }
             : r,
         );
         const known = new Set(get().runs.map((r) => r.id));
-        set((s) => ({ runs: [...fixed.filter((r) => !known.has(r.id)).sort((a, b) => a.createdAt - b.createdAt), ...s.runs], queueActive: false }));
+        set((s) => ({
+          runs: [...fixed.filter((r) => !known.has(r.id)).sort((a, b) => a.createdAt - b.createdAt), ...s.runs],
+          queueActive: false,
+        }));
       },
       clearFinished() {
-        set((s) => ({ runs: s.runs.filter((r) => r.source !== 'local' || r.status === 'queued' || ACTIVE.includes(r.status)) }));
+        set((s) => ({
+          runs: s.runs.filter((r) => r.source !== 'local' || r.status === 'queued' || ACTIVE.includes(r.status)),
+        }));
       },
 
       // ----- ui -----
@@ -305,7 +414,8 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
       gpu: { state: 'unknown' },
       banners: [],
       toggleLargeText: () => set((s) => ({ largeText: !s.largeText })),
-      toggleHidden: (name) => set((s) => ({ hidden: s.hidden.includes(name) ? s.hidden.filter((h) => h !== name) : [...s.hidden, name] })),
+      toggleHidden: (name) =>
+        set((s) => ({ hidden: s.hidden.includes(name) ? s.hidden.filter((h) => h !== name) : [...s.hidden, name] })),
       setHighlight: (name) => set((s) => ({ highlight: s.highlight === name ? null : name })),
       setGpu: (gpu) => set({ gpu }),
       pushBanner(b) {

@@ -50,7 +50,11 @@ export interface BenchOptions {
 
 const R = DEFAULT_TRAIN.batchSize * DEFAULT_TRAIN.seqLen; // rows N = B*T of the default model
 export const FULL: BenchOptions = {
-  smoke: false, reps: 5, calls: 10, attnReps: 5, attnCalls: 5,
+  smoke: false,
+  reps: 5,
+  calls: 10,
+  attnReps: 5,
+  attnCalls: 5,
   matmul: [
     { shape: `model qkv ${R}x64.64x192`, M: R, K: 64, N: 192 },
     { shape: `model fc ${R}x64.64x256`, M: R, K: 64, N: 256 },
@@ -60,22 +64,47 @@ export const FULL: BenchOptions = {
     { shape: 'sq 512', M: 512, K: 512, N: 512 },
     { shape: 'sq 1024', M: 1024, K: 1024, N: 1024 },
   ],
-  attention: { lengths: [64, 128, 256, 512, 1024], batch: 1, heads: DEFAULT_MODEL.nHead, headDim: DEFAULT_MODEL.nEmbd / DEFAULT_MODEL.nHead },
-  model: {}, train: {}, trainWarmup: 2, trainRounds: 3, trainStepsPerRound: 3,
-  evalFactors: [1, 4, 16], evalWindows: 8,
+  attention: {
+    lengths: [64, 128, 256, 512, 1024],
+    batch: 1,
+    heads: DEFAULT_MODEL.nHead,
+    headDim: DEFAULT_MODEL.nEmbd / DEFAULT_MODEL.nHead,
+  },
+  model: {},
+  train: {},
+  trainWarmup: 2,
+  trainRounds: 3,
+  trainStepsPerRound: 3,
+  evalFactors: [1, 4, 16],
+  evalWindows: 8,
   peers: ['jax-js', 'TensorFlow.js'],
 };
 /** One repetition, tiny sizes: the JSON shape, not the numbers. */
 export const SMOKE: BenchOptions = {
-  ...FULL, smoke: true, reps: 1, calls: 1, attnReps: 1, attnCalls: 1,
-  matmul: [{ shape: 'sq 32', M: 32, K: 32, N: 32 }, { shape: 'model-like 40x16.16x24', M: 40, K: 16, N: 24 }],
+  ...FULL,
+  smoke: true,
+  reps: 1,
+  calls: 1,
+  attnReps: 1,
+  attnCalls: 1,
+  matmul: [
+    { shape: 'sq 32', M: 32, K: 32, N: 32 },
+    { shape: 'model-like 40x16.16x24', M: 40, K: 16, N: 24 },
+  ],
   attention: { lengths: [8, 13], batch: 1, heads: 2, headDim: 8 },
   model: { nLayer: 1, nEmbd: 16, nHead: 2, layers: ['softmax'], trainLength: 8 },
-  train: { batchSize: 2, seqLen: 8 }, trainWarmup: 1, trainRounds: 1, trainStepsPerRound: 1,
-  evalFactors: [1, 2], evalWindows: 2,
+  train: { batchSize: 2, seqLen: 8 },
+  trainWarmup: 1,
+  trainRounds: 1,
+  trainStepsPerRound: 1,
+  evalFactors: [1, 2],
+  evalWindows: 2,
 };
 
-interface Entry { impl: Impl; make: () => PeerKernel | Promise<PeerKernel> }
+interface Entry {
+  impl: Impl;
+  make: () => PeerKernel | Promise<PeerKernel>;
+}
 
 /** A repetition aims at this many ms: slow implementations get fewer calls per repetition (at least 1). */
 const REP_BUDGET_MS = 250;
@@ -84,7 +113,13 @@ const SLOW_MS = 1500;
 const SLOW_REPS = 3;
 
 /** Times each entry `reps` times round-robin (after warm-up); ms per call. */
-async function interleave(entries: Entry[], reps: number, calls: number, errors: BenchResult['errors'], where: string): Promise<Map<Impl, number[]>> {
+async function interleave(
+  entries: Entry[],
+  reps: number,
+  calls: number,
+  errors: BenchResult['errors'],
+  where: string,
+): Promise<Map<Impl, number[]>> {
   const live: { impl: Impl; k: PeerKernel; calls: number; reps: number }[] = [];
   for (const e of entries) {
     try {
@@ -111,7 +146,8 @@ async function interleave(entries: Entry[], reps: number, calls: number, errors:
   return times;
 }
 
-const adapterName = (a: GPUAdapter) => `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() || 'unknown adapter';
+const adapterName = (a: GPUAdapter) =>
+  `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() || 'unknown adapter';
 
 export async function runBench(o: BenchOptions, log: (s: string) => void = () => {}): Promise<BenchResult> {
   const { device, adapter } = await requestDevice();
@@ -119,20 +155,33 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
   const ctx = engine.ctx;
   const errors: BenchResult['errors'] = [];
   const want = (p: BenchOptions['peers'][number]) => o.peers.includes(p);
-  const jaxOk = want('jax-js') ? await initJax().then(() => true, (e) => (errors.push({ where: 'jax-js init', error: String(e?.message ?? e) }), false)) : false;
-  const tfOk = want('TensorFlow.js') ? await initTf().then(() => true, (e) => (errors.push({ where: 'TensorFlow.js init', error: String(e?.message ?? e) }), false)) : false;
+  const jaxOk = want('jax-js')
+    ? await initJax().then(
+        () => true,
+        (e) => (errors.push({ where: 'jax-js init', error: String(e?.message ?? e) }), false),
+      )
+    : false;
+  const tfOk = want('TensorFlow.js')
+    ? await initTf().then(
+        () => true,
+        (e) => (errors.push({ where: 'TensorFlow.js init', error: String(e?.message ?? e) }), false),
+      )
+    : false;
 
   // 1. Matmul.
   const matmul: BenchResult['matmul'] = [];
   for (const s of o.matmul) {
-    const a = Float32Array.from(randn(s.M * s.K, 1)), b = Float32Array.from(randn(s.K * s.N, 2));
+    const a = Float32Array.from(randn(s.M * s.K, 1)),
+      b = Float32Array.from(randn(s.K * s.N, 2));
     const entries: Entry[] = [{ impl: 'ours', make: () => ourMatmul(ctx, s.M, s.K, s.N, a, b) }];
     if (jaxOk) entries.push({ impl: 'jax-js', make: () => jaxMatmul(s.M, s.K, s.N, a, b) });
     if (tfOk) entries.push({ impl: 'TensorFlow.js', make: () => tfMatmul(s.M, s.K, s.N, a, b) });
     for (const [impl, ts] of await interleave(entries, o.reps, o.calls, errors, `matmul ${s.shape}`)) {
       const ms = spreadOf(ts);
       matmul.push({ ...s, impl, ms, gflops: (2 * s.M * s.N * s.K) / (ms.median * 1e6) });
-      log(`matmul ${s.shape.padEnd(28)} ${impl.padEnd(14)} ${ms.median.toFixed(3).padStart(9)} ms ${matmul[matmul.length - 1].gflops.toFixed(2).padStart(8)} GFLOP/s`);
+      log(
+        `matmul ${s.shape.padEnd(28)} ${impl.padEnd(14)} ${ms.median.toFixed(3).padStart(9)} ms ${matmul[matmul.length - 1].gflops.toFixed(2).padStart(8)} GFLOP/s`,
+      );
     }
   }
 
@@ -142,7 +191,16 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
   for (const mech of ['softmax', 'lssa'] as PeerMechanism[])
     for (const L of o.attention.lengths) {
       const n = aB * aH * L * ahd;
-      const x: AttentionInputs = { B: aB, H: aH, T: L, hd: ahd, q: Float32Array.from(randn(n, 3)), k: Float32Array.from(randn(n, 4)), v: Float32Array.from(randn(n, 5)), dOut: Float32Array.from(randn(n, 6)) };
+      const x: AttentionInputs = {
+        B: aB,
+        H: aH,
+        T: L,
+        hd: ahd,
+        q: Float32Array.from(randn(n, 3)),
+        k: Float32Array.from(randn(n, 4)),
+        v: Float32Array.from(randn(n, 5)),
+        dOut: Float32Array.from(randn(n, 6)),
+      };
       for (const pass of ['fused fwd', 'fwd', 'fwd+bwd'] as OurAttentionPass[]) {
         const entries: Entry[] = [{ impl: 'ours', make: () => ourAttention(ctx, mech, x, pass) }];
         if (pass !== 'fused fwd') {
@@ -150,10 +208,18 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
           if (jaxOk) entries.push({ impl: 'jax-js', make: () => jaxAttention(mech, x, bwd) });
           if (tfOk) entries.push({ impl: 'TensorFlow.js', make: () => tfAttention(mech, x, bwd) });
         }
-        for (const [impl, ts] of await interleave(entries, o.attnReps, o.attnCalls, errors, `attention ${mech} L=${L} ${pass}`)) {
+        for (const [impl, ts] of await interleave(
+          entries,
+          o.attnReps,
+          o.attnCalls,
+          errors,
+          `attention ${mech} L=${L} ${pass}`,
+        )) {
           const ms = spreadOf(ts);
           attention.push({ mechanism: mech, length: L, batch: aB, heads: aH, headDim: ahd, pass, impl, ms });
-          log(`attention ${mech.padEnd(8)} L=${String(L).padEnd(5)} ${pass.padEnd(10)} ${impl.padEnd(14)} ${ms.median.toFixed(3).padStart(9)} ms`);
+          log(
+            `attention ${mech.padEnd(8)} L=${String(L).padEnd(5)} ${pass.padEnd(10)} ${impl.padEnd(14)} ${ms.median.toFixed(3).padStart(9)} ms`,
+          );
         }
       }
     }
@@ -168,8 +234,20 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
   const model = engine.createModel(config);
   const init = initParams(model.table, config.seed);
   const trainer = new Trainer(model, cfg);
-  type Runner = { impl: Impl; step: (i: number, log: boolean) => Promise<number | null>; destroy: () => void; firstLoss: number };
-  const runners: Runner[] = [{ impl: 'ours', step: async (i, l) => (await trainer.trainStep(batches[i], l))?.loss ?? null, destroy: () => trainer.destroy(), firstLoss: NaN }];
+  type Runner = {
+    impl: Impl;
+    step: (i: number, log: boolean) => Promise<number | null>;
+    destroy: () => void;
+    firstLoss: number;
+  };
+  const runners: Runner[] = [
+    {
+      impl: 'ours',
+      step: async (i, l) => (await trainer.trainStep(batches[i], l))?.loss ?? null,
+      destroy: () => trainer.destroy(),
+      firstLoss: NaN,
+    },
+  ];
   const peerMakers: [Impl, boolean, () => PeerGpt][] = [
     ['jax-js', jaxOk, () => new JaxGpt(config, cfg, init)],
     ['TensorFlow.js', tfOk, () => new TfGpt(config, cfg, init)],
@@ -178,7 +256,12 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
     if (!ok) continue;
     try {
       const g = make();
-      runners.push({ impl, step: (i, l) => g.trainStep(batches[i].input, batches[i].target, l), destroy: () => g.destroy(), firstLoss: NaN });
+      runners.push({
+        impl,
+        step: (i, l) => g.trainStep(batches[i].input, batches[i].target, l),
+        destroy: () => g.destroy(),
+        firstLoss: NaN,
+      });
     } catch (e) {
       errors.push({ where: `training ${impl}`, error: e instanceof Error ? e.message : String(e) });
     }
@@ -207,11 +290,23 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
     next += o.trainStepsPerRound;
   }
   const training: BenchResult['training'] = {
-    model: { nLayer: config.nLayer, nEmbd: config.nEmbd, nHead: config.nHead, vocabSize: config.vocabSize, batch: cfg.batchSize, seqLen: cfg.seqLen },
+    model: {
+      nLayer: config.nLayer,
+      nEmbd: config.nEmbd,
+      nHead: config.nHead,
+      vocabSize: config.vocabSize,
+      batch: cfg.batchSize,
+      seqLen: cfg.seqLen,
+    },
     rows: live.map((r) => {
       const s = spreadOf(tps.get(r.impl)!);
       log(`train ${r.impl.padEnd(14)} ${Math.round(s.median)} tokens/s (first loss ${r.firstLoss.toFixed(4)})`);
-      return { impl: r.impl, tokensPerSecond: s, stepMs: (1000 * cfg.batchSize * cfg.seqLen) / s.median, firstLoss: r.firstLoss };
+      return {
+        impl: r.impl,
+        tokensPerSecond: s,
+        stepMs: (1000 * cfg.batchSize * cfg.seqLen) / s.median,
+        firstLoss: r.firstLoss,
+      };
     }),
   };
   for (const r of live) r.destroy();
@@ -225,15 +320,37 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
     const t0 = performance.now();
     const r = await evaluateLengths(model, corpus, T, { ...DEFAULT_EVAL, factors: [f], windows: o.evalWindows });
     const seconds = Math.max(1e-6, (performance.now() - t0) / 1000);
-    evaluation.push({ factor: f, length: f * T, seconds, tokensPerSecond: r.tokens / seconds, peakBytes: r.peakBytes[0].bytes, evaluatorBytes: Math.max(0, r.peakBytes[0].bytes - base) });
-    log(`eval ${f}x (L=${f * T}): ${Math.round(r.tokens / seconds)} tokens/s, evaluator ${(evaluation[evaluation.length - 1].evaluatorBytes / 1e6).toFixed(2)} MB`);
+    evaluation.push({
+      factor: f,
+      length: f * T,
+      seconds,
+      tokensPerSecond: r.tokens / seconds,
+      peakBytes: r.peakBytes[0].bytes,
+      evaluatorBytes: Math.max(0, r.peakBytes[0].bytes - base),
+    });
+    log(
+      `eval ${f}x (L=${f * T}): ${Math.round(r.tokens / seconds)} tokens/s, evaluator ${(evaluation[evaluation.length - 1].evaluatorBytes / 1e6).toFixed(2)} MB`,
+    );
   }
   model.destroy();
 
   return benchResultSchema.parse({
-    schema: BENCH_SCHEMA, version: BENCH_VERSION, date: new Date().toISOString(), adapter: adapterName(adapter), smoke: o.smoke,
-    options: { reps: o.reps, calls: o.calls, attnReps: o.attnReps, trainRounds: o.trainRounds, trainStepsPerRound: o.trainStepsPerRound },
-    matmul, attention, training, evaluation,
+    schema: BENCH_SCHEMA,
+    version: BENCH_VERSION,
+    date: new Date().toISOString(),
+    adapter: adapterName(adapter),
+    smoke: o.smoke,
+    options: {
+      reps: o.reps,
+      calls: o.calls,
+      attnReps: o.attnReps,
+      trainRounds: o.trainRounds,
+      trainStepsPerRound: o.trainStepsPerRound,
+    },
+    matmul,
+    attention,
+    training,
+    evaluation,
     roofline: roofline(matmul, training, config, cfg),
     targets: targets(matmul, attention, training),
     errors,
@@ -242,20 +359,39 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
 
 /** Matmul FLOPs of one training step (forward x3), attention counted on the full T x T. */
 export function trainFlops(c: ModelConfig, B: number, T: number): number {
-  const C = c.nEmbd, N = B * T, F = c.mlpRatio * C, hd = C / c.nHead;
+  const C = c.nEmbd,
+    N = B * T,
+    F = c.mlpRatio * C,
+    hd = C / c.nHead;
   const fwd = 2 * N * (c.nLayer * (4 * C * C + 2 * C * F) + c.vocabSize * C) + c.nLayer * 4 * B * c.nHead * T * T * hd;
   return 3 * fwd;
 }
 
-function roofline(matmul: BenchResult['matmul'], training: BenchResult['training'], c: ModelConfig, cfg: TrainConfig): BenchResult['roofline'] {
+function roofline(
+  matmul: BenchResult['matmul'],
+  training: BenchResult['training'],
+  c: ModelConfig,
+  cfg: TrainConfig,
+): BenchResult['roofline'] {
   const best = matmul.reduce((a, b) => (b.gflops > a.gflops ? b : a));
   const ours = training.rows.find((r) => r.impl === 'ours')!;
   const flops = trainFlops(c, cfg.batchSize, cfg.seqLen);
   const gflops = flops / (ours.stepMs * 1e6);
-  return { bestGflops: best.gflops, bestImpl: best.impl, bestShape: best.shape, trainFlopsPerStep: flops, trainGflops: gflops, fraction: gflops / best.gflops };
+  return {
+    bestGflops: best.gflops,
+    bestImpl: best.impl,
+    bestShape: best.shape,
+    trainFlopsPerStep: flops,
+    trainGflops: gflops,
+    fraction: gflops / best.gflops,
+  };
 }
 
-function targets(matmul: BenchResult['matmul'], attention: BenchResult['attention'], training: BenchResult['training']): BenchResult['targets'] {
+function targets(
+  matmul: BenchResult['matmul'],
+  attention: BenchResult['attention'],
+  training: BenchResult['training'],
+): BenchResult['targets'] {
   const mm = (shape: string, impl: Impl) => matmul.find((r) => r.shape === shape && r.impl === impl)?.gflops;
   const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : null);
   const tr = (impl: Impl) => training.rows.find((r) => r.impl === impl)?.tokensPerSecond.median;
@@ -263,7 +399,9 @@ function targets(matmul: BenchResult['matmul'], attention: BenchResult['attentio
     let w: number | null = null;
     for (const r of attention) {
       if (r.impl === 'ours' || r.pass !== peerPass || r.length < 256) continue;
-      const o = attention.find((x) => x.impl === 'ours' && x.pass === ourPass && x.mechanism === r.mechanism && x.length === r.length);
+      const o = attention.find(
+        (x) => x.impl === 'ours' && x.pass === ourPass && x.mechanism === r.mechanism && x.length === r.length,
+      );
       if (o) w = Math.min(w ?? Infinity, r.ms.median / o.ms.median);
     }
     return w;

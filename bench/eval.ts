@@ -18,9 +18,22 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const r = await evaluateLengths(model, corpus, T, { ...DEFAULT_EVAL, factors: [f], windows });
     const secs = (performance.now() - t0) / 1000;
-    rows.push({ factor: f, length: f * T, seconds: secs, tokensPerSecond: r.tokens / secs, peakBytes: r.peakBytes[0].bytes, evaluatorBytes: r.peakBytes[0].bytes - base, meanLoss: r.lengths[0].meanLoss });
+    rows.push({
+      factor: f,
+      length: f * T,
+      seconds: secs,
+      tokensPerSecond: r.tokens / secs,
+      peakBytes: r.peakBytes[0].bytes,
+      evaluatorBytes: r.peakBytes[0].bytes - base,
+      meanLoss: r.lengths[0].meanLoss,
+    });
   }
-  const result = { adapter: `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trim(), windows, modelBytes: base, rows };
+  const result = {
+    adapter: `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trim(),
+    windows,
+    modelBytes: base,
+    rows,
+  };
   (document.getElementById('out') as HTMLElement).textContent = JSON.stringify(result, null, 2);
   window.__result = result;
 }

@@ -6,7 +6,15 @@
 import { requestDevice } from '../src/index';
 import { GpuContext } from '../src/gpu/context';
 import { Program } from '../src/gpu/program';
-import { gemm, gemmWith, matmul_backward, matmul_forward, vec4Ok, type GemmArgs, type GemmPlan } from '../src/kernels/matmul';
+import {
+  gemm,
+  gemmWith,
+  matmul_backward,
+  matmul_forward,
+  vec4Ok,
+  type GemmArgs,
+  type GemmPlan,
+} from '../src/kernels/matmul';
 import { randn } from '../src/util/random';
 
 declare global {
@@ -114,17 +122,25 @@ async function main(): Promise<void> {
     });
     for (const p of progs) await timeOnce(device, p); // pipeline compilation and first touch
     const times: number[][] = runnable.map(() => []);
-    for (let r = 0; r < reps; r++) for (let i = 0; i < progs.length; i++) times[i].push(await timeOnce(device, progs[i]));
+    for (let r = 0; r < reps; r++)
+      for (let i = 0; i < progs.length; i++) times[i].push(await timeOnce(device, progs[i]));
     runnable.forEach((v, i) => {
       const ms = median(times[i]) / calls;
       const gflops = (2 * s.M * s.N * s.K) / (ms * 1e6);
       rows.push({ shape: s.name, variant: v, ms, gflops });
-      console.log(`${s.name.padEnd(30)} ${v.padEnd(14)} ${ms.toFixed(2).padStart(9)} ms ${gflops.toFixed(2).padStart(7)} GFLOP/s`);
+      console.log(
+        `${s.name.padEnd(30)} ${v.padEnd(14)} ${ms.toFixed(2).padStart(9)} ms ${gflops.toFixed(2).padStart(7)} GFLOP/s`,
+      );
       progs[i].destroy();
     });
     ctx.destroyAll([a, b, c]);
   }
-  const result = { adapter: `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trim(), calls, reps, rows };
+  const result = {
+    adapter: `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trim(),
+    calls,
+    reps,
+    rows,
+  };
   (document.getElementById('out') as HTMLElement).textContent = JSON.stringify(result, null, 2);
   window.__result = result;
 }

@@ -4,7 +4,11 @@
 import { DEFAULT_MODEL, DEFAULT_TRAIN, Engine, requestDevice, Trainer } from '../src/index';
 import type { Program } from '../src/gpu/program';
 
-async function timeProgram(device: GPUDevice, prog: Program, totals: Map<string, { ms: number; n: number }>): Promise<void> {
+async function timeProgram(
+  device: GPUDevice,
+  prog: Program,
+  totals: Map<string, { ms: number; n: number }>,
+): Promise<void> {
   for (const d of prog.dispatches) {
     const t0 = performance.now();
     const enc = device.createCommandEncoder();
@@ -37,7 +41,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await trainer.trainStep({ input: new Uint32Array(N), target: new Uint32Array(N) }, true);
   const stepMs = performance.now() - t0;
-  const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => ({ kernel: k, ms: +v.ms.toFixed(2), calls: v.n }));
+  const rows = [...totals.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([k, v]) => ({ kernel: k, ms: +v.ms.toFixed(2), calls: v.n }));
   const result = { model: DEFAULT_MODEL, stepMs, rows };
   (document.getElementById('out') as HTMLElement).textContent = JSON.stringify(result, null, 2);
   window.__result = result;

@@ -10,7 +10,9 @@ const pos = finite.positive();
 const nonneg = finite.min(0);
 
 /** Median and spread (min, max) of the repetitions of one timing. */
-const spread = z.object({ median: pos, min: pos, max: pos, n: z.number().int().min(1) }).refine((s) => s.min <= s.median && s.median <= s.max, 'min <= median <= max');
+const spread = z
+  .object({ median: pos, min: pos, max: pos, n: z.number().int().min(1) })
+  .refine((s) => s.min <= s.median && s.median <= s.max, 'min <= median <= max');
 
 export const IMPLS = ['ours', 'jax-js', 'TensorFlow.js'] as const;
 const impl = z.enum(IMPLS);
@@ -21,17 +23,71 @@ export const benchResultSchema = z.object({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}T/),
   adapter: z.string().min(1),
   smoke: z.boolean(),
-  options: z.object({ reps: z.number().int().min(1), calls: z.number().int().min(1), attnReps: z.number().int().min(1), trainRounds: z.number().int().min(1), trainStepsPerRound: z.number().int().min(1) }),
-  matmul: z.array(z.object({ shape: z.string(), M: z.number().int(), K: z.number().int(), N: z.number().int(), impl, ms: spread, gflops: pos })).min(1),
+  options: z.object({
+    reps: z.number().int().min(1),
+    calls: z.number().int().min(1),
+    attnReps: z.number().int().min(1),
+    trainRounds: z.number().int().min(1),
+    trainStepsPerRound: z.number().int().min(1),
+  }),
+  matmul: z
+    .array(
+      z.object({
+        shape: z.string(),
+        M: z.number().int(),
+        K: z.number().int(),
+        N: z.number().int(),
+        impl,
+        ms: spread,
+        gflops: pos,
+      }),
+    )
+    .min(1),
   attention: z
-    .array(z.object({ mechanism: z.enum(['softmax', 'lssa']), length: z.number().int().min(1), batch: z.number().int(), heads: z.number().int(), headDim: z.number().int(), pass: z.enum(['fwd', 'fwd+bwd', 'fused fwd']), impl, ms: spread }))
+    .array(
+      z.object({
+        mechanism: z.enum(['softmax', 'lssa']),
+        length: z.number().int().min(1),
+        batch: z.number().int(),
+        heads: z.number().int(),
+        headDim: z.number().int(),
+        pass: z.enum(['fwd', 'fwd+bwd', 'fused fwd']),
+        impl,
+        ms: spread,
+      }),
+    )
     .min(1),
   training: z.object({
-    model: z.object({ nLayer: z.number().int(), nEmbd: z.number().int(), nHead: z.number().int(), vocabSize: z.number().int(), batch: z.number().int(), seqLen: z.number().int() }),
+    model: z.object({
+      nLayer: z.number().int(),
+      nEmbd: z.number().int(),
+      nHead: z.number().int(),
+      vocabSize: z.number().int(),
+      batch: z.number().int(),
+      seqLen: z.number().int(),
+    }),
     rows: z.array(z.object({ impl, tokensPerSecond: spread, stepMs: pos, firstLoss: finite })).min(1),
   }),
-  evaluation: z.array(z.object({ factor: z.number().int().min(1), length: z.number().int().min(1), seconds: pos, tokensPerSecond: pos, peakBytes: nonneg, evaluatorBytes: nonneg })).min(1),
-  roofline: z.object({ bestGflops: pos, bestImpl: impl, bestShape: z.string(), trainFlopsPerStep: pos, trainGflops: pos, fraction: nonneg }),
+  evaluation: z
+    .array(
+      z.object({
+        factor: z.number().int().min(1),
+        length: z.number().int().min(1),
+        seconds: pos,
+        tokensPerSecond: pos,
+        peakBytes: nonneg,
+        evaluatorBytes: nonneg,
+      }),
+    )
+    .min(1),
+  roofline: z.object({
+    bestGflops: pos,
+    bestImpl: impl,
+    bestShape: z.string(),
+    trainFlopsPerStep: pos,
+    trainGflops: pos,
+    fraction: nonneg,
+  }),
   /** Ratios ours / peer (higher is better for ours) for each stated target; null where a peer did not run. */
   targets: z.object({
     matmul512VsJax: finite.nullable(),

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const cfg = { ...DEFAULT_TRAIN, steps: steps + warmup };
   const trainer = new Trainer(model, cfg);
   const rng = new Rng(1);
-  const batches = Array.from({ length: steps + warmup }, () => trainBatch(corpus.train, cfg.batchSize, cfg.seqLen, rng));
+  const batches = Array.from({ length: steps + warmup }, () =>
+    trainBatch(corpus.train, cfg.batchSize, cfg.seqLen, rng),
+  );
   for (let i = 0; i < warmup; i++) await trainer.trainStep(batches[i], i === warmup - 1);
   const t0 = performance.now();
   let last = null;

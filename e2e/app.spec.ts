@@ -10,7 +10,8 @@ function watch(page: Page) {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text()))
+      problems.push(`console ${m.type()}: ${m.text()}`);
   });
   return problems;
 }
@@ -19,7 +20,10 @@ const linesIn = (page: Page, testId: string) => page.locator(`[data-testid="${te
 
 test.use({ viewport: { width: 1400, height: 1000 } });
 
-test('a tiny preset runs: progress moves, then loss against length shows one line per run; its links reproduce it', async ({ page, browser }) => {
+test('a tiny preset runs: progress moves, then loss against length shows one line per run; its links reproduce it', async ({
+  page,
+  browser,
+}) => {
   const problems = watch(page);
   await page.goto(TWO_RUNS);
   await expect(page.getByRole('heading', { name: 'Attention Lab', level: 1 })).toBeVisible();
@@ -51,7 +55,9 @@ test('a tiny preset runs: progress moves, then loss against length shows one lin
   await expect(page.getByLabel('Share link')).toHaveValue(/res=/, { timeout: 30_000 });
   const withResults = await page.getByLabel('Share link').inputValue();
   const ctx = await browser.newContext();
-  await ctx.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }));
+  await ctx.addInitScript(() =>
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }),
+  );
   const viewer = await ctx.newPage();
   const viewerProblems = watch(viewer);
   await viewer.goto(withResults);
@@ -83,10 +89,14 @@ test('a reload mid-queue keeps the finished run and marks the interrupted one', 
   expect(problems).toEqual([]);
 });
 
-test('a classroom link: locked controls are not editable, hidden ones are gone; hostile parts are shown as text and listed', async ({ page }) => {
+test('a classroom link: locked controls are not editable, hidden ones are gone; hostile parts are shown as text and listed', async ({
+  page,
+}) => {
   const problems = watch(page);
   const hostile = encodeURIComponent('<img src=x onerror="window.__pwned=1">');
-  await page.goto(`/?${TINY}&teacher=lock:steps%2BT,hide:C&x=${hostile}&L=-4&zz=1&run=label:${encodeURIComponent(hostile)}`);
+  await page.goto(
+    `/?${TINY}&teacher=lock:steps%2BT,hide:C&x=${hostile}&L=-4&zz=1&run=label:${encodeURIComponent(hostile)}`,
+  );
   await expect(page.getByLabel('Steps', { exact: true })).toBeDisabled();
   await expect(page.getByLabel('Training length T', { exact: true })).toBeDisabled();
   await expect(page.getByLabel('Batch', { exact: true })).toBeEnabled();

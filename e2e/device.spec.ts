@@ -5,7 +5,9 @@ import { expect, test } from '@playwright/test';
 
 const LONG_TINY = 'v=1&L=2&H=2&C=32&steps=400&B=4&T=16&wu=2&log=2&ev=0&fx=1%2B2&ew=2&eb=4&x=Device+loss';
 
-test('a device lost mid-run marks the run interrupted with its progress, and a re-run works on a new device', async ({ page }) => {
+test('a device lost mid-run marks the run interrupted with its progress, and a re-run works on a new device', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -32,8 +34,13 @@ test('a device lost mid-run marks the run interrupted with its progress, and a r
   await expect(item).toContainText(/step \d+/);
 
   // Re-run: the lab requests a fresh device and training moves again.
-  await page.getByRole('button', { name: /^Re-run/ }).first().click();
+  await page
+    .getByRole('button', { name: /^Re-run/ })
+    .first()
+    .click();
   await expect(page.getByTestId('progress-text').first()).toContainText(/step \d+\/400/, { timeout: 60_000 });
-  expect(await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.length)).toBeGreaterThanOrEqual(2);
+  expect(
+    await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.length),
+  ).toBeGreaterThanOrEqual(2);
   expect(errors).toEqual([]);
 });

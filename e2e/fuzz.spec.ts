@@ -9,7 +9,10 @@ import { decodeExperiment } from '../src/experiment/url';
 
 const SAMPLE = 1000;
 
-test(`${SAMPLE} hostile links open the lab with a banner or a clean config, never an error`, async ({ page, baseURL }) => {
+test(`${SAMPLE} hostile links open the lab with a banner or a clean config, never an error`, async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(1_200_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -27,7 +30,8 @@ test(`${SAMPLE} hostile links open the lab with a banner or a clean config, neve
     params.delete('res'); // results decoding has its own tests; keep loads fast
     params.delete('engine');
     url.hash = params.toString();
-    const expectProblems = url.hash.length > 1 && decodeExperiment(new URLSearchParams(url.hash.slice(1))).problems.length > 0;
+    const expectProblems =
+      url.hash.length > 1 && decodeExperiment(new URLSearchParams(url.hash.slice(1))).problems.length > 0;
     await page.goto(url.toString());
     await expect(page.getByRole('heading', { name: 'Attention Lab', level: 1 }), `link ${i}`).toBeVisible();
     const banner = page.getByText('Parts of this link could not be read');

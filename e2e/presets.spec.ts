@@ -11,7 +11,11 @@ import { applyOverrides } from '../src/experiment/experiment';
 test.use({ viewport: { width: 1400, height: 1000 } });
 
 /** Every number anywhere in a JSON value (to check none is NaN or infinite: JSON writes those as null). */
-function numbers(v: unknown, out: { path: string; value: unknown }[] = [], path = ''): { path: string; value: unknown }[] {
+function numbers(
+  v: unknown,
+  out: { path: string; value: unknown }[] = [],
+  path = '',
+): { path: string; value: unknown }[] {
   if (typeof v === 'number' || v === null) out.push({ path, value: v });
   else if (Array.isArray(v)) v.forEach((x, i) => numbers(x, out, `${path}[${i}]`));
   else if (typeof v === 'object') for (const [k, x] of Object.entries(v as object)) numbers(x, out, `${path}.${k}`);
@@ -19,7 +23,9 @@ function numbers(v: unknown, out: { path: string; value: unknown }[] = [], path 
 }
 
 for (const preset of PRESETS) {
-  test(`preset "${preset.id}" runs at a tiny size: one line per run and evaluation, finite numbers`, async ({ page }) => {
+  test(`preset "${preset.id}" runs at a tiny size: one line per run and evaluation, finite numbers`, async ({
+    page,
+  }) => {
     const base = applyOverrides(DEFAULT_RUN, preset.base);
     const linesPerRun = 1 + base.eval.reweightSweep.length + (base.eval.hybridskip ? 1 : 0);
     test.setTimeout(60_000 + preset.runs.length * 40_000);
@@ -33,7 +39,9 @@ for (const preset of PRESETS) {
     await page.getByRole('button', { name: 'Shrink for a quick try' }).click();
     await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('20');
     await page.getByRole('button', { name: 'Run experiment' }).click();
-    await expect(page.locator('[data-status="done"]')).toHaveCount(preset.runs.length, { timeout: preset.runs.length * 40_000 });
+    await expect(page.locator('[data-status="done"]')).toHaveCount(preset.runs.length, {
+      timeout: preset.runs.length * 40_000,
+    });
     await expect(page.locator('[data-status="failed"], [data-status="interrupted"]')).toHaveCount(0);
 
     const lines = page.locator('[data-testid="plot-loss-vs-length"] svg g[aria-label="line"] path');
@@ -43,7 +51,10 @@ for (const preset of PRESETS) {
 
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON' }).click();
-    const docs = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { label: string; lossVsLength: { lengths: { meanLoss: number }[] }[] }[];
+    const docs = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as {
+      label: string;
+      lossVsLength: { lengths: { meanLoss: number }[] }[];
+    }[];
     expect(docs.map((d) => d.label)).toEqual(preset.runs.map((r) => r.label));
     for (const d of docs) {
       expect(d.lossVsLength).toHaveLength(linesPerRun);

@@ -26,7 +26,19 @@ export const SIZE_FLAGS = {
   '--windows': 'eval.windows',
 };
 
-const VALUE_FLAGS = new Set(['--preset', '--config', '--url', '--out', '--plot', '--seeds', '--set', '--text', '--link-base', '--plot-size', ...Object.keys(SIZE_FLAGS)]);
+const VALUE_FLAGS = new Set([
+  '--preset',
+  '--config',
+  '--url',
+  '--out',
+  '--plot',
+  '--seeds',
+  '--set',
+  '--text',
+  '--link-base',
+  '--plot-size',
+  ...Object.keys(SIZE_FLAGS),
+]);
 const BOOL_FLAGS = new Set(['--help', '--list', '--fields', '--print-link', '--dry-run', '--verbose']);
 const REPEATABLE = new Set(['--plot', '--set']);
 
@@ -89,7 +101,8 @@ export function parseArgv(argv) {
   const o = { plot: [], set: [], sizes: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--')) throw new UsageError(`unexpected argument '${a.slice(0, 60)}' (flags start with --; see --help)`);
+    if (!a.startsWith('--'))
+      throw new UsageError(`unexpected argument '${a.slice(0, 60)}' (flags start with --; see --help)`);
     const eq = a.indexOf('=');
     const flag = eq > 0 ? a.slice(0, eq) : a;
     if (BOOL_FLAGS.has(flag)) {
@@ -102,7 +115,8 @@ export function parseArgv(argv) {
     if (eq > 0) value = a.slice(eq + 1);
     else {
       value = argv[++i];
-      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${flag} needs a value`);
+      if (value === undefined || (value.startsWith('--') && value.length > 2))
+        throw new UsageError(`${flag} needs a value`);
     }
     if (flag in SIZE_FLAGS) {
       if (flag in o.sizes) throw new UsageError(`${flag} is given twice`);
@@ -116,8 +130,10 @@ export function parseArgv(argv) {
   }
   if (o.help || o.list || o.fields) return o;
   const sources = ['preset', 'config', 'url'].filter((k) => k in o);
-  if (sources.length === 0) throw new UsageError('say what to run: --preset NAME, --config FILE.json or --url LINK (see --list, --help)');
-  if (sources.length > 1) throw new UsageError(`give one of --preset, --config and --url, not ${sources.map((s) => `--${s}`).join(' and ')}`);
+  if (sources.length === 0)
+    throw new UsageError('say what to run: --preset NAME, --config FILE.json or --url LINK (see --list, --help)');
+  if (sources.length > 1)
+    throw new UsageError(`give one of --preset, --config and --url, not ${sources.map((s) => `--${s}`).join(' and ')}`);
   if (o.seeds !== undefined && '--seed' in o.sizes) throw new UsageError('give --seed or --seeds, not both');
   return o;
 }
@@ -168,7 +184,9 @@ export function parseSeeds(raw, lib) {
   const f = lib.FIELD_BY_PATH.get('seed');
   const parts = raw.split(',').map((x) => x.trim());
   const seeds = parts.map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
-  for (const [i, s] of seeds.entries()) if (lib.checkValue(f, s)) throw new UsageError(`--seeds: '${parts[i].slice(0, 20)}' is not a seed (${lib.checkValue(f, s)})`);
+  for (const [i, s] of seeds.entries())
+    if (lib.checkValue(f, s))
+      throw new UsageError(`--seeds: '${parts[i].slice(0, 20)}' is not a seed (${lib.checkValue(f, s)})`);
   if (seeds.length > 16) throw new UsageError(`--seeds lists ${seeds.length} seeds; at most 16`);
   if (new Set(seeds).size !== seeds.length) throw new UsageError('--seeds lists a seed twice');
   return seeds;
@@ -182,7 +200,13 @@ function flatten(obj, where, lib, prefix = '', out = {}) {
   for (const [k, v] of Object.entries(obj)) {
     const path = prefix ? `${prefix}.${k}` : k;
     if (lib.FIELD_BY_PATH.has(path)) out[path] = v;
-    else if (v && typeof v === 'object' && !Array.isArray(v) && [...lib.FIELD_BY_PATH.keys()].some((p) => p.startsWith(`${path}.`))) flatten(v, where, lib, path, out);
+    else if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      [...lib.FIELD_BY_PATH.keys()].some((p) => p.startsWith(`${path}.`))
+    )
+      flatten(v, where, lib, path, out);
     else throw new UsageError(`${where}: unknown field '${path.slice(0, 60)}'`);
   }
   return out;
@@ -201,11 +225,15 @@ function experimentFromConfig(file, lib) {
   } catch (e) {
     throw new UsageError(`--config ${file}: not valid JSON (${oneLine(e)})`);
   }
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new UsageError(`--config ${file}: expected an object with "base" and "runs"`);
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+    throw new UsageError(`--config ${file}: expected an object with "base" and "runs"`);
   const extra = Object.keys(obj).filter((k) => !['label', 'base', 'runs'].includes(k));
-  if (extra.length) throw new UsageError(`--config ${file}: unknown key '${extra[0].slice(0, 40)}' (expected label, base, runs)`);
-  if (obj.label !== undefined && typeof obj.label !== 'string') throw new UsageError(`--config ${file}: "label" must be text`);
-  if (obj.runs !== undefined && (!Array.isArray(obj.runs) || obj.runs.length === 0)) throw new UsageError(`--config ${file}: "runs" must be a non-empty list`);
+  if (extra.length)
+    throw new UsageError(`--config ${file}: unknown key '${extra[0].slice(0, 40)}' (expected label, base, runs)`);
+  if (obj.label !== undefined && typeof obj.label !== 'string')
+    throw new UsageError(`--config ${file}: "label" must be text`);
+  if (obj.runs !== undefined && (!Array.isArray(obj.runs) || obj.runs.length === 0))
+    throw new UsageError(`--config ${file}: "runs" must be a non-empty list`);
   try {
     const base = lib.applyOverrides(lib.DEFAULT_RUN, flatten(obj.base ?? {}, `--config ${file}: base`, lib));
     const runs = (obj.runs ?? [{}]).map((r, i) => flatten(r, `--config ${file}: run ${i + 1}`, lib));
@@ -229,7 +257,10 @@ export function linkParams(link) {
 function experimentFromLink(link, lib, warn) {
   const d = lib.decodeExperiment(linkParams(link));
   // The lab opens a link whatever it holds, keeping defaults; a headless run of a misread experiment would waste hours, so any problem is fatal here.
-  if (d.problems.length) throw new UsageError(`--url: ${d.problems[0].replace(/; kept the (default|base value)$/, '')}${d.problems.length > 1 ? ` (and ${d.problems.length - 1} more)` : ''}`);
+  if (d.problems.length)
+    throw new UsageError(
+      `--url: ${d.problems[0].replace(/; kept the (default|base value)$/, '')}${d.problems.length > 1 ? ` (and ${d.problems.length - 1} more)` : ''}`,
+    );
   if (d.results) warn('the link carries results; they are ignored and the experiment is run again');
   if (d.teacher) warn('the link is a teacher link; its locks are ignored here');
   return d.experiment;
@@ -244,7 +275,10 @@ export function buildExperiment(o, lib, warn) {
   let e;
   if (o.preset !== undefined) {
     const p = lib.presetById(o.preset);
-    if (!p) throw new UsageError(`unknown preset '${o.preset.slice(0, 40)}' (one of: ${lib.PRESETS.map((x) => x.id).join(', ')})`);
+    if (!p)
+      throw new UsageError(
+        `unknown preset '${o.preset.slice(0, 40)}' (one of: ${lib.PRESETS.map((x) => x.id).join(', ')})`,
+      );
     e = lib.presetExperiment(p);
   } else if (o.config !== undefined) e = experimentFromConfig(o.config, lib);
   else e = experimentFromLink(o.url, lib, warn);
@@ -286,12 +320,18 @@ export function checkOutputs(o) {
       throw new UsageError(`${flag} ${p}: the folder ${dir} is not writable`);
     }
   }
-  for (const p of plots) if (!['.svg', '.png'].includes(extname(p).toLowerCase())) throw new UsageError(`--plot ${p}: the name must end in .svg or .png`);
-  if (new Set([out, ...plots]).size !== plots.length + 1) throw new UsageError('--out and --plot name the same file twice');
+  for (const p of plots)
+    if (!['.svg', '.png'].includes(extname(p).toLowerCase()))
+      throw new UsageError(`--plot ${p}: the name must end in .svg or .png`);
+  if (new Set([out, ...plots]).size !== plots.length + 1)
+    throw new UsageError('--out and --plot name the same file twice');
   let size = [720, 420];
   if (o.plotSize !== undefined) {
     const m = /^(\d{2,4})x(\d{2,4})$/.exec(o.plotSize);
-    if (!m || +m[1] < 200 || +m[2] < 120) throw new UsageError(`--plot-size '${o.plotSize.slice(0, 20)}': write WIDTHxHEIGHT, at least 200x120, e.g. 720x420`);
+    if (!m || +m[1] < 200 || +m[2] < 120)
+      throw new UsageError(
+        `--plot-size '${o.plotSize.slice(0, 20)}': write WIDTHxHEIGHT, at least 200x120, e.g. 720x420`,
+      );
     size = [+m[1], +m[2]];
   }
   let linkBase = 'http://localhost:5173/';

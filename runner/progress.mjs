@@ -75,7 +75,10 @@ export class RunBar {
     const own = doc.lossVsLength[0].lengths;
     const a = own[0];
     const b = own[own.length - 1];
-    const span = own.length > 1 ? `loss ${a.meanLoss.toFixed(3)} at ${a.factor}x -> ${b.meanLoss.toFixed(3)} at ${b.factor}x` : `loss ${a.meanLoss.toFixed(3)} at ${a.factor}x`;
+    const span =
+      own.length > 1
+        ? `loss ${a.meanLoss.toFixed(3)} at ${a.factor}x -> ${b.meanLoss.toFixed(3)} at ${b.factor}x`
+        : `loss ${a.meanLoss.toFixed(3)} at ${a.factor}x`;
     this.write(`${this.name}  done in ${duration((Date.now() - this.t0) / 1000)}: ${span}`, true);
   }
 
@@ -113,8 +116,15 @@ export function summaryTable(docs) {
     const s = meanSd(xs);
     return s.n > 1 ? `${s.mean.toFixed(3)}±${s.sd.toFixed(3)}` : s.mean.toFixed(3);
   };
-  const table = [['run', 'seeds', ...factors.map((f) => `${f}x`)], ...[...rows.values()].map((r) => [r.name, String(r.seeds.size), ...factors.map((f) => cell(r.cells.get(f)))])];
+  const table = [
+    ['run', 'seeds', ...factors.map((f) => `${f}x`)],
+    ...[...rows.values()].map((r) => [r.name, String(r.seeds.size), ...factors.map((f) => cell(r.cells.get(f)))]),
+  ];
   const widths = table[0].map((_, j) => Math.max(...table.map((row) => row[j].length)));
-  const fmt = (row) => row.map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ').trimEnd();
+  const fmt = (row) =>
+    row
+      .map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
+      .join('  ')
+      .trimEnd();
   return ['mean validation loss (nats/token) by evaluation length, as a multiple of T:', ...table.map(fmt)].join('\n');
 }

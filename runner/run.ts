@@ -96,7 +96,8 @@ function el(name: string, attrs: Record<string, string | number>, text?: string)
 }
 
 type Scale = { domain: string[]; range: string[]; apply: (x: unknown) => number };
-const scaleOf = (svg: SVGSVGElement, name: string) => (svg as unknown as { scale?: (n: string) => Scale | undefined }).scale?.(name);
+const scaleOf = (svg: SVGSVGElement, name: string) =>
+  (svg as unknown as { scale?: (n: string) => Scale | undefined }).scale?.(name);
 
 /**
  * Variant lines (re-weighting sweeps, hybridskip) share their run's colour,
@@ -112,7 +113,11 @@ function labelVariants(svg: SVGSVGElement, points: LengthPoint[], width: number)
     const pts = points.filter((p) => p.series === name);
     if (name === pts[0].run) continue;
     const last = pts.reduce((a, b) => (b.factor > a.factor ? b : a));
-    labels.push({ x: x.apply(last.factor), y: y.apply(last.mean) + 3, text: name.slice(pts[0].run.length).replace(/^ · /, '') });
+    labels.push({
+      x: x.apply(last.factor),
+      y: y.apply(last.mean) + 3,
+      text: name.slice(pts[0].run.length).replace(/^ · /, ''),
+    });
   }
   // Right of the line's end when there is room, else left of it; lines that end together are spread 11 px apart.
   const g = el('g', { 'font-size': 10, fill: '#444' });
@@ -139,7 +144,10 @@ function frame(svg: SVGSVGElement, width: number, height: number, title: string)
   const body = el('g', { transform: `translate(0, ${top})` });
   for (const c of [...svg.childNodes]) if (!(c instanceof SVGStyleElement)) body.appendChild(c);
   svg.appendChild(body);
-  if (title) svg.appendChild(el('text', { x: 8, y: 20, 'text-anchor': 'start', 'font-size': 15, 'font-weight': 600, fill: '#222' }, title));
+  if (title)
+    svg.appendChild(
+      el('text', { x: 8, y: 20, 'text-anchor': 'start', 'font-size': 15, 'font-weight': 600, fill: '#222' }, title),
+    );
   // Flow layout: items left to right, wrapping at the plot's width.
   const legend = el('g', { transform: `translate(0, ${top + height + 6})`, 'text-anchor': 'start', 'font-size': 12 });
   let x = 12;

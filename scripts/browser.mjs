@@ -7,7 +7,10 @@ import { createServer } from 'vite';
 import { chromium } from 'playwright';
 import { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-const firstLine = (e) => String(e instanceof Error ? e.message : e).replace(/^(page|locator)\.\w+: /, '').split('\n')[0];
+const firstLine = (e) =>
+  String(e instanceof Error ? e.message : e)
+    .replace(/^(page|locator)\.\w+: /, '')
+    .split('\n')[0];
 
 /** Headless Chromium with WebGPU; `options` go to Playwright's launch. */
 export async function launchChromium(options = {}) {
@@ -18,7 +21,12 @@ export async function launchChromium(options = {}) {
 
 /** A dev server on a free localhost port; `config` is merged into Vite's. */
 export function createPageServer(config = {}) {
-  return createServer({ logLevel: 'error', clearScreen: false, ...config, server: { port: 0, host: '127.0.0.1', hmr: false, watch: null, ...config.server } });
+  return createServer({
+    logLevel: 'error',
+    clearScreen: false,
+    ...config,
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null, ...config.server },
+  });
 }
 
 /**
@@ -49,7 +57,8 @@ export async function openRunnerPage(browser, server, { onLine, verbose = false 
     const t = m.type();
     // The favicon request is the only expected 404.
     if (/favicon\.ico/.test(m.location()?.url ?? '')) return;
-    if (verbose || t === 'error' || t === 'warning') onLine(`page ${t}: ${m.text()}${m.location()?.url ? ` (${m.location().url})` : ''}`);
+    if (verbose || t === 'error' || t === 'warning')
+      onLine(`page ${t}: ${m.text()}${m.location()?.url ? ` (${m.location().url})` : ''}`);
   });
   page.on('pageerror', (e) => {
     pageError ??= e;
@@ -72,7 +81,10 @@ export async function openRunnerPage(browser, server, { onLine, verbose = false 
  * `window.__result` (or rejects with `window.__error`). `vite` is merged into
  * the dev server's config; `onPage` may add listeners before the page loads.
  */
-export async function runPage(path, { onLog = (t) => console.log(t), timeoutMs = 30 * 60_000, polling = 500, vite = {}, onPage = () => {} } = {}) {
+export async function runPage(
+  path,
+  { onLog = (t) => console.log(t), timeoutMs = 30 * 60_000, polling = 500, vite = {}, onPage = () => {} } = {},
+) {
   const server = await createPageServer(vite);
   let browser = null;
   try {
@@ -84,7 +96,10 @@ export async function runPage(path, { onLog = (t) => console.log(t), timeoutMs =
     page.on('pageerror', (e) => onLog(`page error: ${e.message}`));
     onPage(page);
     await page.goto(`http://localhost:${port}${path}`);
-    await page.waitForFunction(() => '__result' in window || '__error' in window, null, { timeout: timeoutMs, polling });
+    await page.waitForFunction(() => '__result' in window || '__error' in window, null, {
+      timeout: timeoutMs,
+      polling,
+    });
     const err = await page.evaluate(() => window.__error);
     if (err) throw new Error(String(err));
     return await page.evaluate(() => window.__result);

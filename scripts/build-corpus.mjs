@@ -106,7 +106,10 @@ function documentText(raw) {
   for (const block of raw.split(/\n[ \t]*\n/)) {
     let lines = [];
     for (const line of block.split('\n')) {
-      const tokens = line.trim().split(/\s+/).filter((t) => t.length > 0);
+      const tokens = line
+        .trim()
+        .split(/\s+/)
+        .filter((t) => t.length > 0);
       if (tokens.length === 0) continue;
       if (isHeadline(tokens)) {
         if (lines.length) paragraphs.push(detokenize(lines));

@@ -16,7 +16,10 @@ let interrupted = false;
 // After Ctrl-C, closing the browser fails whatever was waiting on it: not worth a line.
 const err = (msg) => interrupted || process.stderr.write(`experiment: ${msg}\n`);
 const warn = (msg) => process.stderr.write(`experiment: warning: ${msg}\n`);
-const firstLine = (e) => String(e instanceof Error ? e.message : e).replace(/^(page|locator)\.\w+: /, '').split('\n')[0];
+const firstLine = (e) =>
+  String(e instanceof Error ? e.message : e)
+    .replace(/^(page|locator)\.\w+: /, '')
+    .split('\n')[0];
 
 const temps = new Set();
 /** Writes via a temp file in the same folder, renamed over `path` only by commit(). */
@@ -67,23 +70,43 @@ async function startVite() {
   server = await createRunnerServer(ROOT);
   const load = (p) => server.ssrLoadModule(p);
   const [fields, experiment, runConfig, url, presets, results] = await Promise.all(
-    ['/src/experiment/fields.ts', '/src/experiment/experiment.ts', '/src/experiment/run_config.ts', '/src/experiment/url.ts', '/src/experiment/presets.ts', '/src/eval/results.ts'].map(load),
+    [
+      '/src/experiment/fields.ts',
+      '/src/experiment/experiment.ts',
+      '/src/experiment/run_config.ts',
+      '/src/experiment/url.ts',
+      '/src/experiment/presets.ts',
+      '/src/eval/results.ts',
+    ].map(load),
   );
   return { ...fields, ...experiment, ...runConfig, ...url, ...presets, ...results };
 }
 
 function listPresets(lib) {
   const w = Math.max(...lib.PRESETS.map((p) => p.id.length));
-  for (const p of lib.PRESETS) console.log(`${p.id.padEnd(w)}  ${String(p.runs.length).padStart(2)} run${p.runs.length === 1 ? ' ' : 's'}  ${p.title}`);
+  for (const p of lib.PRESETS)
+    console.log(
+      `${p.id.padEnd(w)}  ${String(p.runs.length).padStart(2)} run${p.runs.length === 1 ? ' ' : 's'}  ${p.title}`,
+    );
 }
 
 function listFields(lib) {
   const kind = (k) =>
-    k.type === 'int' || k.type === 'float' ? `${k.type} ${k.min}..${k.max}` : k.type === 'enum' ? k.values.join('|') : k.type === 'enumList' ? `list of ${k.values.join('|')}` : k.type.endsWith('List') ? `list of ${k.type.slice(0, -4)} ${k.min}..${k.max}` : k.type;
+    k.type === 'int' || k.type === 'float'
+      ? `${k.type} ${k.min}..${k.max}`
+      : k.type === 'enum'
+        ? k.values.join('|')
+        : k.type === 'enumList'
+          ? `list of ${k.values.join('|')}`
+          : k.type.endsWith('List')
+            ? `list of ${k.type.slice(0, -4)} ${k.min}..${k.max}`
+            : k.type;
   // Values last: the mechanism lists are long.
   const rows = lib.FIELDS.map((f) => [f.path, f.key, JSON.stringify(f.default), f.label, kind(f.kind)]);
   const w = [0, 1, 2, 3].map((j) => Math.max(...rows.map((r) => r[j].length)));
-  console.log(['path'.padEnd(w[0]), 'key'.padEnd(w[1]), 'default'.padEnd(w[2]), 'label'.padEnd(w[3]), 'values'].join('  '));
+  console.log(
+    ['path'.padEnd(w[0]), 'key'.padEnd(w[1]), 'default'.padEnd(w[2]), 'label'.padEnd(w[3]), 'values'].join('  '),
+  );
   for (const r of rows) console.log(r.map((c, j) => (j < 4 ? c.padEnd(w[j]) : c)).join('  '));
 }
 
@@ -98,7 +121,10 @@ async function shareLink(lib, experiment, docs, base) {
     const json = JSON.stringify(docs);
     const res = await lib.compressText(json);
     // The lab refuses links past MAX_LINK_CHARS and results that inflate past 5 MB (decompressText's limit).
-    if (json.length > 5_000_000 || q.toString().length + res.length + 5 > lib.MAX_LINK_CHARS) warn(`the results are too large for a link (${(res.length / 1e6).toFixed(1)} M characters compressed); the link carries the experiment only: import the results file instead`);
+    if (json.length > 5_000_000 || q.toString().length + res.length + 5 > lib.MAX_LINK_CHARS)
+      warn(
+        `the results are too large for a link (${(res.length / 1e6).toFixed(1)} M characters compressed); the link carries the experiment only: import the results file instead`,
+      );
     else q.set('res', res);
   }
   return `${base}#${q.toString()}`;
@@ -180,7 +206,10 @@ async function main(argv) {
   writeFileSync(json.tmp, `${JSON.stringify(docs, null, 2)}\n`);
   files.push([json, outs.out]);
   for (const p of outs.plots) {
-    const svg = await page.evaluate(([d, w, h, title]) => window.__runner.plot(d, w, h, title), [docs, ...outs.size, experiment.label]);
+    const svg = await page.evaluate(
+      ([d, w, h, title]) => window.__runner.plot(d, w, h, title),
+      [docs, ...outs.size, experiment.label],
+    );
     const s = staged(p);
     if (extname(p).toLowerCase() === '.svg') writeFileSync(s.tmp, `${svg}\n`);
     else await page.locator('#plot > svg').screenshot({ path: s.tmp });
@@ -189,7 +218,9 @@ async function main(argv) {
   for (const [s] of files) s.commit();
 
   console.log(summaryTable(docs));
-  console.log(`${runs.length} run${runs.length === 1 ? '' : 's'} in ${duration((Date.now() - t0) / 1000)}; wrote ${files.map(([, p]) => p).join(', ')}`);
+  console.log(
+    `${runs.length} run${runs.length === 1 ? '' : 's'} in ${duration((Date.now() - t0) / 1000)}; wrote ${files.map(([, p]) => p).join(', ')}`,
+  );
   if (o.printLink) console.log(await shareLink(lib, experiment, docs, outs.linkBase));
   return 0;
 }
@@ -198,7 +229,11 @@ async function main(argv) {
 process.stdout.on('error', (e) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
 
 let signalCode = 0;
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]])
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+])
   process.on(signal, () => {
     if (interrupted) process.exit(code);
     interrupted = true;

@@ -39,8 +39,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 /** Row offsets into a, clamped so out-of-range rows read valid memory. */
 const aOffsets = () => range(ROWS).map((i) => `  let a${i} = aBase + min(m0 + ${i}u, mMax) * P.sAm;`);
 
-const accumulators = () =>
-  range(ROWS).flatMap((i) => range(GROUPS).map((g) => `  var c${i}_${g} = vec4<f32>(0.0);`));
+const accumulators = () => range(ROWS).flatMap((i) => range(GROUPS).map((g) => `  var c${i}_${g} = vec4<f32>(0.0);`));
 
 /** One k-step: load the b vectors, then one fma per accumulator. */
 const kStep = (indent, bLoad) => [
@@ -199,7 +198,11 @@ function main() {
     const file = fileURLToPath(new URL(path, root));
     if (check) {
       let onDisk = null;
-      try { onDisk = readFileSync(file, 'utf8'); } catch { /* missing counts as stale */ }
+      try {
+        onDisk = readFileSync(file, 'utf8');
+      } catch {
+        /* missing counts as stale */
+      }
       if (onDisk !== text) {
         console.error(`${path} is stale: run \`node scripts/gen-matmul.mjs\``);
         process.exit(1);

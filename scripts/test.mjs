@@ -37,13 +37,30 @@ function count(file, read) {
 const extra = process.argv.slice(2);
 let ok = run('corpus', 'node', ['scripts/build-corpus.mjs']) && run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 if (ok) {
-  ok = run('vitest (unit + gpu)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json', ...extra]);
-  count('test-results/vitest.json', (j) => ({ passed: j.numPassedTests, failed: j.numFailedTests, skipped: j.numPendingTests + j.numTodoTests }));
+  ok = run('vitest (unit + gpu)', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile=test-results/vitest.json',
+    ...extra,
+  ]);
+  count('test-results/vitest.json', (j) => ({
+    passed: j.numPassedTests,
+    failed: j.numFailedTests,
+    skipped: j.numPendingTests + j.numTodoTests,
+  }));
 }
 const hasE2e = existsSync('e2e') && readdirSync('e2e').some((f) => f.endsWith('.spec.ts'));
 if (ok && hasE2e && extra.length === 0) {
-  ok = run('playwright e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json' });
-  count('test-results/playwright.json', (j) => ({ passed: j.stats.expected, failed: j.stats.unexpected + j.stats.flaky, skipped: j.stats.skipped }));
+  ok = run('playwright e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json',
+  });
+  count('test-results/playwright.json', (j) => ({
+    passed: j.stats.expected,
+    failed: j.stats.unexpected + j.stats.flaky,
+    skipped: j.stats.skipped,
+  }));
 }
 if (!ok && totals.failed === 0) totals.failed = 1; // a step failed before its tests could be counted
 console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);

@@ -2,8 +2,17 @@
 // are short override lists on top of these.
 
 export const MECHANISMS = [
-  'softmax', 'lssa', 'lssar', 'taylor', 'sigmoid', 'relu',
-  'nonapprox', 'mlp', 'rndembqk', 'fixedseqqk', 'staticembqk',
+  'softmax',
+  'lssa',
+  'lssar',
+  'taylor',
+  'sigmoid',
+  'relu',
+  'nonapprox',
+  'mlp',
+  'rndembqk',
+  'fixedseqqk',
+  'staticembqk',
 ] as const;
 export type Mechanism = (typeof MECHANISMS)[number];
 
@@ -90,7 +99,8 @@ export class ConfigError extends Error {
 /** Throws a ConfigError naming the first inconsistency. */
 export function checkModelConfig(c: ModelConfig): void {
   const int = (name: string, v: number, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new ConfigError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
   };
   int('vocabSize', c.vocabSize, 2, 1 << 20);
   int('nLayer', c.nLayer, 1, 64);
@@ -100,9 +110,13 @@ export function checkModelConfig(c: ModelConfig): void {
   if (c.nEmbd % c.nHead !== 0) throw new ConfigError(`nEmbd (${c.nEmbd}) must be divisible by nHead (${c.nHead})`);
   const hd = c.nEmbd / c.nHead;
   if (c.positional === 'rope' && hd % 2 !== 0) throw new ConfigError(`rope needs an even head width, got ${hd}`);
-  if (c.layers.length !== c.nLayer) throw new ConfigError(`layers lists ${c.layers.length} mechanisms for ${c.nLayer} layers`);
+  if (c.layers.length !== c.nLayer)
+    throw new ConfigError(`layers lists ${c.layers.length} mechanisms for ${c.nLayer} layers`);
   for (const m of c.layers) if (!MECHANISMS.includes(m)) throw new ConfigError(`unknown mechanism '${m}'`);
   if (c.positional !== 'nope' && c.layers.every((m) => m === 'mlp' || m === 'nonapprox'))
-    throw new ConfigError(`positional '${c.positional}' has no effect when every layer is mlp or nonapprox (no pairwise scores); use 'nope'`);
-  if (!(c.reweight.p >= 1 && c.reweight.p <= 100)) throw new ConfigError(`re-weighting p must be in [1, 100], got ${c.reweight.p}`);
+    throw new ConfigError(
+      `positional '${c.positional}' has no effect when every layer is mlp or nonapprox (no pairwise scores); use 'nope'`,
+    );
+  if (!(c.reweight.p >= 1 && c.reweight.p <= 100))
+    throw new ConfigError(`re-weighting p must be in [1, 100], got ${c.reweight.p}`);
 }

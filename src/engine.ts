@@ -21,13 +21,17 @@ export { ENGINE_VERSION } from './version';
 export function fixedPassage(corpus: Corpus, L: number): Uint32Array {
   let best = corpus.validation[0];
   for (const d of corpus.validation) if (d.length > (best?.length ?? 0)) best = d;
-  if (!best || best.length < L) throw new Error(`fixedseqqk needs a validation document of at least ${L} tokens; the longest has ${best?.length ?? 0}`);
+  if (!best || best.length < L)
+    throw new Error(
+      `fixedseqqk needs a validation document of at least ${L} tokens; the longest has ${best?.length ?? 0}`,
+    );
   return best.subarray(0, L);
 }
 
 /** Requests a device with the adapter's full storage limits. */
 export async function requestDevice(): Promise<{ device: GPUDevice; adapter: GPUAdapter }> {
-  if (typeof navigator === 'undefined' || !('gpu' in navigator)) throw new Error('WebGPU is not available in this browser (navigator.gpu is missing)');
+  if (typeof navigator === 'undefined' || !('gpu' in navigator))
+    throw new Error('WebGPU is not available in this browser (navigator.gpu is missing)');
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter found');
   const l = adapter.limits;
@@ -101,13 +105,21 @@ export class Engine {
    * DeviceLostError when the device is lost (resume from its checkpoint with
    * `opts.resume` on a new engine).
    */
-  async train(model: GptModel, data: EvalData, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<TrainResult> {
+  async train(
+    model: GptModel,
+    data: EvalData,
+    overrides: Partial<TrainConfig> = {},
+    opts: TrainOptions = {},
+  ): Promise<TrainResult> {
     const cfg: TrainConfig = { ...DEFAULT_TRAIN, ...overrides };
     const checkpoints = opts.checkpoints ?? true;
     const stream = opts.streamTokens ?? streamTokensFor(model, data, cfg.seqLen);
     const trainer = new Trainer(model, cfg, stream?.subarray(0, cfg.seqLen), { checkpoints });
     const rng = new Rng(cfg.seed);
-    const nextBatch = () => (isTask(data) ? taskBatch(data, cfg.batchSize, cfg.seqLen, rng) : trainBatch(data.train, cfg.batchSize, cfg.seqLen, rng));
+    const nextBatch = () =>
+      isTask(data)
+        ? taskBatch(data, cfg.batchSize, cfg.seqLen, rng)
+        : trainBatch(data.train, cfg.batchSize, cfg.seqLen, rng);
     let stoppedAt: number | null = null;
     const logs: (StepLog & { valLoss?: number })[] = [];
     let valLoss = NaN;
@@ -115,12 +127,14 @@ export class Engine {
     const lost = (info: GPUDeviceLostInfo) => new DeviceLostError(trainer.step, trainer.lastCheckpoint, info.message);
     let seen: Checkpoint | null = null;
     const report = () => {
-      if (trainer.lastCheckpoint && trainer.lastCheckpoint !== seen) opts.onCheckpoint?.((seen = trainer.lastCheckpoint));
+      if (trainer.lastCheckpoint && trainer.lastCheckpoint !== seen)
+        opts.onCheckpoint?.((seen = trainer.lastCheckpoint));
     };
     try {
       if (opts.resume) {
         checkCheckpoint(opts.resume, model.table);
-        if (opts.resume.step > cfg.steps) throw new Error(`the checkpoint is at step ${opts.resume.step}, past this run's ${cfg.steps} steps`);
+        if (opts.resume.step > cfg.steps)
+          throw new Error(`the checkpoint is at step ${opts.resume.step}, past this run's ${cfg.steps} steps`);
         trainer.restore(opts.resume);
         // Replay the data sampler so step s sees the batch it would have seen.
         for (let s = 0; s < opts.resume.step; s++) nextBatch();
@@ -142,7 +156,11 @@ export class Engine {
         report();
         const entry: StepLog & { valLoss?: number } = { ...r };
         if (last || (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0)) {
-          valLoss = await unlessLost(device, this.validationLoss(model, data, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL, stream), lost);
+          valLoss = await unlessLost(
+            device,
+            this.validationLoss(model, data, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL, stream),
+            lost,
+          );
           entry.valLoss = valLoss;
         }
         logs.push(entry);
@@ -164,10 +182,23 @@ export class Engine {
    * Mean loss over the evaluation's fixed windows at length L: the same
    * computation as the evaluator's figure at L, so the two always agree.
    */
-  async validationLoss(model: GptModel, data: EvalData, L: number, evaluation: EvalConfig = DEFAULT_EVAL, streamTokens?: Uint32Array): Promise<number> {
+  async validationLoss(
+    model: GptModel,
+    data: EvalData,
+    L: number,
+    evaluation: EvalConfig = DEFAULT_EVAL,
+    streamTokens?: Uint32Array,
+  ): Promise<number> {
     const maxL = Math.max(...evaluation.factors) * L;
     const stream = streamTokens ?? streamTokensFor(model, data, maxL);
-    const r = await evaluateLengths(model, data, L, { ...evaluation, lengths: [L], diagnostics: false, windowLength: maxL }, {}, stream);
+    const r = await evaluateLengths(
+      model,
+      data,
+      L,
+      { ...evaluation, lengths: [L], diagnostics: false, windowLength: maxL },
+      {},
+      stream,
+    );
     return r.lengths[0].meanLoss;
   }
 }

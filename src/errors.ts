@@ -27,9 +27,18 @@ export class NonFiniteError extends Error {
     readonly detectedAt: number,
     readonly checkpoint: Checkpoint | null,
   ) {
-    const what = arena === 'loss' ? 'the loss' : arena === 'grads' ? `the gradient of ${tensor} (element ${index})` : `parameter ${tensor} (element ${index})`;
-    const back = checkpoint ? `; rolled back to the checkpoint of step ${checkpoint.step}` : '; no checkpoint to roll back to';
-    super(`training diverged: ${what} became NaN or infinite at step ${step} (detected at step ${detectedAt})${back}. Try a lower learning rate or gradient clipping.`);
+    const what =
+      arena === 'loss'
+        ? 'the loss'
+        : arena === 'grads'
+          ? `the gradient of ${tensor} (element ${index})`
+          : `parameter ${tensor} (element ${index})`;
+    const back = checkpoint
+      ? `; rolled back to the checkpoint of step ${checkpoint.step}`
+      : '; no checkpoint to roll back to';
+    super(
+      `training diverged: ${what} became NaN or infinite at step ${step} (detected at step ${detectedAt})${back}. Try a lower learning rate or gradient clipping.`,
+    );
   }
 }
 
@@ -46,7 +55,9 @@ export class DeviceLostError extends Error {
     readonly checkpoint: Checkpoint | null,
     readonly reason: string,
   ) {
-    super(`the GPU device was lost at step ${step} (${reason || 'no reason given'})${checkpoint ? `; the last checkpoint is at step ${checkpoint.step}` : '; there is no checkpoint'}`);
+    super(
+      `the GPU device was lost at step ${step} (${reason || 'no reason given'})${checkpoint ? `; the last checkpoint is at step ${checkpoint.step}` : '; there is no checkpoint'}`,
+    );
   }
 }
 
@@ -54,7 +65,11 @@ export class DeviceLostError extends Error {
  * Races `work` against the device's loss, so a readback never waits forever
  * on a device that is gone. Rejects with whatever `onLost` returns.
  */
-export function unlessLost<T>(device: GPUDevice, work: Promise<T>, onLost: (info: GPUDeviceLostInfo) => Error): Promise<T> {
+export function unlessLost<T>(
+  device: GPUDevice,
+  work: Promise<T>,
+  onLost: (info: GPUDeviceLostInfo) => Error,
+): Promise<T> {
   return Promise.race([work, device.lost.then((info) => Promise.reject(onLost(info)))]);
 }
 

@@ -12,13 +12,26 @@ export { learningRate } from './train/schedule';
 export { CharTokenizer } from './data/tokenizer';
 export { loadBrown, corpusFromDocuments, corpusFromUserText, type Corpus } from './data/corpus';
 export { trainBatch, evalWindows, windowAt, unigramLoss } from './data/batch';
-export { runAttention, checkAttentionArgs, AttentionArgsError, type AttentionArgs, type AttentionResult, type AttentionMechanism } from './attention/run';
+export {
+  runAttention,
+  checkAttentionArgs,
+  AttentionArgsError,
+  type AttentionArgs,
+  type AttentionResult,
+  type AttentionMechanism,
+} from './attention/run';
 export { expandPattern, PATTERNS, type Pattern } from './model/patterns';
 export { NonFiniteError, DeviceLostError, ResourceLimitError } from './errors';
 export type { Checkpoint } from './train/checkpoint';
 export { checkFits, planMemory } from './model/budget';
 export type { TrainResult } from './engine';
-export { evaluateLengths, DEFAULT_EVAL, type EvalConfig, type LengthResult, type HeadDiagnostics } from './eval/lengths';
+export {
+  evaluateLengths,
+  DEFAULT_EVAL,
+  type EvalConfig,
+  type LengthResult,
+  type HeadDiagnostics,
+} from './eval/lengths';
 export { evaluateRun, makeResults } from './eval/run';
 export { parseResults, resultsSchema, RESULTS_VERSION, type ResultsDoc } from './eval/results';
 export { attentionMap } from './eval/map';

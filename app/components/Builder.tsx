@@ -40,7 +40,12 @@ export const TINY: Record<string, FieldValue> = {
 
 const PER_RUN = ['model.mechanism', 'model.pattern', 'model.positional', 'model.reweight.mode', 'model.reweight.p'];
 /** Short option prefixes for the per-run pickers (their accessible names keep the full label). */
-const SHORT: Record<string, string> = { 'model.mechanism': 'mech', 'model.pattern': 'pattern', 'model.positional': 'pos', 'model.reweight.mode': 're-weight' };
+const SHORT: Record<string, string> = {
+  'model.mechanism': 'mech',
+  'model.pattern': 'pattern',
+  'model.positional': 'pos',
+  'model.reweight.mode': 're-weight',
+};
 
 function MechanismHelp({ m }: { m: Mechanism }) {
   const info = MECHANISM_INFO[m];
@@ -61,7 +66,11 @@ function LayerOverride() {
   if (hidden) return null;
   const layers = layersOf(e.base);
   const overridden = e.base.model.layers.length > 0;
-  const set = (i: number, m: Mechanism) => store.getState().setBaseField('model.layers', layers.map((x, j) => (j === i ? m : x)));
+  const set = (i: number, m: Mechanism) =>
+    store.getState().setBaseField(
+      'model.layers',
+      layers.map((x, j) => (j === i ? m : x)),
+    );
   return (
     <fieldset className="layers">
       <legend>Per-layer mechanism {overridden ? '(override)' : '(from the pattern)'}</legend>
@@ -70,7 +79,12 @@ function LayerOverride() {
           <li key={i}>
             <label>
               <span className="sr-only">Layer {i + 1} mechanism</span>
-              <select aria-label={`Layer ${i + 1} mechanism`} value={m} disabled={locked} onChange={(ev) => set(i, ev.target.value as Mechanism)}>
+              <select
+                aria-label={`Layer ${i + 1} mechanism`}
+                value={m}
+                disabled={locked}
+                onChange={(ev) => set(i, ev.target.value as Mechanism)}
+              >
                 {MECHANISMS.map((x) => (
                   <option key={x}>{x}</option>
                 ))}
@@ -95,20 +109,45 @@ function UserText() {
   const onFile = async (f: File | undefined) => {
     if (!f) return;
     if (f.size > USER_TEXT_MAX_CHARS * 4) {
-      store.getState().pushBanner({ kind: 'error', title: 'That file is too large', lines: [`${f.name} is ${f.size} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters.`] });
+      store
+        .getState()
+        .pushBanner({
+          kind: 'error',
+          title: 'That file is too large',
+          lines: [`${f.name} is ${f.size} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters.`],
+        });
       return;
     }
     try {
       store.getState().setUserText(decodeUserFile(new Uint8Array(await f.arrayBuffer()), f.name));
     } catch (e) {
-      store.getState().pushBanner({ kind: 'error', title: 'That file was not loaded', lines: [e instanceof Error ? e.message : String(e)] });
+      store
+        .getState()
+        .pushBanner({
+          kind: 'error',
+          title: 'That file was not loaded',
+          lines: [e instanceof Error ? e.message : String(e)],
+        });
     }
   };
   return (
     <div className="field user-text">
-      <label htmlFor={id}>Your own text (paste, or choose a file; at most {USER_TEXT_MAX_CHARS.toLocaleString()} characters)</label>
-      <textarea id={id} rows={4} maxLength={USER_TEXT_MAX_CHARS} value={text ?? ''} onChange={(e) => store.getState().setUserText(e.target.value || null)} />
-      <input type="file" accept=".txt,text/plain" aria-label="Choose a text file" onChange={(e) => void onFile(e.target.files?.[0])} />
+      <label htmlFor={id}>
+        Your own text (paste, or choose a file; at most {USER_TEXT_MAX_CHARS.toLocaleString()} characters)
+      </label>
+      <textarea
+        id={id}
+        rows={4}
+        maxLength={USER_TEXT_MAX_CHARS}
+        value={text ?? ''}
+        onChange={(e) => store.getState().setUserText(e.target.value || null)}
+      />
+      <input
+        type="file"
+        accept=".txt,text/plain"
+        aria-label="Choose a text file"
+        onChange={(e) => void onFile(e.target.files?.[0])}
+      />
       <small className="help">{text ? `${text.length.toLocaleString()} characters` : 'No text yet'}</small>
     </div>
   );
@@ -145,7 +184,12 @@ function RunsEditor() {
                     onChange={(ev) => st.setRunField(i, 'label', ev.target.value || undefined)}
                   />
                 </label>
-                <button type="button" aria-label={`Remove run ${i + 1}`} disabled={e.runs.length <= 1} onClick={() => st.removeExperimentRun(i)}>
+                <button
+                  type="button"
+                  aria-label={`Remove run ${i + 1}`}
+                  disabled={e.runs.length <= 1}
+                  onClick={() => st.removeExperimentRun(i)}
+                >
                   ✕
                 </button>
               </div>
@@ -170,7 +214,14 @@ function RunsEditor() {
                       </select>
                     );
                   return (
-                    <FieldInput key={path} field={f} value={own ?? base} label={`${f.label} (run ${i + 1})`} locked={isLocked(path)} onCommit={(v) => st.setRunField(i, path, v)} />
+                    <FieldInput
+                      key={path}
+                      field={f}
+                      value={own ?? base}
+                      label={`${f.label} (run ${i + 1})`}
+                      locked={isLocked(path)}
+                      onCommit={(v) => st.setRunField(i, path, v)}
+                    />
                   );
                 })}
               </div>
@@ -185,7 +236,11 @@ function RunsEditor() {
         </button>
         <label className="inline">
           Seeds per run{' '}
-          <select aria-label="Seeds per run" value={Math.min(seeds, 8)} onChange={(ev) => st.setSeeds(Number(ev.target.value))}>
+          <select
+            aria-label="Seeds per run"
+            value={Math.min(seeds, 8)}
+            onChange={(ev) => st.setSeeds(Number(ev.target.value))}
+          >
             {[1, 2, 3, 4, 5].map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -215,11 +270,21 @@ export function Builder() {
       <h2 id="builder-h">Experiment</h2>
       <div className="field">
         <label htmlFor="exp-label">Experiment name (your name in a classroom)</label>
-        <input id="exp-label" value={e.label} maxLength={120} onChange={(ev) => st.setExperimentLabel(ev.target.value)} />
+        <input
+          id="exp-label"
+          value={e.label}
+          maxLength={120}
+          onChange={(ev) => st.setExperimentLabel(ev.target.value)}
+        />
       </div>
       <RunsEditor />
       <div className="row actions">
-        <button type="button" className="primary" disabled={gpu.state !== 'ok' || !check.runs} onClick={() => lab.runExperiment()}>
+        <button
+          type="button"
+          className="primary"
+          disabled={gpu.state !== 'ok' || !check.runs}
+          onClick={() => lab.runExperiment()}
+        >
           Run experiment
         </button>
         <button type="button" onClick={shrink} title="steps 20, batch 4, T 16, 2 layers, width 32, factors 1 2 4">
@@ -232,14 +297,22 @@ export function Builder() {
         </p>
       )}
       {GROUPS.map((g) => {
-        const fields = FIELDS.filter((f) => f.group === g.id && f.path !== 'label' && f.path !== 'model.layers' && !isHidden(f.path));
+        const fields = FIELDS.filter(
+          (f) => f.group === g.id && f.path !== 'label' && f.path !== 'model.layers' && !isHidden(f.path),
+        );
         if (!fields.length && g.id !== 'mechanism') return null;
         return (
           <details key={g.id} className="group" open={g.id === 'model' || g.id === 'mechanism' || g.id === 'train'}>
             <summary>{g.title}</summary>
             <div className="fields">
               {fields.map((f) => (
-                <FieldInput key={f.path} field={f} value={baseValue(e, f.path)} locked={isLocked(f.path)} onCommit={(v) => st.setBaseField(f.path, v)} />
+                <FieldInput
+                  key={f.path}
+                  field={f}
+                  value={baseValue(e, f.path)}
+                  locked={isLocked(f.path)}
+                  onCommit={(v) => st.setBaseField(f.path, v)}
+                />
               ))}
             </div>
             {g.id === 'mechanism' && (

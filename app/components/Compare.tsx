@@ -13,7 +13,11 @@ export function Compare() {
   const [busy, setBusy] = useState(false);
   const read = async () => {
     setBusy(true);
-    const lines = text.split(/\s*\n\s*/).map((l) => l.trim()).filter(Boolean).slice(0, 60);
+    const lines = text
+      .split(/\s*\n\s*/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 60);
     const ok: StudentResults[] = [];
     const bad: string[] = [];
     for (const [i, l] of lines.entries()) {
@@ -53,7 +57,14 @@ export function Compare() {
           ))}
         </ul>
       )}
-      {docs.length > 0 && <PlotView svg={svg} name="classroom-compare" title="Students' validation loss against evaluation length" testId="plot-compare" />}
+      {docs.length > 0 && (
+        <PlotView
+          svg={svg}
+          name="classroom-compare"
+          title="Students' validation loss against evaluation length"
+          testId="plot-compare"
+        />
+      )}
     </details>
   );
 }

@@ -17,7 +17,12 @@ function parse(f: Field, text: string): FieldValue {
       return t === '' ? NaN : Number(t);
     case 'intList':
     case 'floatList':
-      return t === '' ? [] : t.split(/[\s,]+/).filter(Boolean).map(Number);
+      return t === ''
+        ? []
+        : t
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map(Number);
     case 'enumList':
       return t === '' ? [] : t.split(/[\s,]+/).filter(Boolean);
     default:
@@ -45,7 +50,8 @@ export function FieldInput({ field: f, value, locked, label, onCommit }: FieldPr
   const helpId = `${id}-help`;
   const text = label ?? f.label;
   const lockNote = locked ? ' (locked by the teacher)' : '';
-  const describedBy = [f.help || locked ? helpId : null, error ? `${id}-err` : null].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [f.help || locked ? helpId : null, error ? `${id}-err` : null].filter(Boolean).join(' ') || undefined;
   const commitText = (t: string) => {
     setDraft(t);
     const v = parse(f, t);
@@ -55,10 +61,25 @@ export function FieldInput({ field: f, value, locked, label, onCommit }: FieldPr
   };
   let input;
   if (f.kind.type === 'bool') {
-    input = <input id={id} type="checkbox" checked={value === true} disabled={locked} aria-describedby={describedBy} onChange={(e) => onCommit(e.target.checked)} />;
+    input = (
+      <input
+        id={id}
+        type="checkbox"
+        checked={value === true}
+        disabled={locked}
+        aria-describedby={describedBy}
+        onChange={(e) => onCommit(e.target.checked)}
+      />
+    );
   } else if (f.kind.type === 'enum') {
     input = (
-      <select id={id} value={String(value)} disabled={locked} aria-describedby={describedBy} onChange={(e) => onCommit(e.target.value)}>
+      <select
+        id={id}
+        value={String(value)}
+        disabled={locked}
+        aria-describedby={describedBy}
+        onChange={(e) => onCommit(e.target.value)}
+      >
         {f.kind.values.map((v) => (
           <option key={v} value={v}>
             {v}

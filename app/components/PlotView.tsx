@@ -2,7 +2,17 @@
 import { useEffect, useRef } from 'react';
 import { downloadBlob, downloadText, safeFileName, svgText, svgToPng } from '../download';
 
-export function PlotView({ svg, name, title, testId }: { svg: SVGSVGElement; name: string; title: string; testId?: string }) {
+export function PlotView({
+  svg,
+  name,
+  title,
+  testId,
+}: {
+  svg: SVGSVGElement;
+  name: string;
+  title: string;
+  testId?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.replaceChildren(svg);
@@ -13,10 +23,18 @@ export function PlotView({ svg, name, title, testId }: { svg: SVGSVGElement; nam
       <figcaption>
         <span className="plot-title">{title}</span>
         <span className="buttons">
-          <button type="button" aria-label={`Download ${title} as SVG`} onClick={() => downloadText(`${file}.svg`, svgText(svg), 'image/svg+xml')}>
+          <button
+            type="button"
+            aria-label={`Download ${title} as SVG`}
+            onClick={() => downloadText(`${file}.svg`, svgText(svg), 'image/svg+xml')}
+          >
             SVG
           </button>
-          <button type="button" aria-label={`Download ${title} as PNG`} onClick={() => void svgToPng(svg).then((b) => downloadBlob(`${file}.png`, b))}>
+          <button
+            type="button"
+            aria-label={`Download ${title} as PNG`}
+            onClick={() => void svgToPng(svg).then((b) => downloadBlob(`${file}.png`, b))}
+          >
             PNG
           </button>
         </span>

@@ -30,11 +30,21 @@ function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
         return (
           <li key={n} className={hidden ? 'off' : ''}>
             <label>
-              <input type="checkbox" checked={!hidden} onChange={() => store.getState().toggleHidden(n)} aria-label={`Show ${n}`} />
+              <input
+                type="checkbox"
+                checked={!hidden}
+                onChange={() => store.getState().toggleHidden(n)}
+                aria-label={`Show ${n}`}
+              />
               <span className="swatch" style={{ background: TABLEAU10[i % 10] }} aria-hidden="true" />
               {n}
             </label>
-            <button type="button" className="link" aria-pressed={opts.highlight === n} onClick={() => store.getState().setHighlight(n)}>
+            <button
+              type="button"
+              className="link"
+              aria-pressed={opts.highlight === n}
+              onClick={() => store.getState().setHighlight(n)}
+            >
               {opts.highlight === n ? 'unhighlight' : 'highlight'}
             </button>
           </li>
@@ -82,7 +92,10 @@ function RerunCheck({ runs }: { runs: RunRecord[] }) {
           ))}
         </tbody>
       </table>
-      <p className="help">Same config and seed on another GPU differ only by floating-point reduction order; differences well below the gaps between mechanisms mean the finding reproduces.</p>
+      <p className="help">
+        Same config and seed on another GPU differ only by floating-point reduction order; differences well below the
+        gaps between mechanisms mean the finding reproduces.
+      </p>
     </section>
   );
 }
@@ -100,18 +113,41 @@ export function Plots() {
   const [mapSel, setMapSel] = useState({ layer: 0, head: 0, length: 0 });
 
   const docs = useMemo(() => runs.map(plotDoc).filter((d): d is ResultsDoc => d !== null), [runs]);
-  const live: CurveSeries[] = useMemo(() => runs.filter((r) => ACTIVE.includes(r.status) && r.curve.length).map((r) => ({ name: r.label, curve: r.curve })), [runs]);
-  const names = useMemo(() => [...new Set([...seriesOf(docs).map((s) => s.name), ...live.map((l) => l.name)])], [docs, live]);
-  const opts: PlotOpts = useMemo(() => ({ hidden: new Set(hiddenList), highlight, colorDomain: names, width: 780, height: large ? 420 : 360 }), [hiddenList, highlight, names, large]);
+  const live: CurveSeries[] = useMemo(
+    () =>
+      runs.filter((r) => ACTIVE.includes(r.status) && r.curve.length).map((r) => ({ name: r.label, curve: r.curve })),
+    [runs],
+  );
+  const names = useMemo(
+    () => [...new Set([...seriesOf(docs).map((s) => s.name), ...live.map((l) => l.name)])],
+    [docs, live],
+  );
+  const opts: PlotOpts = useMemo(
+    () => ({ hidden: new Set(hiddenList), highlight, colorDomain: names, width: 780, height: large ? 420 : 360 }),
+    [hiddenList, highlight, names, large],
+  );
 
-  const lvl = useMemo(() => lossVsLengthSvg(docs, { ...opts, field: tail ? 'tailLoss' : 'meanLoss' }), [docs, opts, tail]);
-  const curves = useMemo(() => lossVsStepSvg([...seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve }))), ...live], opts), [docs, live, opts]);
+  const lvl = useMemo(
+    () => lossVsLengthSvg(docs, { ...opts, field: tail ? 'tailLoss' : 'meanLoss' }),
+    [docs, opts, tail],
+  );
+  const curves = useMemo(
+    () =>
+      lossVsStepSvg(
+        [...seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve }))), ...live],
+        opts,
+      ),
+    [docs, live, opts],
+  );
   const perPos = useMemo(() => perPositionSvg(docs, opts), [docs, opts]);
   const hasPasskey = docs.some((d) => d.passkey);
   const pk = useMemo(() => (hasPasskey ? passkeySvg(docs, opts) : null), [docs, opts, hasPasskey]);
   const lengths = useMemo(() => diagnosticLengths(docs), [docs]);
   const diagL = diagLen ?? lengths.at(-1) ?? undefined;
-  const diag = useMemo(() => (lengths.length ? diagnosticsSvg(docs, { ...opts, metric, length: diagL }) : null), [docs, opts, metric, diagL, lengths]);
+  const diag = useMemo(
+    () => (lengths.length ? diagnosticsSvg(docs, { ...opts, metric, length: diagL }) : null),
+    [docs, opts, metric, diagL, lengths],
+  );
 
   const withMaps = runs.filter((r) => r.maps.length && (r.status === 'done' || r.status === 'shared'));
   const mapRec = withMaps.find((r) => r.id === mapRun) ?? withMaps.at(-1);
@@ -119,7 +155,10 @@ export function Plots() {
   const mapHeads = mapRec ? [...new Set(mapRec.maps.map((m) => m.head))] : [];
   const mapLengths = mapRec ? [...new Set(mapRec.maps.map((m) => m.length))] : [];
   const wantLen = mapLengths.includes(mapSel.length) ? mapSel.length : mapLengths.at(-1);
-  const map = mapRec?.maps.find((m) => m.layer === mapSel.layer && m.head === mapSel.head && m.length === wantLen) ?? mapRec?.maps[0] ?? null;
+  const map =
+    mapRec?.maps.find((m) => m.layer === mapSel.layer && m.head === mapSel.head && m.length === wantLen) ??
+    mapRec?.maps[0] ??
+    null;
   const heat = useMemo(() => attentionMapSvg(map, { width: large ? 480 : 420 }), [map, large]);
 
   const importFile = async (f: File | undefined) => {
@@ -128,7 +167,13 @@ export function Plots() {
       const got = readResultsFile(await f.text());
       store.getState().addShared(got, 'file', f.name);
     } catch (e) {
-      store.getState().pushBanner({ kind: 'error', title: `The file ${f.name} was rejected`, lines: [e instanceof Error ? e.message : String(e)] });
+      store
+        .getState()
+        .pushBanner({
+          kind: 'error',
+          title: `The file ${f.name} was rejected`,
+          lines: [e instanceof Error ? e.message : String(e)],
+        });
     }
   };
 
@@ -136,16 +181,36 @@ export function Plots() {
     <section className="panel plots" aria-labelledby="plots-h">
       <h2 id="plots-h">Results</h2>
       {names.length > 0 && <Legend names={names} opts={opts} />}
-      <PlotView svg={lvl} name="loss-vs-length" title={tail ? 'Tail loss (last T positions) against evaluation length' : 'Validation loss against evaluation length'} testId="plot-loss-vs-length" />
+      <PlotView
+        svg={lvl}
+        name="loss-vs-length"
+        title={
+          tail ? 'Tail loss (last T positions) against evaluation length' : 'Validation loss against evaluation length'
+        }
+        testId="plot-loss-vs-length"
+      />
       <label className="inline">
-        <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Show the tail loss (last T positions only)
+        <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Show the tail loss (last T
+        positions only)
       </label>
       <RerunCheck runs={runs} />
-      <PlotView svg={curves} name="loss-vs-step" title="Training loss and validation loss at T, against step" testId="plot-loss-vs-step" />
+      <PlotView
+        svg={curves}
+        name="loss-vs-step"
+        title="Training loss and validation loss at T, against step"
+        testId="plot-loss-vs-step"
+      />
       {docs.length > 0 && (
         <>
-          <PlotView svg={perPos} name="per-position-loss" title="Loss by position at the longest length" testId="plot-per-position" />
-          {pk && <PlotView svg={pk} name="passkey" title="Passkey retrieval accuracy against length" testId="plot-passkey" />}
+          <PlotView
+            svg={perPos}
+            name="per-position-loss"
+            title="Loss by position at the longest length"
+            testId="plot-per-position"
+          />
+          {pk && (
+            <PlotView svg={pk} name="passkey" title="Passkey retrieval accuracy against length" testId="plot-passkey" />
+          )}
           {diag && (
             <div className="diag">
               <div className="row">
@@ -170,7 +235,12 @@ export function Plots() {
                   </select>
                 </label>
               </div>
-              <PlotView svg={diag} name={`diagnostics-${metric}`} title="Attention diagnostics per layer (mean over heads, bar: head range)" testId="plot-diagnostics" />
+              <PlotView
+                svg={diag}
+                name={`diagnostics-${metric}`}
+                title="Attention diagnostics per layer (mean over heads, bar: head range)"
+                testId="plot-diagnostics"
+              />
             </div>
           )}
           {mapRec && (
@@ -186,24 +256,59 @@ export function Plots() {
                     ))}
                   </select>
                 </label>
-                <NumberPicker label="Layer" value={map?.layer ?? 0} options={mapLayers} show={(l) => l + 1} onChange={(layer) => setMapSel({ ...mapSel, layer })} />
-                <NumberPicker label="Head" value={map?.head ?? 0} options={mapHeads} show={(h) => h + 1} onChange={(head) => setMapSel({ ...mapSel, head })} />
-                <NumberPicker label="Length" value={map?.length ?? 0} options={mapLengths} show={(l) => l} onChange={(length) => setMapSel({ ...mapSel, length })} />
+                <NumberPicker
+                  label="Layer"
+                  value={map?.layer ?? 0}
+                  options={mapLayers}
+                  show={(l) => l + 1}
+                  onChange={(layer) => setMapSel({ ...mapSel, layer })}
+                />
+                <NumberPicker
+                  label="Head"
+                  value={map?.head ?? 0}
+                  options={mapHeads}
+                  show={(h) => h + 1}
+                  onChange={(head) => setMapSel({ ...mapSel, head })}
+                />
+                <NumberPicker
+                  label="Length"
+                  value={map?.length ?? 0}
+                  options={mapLengths}
+                  show={(l) => l}
+                  onChange={(length) => setMapSel({ ...mapSel, length })}
+                />
               </div>
-              <PlotView svg={heat} name="attention-map" title={`Attention map: ${mapRec.label}`} testId="plot-attention-map" />
+              <PlotView
+                svg={heat}
+                name="attention-map"
+                title={`Attention map: ${mapRec.label}`}
+                testId="plot-attention-map"
+              />
             </div>
           )}
         </>
       )}
       <div className="row exports">
         <span>Results:</span>
-        <button type="button" disabled={!docs.length} onClick={() => downloadText('attention-lab-results.json', resultsJson(docs), 'application/json')}>
+        <button
+          type="button"
+          disabled={!docs.length}
+          onClick={() => downloadText('attention-lab-results.json', resultsJson(docs), 'application/json')}
+        >
           Export JSON
         </button>
-        <button type="button" disabled={!docs.length} onClick={() => downloadText('attention-lab-loss-vs-length.csv', lossVsLengthCsv(docs), 'text/csv')}>
+        <button
+          type="button"
+          disabled={!docs.length}
+          onClick={() => downloadText('attention-lab-loss-vs-length.csv', lossVsLengthCsv(docs), 'text/csv')}
+        >
           Export CSV (loss vs length)
         </button>
-        <button type="button" disabled={!docs.length} onClick={() => downloadText('attention-lab-training.csv', trainingCurveCsv(docs), 'text/csv')}>
+        <button
+          type="button"
+          disabled={!docs.length}
+          onClick={() => downloadText('attention-lab-training.csv', trainingCurveCsv(docs), 'text/csv')}
+        >
           Export CSV (training curves)
         </button>
         <label className="file-button">
@@ -216,7 +321,13 @@ export function Plots() {
 }
 
 /** A labelled select over numbers (the heatmap's layer, head and length pickers). */
-function NumberPicker(props: { label: string; value: number; options: number[]; show: (v: number) => number | string; onChange: (v: number) => void }) {
+function NumberPicker(props: {
+  label: string;
+  value: number;
+  options: number[];
+  show: (v: number) => number | string;
+  onChange: (v: number) => void;
+}) {
   return (
     <label className="inline">
       {props.label}{' '}

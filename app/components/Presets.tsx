@@ -18,7 +18,11 @@ export function Presets() {
               <summary>What the paper found</summary>
               <p>{p.finding}</p>
             </details>
-            <button type="button" aria-label={`Load preset: ${p.title}`} onClick={() => store.getState().loadExperiment(presetExperiment(p))}>
+            <button
+              type="button"
+              aria-label={`Load preset: ${p.title}`}
+              onClick={() => store.getState().loadExperiment(presetExperiment(p))}
+            >
               Load ({p.runs.length} run{p.runs.length === 1 ? '' : 's'})
             </button>
           </li>

@@ -24,7 +24,14 @@ const STATUS_TEXT: Record<RunRecord['status'], string> = {
 function ProgressLine({ r }: { r: RunRecord }) {
   const p = r.progress;
   if (!p) return null;
-  const phase = p.phase === 'loading' ? 'loading data' : p.phase === 'eval' ? 'evaluating at every length' : p.phase === 'maps' ? 'computing attention maps' : `step ${p.step}/${p.steps}`;
+  const phase =
+    p.phase === 'loading'
+      ? 'loading data'
+      : p.phase === 'eval'
+        ? 'evaluating at every length'
+        : p.phase === 'maps'
+          ? 'computing attention maps'
+          : `step ${p.step}/${p.steps}`;
   const parts = [phase];
   if (p.phase === 'train') {
     if (Number.isFinite(p.loss)) parts.push(`loss ${p.loss.toFixed(3)}`);
@@ -52,7 +59,9 @@ export function Queue() {
   return (
     <section className="panel queue" aria-labelledby="queue-h">
       <h2 id="queue-h">Run queue</h2>
-      {runs.length === 0 && <p className="help">No runs yet. Load a preset or build an experiment, then press “Run experiment”.</p>}
+      {runs.length === 0 && (
+        <p className="help">No runs yet. Load a preset or build an experiment, then press “Run experiment”.</p>
+      )}
       <ol className="queue-list">
         {runs.map((r) => (
           <li key={r.id} className={`queue-item status-${r.status}`} data-status={r.status}>
@@ -76,7 +85,12 @@ export function Queue() {
                   </button>
                 )}
                 {!ACTIVE.includes(r.status) && r.status !== 'queued' && r.config && (
-                  <button type="button" onClick={() => lab.rerun(r.id)} aria-label={`Re-run ${r.label}`} disabled={gpu.state !== 'ok'}>
+                  <button
+                    type="button"
+                    onClick={() => lab.rerun(r.id)}
+                    aria-label={`Re-run ${r.label}`}
+                    disabled={gpu.state !== 'ok'}
+                  >
                     Re-run
                   </button>
                 )}
@@ -90,8 +104,10 @@ export function Queue() {
             {(ACTIVE.includes(r.status) || r.status === 'interrupted') && <ProgressLine r={r} />}
             {r.status === 'done' && r.doc && (
               <small className="help">
-                loss at T {r.doc.lossVsLength[0].lengths[0]?.meanLoss.toFixed(3)} · at {r.doc.lossVsLength[0].lengths.at(-1)?.factor}x{' '}
-                {r.doc.lossVsLength[0].lengths.at(-1)?.meanLoss.toFixed(3)} · {r.doc.timings.trainSeconds.toFixed(1)} s training
+                loss at T {r.doc.lossVsLength[0].lengths[0]?.meanLoss.toFixed(3)} · at{' '}
+                {r.doc.lossVsLength[0].lengths.at(-1)?.factor}x{' '}
+                {r.doc.lossVsLength[0].lengths.at(-1)?.meanLoss.toFixed(3)} · {r.doc.timings.trainSeconds.toFixed(1)} s
+                training
               </small>
             )}
             {r.error && (

@@ -13,7 +13,8 @@ function TeacherPanel() {
   const { store } = useLab();
   const [t, setT] = useState<TeacherMode>({ locked: [], hidden: [] });
   const [link, setLink] = useState('');
-  const toggle = (kind: 'locked' | 'hidden', path: string) => setT((x) => ({ ...x, [kind]: x[kind].includes(path) ? x[kind].filter((p) => p !== path) : [...x[kind], path] }));
+  const toggle = (kind: 'locked' | 'hidden', path: string) =>
+    setT((x) => ({ ...x, [kind]: x[kind].includes(path) ? x[kind].filter((p) => p !== path) : [...x[kind], path] }));
   const make = async () => {
     const url = shareUrl(encodeExperiment(store.getState().experiment, t));
     setLink(url);
@@ -22,7 +23,10 @@ function TeacherPanel() {
   return (
     <details className="teacher">
       <summary>Teacher: make a student link</summary>
-      <p className="help">Tick the controls students may not change (lock) or should not see (hide). The link carries the current experiment.</p>
+      <p className="help">
+        Tick the controls students may not change (lock) or should not see (hide). The link carries the current
+        experiment.
+      </p>
       <table className="teacher-table">
         <thead>
           <tr>
@@ -36,10 +40,20 @@ function TeacherPanel() {
             <tr key={f.path}>
               <th scope="row">{f.label}</th>
               <td>
-                <input type="checkbox" aria-label={`Lock ${f.label}`} checked={t.locked.includes(f.path)} onChange={() => toggle('locked', f.path)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Lock ${f.label}`}
+                  checked={t.locked.includes(f.path)}
+                  onChange={() => toggle('locked', f.path)}
+                />
               </td>
               <td>
-                <input type="checkbox" aria-label={`Hide ${f.label}`} checked={t.hidden.includes(f.path)} onChange={() => toggle('hidden', f.path)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Hide ${f.label}`}
+                  checked={t.hidden.includes(f.path)}
+                  onChange={() => toggle('hidden', f.path)}
+                />
               </td>
             </tr>
           ))}
@@ -48,7 +62,15 @@ function TeacherPanel() {
       <button type="button" onClick={() => void make()}>
         Copy student link
       </button>
-      {link && <input className="link-out" readOnly value={link} aria-label="Student link" onFocus={(e) => e.target.select()} />}
+      {link && (
+        <input
+          className="link-out"
+          readOnly
+          value={link}
+          aria-label="Student link"
+          onFocus={(e) => e.target.select()}
+        />
+      )}
     </details>
   );
 }
@@ -62,18 +84,27 @@ export function Share() {
   const done = runs.filter((r) => r.status === 'done' && r.doc);
   const copy = async (withResults: boolean) => {
     const s = store.getState();
-    const q = withResults ? await linkWithResults(s.experiment, s.teacher, done.map((r) => plotDoc(r)!)) : encodeExperiment(s.experiment, s.teacher);
+    const q = withResults
+      ? await linkWithResults(
+          s.experiment,
+          s.teacher,
+          done.map((r) => plotDoc(r)!),
+        )
+      : encodeExperiment(s.experiment, s.teacher);
     const url = shareUrl(q, withResults);
     setLink(url);
     const ok = await copyText(url);
-    setNote(`${ok ? 'Copied' : 'Select and copy'}: ${withResults ? `the experiment and the results of ${done.length} run${done.length === 1 ? '' : 's'}` : 'the experiment'} (${url.length.toLocaleString()} characters)`);
+    setNote(
+      `${ok ? 'Copied' : 'Select and copy'}: ${withResults ? `the experiment and the results of ${done.length} run${done.length === 1 ? '' : 's'}` : 'the experiment'} (${url.length.toLocaleString()} characters)`,
+    );
   };
   return (
     <section className="panel share" aria-labelledby="share-h">
       <h2 id="share-h">Share</h2>
       {teacher && (teacher.locked.length > 0 || teacher.hidden.length > 0) && (
         <p className="note">
-          Classroom link: {teacher.locked.length} control{teacher.locked.length === 1 ? ' is' : 's are'} locked and {teacher.hidden.length} hidden by your teacher.
+          Classroom link: {teacher.locked.length} control{teacher.locked.length === 1 ? ' is' : 's are'} locked and{' '}
+          {teacher.hidden.length} hidden by your teacher.
         </p>
       )}
       <div className="row">
@@ -86,7 +117,13 @@ export function Share() {
       </div>
       {link && (
         <>
-          <input className="link-out" readOnly value={link} aria-label="Share link" onFocus={(e) => e.target.select()} />
+          <input
+            className="link-out"
+            readOnly
+            value={link}
+            aria-label="Share link"
+            onFocus={(e) => e.target.select()}
+          />
           <small className="help" role="status">
             {note}
           </small>

@@ -5,7 +5,12 @@ const MB = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 
 export function Device() {
   const gpu = useLabState((s) => s.gpu);
-  if (gpu.state === 'unknown') return <p className="device" role="status">Looking for a GPU…</p>;
+  if (gpu.state === 'unknown')
+    return (
+      <p className="device" role="status">
+        Looking for a GPU…
+      </p>
+    );
   if (gpu.state === 'none') return null;
   const a = gpu.adapter;
   return (
@@ -41,9 +46,12 @@ export function NoGpu() {
       <ul>
         <li>Use a recent Chrome or Edge (version 113 or later) on a laptop or desktop.</li>
         <li>
-          Open <code>chrome://gpu</code> and check that “WebGPU” says “Hardware accelerated”; if it is disabled, enable it at <code>chrome://flags/#enable-unsafe-webgpu</code> and restart.
+          Open <code>chrome://gpu</code> and check that “WebGPU” says “Hardware accelerated”; if it is disabled, enable
+          it at <code>chrome://flags/#enable-unsafe-webgpu</code> and restart.
         </li>
-        <li>On Linux, Chrome may also need <code>chrome://flags/#enable-vulkan</code>.</li>
+        <li>
+          On Linux, Chrome may also need <code>chrome://flags/#enable-vulkan</code>.
+        </li>
       </ul>
       <p>You can still read the presets and see results shared with you in a link.</p>
     </section>
@@ -56,7 +64,12 @@ export function Banners() {
   return (
     <div className="banners">
       {banners.map((b) => (
-        <div key={b.id} className={`banner banner-${b.kind}`} role={b.kind === 'error' || b.kind === 'warning' ? 'alert' : 'status'} data-testid={`banner-${b.kind}`}>
+        <div
+          key={b.id}
+          className={`banner banner-${b.kind}`}
+          role={b.kind === 'error' || b.kind === 'warning' ? 'alert' : 'status'}
+          data-testid={`banner-${b.kind}`}
+        >
           <strong>{b.title}</strong>
           {b.lines.length > 0 && (
             <ul>
@@ -65,7 +78,12 @@ export function Banners() {
               ))}
             </ul>
           )}
-          <button type="button" className="dismiss" aria-label="Dismiss this message" onClick={() => store.getState().dismissBanner(b.id)}>
+          <button
+            type="button"
+            className="dismiss"
+            aria-label="Dismiss this message"
+            onClick={() => store.getState().dismissBanner(b.id)}
+          >
             ✕
           </button>
         </div>

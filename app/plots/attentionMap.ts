@@ -22,7 +22,15 @@ export function attentionMapSvg(map: AttentionMap | null, opts: PlotOpts & { tit
   for (let r = 0; r < R; r++)
     for (let c = 0; c <= r; c++) {
       const w = map.cells[r * R + c];
-      cells.push({ row: r, col: c, w, q0: Math.floor(r * size) + 1, q1: Math.floor((r + 1) * size), k0: Math.floor(c * size) + 1, k1: Math.floor((c + 1) * size) });
+      cells.push({
+        row: r,
+        col: c,
+        w,
+        q0: Math.floor(r * size) + 1,
+        q1: Math.floor((r + 1) * size),
+        k0: Math.floor(c * size) + 1,
+        k1: Math.floor((c + 1) * size),
+      });
     }
   const ticks = Array.from({ length: R }, (_, i) => i).filter((i) => i % Math.max(1, Math.round(R / 8)) === 0);
   const w = opts.width ?? 420;
@@ -33,12 +41,34 @@ export function attentionMapSvg(map: AttentionMap | null, opts: PlotOpts & { tit
       padding: 0,
       marginTop: 44,
       marginLeft: 64,
-      x: { label: 'key position', labelAnchor: 'center', labelArrow: 'none', domain: Array.from({ length: R }, (_, i) => i), ticks, tickFormat: (i: number) => String(Math.floor(i * size) + 1), axis: 'top' },
-      y: { label: 'query position', labelAnchor: 'center', labelArrow: 'none', domain: Array.from({ length: R }, (_, i) => i), ticks, tickFormat: (i: number) => String(Math.floor(i * size) + 1) },
+      x: {
+        label: 'key position',
+        labelAnchor: 'center',
+        labelArrow: 'none',
+        domain: Array.from({ length: R }, (_, i) => i),
+        ticks,
+        tickFormat: (i: number) => String(Math.floor(i * size) + 1),
+        axis: 'top',
+      },
+      y: {
+        label: 'query position',
+        labelAnchor: 'center',
+        labelArrow: 'none',
+        domain: Array.from({ length: R }, (_, i) => i),
+        ticks,
+        tickFormat: (i: number) => String(Math.floor(i * size) + 1),
+      },
       color: { type: 'sqrt', scheme: 'blues', legend: false, label: 'weight' },
       marks: [
         Plot.cell(cells, { x: 'col', y: 'row', fill: 'w', inset: 0 }),
-        Plot.tip(cells, Plot.pointer({ x: 'col', y: 'row', title: (d: Cell) => `queries ${d.q0}-${d.q1}, keys ${d.k0}-${d.k1}\nmean weight ${d.w.toExponential(3)}` })),
+        Plot.tip(
+          cells,
+          Plot.pointer({
+            x: 'col',
+            y: 'row',
+            title: (d: Cell) => `queries ${d.q0}-${d.q1}, keys ${d.k0}-${d.k1}\nmean weight ${d.w.toExponential(3)}`,
+          }),
+        ),
       ],
     },
     { ...opts, width: w, height: opts.height ?? w },

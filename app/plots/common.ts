@@ -75,13 +75,13 @@ export function visible(series: Series[], opts: PlotOpts): Series[] {
   return series.filter((s) => !opts.hidden?.has(s.name));
 }
 
-
 /** Runs Plot and returns the SVG (never a figure wrapper: legends are drawn by the app). */
 export function render(options: Plot.PlotOptions, opts: PlotOpts, ariaLabel: string): SVGSVGElement {
   // Hover tips need a window (pointer events); a bare document (server-side
   // rendering, the headless runner) gets the same plot without them.
   const interactive = !opts.document || !!opts.document.defaultView;
-  if (!interactive && Array.isArray(options.marks)) options = { ...options, marks: options.marks.filter((m) => !(m instanceof Plot.Tip)) };
+  if (!interactive && Array.isArray(options.marks))
+    options = { ...options, marks: options.marks.filter((m) => !(m instanceof Plot.Tip)) };
   const el = Plot.plot({
     width: opts.width ?? 640,
     height: opts.height ?? 360,
@@ -100,10 +100,25 @@ export function render(options: Plot.PlotOptions, opts: PlotOpts, ariaLabel: str
 
 /** An SVG that says there is nothing to plot (never throws on empty input). */
 export function emptySvg(message: string, opts: PlotOpts): SVGSVGElement {
-  return render({ marks: [Plot.text([message], { frameAnchor: 'middle', fontSize: 14, fill: '#666' })], axis: null }, { ...opts, height: opts.height ?? 120 }, message);
+  return render(
+    { marks: [Plot.text([message], { frameAnchor: 'middle', fontSize: 14, fill: '#666' })], axis: null },
+    { ...opts, height: opts.height ?? 120 },
+    message,
+  );
 }
 
 export const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 /** The colours Plot's tableau10 scheme gives series in domain order (for the app's legend). */
-export const TABLEAU10 = ['#4e79a7', '#f28e2c', '#e15759', '#76b7b2', '#59a14f', '#edc949', '#af7aa1', '#ff9da7', '#9c755f', '#bab0ab'];
+export const TABLEAU10 = [
+  '#4e79a7',
+  '#f28e2c',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc949',
+  '#af7aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ab',
+];

@@ -41,7 +41,10 @@ export function diagnosticsPoints(docs: readonly ResultsDoc[], metric: Diagnosti
   return out;
 }
 
-export function diagnosticsSvg(docs: ResultsDoc[], opts: PlotOpts & { metric?: DiagnosticMetric; length?: number } = {}): SVGSVGElement {
+export function diagnosticsSvg(
+  docs: ResultsDoc[],
+  opts: PlotOpts & { metric?: DiagnosticMetric; length?: number } = {},
+): SVGSVGElement {
   const metric = opts.metric ?? 'entropy';
   const all = diagnosticsPoints(docs, metric, opts.length);
   const names = [...new Set(all.map((p) => p.name))];
@@ -51,14 +54,49 @@ export function diagnosticsSvg(docs: ResultsDoc[], opts: PlotOpts & { metric?: D
   for (const n of names) {
     const e = emphasis(n, opts);
     const mine = pts.filter((p) => p.name === n);
-    marks.push(Plot.ruleX(mine, { x: 'layer', y1: 'lo', y2: 'hi', stroke: 'name', strokeOpacity: e.opacity * 0.4, strokeWidth: 6 }));
-    marks.push(Plot.line(mine, { x: 'layer', y: 'mean', stroke: 'name', strokeWidth: e.width, strokeOpacity: e.opacity, marker: 'circle-stroke' }));
+    marks.push(
+      Plot.ruleX(mine, {
+        x: 'layer',
+        y1: 'lo',
+        y2: 'hi',
+        stroke: 'name',
+        strokeOpacity: e.opacity * 0.4,
+        strokeWidth: 6,
+      }),
+    );
+    marks.push(
+      Plot.line(mine, {
+        x: 'layer',
+        y: 'mean',
+        stroke: 'name',
+        strokeWidth: e.width,
+        strokeOpacity: e.opacity,
+        marker: 'circle-stroke',
+      }),
+    );
   }
-  marks.push(Plot.tip(pts, Plot.pointer({ x: 'layer', y: 'mean', stroke: 'name', title: (p: Pt) => `${p.name}\nlayer ${p.layer}\nmean over heads ${fmt(p.mean, 4)}\nheads ${fmt(p.lo, 3)} to ${fmt(p.hi, 3)}` })));
+  marks.push(
+    Plot.tip(
+      pts,
+      Plot.pointer({
+        x: 'layer',
+        y: 'mean',
+        stroke: 'name',
+        title: (p: Pt) =>
+          `${p.name}\nlayer ${p.layer}\nmean over heads ${fmt(p.mean, 4)}\nheads ${fmt(p.lo, 3)} to ${fmt(p.hi, 3)}`,
+      }),
+    ),
+  );
   const maxLayer = Math.max(...pts.map((p) => p.layer));
   return render(
     {
-      x: { label: 'layer', ticks: Array.from({ length: maxLayer }, (_, i) => i + 1), tickFormat: 'd', domain: [0.5, maxLayer + 0.5], grid: true },
+      x: {
+        label: 'layer',
+        ticks: Array.from({ length: maxLayer }, (_, i) => i + 1),
+        tickFormat: 'd',
+        domain: [0.5, maxLayer + 0.5],
+        grid: true,
+      },
       y: { label: METRIC_LABELS[metric], grid: true, nice: true },
       color: { domain: opts.colorDomain ?? names, scheme: 'tableau10' },
       marks,

@@ -26,11 +26,21 @@ export function lossRows(docs: readonly ResultsDoc[]): LossRow[] {
       const name = variantName(s.name, i, v);
       const factors = v.lengths.map((l) => l.factor);
       const at = (d: ResultsDoc, f: number) => d.lossVsLength[i]?.lengths.find((l) => l.factor === f);
-      const vals = (f: number, k: 'meanLoss' | 'tailLoss') => s.docs.map((d) => at(d, f)?.[k]).filter((x): x is number => x !== undefined);
+      const vals = (f: number, k: 'meanLoss' | 'tailLoss') =>
+        s.docs.map((d) => at(d, f)?.[k]).filter((x): x is number => x !== undefined);
       const first = Math.min(...factors);
       const last = Math.max(...factors);
-      const ratios = s.docs.map((d) => (at(d, last)?.meanLoss ?? NaN) / (at(d, first)?.meanLoss ?? NaN)).filter(Number.isFinite);
-      rows.push({ series: name, seeds: s.docs.length, factors, mean: factors.map((f) => stat(vals(f, 'meanLoss'))), tail: stat(vals(last, 'tailLoss')), ratio: stat(ratios) });
+      const ratios = s.docs
+        .map((d) => (at(d, last)?.meanLoss ?? NaN) / (at(d, first)?.meanLoss ?? NaN))
+        .filter(Number.isFinite);
+      rows.push({
+        series: name,
+        seeds: s.docs.length,
+        factors,
+        mean: factors.map((f) => stat(vals(f, 'meanLoss'))),
+        tail: stat(vals(last, 'tailLoss')),
+        ratio: stat(ratios),
+      });
     });
   }
   return rows;
@@ -56,7 +66,9 @@ export function lossTableMarkdown(docs: readonly ResultsDoc[]): string {
       const j = r.factors.indexOf(f);
       return j < 0 ? '–' : cell(r.mean[j]);
     });
-    lines.push(`| ${[r.series.replace(/\|/g, '\\|'), String(r.seeds), ...byF, cell(r.tail), cell(r.ratio)].join(' | ')} |`);
+    lines.push(
+      `| ${[r.series.replace(/\|/g, '\\|'), String(r.seeds), ...byF, cell(r.tail), cell(r.ratio)].join(' | ')} |`,
+    );
   }
   const bs = baselinesOf(docs)
     .map((b) => `${b.name} ${b.loss.toFixed(3)}`)

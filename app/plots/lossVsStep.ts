@@ -29,7 +29,8 @@ export function lossVsStepSvg(series: CurveSeries[], opts: PlotOpts = {}): SVGSV
     if (opts.hidden?.has(s.name)) return;
     for (const c of s.curve) {
       if (Number.isFinite(c.loss)) pts.push({ name: s.name, line, step: c.step, y: c.loss, kind: 'train' });
-      if (c.valLoss !== undefined && Number.isFinite(c.valLoss)) pts.push({ name: s.name, line, step: c.step, y: c.valLoss, kind: 'validation' });
+      if (c.valLoss !== undefined && Number.isFinite(c.valLoss))
+        pts.push({ name: s.name, line, step: c.step, y: c.valLoss, kind: 'validation' });
     }
   });
   if (!pts.length) return emptySvg('No training curve yet', opts);
@@ -38,10 +39,30 @@ export function lossVsStepSvg(series: CurveSeries[], opts: PlotOpts = {}): SVGSV
   const marks: Plot.Markish[] = [];
   for (const n of names) {
     const e = emphasis(n, opts);
-    marks.push(Plot.line(train.filter((p) => p.name === n), { x: 'step', y: 'y', z: 'line', stroke: 'name', strokeWidth: e.width * 0.75, strokeOpacity: e.opacity }));
-    marks.push(Plot.dot(val.filter((p) => p.name === n), { x: 'step', y: 'y', stroke: 'name', fill: 'white', r: 3.5, strokeOpacity: e.opacity }));
+    marks.push(
+      Plot.line(
+        train.filter((p) => p.name === n),
+        { x: 'step', y: 'y', z: 'line', stroke: 'name', strokeWidth: e.width * 0.75, strokeOpacity: e.opacity },
+      ),
+    );
+    marks.push(
+      Plot.dot(
+        val.filter((p) => p.name === n),
+        { x: 'step', y: 'y', stroke: 'name', fill: 'white', r: 3.5, strokeOpacity: e.opacity },
+      ),
+    );
   }
-  marks.push(Plot.tip(pts, Plot.pointer({ x: 'step', y: 'y', stroke: 'name', title: (p: Pt) => `${p.name}\nstep ${p.step}\n${p.kind} loss ${fmt(p.y, 4)}` })));
+  marks.push(
+    Plot.tip(
+      pts,
+      Plot.pointer({
+        x: 'step',
+        y: 'y',
+        stroke: 'name',
+        title: (p: Pt) => `${p.name}\nstep ${p.step}\n${p.kind} loss ${fmt(p.y, 4)}`,
+      }),
+    ),
+  );
   return render(
     {
       x: { label: 'step', grid: true },

@@ -20,7 +20,9 @@ export function passkeyPoints(docs: readonly ResultsDoc[]): Pt[] {
     if (!first) continue;
     const T = s.docs[0].model.trainLength;
     for (const p of first.points) {
-      const xs = s.docs.map((d) => d.passkey?.points.find((q) => q.length === p.length)?.accuracy).filter((x): x is number => x !== undefined);
+      const xs = s.docs
+        .map((d) => d.passkey?.points.find((q) => q.length === p.length)?.accuracy)
+        .filter((x): x is number => x !== undefined);
       out.push({ name: s.name, length: p.length, factor: p.length / T, ...stat(xs) });
     }
   }
@@ -36,12 +38,41 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
   const marks: Plot.Markish[] = [Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' })];
   for (const n of names) {
     const e = emphasis(n, opts);
-    marks.push(Plot.line(pts.filter((p) => p.name === n), { x: 'factor', y: 'mean', stroke: 'name', strokeWidth: e.width, strokeOpacity: e.opacity, marker: 'circle-stroke' }));
+    marks.push(
+      Plot.line(
+        pts.filter((p) => p.name === n),
+        {
+          x: 'factor',
+          y: 'mean',
+          stroke: 'name',
+          strokeWidth: e.width,
+          strokeOpacity: e.opacity,
+          marker: 'circle-stroke',
+        },
+      ),
+    );
   }
-  marks.push(Plot.tip(pts, Plot.pointer({ x: 'factor', y: 'mean', stroke: 'name', title: (p: Pt) => `${p.name}\nlength ${p.length}\naccuracy ${fmt(p.mean * 100, 1)}%` })));
+  marks.push(
+    Plot.tip(
+      pts,
+      Plot.pointer({
+        x: 'factor',
+        y: 'mean',
+        stroke: 'name',
+        title: (p: Pt) => `${p.name}\nlength ${p.length}\naccuracy ${fmt(p.mean * 100, 1)}%`,
+      }),
+    ),
+  );
   return render(
     {
-      x: { type: 'log', domain: [1, maxF], ticks: [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= maxF), tickFormat: (d: number) => `${d}x`, label: 'evaluation length (multiples of T)', grid: true },
+      x: {
+        type: 'log',
+        domain: [1, maxF],
+        ticks: [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= maxF),
+        tickFormat: (d: number) => `${d}x`,
+        label: 'evaluation length (multiples of T)',
+        grid: true,
+      },
       y: { label: 'passkey accuracy', domain: [0, 1], percent: true, grid: true },
       color: { domain: opts.colorDomain ?? names, scheme: 'tableau10' },
       marks,

@@ -22,7 +22,9 @@ export function perPositionPoints(docs: readonly ResultsDoc[]): Pt[] {
     if (!longest) continue;
     const T = s.docs[0].model.trainLength;
     longest.positions.forEach((_, b) => {
-      const xs = own.map((o) => o.lengths.find((l) => l.length === longest.length)?.positions[b]).filter((x): x is number => x !== undefined);
+      const xs = own
+        .map((o) => o.lengths.find((l) => l.length === longest.length)?.positions[b])
+        .filter((x): x is number => x !== undefined);
       const position = (b + 0.5) * longest.bucketSize;
       out.push({ name: s.name, position, x: position / T, ...stat(xs) });
     });
@@ -37,12 +39,28 @@ export function perPositionSvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGE
   if (!pts.length) return emptySvg('No per-position losses yet', opts);
   const marks: Plot.Markish[] = [Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' })];
   const spread = pts.filter((p) => p.n > 1);
-  if (spread.length) marks.push(Plot.areaY(spread, { x: 'x', y1: 'lo', y2: 'hi', z: 'name', fill: 'name', fillOpacity: 0.15 }));
+  if (spread.length)
+    marks.push(Plot.areaY(spread, { x: 'x', y1: 'lo', y2: 'hi', z: 'name', fill: 'name', fillOpacity: 0.15 }));
   for (const n of names) {
     const e = emphasis(n, opts);
-    marks.push(Plot.line(pts.filter((p) => p.name === n), { x: 'x', y: 'mean', stroke: 'name', strokeWidth: e.width, strokeOpacity: e.opacity }));
+    marks.push(
+      Plot.line(
+        pts.filter((p) => p.name === n),
+        { x: 'x', y: 'mean', stroke: 'name', strokeWidth: e.width, strokeOpacity: e.opacity },
+      ),
+    );
   }
-  marks.push(Plot.tip(pts, Plot.pointer({ x: 'x', y: 'mean', stroke: 'name', title: (p: Pt) => `${p.name}\nposition ~${Math.round(p.position)} (${fmt(p.x, 2)}x T)\nloss ${fmt(p.mean, 4)}` })));
+  marks.push(
+    Plot.tip(
+      pts,
+      Plot.pointer({
+        x: 'x',
+        y: 'mean',
+        stroke: 'name',
+        title: (p: Pt) => `${p.name}\nposition ~${Math.round(p.position)} (${fmt(p.x, 2)}x T)\nloss ${fmt(p.mean, 4)}`,
+      }),
+    ),
+  );
   return render(
     {
       x: { label: 'position in the window (multiples of T)', grid: true },

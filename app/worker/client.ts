@@ -37,10 +37,16 @@ async function connectMain(onEvent: (e: Event) => void): Promise<{ client: LabCl
   });
   void core.handle({ type: 'hello' });
   const r = await ready;
-  return { client: { mode: r.gpu ? 'main' : 'none', send: (cmd) => void core.handle(structuredClone(cmd)), close: () => {} }, ready: r };
+  return {
+    client: { mode: r.gpu ? 'main' : 'none', send: (cmd) => void core.handle(structuredClone(cmd)), close: () => {} },
+    ready: r,
+  };
 }
 
-function connectWorker(onEvent: (e: Event) => void, timeoutMs: number): Promise<{ client: LabClient; ready: ReadyEvent } | null> {
+function connectWorker(
+  onEvent: (e: Event) => void,
+  timeoutMs: number,
+): Promise<{ client: LabClient; ready: ReadyEvent } | null> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
@@ -65,7 +71,15 @@ function connectWorker(onEvent: (e: Event) => void, timeoutMs: number): Promise<
       if (!settled) {
         if (isEvent(e) && e.type === 'ready') {
           if (!e.gpu && e.reason === NO_WORKER_GPU) finish(null);
-          else finish({ client: { mode: e.gpu ? 'worker' : 'none', send: (cmd) => worker.postMessage(cmd), close: () => worker.terminate() }, ready: e });
+          else
+            finish({
+              client: {
+                mode: e.gpu ? 'worker' : 'none',
+                send: (cmd) => worker.postMessage(cmd),
+                close: () => worker.terminate(),
+              },
+              ready: e,
+            });
         }
         return;
       }
@@ -79,9 +93,16 @@ function connectWorker(onEvent: (e: Event) => void, timeoutMs: number): Promise<
  * Connects to the engine: the worker when it has WebGPU, else the main
  * thread, else a client of mode 'none' whose ready event says why.
  */
-export async function connectLab(onEvent: (e: Event) => void, opts: ConnectOptions = {}): Promise<{ client: LabClient; ready: ReadyEvent }> {
-  const none = (reason: string) => ({ client: { mode: 'none' as const, send: () => {}, close: () => {} }, ready: { type: 'ready' as const, gpu: false as const, reason } });
-  if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu) return none('WebGPU is not available in this browser (navigator.gpu is missing)');
+export async function connectLab(
+  onEvent: (e: Event) => void,
+  opts: ConnectOptions = {},
+): Promise<{ client: LabClient; ready: ReadyEvent }> {
+  const none = (reason: string) => ({
+    client: { mode: 'none' as const, send: () => {}, close: () => {} },
+    ready: { type: 'ready' as const, gpu: false as const, reason },
+  });
+  if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu)
+    return none('WebGPU is not available in this browser (navigator.gpu is missing)');
   if (!opts.forceMain && typeof Worker !== 'undefined') {
     const w = await connectWorker(onEvent, opts.timeoutMs ?? 20_000);
     if (w) return w;

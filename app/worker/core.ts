@@ -75,7 +75,11 @@ export class LabCore {
       vendor: info.vendor || 'unknown vendor',
       architecture: info.architecture || '',
       description: info.description || '',
-      limits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize, maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize },
+      limits: {
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxBufferSize: l.maxBufferSize,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      },
     };
     const engine = new Engine(device);
     this.engine = engine;
@@ -88,7 +92,12 @@ export class LabCore {
 
   private async start(runId: string, raw: RunConfig, userText?: string): Promise<void> {
     if (this.active) {
-      this.post({ type: 'error', runId, kind: 'internal', message: `another run (${this.active.runId}) is still running` });
+      this.post({
+        type: 'error',
+        runId,
+        kind: 'internal',
+        message: `another run (${this.active.runId}) is still running`,
+      });
       return;
     }
     const a: Active = { runId, paused: false, stop: false, wake: null };
@@ -96,22 +105,62 @@ export class LabCore {
     try {
       // Everything that can be refused is refused before any GPU allocation.
       const run = checkRunConfig(raw);
-      this.post({ type: 'progress', runId, phase: 'loading', step: 0, steps: run.train.steps, loss: NaN, tokensPerSecond: 0, etaSeconds: NaN });
-      const data = await loadData(run, { brown: () => (this.brown ??= loadBrown().catch((e) => ((this.brown = null), Promise.reject(e)))), userText });
+      this.post({
+        type: 'progress',
+        runId,
+        phase: 'loading',
+        step: 0,
+        steps: run.train.steps,
+        loss: NaN,
+        tokensPerSecond: 0,
+        etaSeconds: NaN,
+      });
+      const data = await loadData(run, {
+        brown: () => (this.brown ??= loadBrown().catch((e) => ((this.brown = null), Promise.reject(e)))),
+        userText,
+      });
       const engine = await this.ensureEngine();
       const vocab = data.kind === 'text' ? data.corpus.tokenizer.size : data.task.tokenizer.size;
       checkFits(toModelConfig(run, vocab), run.train.batchSize, run.train.seqLen, engine.ctx.device.limits, true);
       const maps: AttentionMap[] = [];
       const doc = await executeRun(engine, run, data, this.adapter!, {
-        onProgress: (p) => this.post({ type: 'progress', runId, phase: p.phase, step: p.step, steps: p.steps, loss: p.loss, tokensPerSecond: p.tokensPerSecond, etaSeconds: p.etaSeconds }),
-        onLog: (l) => this.post({ type: 'metrics', runId, step: l.step, loss: l.loss, valLoss: l.valLoss, lr: l.lr, tokensPerSecond: l.tokensPerSecond }),
+        onProgress: (p) =>
+          this.post({
+            type: 'progress',
+            runId,
+            phase: p.phase,
+            step: p.step,
+            steps: p.steps,
+            loss: p.loss,
+            tokensPerSecond: p.tokensPerSecond,
+            etaSeconds: p.etaSeconds,
+          }),
+        onLog: (l) =>
+          this.post({
+            type: 'metrics',
+            runId,
+            step: l.step,
+            loss: l.loss,
+            valLoss: l.valLoss,
+            lr: l.lr,
+            tokensPerSecond: l.tokensPerSecond,
+          }),
         shouldStop: () => a.stop,
         gate: async () => {
           while (a.paused && !a.stop) await new Promise<void>((res) => (a.wake = res));
           a.wake = null;
         },
         afterEval: async (model, stream) => {
-          this.post({ type: 'progress', runId, phase: 'maps', step: run.train.steps, steps: run.train.steps, loss: NaN, tokensPerSecond: 0, etaSeconds: 0 });
+          this.post({
+            type: 'progress',
+            runId,
+            phase: 'maps',
+            step: run.train.steps,
+            steps: run.train.steps,
+            loss: NaN,
+            tokensPerSecond: 0,
+            etaSeconds: 0,
+          });
           maps.push(...(await computeMaps(model, run, data, stream)));
         },
       });
@@ -131,7 +180,12 @@ export class LabCore {
  * first MAP_HEADS heads, at T and at the longest evaluation length, R x R
  * cells. Layers without pairwise weights (mlp, nonapprox) are skipped.
  */
-async function computeMaps(model: GptModel, run: RunConfig, data: LoadedData, stream: Uint32Array | undefined): Promise<AttentionMap[]> {
+async function computeMaps(
+  model: GptModel,
+  run: RunConfig,
+  data: LoadedData,
+  stream: Uint32Array | undefined,
+): Promise<AttentionMap[]> {
   if (data.kind !== 'text') return [];
   const maxL = longestEvalLength(run);
   const lengths = [...new Set([run.train.seqLen, maxL])];
@@ -141,7 +195,18 @@ async function computeMaps(model: GptModel, run: RunConfig, data: LoadedData, st
       for (let head = 0; head < Math.min(MAP_HEADS, run.model.nHead); head++) {
         if (out.length >= MAX_MAPS) return out;
         try {
-          out.push(await attentionMap(model, data.corpus, { length: L, layer, head, R: MAP_CELLS, seed: run.eval.seed, windows: run.eval.windows, maxLength: maxL, streamTokens: stream }));
+          out.push(
+            await attentionMap(model, data.corpus, {
+              length: L,
+              layer,
+              head,
+              R: MAP_CELLS,
+              seed: run.eval.seed,
+              windows: run.eval.windows,
+              maxLength: maxL,
+              streamTokens: stream,
+            }),
+          );
         } catch {
           break; // this layer has no attention map (or it cannot be taken): next layer
         }

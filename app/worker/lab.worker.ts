@@ -17,7 +17,12 @@ const core = new LabCore(post);
 self.onmessage = (m: MessageEvent<unknown>) => {
   const cmd = m.data;
   if (!isCommand(cmd)) {
-    post({ type: 'error', runId: null, kind: 'internal', message: 'the worker received a message it does not understand' });
+    post({
+      type: 'error',
+      runId: null,
+      kind: 'internal',
+      message: 'the worker received a message it does not understand',
+    });
     return;
   }
   if (cmd.type === 'hello' && !('gpu' in navigator)) {

@@ -89,7 +89,15 @@ export function isEvent(x: unknown): x is Event {
     case 'ready':
       return x.gpu === true ? isObj(x.adapter) : x.gpu === false && typeof x.reason === 'string';
     case 'progress':
-      return isStr(x.runId) && typeof x.phase === 'string' && isNum(x.step) && isNum(x.steps) && isNum(x.loss) && isNum(x.tokensPerSecond) && isNum(x.etaSeconds);
+      return (
+        isStr(x.runId) &&
+        typeof x.phase === 'string' &&
+        isNum(x.step) &&
+        isNum(x.steps) &&
+        isNum(x.loss) &&
+        isNum(x.tokensPerSecond) &&
+        isNum(x.etaSeconds)
+      );
     case 'metrics':
       return isStr(x.runId) && isNum(x.step) && isNum(x.loss) && isNum(x.lr);
     case 'results':
@@ -99,7 +107,11 @@ export function isEvent(x: unknown): x is Event {
     case 'stopped':
       return isStr(x.runId) && isNum(x.step);
     case 'error':
-      return (x.runId === null || isStr(x.runId)) && ERROR_KINDS.includes(x.kind as ErrorKind) && typeof x.message === 'string';
+      return (
+        (x.runId === null || isStr(x.runId)) &&
+        ERROR_KINDS.includes(x.kind as ErrorKind) &&
+        typeof x.message === 'string'
+      );
     default:
       return false;
   }

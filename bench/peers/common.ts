@@ -13,7 +13,9 @@ export type PeerMechanism = 'softmax' | 'lssa';
 
 /** The model subset the peers implement: attention layers of one mechanism kind each, rope/nope. */
 export function checkPeerConfig(c: ModelConfig): void {
-  for (const m of c.layers) if (m !== 'softmax' && m !== 'lssa') throw new Error(`peer models implement softmax and lssa layers only, not ${m}`);
+  for (const m of c.layers)
+    if (m !== 'softmax' && m !== 'lssa')
+      throw new Error(`peer models implement softmax and lssa layers only, not ${m}`);
   if (c.positional === 'alibi') throw new Error('peer models implement rope and nope only');
   if (c.reweight.mode === 'train') throw new Error('peer models do not implement re-weighting');
 }
@@ -49,7 +51,8 @@ export function packArena(table: ParamTable, tensors: Map<string, ArrayLike<numb
 /** cos and sin [T, hd/2] of the half-split RoPE (src/reference/rope.ts). */
 export function ropeTables(T: number, hd: number): { cos: Float32Array; sin: Float32Array } {
   const half = hd / 2;
-  const cos = new Float32Array(T * half), sin = new Float32Array(T * half);
+  const cos = new Float32Array(T * half),
+    sin = new Float32Array(T * half);
   for (let t = 0; t < T; t++)
     for (let m = 0; m < half; m++) {
       const a = ropeAngle(t, m, hd);
@@ -89,7 +92,12 @@ export function oneHot(ids: Uint32Array, V: number): Float32Array {
 
 /** Per-step scalars of AdamW as one [8] vector (input to a compiled step, so no recompilation). */
 export function adamwScalars(step0: number, cfg: TrainConfig): Float32Array {
-  const lr = learningRate(step0, { lr: cfg.lr, warmupSteps: cfg.warmupSteps, steps: cfg.steps, minLrRatio: cfg.minLrRatio });
+  const lr = learningRate(step0, {
+    lr: cfg.lr,
+    warmupSteps: cfg.warmupSteps,
+    steps: cfg.steps,
+    minLrRatio: cfg.minLrRatio,
+  });
   const t = step0 + 1;
   return Float32Array.from([lr, 1 - Math.pow(cfg.beta1, t), 1 - Math.pow(cfg.beta2, t), 0, 0, 0, 0, 0]);
 }

@@ -8,8 +8,22 @@ import { defaultDevice, getWebGPUDevice, init, jit, nn, numpy as np, tree, value
 import type { ModelConfig, TrainConfig } from '../../src/config';
 import type { ParamTable } from '../../src/model/params';
 import {
-  adamwScalars, causalBias, causalOnes, checkPeerConfig, dimsOf, lssaScale, oneHot, packArena, ropeTables, tableOf, unpackArena,
-  type AttentionInputs, type PeerDims, type PeerGpt, type PeerKernel, type PeerMechanism,
+  adamwScalars,
+  causalBias,
+  causalOnes,
+  checkPeerConfig,
+  dimsOf,
+  lssaScale,
+  oneHot,
+  packArena,
+  ropeTables,
+  tableOf,
+  unpackArena,
+  type AttentionInputs,
+  type PeerDims,
+  type PeerGpt,
+  type PeerKernel,
+  type PeerMechanism,
 } from './common';
 import { LSSA_EPS } from '../../src/reference/attention';
 import { RMSNORM_EPS } from '../../src/reference/rmsnorm';
@@ -25,7 +39,8 @@ let ready: Promise<void> | null = null;
 export function initJax(): Promise<void> {
   ready ??= (async () => {
     const devs = await init('webgpu');
-    if (!devs.includes('webgpu')) throw new Error(`jax-js: WebGPU backend unavailable (got ${devs.join(', ') || 'none'})`);
+    if (!devs.includes('webgpu'))
+      throw new Error(`jax-js: WebGPU backend unavailable (got ${devs.join(', ') || 'none'})`);
     defaultDevice('webgpu');
   })();
   return ready;
@@ -58,7 +73,8 @@ async function timed(f: () => Arr, reps: number): Promise<void> {
 
 /** C [M,N] = A [M,K] . B [K,N] as `jit(matmul)`. */
 export function jaxMatmul(M: number, K: number, N: number, a: Float32Array, b: Float32Array): PeerKernel {
-  const A = arr(a, [M, K]), B = arr(b, [K, N]);
+  const A = arr(a, [M, K]),
+    B = arr(b, [K, N]);
   const f = jit((x: Arr, y: Arr) => np.matmul(x, y));
   return {
     run: (reps) => timed(() => f(A.ref, B.ref), reps),
@@ -72,7 +88,13 @@ export function jaxMatmul(M: number, K: number, N: number, a: Float32Array, b: F
 
 function constsFor(T: number, hd: number): Consts {
   const { cos, sin } = ropeTables(T, hd);
-  return { cos: arr(cos, [T, hd / 2]), sin: arr(sin, [T, hd / 2]), bias: arr(causalBias(T), [T, T]), ones: arr(causalOnes(T), [T, T]), lscale: arr(lssaScale(T, hd), [T, 1]) };
+  return {
+    cos: arr(cos, [T, hd / 2]),
+    sin: arr(sin, [T, hd / 2]),
+    bias: arr(causalBias(T), [T, T]),
+    ones: arr(causalOnes(T), [T, T]),
+    lscale: arr(lssaScale(T, hd), [T, 1]),
+  };
 }
 
 /** Half-split RoPE of x [B,H,T,hd] with tables [T, hd/2]. */
@@ -94,7 +116,10 @@ function attend(mech: PeerMechanism, q: Arr, k: Arr, v: Arr, K: Consts, hd: numb
   if (mech === 'softmax') {
     K.ones.dispose();
     K.lscale.dispose();
-    const s = np.matmul(q, np.swapaxes(k, -1, -2)).mul(1 / Math.sqrt(hd)).add(K.bias);
+    const s = np
+      .matmul(q, np.swapaxes(k, -1, -2))
+      .mul(1 / Math.sqrt(hd))
+      .add(K.bias);
     return np.matmul(nn.softmax(s, -1), v);
   }
   K.bias.dispose();
@@ -108,11 +133,22 @@ const refConsts = (K: Consts): Consts => tree.ref(K) as Consts;
 /** Attention forward, or forward+backward (dq, dk, dv of sum(out * dOut)), jitted. */
 export function jaxAttention(mech: PeerMechanism, x: AttentionInputs, backward: boolean): PeerKernel {
   const sh = [x.B, x.H, x.T, x.hd];
-  const q = arr(x.q, sh), k = arr(x.k, sh), v = arr(x.v, sh), dOut = arr(x.dOut, sh);
+  const q = arr(x.q, sh),
+    k = arr(x.k, sh),
+    v = arr(x.v, sh),
+    dOut = arr(x.dOut, sh);
   const K = constsFor(x.T, x.hd);
   const fwd = (q: Arr, k: Arr, v: Arr, K: Consts) => attend(mech, q, k, v, K, x.hd);
   const f = backward
-    ? jit((q: Arr, k: Arr, v: Arr, d: Arr, K: Consts) => np.stack(grad((q: Arr, k: Arr, v: Arr) => fwd(q, k, v, refConsts(K)).mul(d.ref).sum(), { argnums: [0, 1, 2] })(q, k, v)))
+    ? jit((q: Arr, k: Arr, v: Arr, d: Arr, K: Consts) =>
+        np.stack(
+          grad((q: Arr, k: Arr, v: Arr) => fwd(q, k, v, refConsts(K)).mul(d.ref).sum(), { argnums: [0, 1, 2] })(
+            q,
+            k,
+            v,
+          ),
+        ),
+      )
     : jit((q: Arr, k: Arr, v: Arr, _d: Arr, K: Consts) => {
         _d.dispose();
         return fwd(q, k, v, K);
@@ -195,9 +231,14 @@ export class JaxGpt implements PeerGpt {
       const [lossV, G] = valueAndGrad(loss)(tree.ref(P), x, y, K);
       const names = Object.keys(P);
       const normSq = names.map((n) => np.square(G[n].ref).sum()).reduce((a, b) => a.add(b));
-      const scale = gradClip > 0 ? np.minimum(np.reciprocal(np.sqrt(normSq).add(1e-6)).mul(gradClip), 1) : (normSq.dispose(), np.array(1));
+      const scale =
+        gradClip > 0
+          ? np.minimum(np.reciprocal(np.sqrt(normSq).add(1e-6)).mul(gradClip), 1)
+          : (normSq.dispose(), np.array(1));
       const [lr, bias1, bias2] = np.split(hyper.slice([0, 3]), 3, 0);
-      const nP: Params = {}, nM: Params = {}, nV: Params = {};
+      const nP: Params = {},
+        nM: Params = {},
+        nV: Params = {};
       for (const n of names) {
         const g = G[n].mul(scale.ref);
         const m = M[n].mul(b1).add(g.ref.mul(1 - b1));
@@ -231,7 +272,12 @@ export class JaxGpt implements PeerGpt {
   async trainStep(input: Uint32Array, target: Uint32Array, log: boolean): Promise<number | null> {
     const [x, y] = this.batch(input, target);
     const hyper = arr(adamwScalars(this.stepCount, this.cfg), [8]);
-    const [loss, P, M, V] = this.stepFn(this.P, this.M, this.V, x, y, refConsts(this.K), hyper) as [Arr, Params, Params, Params];
+    const [loss, P, M, V] = this.stepFn(this.P, this.M, this.V, x, y, refConsts(this.K), hyper) as [
+      Arr,
+      Params,
+      Params,
+      Params,
+    ];
     this.P = P;
     this.M = M;
     this.V = V;

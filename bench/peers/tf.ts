@@ -15,8 +15,22 @@ import type { ParamTable } from '../../src/model/params';
 import { LSSA_EPS } from '../../src/reference/attention';
 import { RMSNORM_EPS } from '../../src/reference/rmsnorm';
 import {
-  adamwScalars, causalBias, causalOnes, checkPeerConfig, dimsOf, lssaScale, oneHot, packArena, ropeTables, tableOf, unpackArena,
-  type AttentionInputs, type PeerDims, type PeerGpt, type PeerKernel, type PeerMechanism,
+  adamwScalars,
+  causalBias,
+  causalOnes,
+  checkPeerConfig,
+  dimsOf,
+  lssaScale,
+  oneHot,
+  packArena,
+  ropeTables,
+  tableOf,
+  unpackArena,
+  type AttentionInputs,
+  type PeerDims,
+  type PeerGpt,
+  type PeerKernel,
+  type PeerMechanism,
 } from './common';
 
 type T = tf.Tensor;
@@ -54,7 +68,8 @@ async function timed(f: () => T, reps: number): Promise<void> {
 
 /** C [M,N] = A [M,K] . B [K,N]. */
 export function tfMatmul(M: number, K: number, N: number, a: Float32Array, b: Float32Array): PeerKernel {
-  const A = tf.tensor2d(a, [M, K]), B = tf.tensor2d(b, [K, N]);
+  const A = tf.tensor2d(a, [M, K]),
+    B = tf.tensor2d(b, [K, N]);
   return {
     run: (reps) => timed(() => tf.matMul(A, B), reps),
     destroy: () => tf.dispose([A, B]),
@@ -63,7 +78,13 @@ export function tfMatmul(M: number, K: number, N: number, a: Float32Array, b: Fl
 
 function constsFor(T: number, hd: number): Consts {
   const { cos, sin } = ropeTables(T, hd);
-  return { cos: tf.tensor(cos, [T, hd / 2]), sin: tf.tensor(sin, [T, hd / 2]), bias: tf.tensor(causalBias(T), [T, T]), ones: tf.tensor(causalOnes(T), [T, T]), lscale: tf.tensor(lssaScale(T, hd), [T, 1]) };
+  return {
+    cos: tf.tensor(cos, [T, hd / 2]),
+    sin: tf.tensor(sin, [T, hd / 2]),
+    bias: tf.tensor(causalBias(T), [T, T]),
+    ones: tf.tensor(causalOnes(T), [T, T]),
+    lscale: tf.tensor(lssaScale(T, hd), [T, 1]),
+  };
 }
 
 function rope(x: T, K: Consts): T {
@@ -75,7 +96,16 @@ const l2normalise = (x: T): T => x.div(tf.sqrt(tf.square(x).sum(-1, true).add(LS
 
 /** Causal attention of q, k, v [B,H,T,hd] (after RoPE) composed from ops. */
 function attend(mech: PeerMechanism, q: T, k: T, v: T, K: Consts, hd: number): T {
-  if (mech === 'softmax') return tf.matMul(tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(hd)).add(K.bias)), v);
+  if (mech === 'softmax')
+    return tf.matMul(
+      tf.softmax(
+        tf
+          .matMul(q, k, false, true)
+          .mul(1 / Math.sqrt(hd))
+          .add(K.bias),
+      ),
+      v,
+    );
   const phi = tf.softplus(tf.matMul(l2normalise(q), l2normalise(k), false, true).mul(K.lscale)).mul(K.ones);
   return tf.matMul(phi.div(phi.sum(-1, true)), v);
 }
@@ -83,7 +113,10 @@ function attend(mech: PeerMechanism, q: T, k: T, v: T, K: Consts, hd: number): T
 /** Attention forward, or forward+backward (dq, dk, dv of sum(out * dOut)). */
 export function tfAttention(mech: PeerMechanism, x: AttentionInputs, backward: boolean): PeerKernel {
   const sh = [x.B, x.H, x.T, x.hd];
-  const q = tf.tensor(x.q, sh), k = tf.tensor(x.k, sh), v = tf.tensor(x.v, sh), d = tf.tensor(x.dOut, sh);
+  const q = tf.tensor(x.q, sh),
+    k = tf.tensor(x.k, sh),
+    v = tf.tensor(x.v, sh),
+    d = tf.tensor(x.dOut, sh);
   const K = constsFor(x.T, x.hd);
   const f = (q: T, k: T, v: T) => attend(mech, q, k, v, K, x.hd);
   const g = tf.grads((q: T, k: T, v: T) => f(q, k, v).mul(d).sum());
@@ -111,7 +144,9 @@ function gptLoss(c: ModelConfig, d: PeerDims, P: Map<string, T>, xOH: T, yOH: T,
   let x = tf.matMul(xOH, p('wte'));
   for (let l = 0; l < c.nLayer; l++) {
     const h = rmsnorm(x, p(`h${l}.ln1.w`));
-    const qkv = lin(h, p(`h${l}.attn.w_qkv`)).reshape([B, T, 3, H, hd]).transpose([2, 0, 3, 1, 4]);
+    const qkv = lin(h, p(`h${l}.attn.w_qkv`))
+      .reshape([B, T, 3, H, hd])
+      .transpose([2, 0, 3, 1, 4]);
     let [q, k, v] = tf.split(qkv, 3, 0).map((a) => a.reshape([B, H, T, hd]));
     if (c.positional === 'rope') {
       q = rope(q, K);
@@ -160,7 +195,9 @@ export class TfGpt implements PeerGpt {
   }
 
   private valueAndGrads(xOH: T, yOH: T): { value: T; grads: T[] } {
-    return tf.valueAndGrads((...ps: T[]) => gptLoss(this.config, this.d, new Map(this.names.map((n, i) => [n, ps[i]])), xOH, yOH, this.K))(this.P);
+    return tf.valueAndGrads((...ps: T[]) =>
+      gptLoss(this.config, this.d, new Map(this.names.map((n, i) => [n, ps[i]])), xOH, yOH, this.K),
+    )(this.P);
   }
 
   private batch(input: Uint32Array, target: Uint32Array): [T, T] {
@@ -188,8 +225,12 @@ export class TfGpt implements PeerGpt {
       // A sum of adds, not tf.addN: addN over more inputs than the adapter has storage bindings returns garbage.
       const normSq = grads.map((g) => tf.square(g).sum()).reduce((a, b) => a.add(b));
       const scale = gradClip > 0 ? tf.minimum(tf.scalar(gradClip).div(tf.sqrt(normSq).add(1e-6)), 1) : tf.scalar(1);
-      const lr = tf.scalar(h[0]), bias1 = tf.scalar(h[1]), bias2 = tf.scalar(h[2]);
-      const P: T[] = [], M: T[] = [], V: T[] = [];
+      const lr = tf.scalar(h[0]),
+        bias1 = tf.scalar(h[1]),
+        bias2 = tf.scalar(h[2]);
+      const P: T[] = [],
+        M: T[] = [],
+        V: T[] = [];
       grads.forEach((g0, i) => {
         const g = g0.mul(scale);
         const m = this.M[i].mul(b1).add(g.mul(1 - b1));

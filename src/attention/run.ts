@@ -3,7 +3,13 @@
 import type { Positional } from '../config';
 import { GpuContext } from '../gpu/context';
 import { Program } from '../gpu/program';
-import { attention_probs_backward, attention_probs_forward, attention_values_backward, attention_values_forward, type NormalisedMechanism } from '../kernels/attention';
+import {
+  attention_probs_backward,
+  attention_probs_forward,
+  attention_values_backward,
+  attention_values_forward,
+  type NormalisedMechanism,
+} from '../kernels/attention';
 import { nonapprox_backward, nonapprox_forward } from '../kernels/nonapprox';
 import { reweight_backward, reweight_forward } from '../kernels/reweight';
 import { rope_backward, rope_forward, rope_table } from '../kernels/rope';
@@ -50,20 +56,36 @@ export function checkAttentionArgs(a: AttentionArgs): void {
   };
   if (!MECHS.includes(a.mechanism)) bad(`unknown mechanism '${a.mechanism}' (one of ${MECHS.join(', ')})`);
   if (!['rope', 'alibi', 'nope'].includes(a.positional)) bad(`unknown positional scheme '${a.positional}'`);
-  for (const [name, v] of [['batch', a.batch], ['heads', a.heads], ['length', a.length], ['headDim', a.headDim]] as const)
+  for (const [name, v] of [
+    ['batch', a.batch],
+    ['heads', a.heads],
+    ['length', a.length],
+    ['headDim', a.headDim],
+  ] as const)
     if (!Number.isInteger(v) || v < 1) bad(`${name} must be a positive integer, got ${v}`);
   if (a.positional === 'rope' && a.headDim % 2 !== 0) bad(`rope needs an even headDim, got ${a.headDim}`);
-  if (a.mechanism === 'nonapprox' && a.positional === 'alibi') bad('alibi does not apply to nonapprox (it has no pairwise scores); use nope or rope (a no-op there)');
+  if (a.mechanism === 'nonapprox' && a.positional === 'alibi')
+    bad('alibi does not apply to nonapprox (it has no pairwise scores); use nope or rope (a no-op there)');
   if (a.mechanism === 'sigmoid' && !(a.trainLength > 0)) bad(`sigmoid needs trainLength > 0, got ${a.trainLength}`);
   if (a.reweight) {
-    if (!ROW_NORMALISED.includes(a.mechanism)) bad(`re-weighting applies to row-normalised mechanisms (${ROW_NORMALISED.join(', ')}), not ${a.mechanism}`);
-    if (!(a.reweight.p >= 1) || !Number.isFinite(a.reweight.p)) bad(`re-weighting p must be a finite number >= 1, got ${a.reweight.p}`);
+    if (!ROW_NORMALISED.includes(a.mechanism))
+      bad(`re-weighting applies to row-normalised mechanisms (${ROW_NORMALISED.join(', ')}), not ${a.mechanism}`);
+    if (!(a.reweight.p >= 1) || !Number.isFinite(a.reweight.p))
+      bad(`re-weighting p must be a finite number >= 1, got ${a.reweight.p}`);
   }
   const n = a.batch * a.heads * a.length * a.headDim;
-  for (const [name, arr] of [['q', a.q], ['k', a.k], ['v', a.v], ['dOut', a.dOut]] as const) {
+  for (const [name, arr] of [
+    ['q', a.q],
+    ['k', a.k],
+    ['v', a.v],
+    ['dOut', a.dOut],
+  ] as const) {
     if (arr === undefined) continue;
     if (!(arr instanceof Float32Array)) bad(`${name} must be a Float32Array`);
-    if (arr.length !== n) bad(`${name} has ${arr.length} elements; [batch ${a.batch}, heads ${a.heads}, length ${a.length}, headDim ${a.headDim}] needs ${n}`);
+    if (arr.length !== n)
+      bad(
+        `${name} has ${arr.length} elements; [batch ${a.batch}, heads ${a.heads}, length ${a.length}, headDim ${a.headDim}] needs ${n}`,
+      );
   }
 }
 
@@ -83,11 +105,15 @@ export async function runAttention(device: GPUDevice, a: AttentionArgs): Promise
     device.queue.writeBuffer(b, 0, data);
     return b;
   };
-  const q = up('q', a.q), k = up('k', a.k), v = up('v', a.v);
+  const q = up('q', a.q),
+    k = up('k', a.k),
+    v = up('v', a.v);
   const out = buf('out', nh);
   const grads = a.dOut !== undefined;
   const dOut = grads ? up('dOut', a.dOut!) : null;
-  const dq = grads ? buf('dq', nh) : null, dk = grads ? buf('dk', nh) : null, dv = grads ? buf('dv', nh) : null;
+  const dq = grads ? buf('dq', nh) : null,
+    dk = grads ? buf('dk', nh) : null,
+    dv = grads ? buf('dv', nh) : null;
 
   if (a.mechanism === 'nonapprox') {
     // RoPE rotates q_j and k_j by the same angle, so s_j = q_j.k_j is unchanged: skipped.
@@ -98,12 +124,14 @@ export async function runAttention(device: GPUDevice, a: AttentionArgs): Promise
     const params = { mechanism: a.mechanism, alibi: a.positional === 'alibi', trainLength: a.trainLength };
     const rope = a.positional === 'rope';
     const table = rope ? rope_table(p, T, hd) : null;
-    const qr = rope ? buf('q_rope', nh) : q, kr = rope ? buf('k_rope', nh) : k;
+    const qr = rope ? buf('q_rope', nh) : q,
+      kr = rope ? buf('k_rope', nh) : k;
     if (rope) {
       rope_forward(p, qr, q, B * H, T, hd, table!);
       rope_forward(p, kr, k, B * H, T, hd, table!);
     }
-    const att = buf('att', nA), rowstat = buf('rowstat', B * H * T);
+    const att = buf('att', nA),
+      rowstat = buf('rowstat', B * H * T);
     attention_probs_forward(p, att, rowstat, qr, kr, B, H, T, hd, params);
     const attRw = a.reweight ? buf('att_reweighted', nA) : null;
     if (attRw) reweight_forward(p, attRw, att, B * H, T, a.reweight!.p);
@@ -115,7 +143,8 @@ export async function runAttention(device: GPUDevice, a: AttentionArgs): Promise
         attention_values_backward(p, dattRw, dv!, dOut!, attRw, v, B, H, T, hd);
         reweight_backward(p, datt, dattRw, att, attRw, B * H, T, a.reweight!.p);
       } else attention_values_backward(p, datt, dv!, dOut!, att, v, B, H, T, hd);
-      const dqr = rope ? buf('dq_rope', nh) : dq!, dkr = rope ? buf('dk_rope', nh) : dk!;
+      const dqr = rope ? buf('dq_rope', nh) : dq!,
+        dkr = rope ? buf('dk_rope', nh) : dk!;
       attention_probs_backward(p, dqr, dkr, datt, att, rowstat, qr, kr, B, H, T, hd, params);
       if (rope) {
         rope_backward(p, dq!, dqr, B * H, T, hd, table!);

@@ -136,7 +136,11 @@ export function unigramLoss(train: Uint32Array[], validation: Uint32Array[], voc
  * Packs up to B windows of L tokens into one [B, L] batch; rows past the last
  * window are padding whose targets are ignored, so they score nothing.
  */
-export function packWindows(windows: { input: Uint32Array; target: Uint32Array }[], B: number, L: number): { input: Uint32Array; target: Uint32Array } {
+export function packWindows(
+  windows: { input: Uint32Array; target: Uint32Array }[],
+  B: number,
+  L: number,
+): { input: Uint32Array; target: Uint32Array } {
   if (windows.length > B) throw new RangeError(`packWindows: ${windows.length} windows do not fit a batch of ${B}`);
   const input = new Uint32Array(B * L);
   const target = new Uint32Array(B * L).fill(0xffffffff);

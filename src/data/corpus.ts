@@ -185,24 +185,28 @@ export interface BrownFile {
 
 function checkBrown(data: unknown, url: string): BrownFile {
   const bad = (why: string) =>
-    new DataError(`The Brown corpus file at ${url} is not usable: ${why}. Rebuild it with \`node scripts/build-corpus.mjs --force\`.`);
+    new DataError(
+      `The Brown corpus file at ${url} is not usable: ${why}. Rebuild it with \`node scripts/build-corpus.mjs --force\`.`,
+    );
   if (typeof data !== 'object' || data === null) throw bad('it is not a JSON object');
   const d = data as Record<string, unknown>;
   if (typeof d.version !== 'number') throw bad('it has no version number');
   for (const key of ['train', 'validation'] as const) {
     const docs = d[key];
     if (!Array.isArray(docs) || docs.length === 0) throw bad(`"${key}" is not a non-empty list of documents`);
-    if (!docs.every((x) => typeof x === 'string' && x.length > 0)) throw bad(`"${key}" holds something other than text`);
+    if (!docs.every((x) => typeof x === 'string' && x.length > 0))
+      throw bad(`"${key}" holds something other than text`);
   }
   return d as unknown as BrownFile;
 }
 
 /** Fetches and tokenizes the Brown corpus; throws DataError when it cannot be fetched or is malformed. */
 export async function loadBrown(
-  fetchText: (url: string) => Promise<string> = (u) => fetch(u).then((r) => {
-    if (!r.ok) throw new Error(`HTTP ${r.status}`);
-    return r.text();
-  }),
+  fetchText: (url: string) => Promise<string> = (u) =>
+    fetch(u).then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      return r.text();
+    }),
   url = '/data/brown.json',
 ): Promise<Corpus> {
   let raw: string;
@@ -218,7 +222,9 @@ export async function loadBrown(
   try {
     data = JSON.parse(raw);
   } catch {
-    throw new DataError(`The Brown corpus file at ${url} is not valid JSON. Rebuild it with \`node scripts/build-corpus.mjs --force\`.`);
+    throw new DataError(
+      `The Brown corpus file at ${url} is not valid JSON. Rebuild it with \`node scripts/build-corpus.mjs --force\`.`,
+    );
   }
   const brown = checkBrown(data, url);
   return corpusFromDocuments('brown', brown.train, brown.validation);
@@ -230,7 +236,8 @@ export async function loadBrown(
  * rather than text silently full of replacement characters.
  */
 export function decodeUserFile(bytes: Uint8Array, name = 'the file'): string {
-  if (bytes.length > USER_TEXT_MAX_CHARS * 4) throw new DataError(`${name} is ${bytes.length} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters`);
+  if (bytes.length > USER_TEXT_MAX_CHARS * 4)
+    throw new DataError(`${name} is ${bytes.length} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -239,7 +246,8 @@ export function decodeUserFile(bytes: Uint8Array, name = 'the file'): string {
     throw new DataError(`${name} is not UTF-8 text (invalid byte at offset ${bad}); save it as UTF-8 and try again`);
   }
   const nul = text.indexOf('\u0000');
-  if (nul >= 0) throw new DataError(`${name} looks binary (a NUL character at position ${nul}); choose a plain text file`);
+  if (nul >= 0)
+    throw new DataError(`${name} looks binary (a NUL character at position ${nul}); choose a plain text file`);
   return text;
 }
 

@@ -78,7 +78,7 @@ export function recallExample(L: number, rng: Rng): Example {
   checkLength('recall', L, 7);
   let k = 1;
   let pairs = 0;
-  for (;; k++) {
+  for (; ; k++) {
     pairs = Math.floor((L + 1 - (k + 3)) / (k + 3));
     if (Math.pow(LETTERS.length, k) >= pairs) break;
   }
@@ -107,7 +107,8 @@ export function recallExample(L: number, rng: Rng): Example {
 }
 
 /** Repetitive filler of the passkey test (Mohtashami & Jaggi; used by the Softplus paper). */
-export const PASSKEY_FILLER = 'the grass is green. the sky is blue. the sun is yellow. here we go. there and back again. ';
+export const PASSKEY_FILLER =
+  'the grass is green. the sky is blue. the sun is yellow. here we go. there and back again. ';
 
 export type PasskeyStyle = 'paper' | 'short' | 'tiny';
 
@@ -125,7 +126,10 @@ export interface PasskeyOptions {
 function passkeyTemplate(style: PasskeyStyle, key: string): [statement: string, question: string] {
   switch (style) {
     case 'paper':
-      return [`the pass key is ${key}. remember it. ${key} is the pass key. `, `what is the pass key? the pass key is ${key}`];
+      return [
+        `the pass key is ${key}. remember it. ${key} is the pass key. `,
+        `what is the pass key? the pass key is ${key}`,
+      ];
     case 'short':
       return [`pass key is ${key}. `, `pass key? ${key}`];
     case 'tiny':
@@ -182,7 +186,12 @@ export const TASKS: Record<'copy' | 'recall' | 'passkey', SyntheticTask> = {
 };
 
 /** B examples of one task packed as [B, L] (row-major), ready for the trainer. */
-export function taskBatch(task: SyntheticTask, B: number, L: number, rng: Rng): { input: Uint32Array; target: Uint32Array } {
+export function taskBatch(
+  task: SyntheticTask,
+  B: number,
+  L: number,
+  rng: Rng,
+): { input: Uint32Array; target: Uint32Array } {
   const input = new Uint32Array(B * L);
   const target = new Uint32Array(B * L);
   for (let b = 0; b < B; b++) {

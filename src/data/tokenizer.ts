@@ -39,7 +39,8 @@ export class CharTokenizer {
     this.ids = new Map();
     chars.forEach((ch, i) => {
       const cps = codePoints(ch);
-      if (cps.length !== 1) throw new Error(`CharTokenizer: vocabulary entry ${JSON.stringify(ch)} is not one character`);
+      if (cps.length !== 1)
+        throw new Error(`CharTokenizer: vocabulary entry ${JSON.stringify(ch)} is not one character`);
       if (this.ids.has(cps[0])) throw new Error(`CharTokenizer: duplicate vocabulary entry ${JSON.stringify(ch)}`);
       this.ids.set(cps[0], i + 1);
     });

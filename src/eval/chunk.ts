@@ -16,7 +16,12 @@ export function widestPerToken(c: ModelConfig): number {
   return streamRows * Math.max(c.vocabSize, mlpHidden(c), gatedHidden(c), 3 * c.nEmbd);
 }
 
-export function windowsPerChunk(c: ModelConfig, L: number, limits: GPUSupportedLimits, budget = EVAL_TOKENS_PER_CHUNK): number {
+export function windowsPerChunk(
+  c: ModelConfig,
+  L: number,
+  limits: GPUSupportedLimits,
+  budget = EVAL_TOKENS_PER_CHUNK,
+): number {
   const maxBytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const bytesPerWindow = L * widestPerToken(c) * 4;
   if (bytesPerWindow > maxBytes)

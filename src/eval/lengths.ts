@@ -60,7 +60,8 @@ export interface LengthsResult {
 
 export function evalLengths(T: number, cfg: EvalConfig): number[] {
   const ls = cfg.lengths.length ? cfg.lengths : cfg.factors.map((f) => f * T);
-  for (const l of ls) if (!Number.isInteger(l) || l < 1) throw new Error(`evaluation lengths must be positive integers, got ${l}`);
+  for (const l of ls)
+    if (!Number.isInteger(l) || l < 1) throw new Error(`evaluation lengths must be positive integers, got ${l}`);
   return ls;
 }
 
@@ -70,9 +71,19 @@ export type EvalData = Corpus | SyntheticTask;
 export const isTask = (d: EvalData): d is SyntheticTask => 'make' in d;
 
 /** The evaluation inputs at each length: text windows from fixed starts, or seeded task examples. */
-function windowSource(data: EvalData, cfg: EvalConfig, maxL: number): { count: number; at: (L: number) => { input: Uint32Array; target: Uint32Array }[] } {
+function windowSource(
+  data: EvalData,
+  cfg: EvalConfig,
+  maxL: number,
+): { count: number; at: (L: number) => { input: Uint32Array; target: Uint32Array }[] } {
   if (isTask(data)) {
-    return { count: cfg.windows, at: (L) => { const rng = new Rng(cfg.seed * 7919 + L); return Array.from({ length: cfg.windows }, () => data.make(L, rng)); } };
+    return {
+      count: cfg.windows,
+      at: (L) => {
+        const rng = new Rng(cfg.seed * 7919 + L);
+        return Array.from({ length: cfg.windows }, () => data.make(L, rng));
+      },
+    };
   }
   const starts = evalWindows(data.validation, cfg.windows, maxL, cfg.seed);
   return { count: starts.length, at: (L) => starts.map((w) => windowAt(data.validation, w, L)) };
@@ -102,7 +113,14 @@ export async function evaluateLengths(
     ctx.resetPeak();
     const wins = source.at(L);
     const B = Math.min(wins.length, windowsPerChunk(model.config, L, ctx.device.limits));
-    const graph = new Graph(model, B, L, { training: false, fused: variant.fused ?? true, diagnostics: cfg.diagnostics && (variant.fused ?? true), reweightP, skipNonSoftmax: variant.hybridskip, streamTokens });
+    const graph = new Graph(model, B, L, {
+      training: false,
+      fused: variant.fused ?? true,
+      diagnostics: cfg.diagnostics && (variant.fused ?? true),
+      reweightP,
+      skipNonSoftmax: variant.hybridskip,
+      streamTokens,
+    });
     try {
       const posSum = new Float64Array(L);
       const posCount = new Float64Array(L);
@@ -129,7 +147,15 @@ export async function evaluateLengths(
       for (const [layer, sums] of diagSum) {
         for (let h = 0; h < model.config.nHead; h++) {
           const d = (k: number) => sums[h * 4 + k] / diagRows;
-          out.diagnostics.push({ length: L, layer, head: h, entropy: d(0), sinkMass: d(1), localFocus: d(2), meanDistance: d(3) });
+          out.diagnostics.push({
+            length: L,
+            layer,
+            head: h,
+            entropy: d(0),
+            sinkMass: d(1),
+            localFocus: d(2),
+            meanDistance: d(3),
+          });
         }
       }
     } finally {
@@ -142,7 +168,13 @@ export async function evaluateLengths(
 }
 
 /** Sums the first `rows` windows' per-row diagnostics, per layer and head; returns rows per head summed. */
-async function readDiagnostics(graph: Graph, model: GptModel, rows: number, L: number, into: Map<number, Float64Array>): Promise<number> {
+async function readDiagnostics(
+  graph: Graph,
+  model: GptModel,
+  rows: number,
+  L: number,
+  into: Map<number, Float64Array>,
+): Promise<number> {
   const H = model.config.nHead;
   for (let l = 0; l < model.config.nLayer; l++) {
     const m = graph.mixer(l);
@@ -159,8 +191,18 @@ async function readDiagnostics(graph: Graph, model: GptModel, rows: number, L: n
   return rows * L;
 }
 
-function summarise(L: number, T: number, windows: number, posSum: Float64Array, posCount: Float64Array, buckets: number): LengthResult {
-  let total = 0, count = 0, tail = 0, tailCount = 0;
+function summarise(
+  L: number,
+  T: number,
+  windows: number,
+  posSum: Float64Array,
+  posCount: Float64Array,
+  buckets: number,
+): LengthResult {
+  let total = 0,
+    count = 0,
+    tail = 0,
+    tailCount = 0;
   for (let t = 0; t < L; t++) {
     total += posSum[t];
     count += posCount[t];
@@ -172,12 +214,21 @@ function summarise(L: number, T: number, windows: number, posSum: Float64Array, 
   const bucketSize = Math.max(1, Math.ceil(L / Math.max(1, buckets)));
   const positions: number[] = [];
   for (let s = 0; s < L; s += bucketSize) {
-    let a = 0, n = 0;
+    let a = 0,
+      n = 0;
     for (let t = s; t < Math.min(L, s + bucketSize); t++) {
       a += posSum[t];
       n += posCount[t];
     }
     positions.push(n ? a / n : 0);
   }
-  return { length: L, factor: L / T, windows, meanLoss: count ? total / count : 0, tailLoss: tailCount ? tail / tailCount : 0, positions, bucketSize };
+  return {
+    length: L,
+    factor: L / T,
+    windows,
+    meanLoss: count ? total / count : 0,
+    tailLoss: tailCount ? tail / tailCount : 0,
+    positions,
+    bucketSize,
+  };
 }

@@ -21,13 +21,25 @@ export interface AttentionMap {
 export async function attentionMap(
   model: GptModel,
   corpus: Corpus,
-  opts: { length: number; layer: number; head: number; window?: number; R?: number; seed: number; windows: number; maxLength: number; reweightP?: number | null; streamTokens?: Uint32Array },
+  opts: {
+    length: number;
+    layer: number;
+    head: number;
+    window?: number;
+    R?: number;
+    seed: number;
+    windows: number;
+    maxLength: number;
+    reweightP?: number | null;
+    streamTokens?: Uint32Array;
+  },
 ): Promise<AttentionMap> {
   const { length: L, layer, head } = opts;
   const R = Math.min(opts.R ?? 64, L);
   const w = opts.window ?? 0;
   const c = model.config;
-  if (!Number.isInteger(layer) || layer < 0 || layer >= c.nLayer) throw new Error(`layer ${layer} outside 0..${c.nLayer - 1}`);
+  if (!Number.isInteger(layer) || layer < 0 || layer >= c.nLayer)
+    throw new Error(`layer ${layer} outside 0..${c.nLayer - 1}`);
   if (!Number.isInteger(head) || head < 0 || head >= c.nHead) throw new Error(`head ${head} outside 0..${c.nHead - 1}`);
   const starts = evalWindows(corpus.validation, opts.windows, Math.max(L, opts.maxLength), opts.seed);
   if (w < 0 || w >= starts.length) throw new Error(`window ${w} outside 0..${starts.length - 1}`);
@@ -36,7 +48,8 @@ export async function attentionMap(
   const prog = new Program(model.ctx);
   try {
     const mixer = graph.mixer(layer);
-    if (!(mixer instanceof AttentionMixer)) throw new Error(`layer ${layer} (${c.layers[layer]}) has no pairwise attention map`);
+    if (!(mixer instanceof AttentionMixer))
+      throw new Error(`layer ${layer} (${c.layers[layer]}) has no pairwise attention map`);
     const map = prog.scratch('attention map', R * R);
     mixer.recordMap(prog, { buffer: map }, 0, head, R);
     const win = windowAt(corpus.validation, starts[w], L);

@@ -14,7 +14,12 @@ import { windowsPerChunk } from './chunk';
  * Examples (rows of `logits` [rows, L, V]) whose every scored target is the
  * argmax of its row (ties go to the lower id).
  */
-export function countCorrect(logits: ArrayLike<number>, examples: { target: Uint32Array }[], L: number, V: number): number {
+export function countCorrect(
+  logits: ArrayLike<number>,
+  examples: { target: Uint32Array }[],
+  L: number,
+  V: number,
+): number {
   let correct = 0;
   examples.forEach((e, i) => {
     let ok = true;
@@ -60,7 +65,12 @@ export async function passkeyAccuracy(
       const ex = TASKS.passkey.make(L, rng);
       if (same) return ex;
       // Re-encode: positions keep their meaning (char-level on both sides).
-      return { input: tokenizer.encode(TASK_TOKENIZER.decode(ex.input)), target: Uint32Array.from(ex.target, (t) => (t === IGNORE ? IGNORE : tokenizer.encode(TASK_TOKENIZER.decode([t]))[0])) };
+      return {
+        input: tokenizer.encode(TASK_TOKENIZER.decode(ex.input)),
+        target: Uint32Array.from(ex.target, (t) =>
+          t === IGNORE ? IGNORE : tokenizer.encode(TASK_TOKENIZER.decode([t]))[0],
+        ),
+      };
     });
     const B = Math.min(trials, windowsPerChunk(model.config, L, ctx.device.limits));
     const graph = new Graph(model, B, L, { training: false, fused: true, reweightP: p });

@@ -24,7 +24,11 @@ const modelConfig = z.object({
   reweight: z.object({ mode: z.enum(REWEIGHT_MODES), p: finite.min(1).max(100) }),
   trainLength: posInt.max(1 << 16),
   initStd: finite.positive().max(1),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
 });
 
 const lengthResult = z.object({
@@ -60,21 +64,40 @@ export const resultsSchema = z.object({
   engineVersion: z.string().max(50),
   createdAt: z.string().max(50),
   label: z.string().max(200),
-  adapter: z.object({ vendor: z.string().max(200), architecture: z.string().max(200), description: z.string().max(500) }),
+  adapter: z.object({
+    vendor: z.string().max(200),
+    architecture: z.string().max(200),
+    description: z.string().max(500),
+  }),
   model: modelConfig,
   train: z.record(z.string(), z.union([finite, z.string().max(200), z.boolean()])),
   evaluation: z.record(z.string(), z.unknown()),
-  data: z.object({ name: z.string().max(200), vocabSize: posInt, trainTokens: z.number().int().min(0), validationTokens: z.number().int().min(0) }),
+  data: z.object({
+    name: z.string().max(200),
+    vocabSize: posInt,
+    trainTokens: z.number().int().min(0),
+    validationTokens: z.number().int().min(0),
+  }),
   seed: z.number().int().min(0),
-  trainingCurve: z.array(z.object({ step: posInt, loss, valLoss: loss.optional(), lr: nonneg, tokensPerSecond: nonneg })).max(100_000),
+  trainingCurve: z
+    .array(z.object({ step: posInt, loss, valLoss: loss.optional(), lr: nonneg, tokensPerSecond: nonneg }))
+    .max(100_000),
   /** The model's own evaluation first, then re-weighting sweeps and hybridskip. */
   lossVsLength: z.array(lossVsLength).min(1).max(32),
   diagnostics: z.array(headDiagnostics).max(100_000),
   passkey: z
-    .object({ trainedOn: z.enum(['passkey', 'text']), points: z.array(z.object({ length: posInt, accuracy: finite.min(0).max(1), trials: posInt })).max(64) })
+    .object({
+      trainedOn: z.enum(['passkey', 'text']),
+      points: z.array(z.object({ length: posInt, accuracy: finite.min(0).max(1), trials: posInt })).max(64),
+    })
     .nullable(),
   baselines: z.object({ uniform: loss, unigram: loss }),
-  timings: z.object({ trainSeconds: nonneg, evalSeconds: nonneg, trainTokensPerSecond: nonneg, evalTokensPerSecond: nonneg }),
+  timings: z.object({
+    trainSeconds: nonneg,
+    evalSeconds: nonneg,
+    trainTokensPerSecond: nonneg,
+    evalTokensPerSecond: nonneg,
+  }),
 });
 
 export type ResultsDoc = z.infer<typeof resultsSchema>;
@@ -91,15 +114,23 @@ export const RESULTS_MAX_CHARS = 5_000_000;
 export function parseResults(input: string | unknown): ResultsDoc {
   let value = input;
   if (typeof input === 'string') {
-    if (input.length > RESULTS_MAX_CHARS) throw new ResultsError(`results file is ${input.length} characters; the limit is ${RESULTS_MAX_CHARS}`);
+    if (input.length > RESULTS_MAX_CHARS)
+      throw new ResultsError(`results file is ${input.length} characters; the limit is ${RESULTS_MAX_CHARS}`);
     try {
       value = JSON.parse(input);
     } catch (e) {
       throw new ResultsError(`results file is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
     }
   }
-  if (value && typeof value === 'object' && 'version' in value && (value as { version: unknown }).version !== RESULTS_VERSION)
-    throw new ResultsError(`results version ${String((value as { version: unknown }).version)} is not supported (this lab reads version ${RESULTS_VERSION})`);
+  if (
+    value &&
+    typeof value === 'object' &&
+    'version' in value &&
+    (value as { version: unknown }).version !== RESULTS_VERSION
+  )
+    throw new ResultsError(
+      `results version ${String((value as { version: unknown }).version)} is not supported (this lab reads version ${RESULTS_VERSION})`,
+    );
   const r = resultsSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];

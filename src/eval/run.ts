@@ -36,8 +36,11 @@ export async function evaluateRun(
   const t0 = performance.now();
   const own = await evaluateLengths(model, corpus, T, cfg, {}, opts.streamTokens);
   const mode = model.config.reweight.mode;
-  const ownP = mode === 'off' ? (model.config.layers.includes('lssar') ? model.config.reweight.p : null) : model.config.reweight.p;
-  const lossVsLength: LossVsLength[] = [{ label: 'as trained', reweightP: ownP, hybridskip: false, lengths: own.lengths }];
+  const ownP =
+    mode === 'off' ? (model.config.layers.includes('lssar') ? model.config.reweight.p : null) : model.config.reweight.p;
+  const lossVsLength: LossVsLength[] = [
+    { label: 'as trained', reweightP: ownP, hybridskip: false, lengths: own.lengths },
+  ];
   let tokens = own.tokens;
   const noDiag = { ...cfg, diagnostics: false };
   for (const p of cfg.reweightSweep) {
@@ -59,10 +62,20 @@ export async function evaluateRun(
   let passkey: RunEvaluation['passkey'] = null;
   if (opts.passkey) {
     const lengths = evalLengths(T, cfg);
-    passkey = { trainedOn: opts.passkey.trainedOn, points: await passkeyAccuracy(model, lengths, opts.passkey.trials, cfg.seed, opts.passkey.tokenizer) };
+    passkey = {
+      trainedOn: opts.passkey.trainedOn,
+      points: await passkeyAccuracy(model, lengths, opts.passkey.trials, cfg.seed, opts.passkey.tokenizer),
+    };
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { lossVsLength, diagnostics: own.diagnostics, passkey, seconds, tokensPerSecond: tokens / Math.max(seconds, 1e-9), peakBytes: own.peakBytes };
+  return {
+    lossVsLength,
+    diagnostics: own.diagnostics,
+    passkey,
+    seconds,
+    tokensPerSecond: tokens / Math.max(seconds, 1e-9),
+    peakBytes: own.peakBytes,
+  };
 }
 
 export interface ResultsInput {
@@ -91,14 +104,30 @@ export function makeResults(r: ResultsInput): ResultsDoc {
     model: r.model,
     train: { ...r.train },
     evaluation: { ...r.evaluation },
-    data: { name: r.data.name, vocabSize: r.data.vocabSize, trainTokens: r.data.trainTokens, validationTokens: r.data.validationTokens },
+    data: {
+      name: r.data.name,
+      vocabSize: r.data.vocabSize,
+      trainTokens: r.data.trainTokens,
+      validationTokens: r.data.validationTokens,
+    },
     seed: r.model.seed,
-    trainingCurve: r.curve.map((l) => ({ step: l.step, loss: l.loss, valLoss: l.valLoss, lr: l.lr, tokensPerSecond: l.tokensPerSecond })),
+    trainingCurve: r.curve.map((l) => ({
+      step: l.step,
+      loss: l.loss,
+      valLoss: l.valLoss,
+      lr: l.lr,
+      tokensPerSecond: l.tokensPerSecond,
+    })),
     lossVsLength: r.run.lossVsLength,
     diagnostics: r.run.diagnostics,
     passkey: r.run.passkey,
     baselines: { uniform: Math.log(r.model.vocabSize), unigram: r.data.unigram },
-    timings: { trainSeconds: r.trainSeconds, evalSeconds: r.run.seconds, trainTokensPerSecond: last?.tokensPerSecond ?? 0, evalTokensPerSecond: r.run.tokensPerSecond },
+    timings: {
+      trainSeconds: r.trainSeconds,
+      evalSeconds: r.run.seconds,
+      trainTokensPerSecond: last?.tokensPerSecond ?? 0,
+      evalTokensPerSecond: r.run.tokensPerSecond,
+    },
   };
   return resultsSchema.parse(doc);
 }

@@ -36,7 +36,8 @@ export function applyOverrides(base: RunConfig, over: RunOverrides): RunConfig {
 /** Every run of the experiment as a full, validated config. */
 export function resolveRuns(e: Experiment): RunConfig[] {
   if (e.runs.length === 0) throw new ConfigError('an experiment needs at least one run');
-  if (e.runs.length > MAX_RUNS) throw new ConfigError(`an experiment holds at most ${MAX_RUNS} runs, got ${e.runs.length}`);
+  if (e.runs.length > MAX_RUNS)
+    throw new ConfigError(`an experiment holds at most ${MAX_RUNS} runs, got ${e.runs.length}`);
   return e.runs.map((r, i) => {
     try {
       return checkRunConfig(applyOverrides(e.base, r));
@@ -51,6 +52,8 @@ export function runLabel(e: Experiment, i: number): string {
   const r = e.runs[i] ?? {};
   const own = r['label'];
   if (typeof own === 'string' && own) return own;
-  const parts = Object.entries(r).map(([k, v]) => `${FIELD_BY_PATH.get(k)?.label ?? k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`);
+  const parts = Object.entries(r).map(
+    ([k, v]) => `${FIELD_BY_PATH.get(k)?.label ?? k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`,
+  );
   return parts.length ? parts.join(', ') : e.base.label || `run ${i + 1}`;
 }

@@ -33,25 +33,106 @@ const float = (min: number, max: number): FieldKind => ({ type: 'float', min, ma
 const enumOf = (values: readonly string[]): FieldKind => ({ type: 'enum', values });
 
 export const FIELDS: readonly Field[] = [
-  { path: 'label', key: 'label', kind: { type: 'string', maxLength: 80 }, default: '', label: 'Run label', group: 'run' },
-  { path: 'seed', key: 'seed', kind: int(0, 2 ** 31 - 1), default: 1337, label: 'Seed', group: 'run', help: 'Initialisation and training batches' },
+  {
+    path: 'label',
+    key: 'label',
+    kind: { type: 'string', maxLength: 80 },
+    default: '',
+    label: 'Run label',
+    group: 'run',
+  },
+  {
+    path: 'seed',
+    key: 'seed',
+    kind: int(0, 2 ** 31 - 1),
+    default: 1337,
+    label: 'Seed',
+    group: 'run',
+    help: 'Initialisation and training batches',
+  },
   // model
   { path: 'model.nLayer', key: 'L', kind: int(1, 24), default: 4, label: 'Layers', group: 'model' },
   { path: 'model.nHead', key: 'H', kind: int(1, 16), default: 4, label: 'Heads', group: 'model' },
-  { path: 'model.nEmbd', key: 'C', kind: int(8, 512), default: 64, label: 'Width', group: 'model', help: 'Must be divisible by the head count' },
-  { path: 'model.positional', key: 'pos', kind: enumOf(POSITIONALS), default: 'rope', label: 'Positional scheme', group: 'model' },
-  { path: 'model.tiedEmbeddings', key: 'tie', kind: { type: 'bool' }, default: true, label: 'Tie unembedding to embedding', group: 'model' },
+  {
+    path: 'model.nEmbd',
+    key: 'C',
+    kind: int(8, 512),
+    default: 64,
+    label: 'Width',
+    group: 'model',
+    help: 'Must be divisible by the head count',
+  },
+  {
+    path: 'model.positional',
+    key: 'pos',
+    kind: enumOf(POSITIONALS),
+    default: 'rope',
+    label: 'Positional scheme',
+    group: 'model',
+  },
+  {
+    path: 'model.tiedEmbeddings',
+    key: 'tie',
+    kind: { type: 'bool' },
+    default: true,
+    label: 'Tie unembedding to embedding',
+    group: 'model',
+  },
   { path: 'model.mlpRatio', key: 'mr', kind: int(1, 8), default: 4, label: 'MLP width ratio', group: 'model' },
   { path: 'model.initStd', key: 'istd', kind: float(0.001, 0.2), default: 0.02, label: 'Init std', group: 'model' },
   // mechanism
-  { path: 'model.mechanism', key: 'mech', kind: enumOf(MECHANISMS), default: 'softmax', label: 'Mechanism', group: 'mechanism' },
-  { path: 'model.pattern', key: 'pat', kind: enumOf(PATTERNS), default: 'uniform', label: 'Hybrid pattern', group: 'mechanism', help: 'Which layers keep softmax' },
-  { path: 'model.layers', key: 'layers', kind: { type: 'enumList', values: MECHANISMS, maxItems: 24 }, default: [], label: 'Per-layer override', group: 'mechanism', help: 'Empty: from the pattern' },
-  { path: 'model.reweight.mode', key: 'rw', kind: enumOf(REWEIGHT_MODES), default: 'off', label: 'Re-weighting', group: 'mechanism' },
+  {
+    path: 'model.mechanism',
+    key: 'mech',
+    kind: enumOf(MECHANISMS),
+    default: 'softmax',
+    label: 'Mechanism',
+    group: 'mechanism',
+  },
+  {
+    path: 'model.pattern',
+    key: 'pat',
+    kind: enumOf(PATTERNS),
+    default: 'uniform',
+    label: 'Hybrid pattern',
+    group: 'mechanism',
+    help: 'Which layers keep softmax',
+  },
+  {
+    path: 'model.layers',
+    key: 'layers',
+    kind: { type: 'enumList', values: MECHANISMS, maxItems: 24 },
+    default: [],
+    label: 'Per-layer override',
+    group: 'mechanism',
+    help: 'Empty: from the pattern',
+  },
+  {
+    path: 'model.reweight.mode',
+    key: 'rw',
+    kind: enumOf(REWEIGHT_MODES),
+    default: 'off',
+    label: 'Re-weighting',
+    group: 'mechanism',
+  },
   { path: 'model.reweight.p', key: 'p', kind: float(1, 100), default: 15, label: 'Re-weighting p', group: 'mechanism' },
   // data
-  { path: 'data.source', key: 'data', kind: enumOf(['brown', 'task', 'text']), default: 'brown', label: 'Data', group: 'data' },
-  { path: 'data.task', key: 'task', kind: enumOf(['passkey', 'copy', 'recall']), default: 'passkey', label: 'Synthetic task', group: 'data' },
+  {
+    path: 'data.source',
+    key: 'data',
+    kind: enumOf(['brown', 'task', 'text']),
+    default: 'brown',
+    label: 'Data',
+    group: 'data',
+  },
+  {
+    path: 'data.task',
+    key: 'task',
+    kind: enumOf(['passkey', 'copy', 'recall']),
+    default: 'passkey',
+    label: 'Synthetic task',
+    group: 'data',
+  },
   // train
   { path: 'train.steps', key: 'steps', kind: int(1, 100_000), default: 300, label: 'Steps', group: 'train' },
   { path: 'train.batchSize', key: 'B', kind: int(1, 256), default: 16, label: 'Batch', group: 'train' },
@@ -64,21 +145,59 @@ export const FIELDS: readonly Field[] = [
   { path: 'train.logEvery', key: 'log', kind: int(1, 10_000), default: 10, label: 'Log every', group: 'train' },
   { path: 'train.evalEvery', key: 'ev', kind: int(0, 100_000), default: 100, label: 'Validate every', group: 'train' },
   // eval
-  { path: 'eval.factors', key: 'fx', kind: { type: 'intList', min: 1, max: 64, maxItems: 16 }, default: [1, 2, 4, 8, 16], label: 'Length factors', group: 'eval' },
+  {
+    path: 'eval.factors',
+    key: 'fx',
+    kind: { type: 'intList', min: 1, max: 64, maxItems: 16 },
+    default: [1, 2, 4, 8, 16],
+    label: 'Length factors',
+    group: 'eval',
+  },
   { path: 'eval.windows', key: 'ew', kind: int(1, 512), default: 32, label: 'Validation windows', group: 'eval' },
   { path: 'eval.seed', key: 'es', kind: int(0, 2 ** 31 - 1), default: 2024, label: 'Evaluation seed', group: 'eval' },
   { path: 'eval.buckets', key: 'eb', kind: int(1, 256), default: 32, label: 'Position buckets', group: 'eval' },
-  { path: 'eval.reweightSweep', key: 'sweep', kind: { type: 'floatList', min: 1, max: 100, maxItems: 8 }, default: [], label: 'Re-weighting sweep (p)', group: 'eval' },
-  { path: 'eval.hybridskip', key: 'hs', kind: { type: 'bool' }, default: false, label: 'Also evaluate hybridskip', group: 'eval' },
-  { path: 'eval.diagnostics', key: 'diag', kind: { type: 'bool' }, default: true, label: 'Attention diagnostics', group: 'eval' },
-  { path: 'eval.passkeyTrials', key: 'pk', kind: int(0, 512), default: 0, label: 'Passkey trials per length', group: 'eval', help: '0: no passkey test' },
+  {
+    path: 'eval.reweightSweep',
+    key: 'sweep',
+    kind: { type: 'floatList', min: 1, max: 100, maxItems: 8 },
+    default: [],
+    label: 'Re-weighting sweep (p)',
+    group: 'eval',
+  },
+  {
+    path: 'eval.hybridskip',
+    key: 'hs',
+    kind: { type: 'bool' },
+    default: false,
+    label: 'Also evaluate hybridskip',
+    group: 'eval',
+  },
+  {
+    path: 'eval.diagnostics',
+    key: 'diag',
+    kind: { type: 'bool' },
+    default: true,
+    label: 'Attention diagnostics',
+    group: 'eval',
+  },
+  {
+    path: 'eval.passkeyTrials',
+    key: 'pk',
+    kind: int(0, 512),
+    default: 0,
+    label: 'Passkey trials per length',
+    group: 'eval',
+    help: '0: no passkey test',
+  },
 ];
 
 export const FIELD_BY_PATH = new Map(FIELDS.map((f) => [f.path, f]));
 export const FIELD_BY_KEY = new Map(FIELDS.map((f) => [f.key, f]));
 
 export function getPath(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
@@ -99,16 +218,22 @@ export function checkValue(f: Field, v: unknown): string | null {
   switch (k.type) {
     case 'int':
     case 'float':
-      return inRange(v, k.min, k.max, k.type === 'int') ? null : `${f.label} must be ${k.type === 'int' ? 'an integer' : 'a number'} in [${k.min}, ${k.max}]`;
+      return inRange(v, k.min, k.max, k.type === 'int')
+        ? null
+        : `${f.label} must be ${k.type === 'int' ? 'an integer' : 'a number'} in [${k.min}, ${k.max}]`;
     case 'bool':
       return typeof v === 'boolean' ? null : `${f.label} must be true or false`;
     case 'enum':
       return typeof v === 'string' && k.values.includes(v) ? null : `${f.label} must be one of ${k.values.join(', ')}`;
     case 'string':
-      return typeof v === 'string' && v.length <= k.maxLength ? null : `${f.label} must be text of at most ${k.maxLength} characters`;
+      return typeof v === 'string' && v.length <= k.maxLength
+        ? null
+        : `${f.label} must be text of at most ${k.maxLength} characters`;
     case 'intList':
     case 'floatList':
-      return Array.isArray(v) && v.length <= k.maxItems && v.every((x) => inRange(x, k.min, k.max, k.type === 'intList'))
+      return Array.isArray(v) &&
+        v.length <= k.maxItems &&
+        v.every((x) => inRange(x, k.min, k.max, k.type === 'intList'))
         ? null
         : `${f.label} must be a list of at most ${k.maxItems} ${k.type === 'intList' ? 'integers' : 'numbers'} in [${k.min}, ${k.max}]`;
     case 'enumList':

@@ -6,9 +6,37 @@ import { encodeExperiment } from './url';
 import { PRESETS, presetExperiment } from './presets';
 
 const NASTY = [
-  '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)', '%', '%E0%A4%A', '\u0000', '\uD800',
-  '1e309', '-1', '-0', 'NaN', 'Infinity', '999999999999999999999', '0x10', '1.5', '', ' ', '+', ',', ':', '#', '&', '=',
-  '{"a":'.repeat(50), '[' .repeat(200), 'true', 'null', 'undefined', '__proto__', 'constructor', 'a'.repeat(5000),
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  'javascript:alert(1)',
+  '%',
+  '%E0%A4%A',
+  '\u0000',
+  '\uD800',
+  '1e309',
+  '-1',
+  '-0',
+  'NaN',
+  'Infinity',
+  '999999999999999999999',
+  '0x10',
+  '1.5',
+  '',
+  ' ',
+  '+',
+  ',',
+  ':',
+  '#',
+  '&',
+  '=',
+  '{"a":'.repeat(50),
+  '['.repeat(200),
+  'true',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  'a'.repeat(5000),
 ];
 
 /** encodeURIComponent, except a lone surrogate becomes a raw malformed escape (itself a test). */
@@ -45,11 +73,16 @@ export function fuzzLinks(count: number, seed: number): string[] {
       out.push(parts.join('&'));
     } else if (kind === 2) {
       // Runs with broken specs, labels with markup, huge run lists.
-      const runs = Array.from({ length: rng.int(40) }, () => `run=${pick(FIELDS).key}:${enc(pick(NASTY))},${pick(NASTY)}`);
+      const runs = Array.from(
+        { length: rng.int(40) },
+        () => `run=${pick(FIELDS).key}:${enc(pick(NASTY))},${pick(NASTY)}`,
+      );
       out.push(`v=${pick(['1', '2', '0', 'x', ''])}&${runs.join('&')}&x=${enc(pick(NASTY))}`);
     } else if (kind === 3) {
       // Results parameter garbage and teacher-mode garbage.
-      out.push(`v=1&res=${pick(['', 'AAAA', '!!!', 'x'.repeat(1000), 'eJzLSM3JyQcABiwCFQ'])}&teacher=${enc(pick(NASTY))}`);
+      out.push(
+        `v=1&res=${pick(['', 'AAAA', '!!!', 'x'.repeat(1000), 'eJzLSM3JyQcABiwCFQ'])}&teacher=${enc(pick(NASTY))}`,
+      );
     } else {
       // Raw random bytes as text.
       out.push(Array.from({ length: rng.int(300) }, () => String.fromCharCode(rng.int(0x3000))).join(''));

@@ -39,24 +39,34 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'extrapolation',
     title: 'Extrapolation: softmax vs softplus',
-    question: 'Trained at T = 64, how does validation loss change as the model reads 2x to 16x longer windows, with standard softmax attention, length-scaled softplus (lssa), and lssa with re-weighting (lssar)?',
-    finding: "The Softplus paper (GPT-2 124M, RoPE) finds softmax's loss climbing with length (about 3.2 at 1x to 6.3 at 8x), lssa climbing less, and lssar with p = 15 staying nearly flat up to 16x.",
+    question:
+      'Trained at T = 64, how does validation loss change as the model reads 2x to 16x longer windows, with standard softmax attention, length-scaled softplus (lssa), and lssa with re-weighting (lssar)?',
+    finding:
+      "The Softplus paper (GPT-2 124M, RoPE) finds softmax's loss climbing with length (about 3.2 at 1x to 6.3 at 8x), lssa climbing less, and lssar with p = 15 staying nearly flat up to 16x.",
     base: { ...CLASSROOM, 'model.positional': 'rope' },
-    runs: [run('softmax', { 'model.mechanism': 'softmax' }), run('lssa', { 'model.mechanism': 'lssa' }), run('lssar (p = 15)', { 'model.mechanism': 'lssar', 'model.reweight.p': 15 })],
+    runs: [
+      run('softmax', { 'model.mechanism': 'softmax' }),
+      run('lssa', { 'model.mechanism': 'lssa' }),
+      run('lssar (p = 15)', { 'model.mechanism': 'lssar', 'model.reweight.p': 15 }),
+    ],
   },
   {
     id: 'reweight-eval',
     title: 'Re-weighting without retraining',
-    question: 'Can re-weighting be switched on at evaluation only? One lssa model is evaluated with re-weighting off and at p = 1, 3, 7, 15.',
-    finding: 'The first version of the Softplus paper claims a fine-tuning-free gain; the paper reports that p = 3 does not help and p = 15 does.',
+    question:
+      'Can re-weighting be switched on at evaluation only? One lssa model is evaluated with re-weighting off and at p = 1, 3, 7, 15.',
+    finding:
+      'The first version of the Softplus paper claims a fine-tuning-free gain; the paper reports that p = 3 does not help and p = 15 does.',
     base: { ...CLASSROOM, 'model.mechanism': 'lssa', 'eval.reweightSweep': [1, 3, 7, 15] },
     runs: [run('lssa, re-weighting swept at evaluation', {})],
   },
   {
     id: 'decomposition',
     title: 'Decomposition: which part of softmax matters?',
-    question: 'Softmax is exp followed by an l1 norm. Swap the non-linearity (exp, softplus, 1 + x + x^2/2, sigmoid, relu) and keep or drop the norm, as far as the family allows.',
-    finding: 'The Softplus paper argues the l1 normalisation is the part that matters: unnormalised sigmoid and relu extrapolate worse than softmax, while normalised softplus does better.',
+    question:
+      'Softmax is exp followed by an l1 norm. Swap the non-linearity (exp, softplus, 1 + x + x^2/2, sigmoid, relu) and keep or drop the norm, as far as the family allows.',
+    finding:
+      'The Softplus paper argues the l1 normalisation is the part that matters: unnormalised sigmoid and relu extrapolate worse than softmax, while normalised softplus does better.',
     base: { ...CLASSROOM },
     runs: [
       run('exp + l1 (softmax)', { 'model.mechanism': 'softmax' }),
@@ -69,8 +79,10 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'deconstruct-uniform',
     title: 'Deconstructing: every layer simplified',
-    question: 'Replace attention in every layer with a simplified mechanism: no mixing (mlp), no pairwise scores (nonapprox), the Taylor approximation, or queries and keys that ignore the input (rndembqk, fixedseqqk) or its context (staticembqk).',
-    finding: 'The Deconstructing paper (500M, 24 layers) finds uniform mlp and nonapprox collapse on downstream tasks (mlp still learns unigram/bigram statistics), while taylor, rndembqk, fixedseqqk and staticembqk degrade but work.',
+    question:
+      'Replace attention in every layer with a simplified mechanism: no mixing (mlp), no pairwise scores (nonapprox), the Taylor approximation, or queries and keys that ignore the input (rndembqk, fixedseqqk) or its context (staticembqk).',
+    finding:
+      'The Deconstructing paper (500M, 24 layers) finds uniform mlp and nonapprox collapse on downstream tasks (mlp still learns unigram/bigram statistics), while taylor, rndembqk, fixedseqqk and staticembqk degrade but work.',
     base: { ...CLASSROOM },
     runs: [
       run('softmax', { 'model.mechanism': 'softmax' }),
@@ -85,29 +97,38 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'deconstruct-hybrid',
     title: 'Deconstructing: hybrids, and hybridskip',
-    question: 'Alternate each simplified mechanism with standard softmax layers. Then remove the simplified layers at evaluation (hybridskip): do they matter, or do they just pass information through?',
-    finding: 'Every alternate hybrid lands close to standard attention (hybrid nonapprox even slightly better), and every hybrid collapses under hybridskip.',
+    question:
+      'Alternate each simplified mechanism with standard softmax layers. Then remove the simplified layers at evaluation (hybridskip): do they matter, or do they just pass information through?',
+    finding:
+      'Every alternate hybrid lands close to standard attention (hybrid nonapprox even slightly better), and every hybrid collapses under hybridskip.',
     base: { ...CLASSROOM, 'model.pattern': 'alternate', 'eval.hybridskip': true },
-    runs: ['mlp', 'taylor', 'nonapprox', 'rndembqk', 'fixedseqqk', 'staticembqk'].map((m) => run(`alternate ${m}`, { 'model.mechanism': m })),
+    runs: ['mlp', 'taylor', 'nonapprox', 'rndembqk', 'fixedseqqk', 'staticembqk'].map((m) =>
+      run(`alternate ${m}`, { 'model.mechanism': m }),
+    ),
   },
   {
     id: 'how-many',
     title: 'How many attention layers?',
-    question: 'Keep standard softmax in only some layers (every 4th, the first, the last, both ends, the lower or upper half, the outer quarters) and use a simplified mechanism elsewhere; all-softmax and all-taylor models mark the two ends.',
+    question:
+      'Keep standard softmax in only some layers (every 4th, the first, the last, both ends, the lower or upper half, the outer quarters) and use a simplified mechanism elsewhere; all-softmax and all-taylor models mark the two ends.',
     finding: 'The Deconstructing paper finds about 25% standard layers suffice.',
     base: { ...CLASSROOM, 'model.nLayer': 8, 'model.mechanism': 'taylor' },
     // The two ends of the scale first, so "suffice" has something to be measured against.
     runs: [
       run('softmax, every layer', { 'model.mechanism': 'softmax' }),
       run('taylor, every layer', {}),
-      ...['quarter', 'first', 'last', 'bilateral', 'top', 'bottom', 'middle'].map((p) => run(`taylor, ${p}`, { 'model.pattern': p })),
+      ...['quarter', 'first', 'last', 'bilateral', 'top', 'bottom', 'middle'].map((p) =>
+        run(`taylor, ${p}`, { 'model.pattern': p }),
+      ),
     ],
   },
   {
     id: 'positional',
     title: 'Positional schemes',
-    question: 'Does the extrapolation result depend on the positional scheme? softmax and lssar with RoPE, ALiBi and no positional encoding.',
-    finding: 'The Softplus paper trains with RoPE; ALiBi is known to extrapolate better than RoPE with softmax, and no positional encoding relies on the causal mask alone.',
+    question:
+      'Does the extrapolation result depend on the positional scheme? softmax and lssar with RoPE, ALiBi and no positional encoding.',
+    finding:
+      'The Softplus paper trains with RoPE; ALiBi is known to extrapolate better than RoPE with softmax, and no positional encoding relies on the causal mask alone.',
     base: { ...CLASSROOM },
     runs: (['rope', 'alibi', 'nope'] as const).flatMap((pos) => [
       run(`softmax, ${pos}`, { 'model.mechanism': 'softmax', 'model.positional': pos }),

@@ -2,7 +2,17 @@
 // from the field table, with cross-field checks; and its conversion into the
 // engine's model, training and evaluation configs.
 import { z } from 'zod';
-import { checkModelConfig, ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, type Mechanism, type ModelConfig, type Positional, type ReweightMode, type TrainConfig } from '../config';
+import {
+  checkModelConfig,
+  ConfigError,
+  DEFAULT_MODEL,
+  DEFAULT_TRAIN,
+  type Mechanism,
+  type ModelConfig,
+  type Positional,
+  type ReweightMode,
+  type TrainConfig,
+} from '../config';
 import { DEFAULT_EVAL, type EvalConfig } from '../eval/config';
 import { expandPattern, type Pattern } from '../model/patterns';
 import { FIELDS, setPath, type Field } from './fields';
@@ -26,8 +36,28 @@ export interface RunConfig {
     reweight: { mode: ReweightMode; p: number };
   };
   data: { source: 'brown' | 'task' | 'text'; task: 'passkey' | 'copy' | 'recall' };
-  train: { steps: number; batchSize: number; seqLen: number; lr: number; warmupSteps: number; minLrRatio: number; weightDecay: number; gradClip: number; logEvery: number; evalEvery: number };
-  eval: { factors: number[]; windows: number; seed: number; buckets: number; reweightSweep: number[]; hybridskip: boolean; diagnostics: boolean; passkeyTrials: number };
+  train: {
+    steps: number;
+    batchSize: number;
+    seqLen: number;
+    lr: number;
+    warmupSteps: number;
+    minLrRatio: number;
+    weightDecay: number;
+    gradClip: number;
+    logEvery: number;
+    evalEvery: number;
+  };
+  eval: {
+    factors: number[];
+    windows: number;
+    seed: number;
+    buckets: number;
+    reweightSweep: number[];
+    hybridskip: boolean;
+    diagnostics: boolean;
+    passkeyTrials: number;
+  };
 }
 
 function zodOf(f: Field): z.ZodType {
@@ -62,7 +92,8 @@ function buildSchema(): z.ZodType {
     for (const k of keys.slice(0, -1)) n = (n[k] ??= {}) as Node;
     n[keys[keys.length - 1]] = zodOf(f);
   }
-  const toZod = (n: Node): z.ZodType => z.strictObject(Object.fromEntries(Object.entries(n).map(([k, v]) => [k, v instanceof z.ZodType ? v : toZod(v)])));
+  const toZod = (n: Node): z.ZodType =>
+    z.strictObject(Object.fromEntries(Object.entries(n).map(([k, v]) => [k, v instanceof z.ZodType ? v : toZod(v)])));
   return toZod(root);
 }
 
@@ -119,10 +150,14 @@ export function checkRunConfig(value: unknown): RunConfig {
   }
   const c = r.data as RunConfig;
   if (c.model.layers.length && c.model.layers.length !== c.model.nLayer)
-    throw new ConfigError(`the per-layer override lists ${c.model.layers.length} mechanisms for ${c.model.nLayer} layers`);
-  if (c.model.nEmbd % c.model.nHead !== 0) throw new ConfigError(`width ${c.model.nEmbd} is not divisible by ${c.model.nHead} heads`);
+    throw new ConfigError(
+      `the per-layer override lists ${c.model.layers.length} mechanisms for ${c.model.nLayer} layers`,
+    );
+  if (c.model.nEmbd % c.model.nHead !== 0)
+    throw new ConfigError(`width ${c.model.nEmbd} is not divisible by ${c.model.nHead} heads`);
   checkModelConfig(toModelConfig(c, 96));
-  if (c.train.warmupSteps > c.train.steps) throw new ConfigError(`warm-up (${c.train.warmupSteps} steps) is longer than training (${c.train.steps} steps)`);
+  if (c.train.warmupSteps > c.train.steps)
+    throw new ConfigError(`warm-up (${c.train.warmupSteps} steps) is longer than training (${c.train.steps} steps)`);
   const maxLen = Math.max(...c.eval.factors) * c.train.seqLen;
   if (maxLen > 65536) throw new ConfigError(`the longest evaluation length ${maxLen} exceeds 65536 tokens`);
   if (c.data.source === 'task' && c.eval.passkeyTrials > 0 && c.data.task !== 'passkey')
@@ -137,11 +172,14 @@ export function makeRun(...overrides: DeepPartial<RunConfig>[]): RunConfig {
   return checkRunConfig(o);
 }
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
 
 function merge(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
-  if (Array.isArray(over) || typeof over !== 'object' || over === null || typeof base !== 'object' || base === null) return structuredClone(over);
+  if (Array.isArray(over) || typeof over !== 'object' || over === null || typeof base !== 'object' || base === null)
+    return structuredClone(over);
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) out[k] = merge(out[k], v);
   return out;

@@ -33,12 +33,15 @@ export async function loadData(run: RunConfig, sources: DataSources): Promise<Lo
   if (run.data.source === 'task') return { kind: 'task', task: TASKS[run.data.task] };
   let corpus: Corpus;
   if (run.data.source === 'text') {
-    if (sources.userText === undefined) throw new DataError('this run trains on your own text, but none was given (paste it or choose a file)');
+    if (sources.userText === undefined)
+      throw new DataError('this run trains on your own text, but none was given (paste it or choose a file)');
     corpus = corpusFromUserText(sources.userText, { minWindow: maxL });
   } else corpus = await sources.brown();
   const longestTrain = corpus.train.reduce((a, d) => Math.max(a, d.length), 0);
   if (longestTrain < run.train.seqLen + 1)
-    throw new DataError(`training needs documents of at least ${run.train.seqLen + 1} tokens; the longest training document has ${longestTrain}`);
+    throw new DataError(
+      `training needs documents of at least ${run.train.seqLen + 1} tokens; the longest training document has ${longestTrain}`,
+    );
   evalWindows(corpus.validation, run.eval.windows, maxL, run.eval.seed); // throws a DataError naming the shortfall
   return { kind: 'text', corpus };
 }
@@ -83,13 +86,20 @@ export interface AdapterDescription {
   description: string;
 }
 
-export async function executeRun(engine: Engine, run: RunConfig, data: LoadedData, adapter: AdapterDescription, hooks: RunHooks = {}): Promise<ResultsDoc> {
+export async function executeRun(
+  engine: Engine,
+  run: RunConfig,
+  data: LoadedData,
+  adapter: AdapterDescription,
+  hooks: RunHooks = {},
+): Promise<ResultsDoc> {
   const vocab = data.kind === 'text' ? data.corpus.tokenizer.size : data.task.tokenizer.size;
   const modelCfg = toModelConfig(run, vocab);
   const train = toTrainConfig(run);
   const evaluation = toEvalConfig(run);
   const maxL = longestEvalLength(run);
-  if (data.kind === 'task' && maxL < data.task.minLength) throw new ConfigError(`the ${data.task.name} task needs windows of at least ${data.task.minLength} tokens`);
+  if (data.kind === 'task' && maxL < data.task.minLength)
+    throw new ConfigError(`the ${data.task.name} task needs windows of at least ${data.task.minLength} tokens`);
   const stream = modelCfg.layers.includes('fixedseqqk')
     ? data.kind === 'text'
       ? fixedPassage(data.corpus, maxL)
@@ -109,14 +119,31 @@ export async function executeRun(engine: Engine, run: RunConfig, data: LoadedDat
       onLog: (entry) => {
         hooks.onLog?.(entry);
         const rate = entry.step / (entry.elapsedMs / 1000);
-        hooks.onProgress?.({ phase: 'train', step: entry.step, steps: train.steps, loss: entry.loss, valLoss: entry.valLoss, lr: entry.lr, tokensPerSecond: entry.tokensPerSecond, etaSeconds: (train.steps - entry.step) / Math.max(rate, 1e-9) });
+        hooks.onProgress?.({
+          phase: 'train',
+          step: entry.step,
+          steps: train.steps,
+          loss: entry.loss,
+          valLoss: entry.valLoss,
+          lr: entry.lr,
+          tokensPerSecond: entry.tokensPerSecond,
+          etaSeconds: (train.steps - entry.step) / Math.max(rate, 1e-9),
+        });
       },
     });
     if (trained.stoppedAt !== null) throw new RunStopped(trained.stoppedAt);
     const curve = trained.logs;
     const trainSeconds = (performance.now() - t0) / 1000;
     const lastLog = curve[curve.length - 1];
-    hooks.onProgress?.({ phase: 'eval', step: train.steps, steps: train.steps, loss: lastLog?.loss ?? NaN, lr: 0, tokensPerSecond: lastLog?.tokensPerSecond ?? 0, etaSeconds: 0 });
+    hooks.onProgress?.({
+      phase: 'eval',
+      step: train.steps,
+      steps: train.steps,
+      loss: lastLog?.loss ?? NaN,
+      lr: 0,
+      tokensPerSecond: lastLog?.tokensPerSecond ?? 0,
+      etaSeconds: 0,
+    });
     const passkey =
       run.eval.passkeyTrials > 0
         ? data.kind === 'task'
@@ -128,9 +155,31 @@ export async function executeRun(engine: Engine, run: RunConfig, data: LoadedDat
     const sizes = (docs: Uint32Array[]) => docs.reduce((a, d) => a + d.length, 0);
     const dataInfo =
       data.kind === 'text'
-        ? { name: data.corpus.name, vocabSize: vocab, trainTokens: sizes(data.corpus.train), validationTokens: sizes(data.corpus.validation), unigram: unigramLoss(data.corpus.train, data.corpus.validation, vocab) }
-        : { name: `task:${data.task.name}`, vocabSize: vocab, trainTokens: train.steps * train.batchSize * train.seqLen, validationTokens: evaluation.windows * maxL, unigram: taskUnigram(data.task, train.seqLen, run.seed) };
-    return makeResults({ label: run.label || modelCfg.layers.join('/'), adapter, model: modelCfg, train, evaluation, data: dataInfo, curve, trainSeconds, run: evaluated });
+        ? {
+            name: data.corpus.name,
+            vocabSize: vocab,
+            trainTokens: sizes(data.corpus.train),
+            validationTokens: sizes(data.corpus.validation),
+            unigram: unigramLoss(data.corpus.train, data.corpus.validation, vocab),
+          }
+        : {
+            name: `task:${data.task.name}`,
+            vocabSize: vocab,
+            trainTokens: train.steps * train.batchSize * train.seqLen,
+            validationTokens: evaluation.windows * maxL,
+            unigram: taskUnigram(data.task, train.seqLen, run.seed),
+          };
+    return makeResults({
+      label: run.label || modelCfg.layers.join('/'),
+      adapter,
+      model: modelCfg,
+      train,
+      evaluation,
+      data: dataInfo,
+      curve,
+      trainSeconds,
+      run: evaluated,
+    });
   } finally {
     model.destroy();
   }
@@ -139,9 +188,10 @@ export async function executeRun(engine: Engine, run: RunConfig, data: LoadedDat
 /** Unigram loss of a task's scored targets (train and validation drawn from the task). */
 function taskUnigram(task: SyntheticTask, T: number, seed: number): number {
   const rng = new Rng(seed + 1);
-  const pick = (n: number) => Array.from({ length: n }, () => {
-    const e = task.make(T, rng);
-    return e.target.filter((t) => t !== 0xffffffff);
-  });
+  const pick = (n: number) =>
+    Array.from({ length: n }, () => {
+      const e = task.make(T, rng);
+      return e.target.filter((t) => t !== 0xffffffff);
+    });
   return unigramLoss(pick(64), pick(16), task.tokenizer.size);
 }

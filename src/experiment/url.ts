@@ -61,7 +61,11 @@ export function encodeExperiment(e: Experiment, teacher?: TeacherMode | null): U
     q.append('run', parts.join(','));
   }
   if (teacher && (teacher.locked.length || teacher.hidden.length)) {
-    const keys = (paths: string[]) => paths.map((p) => FIELDS.find((f) => f.path === p)?.key).filter(Boolean).join('+');
+    const keys = (paths: string[]) =>
+      paths
+        .map((p) => FIELDS.find((f) => f.path === p)?.key)
+        .filter(Boolean)
+        .join('+');
     q.set('teacher', `lock:${keys(teacher.locked)},hide:${keys(teacher.hidden)}`);
   }
   return q;
@@ -111,9 +115,12 @@ export function decodeExperiment(input: string | URLSearchParams): DecodedExperi
   let version = CONFIG_VERSION;
   if (vRaw !== null) {
     const v = Number(vRaw);
-    if (!Number.isInteger(v) || v < 1) problems.push(`version '${vRaw.slice(0, 20)}' is not a version number; read as version ${CONFIG_VERSION}`);
+    if (!Number.isInteger(v) || v < 1)
+      problems.push(`version '${vRaw.slice(0, 20)}' is not a version number; read as version ${CONFIG_VERSION}`);
     else if (v > CONFIG_VERSION) {
-      problems.push(`the link was made by a newer lab (config version ${v}; this lab reads ${CONFIG_VERSION}): fields this lab does not know are ignored`);
+      problems.push(
+        `the link was made by a newer lab (config version ${v}; this lab reads ${CONFIG_VERSION}): fields this lab does not know are ignored`,
+      );
       version = v;
     } else version = v;
   }
@@ -161,7 +168,13 @@ export function decodeExperiment(input: string | URLSearchParams): DecodedExperi
   }
   if (e.runs.length === 0) e.runs.push({});
   const t = q.get('teacher');
-  return { experiment: e, problems, results: q.get('res'), version, teacher: t === null ? null : decodeTeacher(t, problems) };
+  return {
+    experiment: e,
+    problems,
+    results: q.get('res'),
+    version,
+    teacher: t === null ? null : decodeTeacher(t, problems),
+  };
 }
 
 // ---- results in links: deflate-raw + base64url (CompressionStream: browsers and Node 18+) ----

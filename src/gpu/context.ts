@@ -130,7 +130,10 @@ export class GpuContext {
   /** Reads a storage buffer back to the CPU. Every call is a GPU->CPU sync point. */
   async read(buffer: GPUBuffer, floats?: number, offsetFloats = 0): Promise<Float32Array> {
     const n = floats ?? Math.floor((this.requested.get(buffer) ?? buffer.size) / 4) - offsetFloats;
-    const staging = this.device.createBuffer({ size: Math.max(16, Math.ceil((n * 4) / 16) * 16), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const staging = this.device.createBuffer({
+      size: Math.max(16, Math.ceil((n * 4) / 16) * 16),
+      usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
+    });
     const enc = this.device.createCommandEncoder({ label: 'readback' });
     enc.copyBufferToBuffer(buffer, offsetFloats * 4, staging, 0, Math.ceil((n * 4) / 4) * 4);
     this.device.queue.submit([enc.finish()]);

@@ -48,9 +48,15 @@ export class Program {
     const { pipeline, layout } = this.ctx.pipeline(spec.label, spec.code, spec.access, spec.constants, spec.entryPoint);
     const wg: [number, number, number] = [workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1];
     const limit = this.ctx.device.limits.maxComputeWorkgroupsPerDimension;
-    if (wg.some((w) => w > limit)) throw new Error(`${spec.label}: dispatch ${wg.join('x')} exceeds maxComputeWorkgroupsPerDimension ${limit}`);
+    if (wg.some((w) => w > limit))
+      throw new Error(`${spec.label}: dispatch ${wg.join('x')} exceeds maxComputeWorkgroupsPerDimension ${limit}`);
     if (wg.some((w) => w === 0)) return this;
-    this.dispatches.push({ label: spec.label, pipeline, bindGroup: this.ctx.bindGroup(spec.label, layout, bindings), workgroups: wg });
+    this.dispatches.push({
+      label: spec.label,
+      pipeline,
+      bindGroup: this.ctx.bindGroup(spec.label, layout, bindings),
+      workgroups: wg,
+    });
     return this;
   }
 

@@ -65,14 +65,33 @@ const NORM_MAX_PARTS = 4096;
  * floats; the other slots are left untouched. Chunks summed in order, then
  * the partials in order, so equal inputs give bitwise-equal results.
  */
-export function global_norm_squared(p: Program, stats: BindingLike, statsIndex: number, grads: BindingLike, n: number): void {
+export function global_norm_squared(
+  p: Program,
+  stats: BindingLike,
+  statsIndex: number,
+  grads: BindingLike,
+  n: number,
+): void {
   const chunk = Math.max(NORM_MIN_CHUNK, ceilDiv(n, NORM_MAX_PARTS));
   // At least one part, so n = 0 still writes 0 to the slot.
   const parts = Math.max(1, ceilDiv(n, chunk));
   const partials = p.scratch('grad_norm partials', parts);
-  const u1 = p.uniform('grad_norm_partial params', packUniform([['u32', n], ['u32', chunk], ['u32', parts]]));
+  const u1 = p.uniform(
+    'grad_norm_partial params',
+    packUniform([
+      ['u32', n],
+      ['u32', chunk],
+      ['u32', parts],
+    ]),
+  );
   p.add(PARTIAL, [grads, partials, u1], [ceilDiv(parts, 64)]);
-  const u2 = p.uniform('grad_norm_final params', packUniform([['u32', parts], ['u32', statsIndex]]));
+  const u2 = p.uniform(
+    'grad_norm_final params',
+    packUniform([
+      ['u32', parts],
+      ['u32', statsIndex],
+    ]),
+  );
   p.add(FINAL, [partials, stats, u2], [1]);
 }
 
@@ -98,6 +117,14 @@ export function adamw_update(
 ): void {
   if (!(nDecay >= 0 && nDecay <= n)) throw new Error(`adamw_update: nDecay ${nDecay} outside [0, ${n}]`);
   const groups = groupsFor(n);
-  const sizes = p.uniform('adamw sizes', packUniform([['u32', n], ['u32', nDecay], ['u32', statsIndex], ['u32', groups]]));
+  const sizes = p.uniform(
+    'adamw sizes',
+    packUniform([
+      ['u32', n],
+      ['u32', nDecay],
+      ['u32', statsIndex],
+      ['u32', groups],
+    ]),
+  );
   p.add(ADAMW, [grads, stats, params, m, v, hyper, sizes], [groups]);
 }

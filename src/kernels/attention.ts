@@ -43,7 +43,11 @@ const MAXHD = 256;
 const WG = 64; // threads per workgroup in every attention shader
 
 const MIX = { label: 'attention_mix', code: mixCode, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
-const DATT = { label: 'attention_values_backward', code: dattCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const DATT = {
+  label: 'attention_values_backward',
+  code: dattCode,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+};
 
 function check(name: string, B: number, H: number, T: number, hd: number): void {
   if (hd < 1 || hd > MAXHD) throw new Error(`${name}: head width ${hd} outside 1..${MAXHD}`);
@@ -51,18 +55,31 @@ function check(name: string, B: number, H: number, T: number, hd: number): void 
   if (B * H * T * T >= 2 ** 32) throw new Error(`${name}: B*H*T*T=${B * H * T * T} overflows u32 indexing`);
 }
 
-function probsSpec(label: string, code: string, access: readonly ('read' | 'write' | 'uniform')[], params: ProbsParams, hd: number) {
+function probsSpec(
+  label: string,
+  code: string,
+  access: readonly ('read' | 'write' | 'uniform')[],
+  params: ProbsParams,
+  hd: number,
+) {
   const constants = { MECH: MECH_ID[params.mechanism], ALIBI: params.alibi ? 1 : 0, HD: hd };
   return { label: `${label}:${params.mechanism}${params.alibi ? '+alibi' : ''}`, code, access, constants };
 }
 
 function probsUniform(p: Program, H: number, T: number, hd: number, params: ProbsParams): GPUBuffer {
-  if (params.mechanism === 'sigmoid' && !(params.trainLength > 0)) throw new Error('sigmoid attention needs trainLength > 0');
+  if (params.mechanism === 'sigmoid' && !(params.trainLength > 0))
+    throw new Error('sigmoid attention needs trainLength > 0');
   return p.uniform(
     'attention probs params',
     packUniform([
-      ['u32', T], ['u32', hd], ['u32', H], ['u32', 0],
-      ['f32', 1 / Math.sqrt(hd)], ['f32', Math.log(hd)], ['f32', Math.log(Math.max(params.trainLength, 1))], ['f32', 0],
+      ['u32', T],
+      ['u32', hd],
+      ['u32', H],
+      ['u32', 0],
+      ['f32', 1 / Math.sqrt(hd)],
+      ['f32', Math.log(hd)],
+      ['f32', Math.log(Math.max(params.trainLength, 1))],
+      ['f32', 0],
     ]),
   );
 }
@@ -75,13 +92,32 @@ function grid(threads: number): [number, number] {
 }
 
 /** Causal row mix (attention_values_forward.wgsl); see its header. */
-function mix(p: Program, out: BindingLike, w: BindingLike, x: BindingLike, y: BindingLike | null, BH: number, T: number, hd: number, trans: boolean): void {
+function mix(
+  p: Program,
+  out: BindingLike,
+  w: BindingLike,
+  x: BindingLike,
+  y: BindingLike | null,
+  BH: number,
+  T: number,
+  hd: number,
+  trans: boolean,
+): void {
   const tpr = y ? 1 : ceilDiv(hd, 4); // threads per row: the projection needs the whole row in one thread
   const total = BH * T * tpr;
   const [gx, gy] = grid(total);
   const u = p.uniform(
     'attention mix sizes',
-    packUniform([['u32', T], ['u32', hd], ['u32', trans ? 1 : 0], ['u32', y ? 1 : 0], ['u32', tpr], ['u32', gx], ['u32', total], ['u32', 0]]),
+    packUniform([
+      ['u32', T],
+      ['u32', hd],
+      ['u32', trans ? 1 : 0],
+      ['u32', y ? 1 : 0],
+      ['u32', tpr],
+      ['u32', gx],
+      ['u32', total],
+      ['u32', 0],
+    ]),
   );
   p.add({ ...MIX, constants: { HD: hd } }, [w, x, y ?? x, out, u], [gx, gy]);
 }
@@ -100,7 +136,13 @@ export function attention_probs_forward(
   params: ProbsParams,
 ): void {
   check('attention_probs_forward', B, H, T, hd);
-  const spec = probsSpec('attention_probs_forward', probsFwdCode, ['read', 'read', 'write', 'write', 'uniform'], params, hd);
+  const spec = probsSpec(
+    'attention_probs_forward',
+    probsFwdCode,
+    ['read', 'read', 'write', 'write', 'uniform'],
+    params,
+    hd,
+  );
   p.add(spec, [q, k, att, rowstat, probsUniform(p, H, T, hd, params)], [ceilDiv(T, WG), B * H]);
 }
 
@@ -123,7 +165,13 @@ export function attention_probs_backward(
 ): void {
   check('attention_probs_backward', B, H, T, hd);
   const scratch = ds ?? p.scratch('attention ds', B * H * T * T);
-  const spec = probsSpec('attention_probs_backward', probsBwdCode, ['read', 'read', 'read', 'read', 'read', 'write', 'uniform'], params, hd);
+  const spec = probsSpec(
+    'attention_probs_backward',
+    probsBwdCode,
+    ['read', 'read', 'read', 'read', 'read', 'write', 'uniform'],
+    params,
+    hd,
+  );
   p.add(spec, [datt, att, rowstat, q, k, scratch, probsUniform(p, H, T, hd, params)], [ceilDiv(T, WG), B * H]);
   const lssa = params.mechanism === 'lssa';
   mix(p, dq, scratch, k, lssa ? q : null, B * H, T, hd, false);
@@ -131,7 +179,16 @@ export function attention_probs_backward(
 }
 
 /** out [B,H,T,hd] = att . v. */
-export function attention_values_forward(p: Program, out: BindingLike, att: BindingLike, v: BindingLike, B: number, H: number, T: number, hd: number): void {
+export function attention_values_forward(
+  p: Program,
+  out: BindingLike,
+  att: BindingLike,
+  v: BindingLike,
+  B: number,
+  H: number,
+  T: number,
+  hd: number,
+): void {
   check('attention_values_forward', B, H, T, hd);
   mix(p, out, att, v, null, B * H, T, hd, false);
 }
@@ -153,7 +210,16 @@ export function attention_values_backward(
   const jb = ceilDiv(T, 4); // 4-column blocks per row
   const total = B * H * T * jb;
   const [gx, gy] = grid(total);
-  const u = p.uniform('attention datt sizes', packUniform([['u32', T], ['u32', hd], ['u32', jb], ['u32', gx], ['u32', total]]));
+  const u = p.uniform(
+    'attention datt sizes',
+    packUniform([
+      ['u32', T],
+      ['u32', hd],
+      ['u32', jb],
+      ['u32', gx],
+      ['u32', total],
+    ]),
+  );
   p.add(DATT, [dout, v, datt, u], [gx, gy]);
   mix(p, dv, att, dout, null, B * H, T, hd, true);
 }

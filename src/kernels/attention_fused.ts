@@ -33,35 +33,89 @@ const MAXHD = 256;
 const WG = 64; // rows per workgroup (forward, diagnostics)
 const MAP_WG = 4; // row buckets per workgroup (map)
 
-const FWD = { label: 'attention_fused_forward', code: `${commonCode}\n${fwdCode}`, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
-const DIAG = { label: 'attention_fused_diagnostics', code: `${commonCode}\n${diagCode}`, access: ['read', 'read', 'write', 'uniform'] as const };
-const MAP = { label: 'attention_fused_map', code: `${commonCode}\n${mapCode}`, access: ['read', 'read', 'write', 'uniform'] as const };
+const FWD = {
+  label: 'attention_fused_forward',
+  code: `${commonCode}\n${fwdCode}`,
+  access: ['read', 'read', 'read', 'write', 'uniform'] as const,
+};
+const DIAG = {
+  label: 'attention_fused_diagnostics',
+  code: `${commonCode}\n${diagCode}`,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+};
+const MAP = {
+  label: 'attention_fused_map',
+  code: `${commonCode}\n${mapCode}`,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+};
 
-function check(name: string, B: number, H: number, L: number, hd: number, params: ProbsParams, reweightP: number | null): void {
-  for (const [n, v] of [['B', B], ['H', H], ['L', L], ['hd', hd]] as const)
+function check(
+  name: string,
+  B: number,
+  H: number,
+  L: number,
+  hd: number,
+  params: ProbsParams,
+  reweightP: number | null,
+): void {
+  for (const [n, v] of [
+    ['B', B],
+    ['H', H],
+    ['L', L],
+    ['hd', hd],
+  ] as const)
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name}: ${n} must be a positive integer, got ${v}`);
   if (hd > MAXHD) throw new Error(`${name}: head width ${hd} outside 1..${MAXHD}`);
   if (B * H > 65535) throw new Error(`${name}: B*H=${B * H} exceeds 65535 workgroups`);
   if (B * H * L * hd >= 2 ** 32) throw new Error(`${name}: B*H*L*hd=${B * H * L * hd} overflows u32 indexing`);
-  if (params.mechanism === 'sigmoid' && !(params.trainLength > 0)) throw new Error(`${name}: sigmoid attention needs trainLength > 0`);
+  if (params.mechanism === 'sigmoid' && !(params.trainLength > 0))
+    throw new Error(`${name}: sigmoid attention needs trainLength > 0`);
   if (reweightP !== null) {
-    if (!ROW_NORMALISED.includes(params.mechanism)) throw new Error(`${name}: re-weighting applies to ${ROW_NORMALISED.join(', ')}, not ${params.mechanism}`);
-    if (!(reweightP >= 1) || !Number.isFinite(reweightP)) throw new Error(`${name}: re-weighting p must be a finite number >= 1, got ${reweightP}`);
+    if (!ROW_NORMALISED.includes(params.mechanism))
+      throw new Error(`${name}: re-weighting applies to ${ROW_NORMALISED.join(', ')}, not ${params.mechanism}`);
+    if (!(reweightP >= 1) || !Number.isFinite(reweightP))
+      throw new Error(`${name}: re-weighting p must be a finite number >= 1, got ${reweightP}`);
   }
 }
 
-function spec<S extends { label: string; code: string; access: readonly ('read' | 'write' | 'uniform')[] }>(s: S, params: ProbsParams, hd: number, reweightP: number | null) {
-  const constants = { MECH: MECH_ID[params.mechanism], ALIBI: params.alibi ? 1 : 0, RW: reweightP === null ? 0 : 1, HD: hd };
+function spec<S extends { label: string; code: string; access: readonly ('read' | 'write' | 'uniform')[] }>(
+  s: S,
+  params: ProbsParams,
+  hd: number,
+  reweightP: number | null,
+) {
+  const constants = {
+    MECH: MECH_ID[params.mechanism],
+    ALIBI: params.alibi ? 1 : 0,
+    RW: reweightP === null ? 0 : 1,
+    HD: hd,
+  };
   const tag = `${params.mechanism}${params.alibi ? '+alibi' : ''}${reweightP === null ? '' : '+rw'}`;
   return { ...s, label: `${s.label}:${tag}`, constants };
 }
 
-function uniform(p: Program, label: string, H: number, L: number, hd: number, params: ProbsParams, reweightP: number | null, bh = 0, R = 0): GPUBuffer {
+function uniform(
+  p: Program,
+  label: string,
+  H: number,
+  L: number,
+  hd: number,
+  params: ProbsParams,
+  reweightP: number | null,
+  bh = 0,
+  R = 0,
+): GPUBuffer {
   return p.uniform(
     `${label} params`,
     packUniform([
-      ['u32', L], ['u32', H], ['u32', bh], ['u32', R],
-      ['f32', 1 / Math.sqrt(hd)], ['f32', Math.log(hd)], ['f32', Math.log(Math.max(params.trainLength, 1))], ['f32', reweightP ?? 1],
+      ['u32', L],
+      ['u32', H],
+      ['u32', bh],
+      ['u32', R],
+      ['f32', 1 / Math.sqrt(hd)],
+      ['f32', Math.log(hd)],
+      ['f32', Math.log(Math.max(params.trainLength, 1))],
+      ['f32', reweightP ?? 1],
     ]),
   );
 }
@@ -81,7 +135,11 @@ export function attention_fused_forward(
   reweightP: number | null,
 ): void {
   check(FWD.label, B, H, L, hd, params, reweightP);
-  p.add(spec(FWD, params, hd, reweightP), [q, k, v, out, uniform(p, FWD.label, H, L, hd, params, reweightP)], [ceilDiv(L, WG), B * H]);
+  p.add(
+    spec(FWD, params, hd, reweightP),
+    [q, k, v, out, uniform(p, FWD.label, H, L, hd, params, reweightP)],
+    [ceilDiv(L, WG), B * H],
+  );
 }
 
 /** diag [B,H,L,4] (written): per row entropy, sink mass, local focus, mean distance (FUSED_DIAGNOSTICS). */
@@ -98,7 +156,11 @@ export function attention_fused_diagnostics(
   reweightP: number | null,
 ): void {
   check(DIAG.label, B, H, L, hd, params, reweightP);
-  p.add(spec(DIAG, params, hd, reweightP), [q, k, diag, uniform(p, DIAG.label, H, L, hd, params, reweightP)], [ceilDiv(L, WG), B * H]);
+  p.add(
+    spec(DIAG, params, hd, reweightP),
+    [q, k, diag, uniform(p, DIAG.label, H, L, hd, params, reweightP)],
+    [ceilDiv(L, WG), B * H],
+  );
 }
 
 /** map [R,R] (written): head (b, h)'s weights averaged over R x R cells (see attention_fused_map.wgsl). */
@@ -118,8 +180,10 @@ export function attention_fused_map(
   R: number,
 ): void {
   check(MAP.label, B, H, L, hd, params, reweightP);
-  if (!Number.isInteger(R) || R < 1 || R > FUSED_MAP_MAX_R) throw new Error(`${MAP.label}: grid R=${R} outside 1..${FUSED_MAP_MAX_R}`);
-  if (!Number.isInteger(b) || b < 0 || b >= B || !Number.isInteger(h) || h < 0 || h >= H) throw new Error(`${MAP.label}: head (b=${b}, h=${h}) outside B=${B}, H=${H}`);
+  if (!Number.isInteger(R) || R < 1 || R > FUSED_MAP_MAX_R)
+    throw new Error(`${MAP.label}: grid R=${R} outside 1..${FUSED_MAP_MAX_R}`);
+  if (!Number.isInteger(b) || b < 0 || b >= B || !Number.isInteger(h) || h < 0 || h >= H)
+    throw new Error(`${MAP.label}: head (b=${b}, h=${h}) outside B=${B}, H=${H}`);
   if (R * L >= 2 ** 32) throw new Error(`${MAP.label}: R*L overflows u32 bucket arithmetic`);
   const u = uniform(p, MAP.label, H, L, hd, params, reweightP, b * H + h, R);
   p.add(spec(MAP, params, hd, reweightP), [q, k, map, u], [ceilDiv(R, MAP_WG)]);

@@ -13,8 +13,16 @@ import { grid1d } from '../gpu/program';
 export const IGNORE_TARGET = 0xffffffff;
 
 const FWD = { label: 'crossentropy_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
-const FUSED = { label: 'fused_classifier', code: fusedCode, access: ['read', 'read', 'write', 'write', 'uniform'] as const };
-const PARTIALS = { label: 'loss_mean_partials', code: partialsCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const FUSED = {
+  label: 'fused_classifier',
+  code: fusedCode,
+  access: ['read', 'read', 'write', 'write', 'uniform'] as const,
+};
+const PARTIALS = {
+  label: 'loss_mean_partials',
+  code: partialsCode,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+};
 const FINAL = { label: 'loss_mean_final', code: finalCode, access: ['read', 'write', 'uniform'] as const };
 const CHUNK = 256; // positions per thread in loss_mean_partials.wgsl
 const ROWS = 64; // threads per workgroup (one row, or one chunk, each) in these shaders
@@ -28,7 +36,13 @@ export function crossentropy_forward(
   N: number,
   V: number,
 ): void {
-  const u = p.uniform('crossentropy_forward params', packUniform([['u32', N], ['u32', V]]));
+  const u = p.uniform(
+    'crossentropy_forward params',
+    packUniform([
+      ['u32', N],
+      ['u32', V],
+    ]),
+  );
   p.add(FWD, [logits, targets, losses, u], grid1d(ceilDiv(N, ROWS)));
 }
 
@@ -54,18 +68,41 @@ export function fused_classifier(
 }
 
 export function fusedClassifierParams(N: number, V: number, scale: number): ArrayBuffer {
-  return packUniform([['u32', N], ['u32', V], ['f32', scale]]);
+  return packUniform([
+    ['u32', N],
+    ['u32', V],
+    ['f32', scale],
+  ]);
 }
 
 /**
  * out[outIndex] = sum of losses over positions whose target is not ignored / their count
  * (0 if there are none). Two fixed-order stages through a scratch buffer owned by `p`.
  */
-export function loss_mean(p: Program, out: BindingLike, outIndex: number, losses: BindingLike, targets: BindingLike, N: number): void {
+export function loss_mean(
+  p: Program,
+  out: BindingLike,
+  outIndex: number,
+  losses: BindingLike,
+  targets: BindingLike,
+  N: number,
+): void {
   const G = Math.max(1, ceilDiv(N, CHUNK));
   const partials = p.scratch('loss_mean partials', 2 * G);
-  const u1 = p.uniform('loss_mean_partials params', packUniform([['u32', N], ['u32', G]]));
+  const u1 = p.uniform(
+    'loss_mean_partials params',
+    packUniform([
+      ['u32', N],
+      ['u32', G],
+    ]),
+  );
   p.add(PARTIALS, [losses, targets, partials, u1], grid1d(ceilDiv(G, ROWS)));
-  const u2 = p.uniform('loss_mean_final params', packUniform([['u32', G], ['u32', outIndex]]));
+  const u2 = p.uniform(
+    'loss_mean_final params',
+    packUniform([
+      ['u32', G],
+      ['u32', outIndex],
+    ]),
+  );
   p.add(FINAL, [partials, out, u2], [1]);
 }

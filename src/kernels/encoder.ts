@@ -12,8 +12,21 @@ const BWD_SLICE = 64; // columns per thread in encoder_backward.wgsl
 const BWD_WG = 64; // threads per workgroup in encoder_backward.wgsl
 
 /** out[N, C] = wte[tokens[n], :]; tokens u32 [N], wte [V, C]. */
-export function encoder_forward(p: Program, out: BindingLike, tokens: BindingLike, wte: BindingLike, N: number, C: number): void {
-  const u = p.uniform('encoder_forward params', packUniform([['u32', N], ['u32', C]]));
+export function encoder_forward(
+  p: Program,
+  out: BindingLike,
+  tokens: BindingLike,
+  wte: BindingLike,
+  N: number,
+  C: number,
+): void {
+  const u = p.uniform(
+    'encoder_forward params',
+    packUniform([
+      ['u32', N],
+      ['u32', C],
+    ]),
+  );
   p.add(FWD, [tokens, wte, out, u], elementGrid(N * C));
 }
 
@@ -32,6 +45,14 @@ export function encoder_backward(
   V: number,
 ): void {
   const slices = ceilDiv(C, BWD_SLICE);
-  const u = p.uniform('encoder_backward params', packUniform([['u32', N], ['u32', C], ['u32', V], ['u32', slices]]));
+  const u = p.uniform(
+    'encoder_backward params',
+    packUniform([
+      ['u32', N],
+      ['u32', C],
+      ['u32', V],
+      ['u32', slices],
+    ]),
+  );
   p.add(BWD, [dout, tokens, dwte, u], grid1d(ceilDiv(V * slices, BWD_WG)));
 }

@@ -67,7 +67,8 @@ export function planGemm(g: GemmArgs): GemmPlan {
   const tiles = ceilDiv(g.M, RM * WY) * ceilDiv(g.N, RN * WX) * (g.batch ?? 1);
   let splitK = 1;
   if ((g.batch ?? 1) === 1 && g.K >= SPLIT_MIN_K) {
-    while (tiles * splitK < SPLIT_TILES && g.K % (2 * splitK) === 0 && g.K / (2 * splitK) >= SPLIT_MIN_SLICE) splitK *= 2;
+    while (tiles * splitK < SPLIT_TILES && g.K % (2 * splitK) === 0 && g.K / (2 * splitK) >= SPLIT_MIN_SLICE)
+      splitK *= 2;
   }
   return { kernel, splitK };
 }
@@ -82,29 +83,61 @@ export function gemm(p: Program, g: GemmArgs): void {
  * `vec4Ok(g)`; split-K needs batch 1 and K divisible by `splitK`.
  */
 export function gemmWith(p: Program, g: GemmArgs, plan: GemmPlan): void {
-  if (plan.kernel === 'vec4' && !vec4Ok(g)) throw new Error('gemm: vec4 kernel needs sBn = 1 and N, sBk, batchB, batchC multiples of 4');
+  if (plan.kernel === 'vec4' && !vec4Ok(g))
+    throw new Error('gemm: vec4 kernel needs sBn = 1 and N, sBk, batchB, batchC multiples of 4');
   const S = plan.splitK;
   if (S === 1) return record(p, g, plan.kernel);
-  if ((g.batch ?? 1) !== 1 || g.K % S !== 0) throw new Error(`gemm: split-K ${S} needs batch 1 and K divisible by ${S}`);
+  if ((g.batch ?? 1) !== 1 || g.K % S !== 0)
+    throw new Error(`gemm: split-K ${S} needs batch 1 and K divisible by ${S}`);
   // The S slices are a batch: slice s reads k in [s*K/S, (s+1)*K/S) and writes part[s].
   const Ks = g.K / S;
   const MN = g.M * g.N;
   const part = p.scratch('matmul split-K partials', S * MN);
-  record(p, { ...g, c: part, K: Ks, accumulate: false, alpha: 1, batch: S, batchA: Ks * g.sAk, batchB: Ks * g.sBk, batchC: MN }, plan.kernel);
-  const u = p.uniform('matmul reduce params', packUniform([['u32', MN], ['u32', S], ['u32', g.accumulate ? 1 : 0], ['f32', g.alpha ?? 1]]));
-  p.add({ label: 'matmul_splitk_reduce', code: codeReduce, access: ['read', 'write', 'uniform'] }, [part, g.c, u], grid(MN));
+  record(
+    p,
+    { ...g, c: part, K: Ks, accumulate: false, alpha: 1, batch: S, batchA: Ks * g.sAk, batchB: Ks * g.sBk, batchC: MN },
+    plan.kernel,
+  );
+  const u = p.uniform(
+    'matmul reduce params',
+    packUniform([
+      ['u32', MN],
+      ['u32', S],
+      ['u32', g.accumulate ? 1 : 0],
+      ['f32', g.alpha ?? 1],
+    ]),
+  );
+  p.add(
+    { label: 'matmul_splitk_reduce', code: codeReduce, access: ['read', 'write', 'uniform'] },
+    [part, g.c, u],
+    grid(MN),
+  );
 }
 
 function record(p: Program, g: GemmArgs, kernel: GemmPlan['kernel']): void {
   const u = p.uniform(
     'matmul params',
     packUniform([
-      ['u32', g.M], ['u32', g.N], ['u32', g.K], ['u32', g.accumulate ? 1 : 0],
-      ['u32', g.sAm], ['u32', g.sAk], ['u32', g.sBk], ['u32', g.sBn],
-      ['u32', g.batchA ?? 0], ['u32', g.batchB ?? 0], ['u32', g.batchC ?? 0], ['f32', g.alpha ?? 1],
+      ['u32', g.M],
+      ['u32', g.N],
+      ['u32', g.K],
+      ['u32', g.accumulate ? 1 : 0],
+      ['u32', g.sAm],
+      ['u32', g.sAk],
+      ['u32', g.sBk],
+      ['u32', g.sBn],
+      ['u32', g.batchA ?? 0],
+      ['u32', g.batchB ?? 0],
+      ['u32', g.batchC ?? 0],
+      ['f32', g.alpha ?? 1],
     ]),
   );
-  const spec = { label: `matmul_${kernel}`, code: kernel === 'vec4' ? codeVec4 : codeScalar, access: ACCESS, constants: { WX, WY } };
+  const spec = {
+    label: `matmul_${kernel}`,
+    code: kernel === 'vec4' ? codeVec4 : codeScalar,
+    access: ACCESS,
+    constants: { WX, WY },
+  };
   p.add(spec, [g.a, g.b, g.c, u], [ceilDiv(g.N, RN * WX), ceilDiv(g.M, RM * WY), g.batch ?? 1]);
 }
 
@@ -115,12 +148,30 @@ function grid(n: number): [number, number] {
 }
 
 /** out[N, OC] = inp[N, IC] . weight[OC, IC]^T */
-export function matmul_forward(p: Program, out: BindingLike, inp: BindingLike, weight: BindingLike, N: number, IC: number, OC: number): void {
+export function matmul_forward(
+  p: Program,
+  out: BindingLike,
+  inp: BindingLike,
+  weight: BindingLike,
+  N: number,
+  IC: number,
+  OC: number,
+): void {
   if (OC % 4 === 0) {
     // W^T row-major [IC, OC] makes B vec4-readable; W is small next to inp.
     const wT = p.scratch('matmul W^T', IC * OC);
-    const u = p.uniform('matmul transpose params', packUniform([['u32', OC], ['u32', IC]]));
-    p.add({ label: 'matmul_transpose', code: codeTranspose, access: ['read', 'write', 'uniform'] }, [weight, wT, u], grid(IC * OC));
+    const u = p.uniform(
+      'matmul transpose params',
+      packUniform([
+        ['u32', OC],
+        ['u32', IC],
+      ]),
+    );
+    p.add(
+      { label: 'matmul_transpose', code: codeTranspose, access: ['read', 'write', 'uniform'] },
+      [weight, wT, u],
+      grid(IC * OC),
+    );
     gemm(p, { a: inp, b: wT, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: OC, sBn: 1 });
   } else {
     gemm(p, { a: inp, b: weight, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: 1, sBn: IC });

@@ -9,13 +9,21 @@ import qkCode from '../../shaders/nonapprox_backward_qk.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, packUniform, type Program } from '../gpu/program';
 
-const FWD = { label: 'nonapprox_forward', code: fwdCode, access: ['read', 'read', 'read', 'write', 'write', 'uniform'] as const };
+const FWD = {
+  label: 'nonapprox_forward',
+  code: fwdCode,
+  access: ['read', 'read', 'read', 'write', 'write', 'uniform'] as const,
+};
 const SCAN = {
   label: 'nonapprox_backward',
   code: scanCode,
   access: ['read', 'read', 'read', 'read', 'read', 'read', 'write', 'write', 'uniform'] as const,
 };
-const QK = { label: 'nonapprox_backward_qk', code: qkCode, access: ['read', 'read', 'write', 'write', 'uniform'] as const };
+const QK = {
+  label: 'nonapprox_backward_qk',
+  code: qkCode,
+  access: ['read', 'read', 'write', 'write', 'uniform'] as const,
+};
 const WG = 64;
 
 /** 1-D dispatch of `threads` in 64-wide workgroups, spread over x and y. */
@@ -26,7 +34,15 @@ function grid(threads: number): [number, number] {
 }
 
 function params(p: Program, label: string, BH: number, T: number, hd: number, gridX: number): GPUBuffer {
-  return p.uniform(`${label} params`, packUniform([['u32', BH], ['u32', T], ['u32', hd], ['u32', gridX]]));
+  return p.uniform(
+    `${label} params`,
+    packUniform([
+      ['u32', BH],
+      ['u32', T],
+      ['u32', hd],
+      ['u32', gridX],
+    ]),
+  );
 }
 
 /** out [B,H,T,hd] and stats [B,H,T,2] written from q (post-SiLU), k, v [B,H,T,hd]. */

@@ -36,7 +36,8 @@ export const NONFINITE_STEP_BYTES = 16;
 
 /** The per-step uniform: the 1-based step the next submit runs (recorded on a hit). */
 export function nonfiniteStep(step: number): ArrayBuffer {
-  if (!Number.isInteger(step) || step < 1 || step > 0xfffffffe) throw new Error(`nonfiniteStep: step must be a 1-based integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 1 || step > 0xfffffffe)
+    throw new Error(`nonfiniteStep: step must be a 1-based integer, got ${step}`);
   return packUniform([['u32', step]]);
 }
 
@@ -74,7 +75,29 @@ export function nonfinite_check(
   // At least one chunk, so n = 0 still runs the loss check.
   const G = Math.max(1, ceilDiv(n, NONFINITE_CHUNK));
   const partials = p.scratch('nonfinite partials', 2 * G);
-  p.add(CHECK, [a, b, partials, p.uniform('nonfinite_check params', packUniform([['u32', n], ['u32', G]]))], grid1d(ceilDiv(G, WG)));
-  const u = p.uniform('nonfinite_final params', packUniform([['u32', G], ['u32', lossIndex], ['u32', recordIndex]]));
+  p.add(
+    CHECK,
+    [
+      a,
+      b,
+      partials,
+      p.uniform(
+        'nonfinite_check params',
+        packUniform([
+          ['u32', n],
+          ['u32', G],
+        ]),
+      ),
+    ],
+    grid1d(ceilDiv(G, WG)),
+  );
+  const u = p.uniform(
+    'nonfinite_final params',
+    packUniform([
+      ['u32', G],
+      ['u32', lossIndex],
+      ['u32', recordIndex],
+    ]),
+  );
   p.add(FINAL, [partials, stats, u, stepUniform], [1]);
 }

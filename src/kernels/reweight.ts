@@ -8,7 +8,11 @@ import type { BindingLike } from '../gpu/context';
 import { ceilDiv, packUniform, type Program } from '../gpu/program';
 
 const FWD = { label: 'reweight_forward', code: fwdCode, access: ['read', 'write', 'uniform'] as const };
-const BWD = { label: 'reweight_backward', code: bwdCode, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
+const BWD = {
+  label: 'reweight_backward',
+  code: bwdCode,
+  access: ['read', 'read', 'read', 'write', 'uniform'] as const,
+};
 
 /** Default exponent of the spec (p = 15). */
 export const REWEIGHT_P = 15;
@@ -21,12 +25,28 @@ function rowGrid(rows: number): [number, number] {
 }
 
 function params(p: Program, label: string, BH: number, T: number, gridX: number, pExp: number): GPUBuffer {
-  if (!(pExp >= 1) || !Number.isFinite(pExp)) throw new Error(`${label}: exponent p must be a finite number >= 1 (got ${pExp})`);
-  return p.uniform(`${label} params`, packUniform([['u32', BH], ['u32', T], ['u32', gridX], ['f32', pExp]]));
+  if (!(pExp >= 1) || !Number.isFinite(pExp))
+    throw new Error(`${label}: exponent p must be a finite number >= 1 (got ${pExp})`);
+  return p.uniform(
+    `${label} params`,
+    packUniform([
+      ['u32', BH],
+      ['u32', T],
+      ['u32', gridX],
+      ['f32', pExp],
+    ]),
+  );
 }
 
 /** out [BH, T, T] = re-weighted att [BH, T, T] (written, j > i zeroed). */
-export function reweight_forward(p: Program, out: BindingLike, att: BindingLike, BH: number, T: number, pExp: number = REWEIGHT_P): void {
+export function reweight_forward(
+  p: Program,
+  out: BindingLike,
+  att: BindingLike,
+  BH: number,
+  T: number,
+  pExp: number = REWEIGHT_P,
+): void {
   const [gx, gy] = rowGrid(BH * T);
   p.add(FWD, [att, out, params(p, FWD.label, BH, T, gx, pExp)], [gx, gy]);
 }

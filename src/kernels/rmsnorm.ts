@@ -15,7 +15,11 @@ const BWD = {
   code: bwdCode,
   access: ['read', 'read', 'read', 'read', 'write', 'uniform'] as const,
 };
-const DW = { label: 'rmsnorm_backward_dweight', code: dwCode, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
+const DW = {
+  label: 'rmsnorm_backward_dweight',
+  code: dwCode,
+  access: ['read', 'read', 'read', 'write', 'uniform'] as const,
+};
 const DW_COLS = 32; // columns per workgroup in rmsnorm_backward_dweight.wgsl
 const ROWS = 64; // rows (one per thread) per workgroup in rmsnorm_forward.wgsl and rmsnorm_backward.wgsl
 
@@ -29,7 +33,14 @@ export function rmsnorm_forward(
   N: number,
   C: number,
 ): void {
-  const u = p.uniform('rmsnorm_forward params', packUniform([['u32', N], ['u32', C], ['f32', RMSNORM_EPS]]));
+  const u = p.uniform(
+    'rmsnorm_forward params',
+    packUniform([
+      ['u32', N],
+      ['u32', C],
+      ['f32', RMSNORM_EPS],
+    ]),
+  );
   p.add(FWD, [inp, weight, out, rstd, u], grid1d(ceilDiv(N, ROWS)));
 }
 
@@ -49,8 +60,21 @@ export function rmsnorm_backward(
   C: number,
   accumulate: boolean,
 ): void {
-  const u = p.uniform('rmsnorm_backward params', packUniform([['u32', N], ['u32', C], ['u32', accumulate ? 1 : 0]]));
+  const u = p.uniform(
+    'rmsnorm_backward params',
+    packUniform([
+      ['u32', N],
+      ['u32', C],
+      ['u32', accumulate ? 1 : 0],
+    ]),
+  );
   p.add(BWD, [dout, inp, weight, rstd, dinp, u], grid1d(ceilDiv(N, ROWS)));
-  const uw = p.uniform('rmsnorm_backward_dweight params', packUniform([['u32', N], ['u32', C]]));
+  const uw = p.uniform(
+    'rmsnorm_backward_dweight params',
+    packUniform([
+      ['u32', N],
+      ['u32', C],
+    ]),
+  );
   p.add(DW, [dout, inp, rstd, dweight, uw], [ceilDiv(C, DW_COLS)]);
 }

@@ -39,19 +39,51 @@ export function rope_table(p: Program, T: number, hd: number): GPUBuffer {
   return buf;
 }
 
-function record(p: Program, spec: typeof FWD, out: BindingLike, inp: BindingLike, BH: number, T: number, hd: number, table?: BindingLike): void {
+function record(
+  p: Program,
+  spec: typeof FWD,
+  out: BindingLike,
+  inp: BindingLike,
+  BH: number,
+  T: number,
+  hd: number,
+  table?: BindingLike,
+): void {
   checkHd(hd);
   const tab = table ?? rope_table(p, T, hd);
-  const u = p.uniform(`${spec.label} sizes`, packUniform([['u32', BH], ['u32', T], ['u32', hd / 2]]));
+  const u = p.uniform(
+    `${spec.label} sizes`,
+    packUniform([
+      ['u32', BH],
+      ['u32', T],
+      ['u32', hd / 2],
+    ]),
+  );
   p.add(spec, [inp, tab, out, u], elementGrid((BH * T * hd) / 2));
 }
 
 /** out[BH,T,hd] = rope(inp). `table` (from rope_table, same T and hd) avoids a new upload per call. */
-export function rope_forward(p: Program, out: BindingLike, inp: BindingLike, BH: number, T: number, hd: number, table?: BindingLike): void {
+export function rope_forward(
+  p: Program,
+  out: BindingLike,
+  inp: BindingLike,
+  BH: number,
+  T: number,
+  hd: number,
+  table?: BindingLike,
+): void {
   record(p, FWD, out, inp, BH, T, hd, table);
 }
 
 /** dinp[BH,T,hd] written (= rotation by -angle of dout). */
-export function rope_backward(p: Program, dinp: BindingLike, dout: BindingLike, BH: number, T: number, hd: number, table?: BindingLike): void {
+export function rope_backward(
+  p: Program,
+  dinp: BindingLike,
+  dout: BindingLike,
+  BH: number,
+  T: number,
+  hd: number,
+  table?: BindingLike,
+): void {
   record(p, BWD, dinp, dout, BH, T, hd, table);
 }

@@ -9,14 +9,19 @@ import { elementGrid } from '../gpu/program';
 
 const SILU_FWD = { label: 'silu_forward', code: siluFwdCode, access: ['read', 'write', 'uniform'] as const };
 const SILU_BWD = { label: 'silu_backward', code: siluBwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
-const SWIGLU_FWD = { label: 'swiglu_forward', code: swigluFwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const SWIGLU_FWD = {
+  label: 'swiglu_forward',
+  code: swigluFwdCode,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+};
 const SWIGLU_BWD = {
   label: 'swiglu_backward',
   code: swigluBwdCode,
   access: ['read', 'read', 'read', 'write', 'write', 'uniform'] as const,
 };
 
-const sizes = (p: Program, label: string, n: number): GPUBuffer => p.uniform(`${label} params`, packUniform([['u32', n]]));
+const sizes = (p: Program, label: string, n: number): GPUBuffer =>
+  p.uniform(`${label} params`, packUniform([['u32', n]]));
 
 /** out[n] = inp * sigmoid(inp) */
 export function silu_forward(p: Program, out: BindingLike, inp: BindingLike, n: number): void {

@@ -12,10 +12,38 @@ const BWD = { label: 'stream_qk_backward', code: bwdCode, access: ['read', 'writ
 
 /** out [2B, rest] from x [2B, rest]; `half` = B * rest. */
 export function stream_qk_forward(p: Program, out: BindingLike, x: BindingLike, half: number): void {
-  p.add(FWD, [x, out, p.uniform('stream_qk params', packUniform([['u32', 2 * half], ['u32', half]]))], elementGrid(2 * half));
+  p.add(
+    FWD,
+    [
+      x,
+      out,
+      p.uniform(
+        'stream_qk params',
+        packUniform([
+          ['u32', 2 * half],
+          ['u32', half],
+        ]),
+      ),
+    ],
+    elementGrid(2 * half),
+  );
 }
 
 /** dx [2B, rest] written from dout [2B, rest]. */
 export function stream_qk_backward(p: Program, dx: BindingLike, dout: BindingLike, half: number): void {
-  p.add(BWD, [dout, dx, p.uniform('stream_qk params', packUniform([['u32', 2 * half], ['u32', half]]))], elementGrid(2 * half));
+  p.add(
+    BWD,
+    [
+      dout,
+      dx,
+      p.uniform(
+        'stream_qk params',
+        packUniform([
+          ['u32', 2 * half],
+          ['u32', half],
+        ]),
+      ),
+    ],
+    elementGrid(2 * half),
+  );
 }

@@ -24,10 +24,22 @@ export function taylor_linear_forward(
   hd: number,
   alibi = false,
 ): void {
-  if (alibi) throw new Error('taylor_linear_forward: ALiBi is not supported (its bias does not factor through the feature map); use the quadratic taylor kernel');
-  if (hd < 1 || hd > TAYLOR_LINEAR_MAX_HD) throw new Error(`taylor_linear_forward: head width ${hd} outside 1..${TAYLOR_LINEAR_MAX_HD}`);
+  if (alibi)
+    throw new Error(
+      'taylor_linear_forward: ALiBi is not supported (its bias does not factor through the feature map); use the quadratic taylor kernel',
+    );
+  if (hd < 1 || hd > TAYLOR_LINEAR_MAX_HD)
+    throw new Error(`taylor_linear_forward: head width ${hd} outside 1..${TAYLOR_LINEAR_MAX_HD}`);
   const groups = Math.max(1, ceilDiv(B * H * ceilDiv(hd, 4), 64)); // one thread per (head, 4 output channels)
   const gx = Math.min(groups, 65535);
-  const u = p.uniform(`${SPEC.label} params`, packUniform([['u32', B * H], ['u32', T], ['u32', hd], ['u32', gx]]));
+  const u = p.uniform(
+    `${SPEC.label} params`,
+    packUniform([
+      ['u32', B * H],
+      ['u32', T],
+      ['u32', hd],
+      ['u32', gx],
+    ]),
+  );
   p.add(SPEC, [q, k, v, out, u], [gx, ceilDiv(groups, gx)]);
 }

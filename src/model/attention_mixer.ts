@@ -54,7 +54,10 @@ export interface EvalForm {
   diagnostics: boolean;
 }
 
-type Grads = Record<'qkv' | 'q' | 'k' | 'v' | 'qp' | 'kp' | 'qr' | 'kr' | 'att' | 'attRw' | 'y' | 'ym' | 'qkvE', Binding | null>;
+type Grads = Record<
+  'qkv' | 'q' | 'k' | 'v' | 'qp' | 'kp' | 'qr' | 'kr' | 'att' | 'attRw' | 'y' | 'ym' | 'qkvE',
+  Binding | null
+>;
 
 export class AttentionMixer implements Mixer {
   private qkv: Binding;
@@ -183,7 +186,8 @@ export class AttentionMixer implements Mixer {
     if (this.diag) attention_fused_diagnostics(p, this.diag, this.qr, this.kr, B, H, T, hd, this.probs, this.reweightP);
     if (this.form.fused) {
       // Linear-time taylor where its factorisation holds; the streaming kernel otherwise.
-      const linear = this.probs.mechanism === 'taylor' && !this.probs.alibi && this.reweightP === null && hd <= TAYLOR_LINEAR_MAX_HD;
+      const linear =
+        this.probs.mechanism === 'taylor' && !this.probs.alibi && this.reweightP === null && hd <= TAYLOR_LINEAR_MAX_HD;
       if (linear) taylor_linear_forward(p, this.y, this.qr, this.kr, this.v, B, H, T, hd);
       else attention_fused_forward(p, this.y, this.qr, this.kr, this.v, B, H, T, hd, this.probs, this.reweightP);
     } else {
@@ -213,12 +217,28 @@ export class AttentionMixer implements Mixer {
     const dqp = src.kind === 'self' ? g.q! : g.qp!;
     const dkp = src.kind === 'self' ? g.k! : g.kp!;
     const rope = this.positional === 'rope';
-    attention_probs_backward(p, rope ? g.qr! : dqp, rope ? g.kr! : dkp, g.att!, this.att!, this.rowstat!, this.qr, this.kr, B, H, T, hd, this.probs, this.ds!);
+    attention_probs_backward(
+      p,
+      rope ? g.qr! : dqp,
+      rope ? g.kr! : dkp,
+      g.att!,
+      this.att!,
+      this.rowstat!,
+      this.qr,
+      this.kr,
+      B,
+      H,
+      T,
+      hd,
+      this.probs,
+      this.ds!,
+    );
     if (rope) {
       rope_backward(p, dqp, g.qr!, B * H, T, hd, this.ropeTable!);
       rope_backward(p, dkp, g.kr!, B * H, T, hd, this.ropeTable!);
     }
-    let dq = g.q!, dk = g.k!;
+    let dq = g.q!,
+      dk = g.k!;
     if (src.kind === 'stream') {
       stream_qk_backward(p, g.q!, dqp, nh / 2);
       stream_qk_backward(p, g.k!, dkp, nh / 2);
@@ -226,7 +246,19 @@ export class AttentionMixer implements Mixer {
       // q, k came from RMSNorm(E): their gradient goes there; this layer's own q, k were unused.
       qkv_split_backward(p, g.qkvE!, dqp, dkp, this.zeros!, B, T, H, hd);
       matmul_backward(p, null, this.w.dwqkv, g.qkvE!, src.normE, this.w.wqkv, N, C, 3 * C);
-      gemm(p, { a: g.qkvE!, b: this.w.wqkv, c: src.dNormE, M: N, N: C, K: 3 * C, sAm: 3 * C, sAk: 1, sBk: C, sBn: 1, accumulate: src.accumulate });
+      gemm(p, {
+        a: g.qkvE!,
+        b: this.w.wqkv,
+        c: src.dNormE,
+        M: N,
+        N: C,
+        K: 3 * C,
+        sAm: 3 * C,
+        sAk: 1,
+        sBk: C,
+        sBn: 1,
+        accumulate: src.accumulate,
+      });
       dq = this.zeros!;
       dk = this.zeros!;
     }

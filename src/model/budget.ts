@@ -65,7 +65,8 @@ export function bufferBytes(floats: number): number {
 }
 
 /** A bare `training` flag plans the run the trainer (true) or evaluator (false) builds for the config. */
-const optsFor = (c: ModelConfig, o: boolean | PlanOptions): PlanOptions => (typeof o === 'boolean' ? { training: o, reweightP: defaultReweight(c, o) } : o);
+const optsFor = (c: ModelConfig, o: boolean | PlanOptions): PlanOptions =>
+  typeof o === 'boolean' ? { training: o, reweightP: defaultReweight(c, o) } : o;
 
 /** The re-weighting exponent the trainer (training) or evaluator uses by default (src/model/mixers.ts reweightFor). */
 function defaultReweight(c: ModelConfig, training: boolean): number | null {
@@ -93,7 +94,9 @@ export function planTrainer(c: ModelConfig, checkpoints = true): PlannedBuffer[]
     { label: 'grad_norm partials', bytes: bufferBytes(OPT_GROUPS(n)), binding: true },
     { label: 'nonfinite partials', bytes: bufferBytes(2 * NONFINITE_CHUNKS(n)), binding: true },
   ];
-  if (checkpoints) for (const a of ['params', 'm', 'v']) out.push({ label: `checkpoint ${a} staging`, bytes: bufferBytes(n), binding: false });
+  if (checkpoints)
+    for (const a of ['params', 'm', 'v'])
+      out.push({ label: `checkpoint ${a} staging`, bytes: bufferBytes(n), binding: false });
   return out;
 }
 
@@ -114,7 +117,12 @@ export function planGraph(c: ModelConfig, B: number, T: number, options: boolean
   const buf = (label: string, floats: number) => out.push({ label, bytes: bufferBytes(floats), binding: true });
   const stream = streamKind(c.layers);
   const rows = stream ? 2 * B : B;
-  const N = rows * T, C = c.nEmbd, V = c.vocabSize, F = mlpHidden(c), H = c.nHead, hd = C / H;
+  const N = rows * T,
+    C = c.nEmbd,
+    V = c.vocabSize,
+    F = mlpHidden(c),
+    H = c.nHead,
+    hd = C / H;
   const heads = N * C;
   const att = rows * H * T * T;
   const graphP = o.reweightP ?? null;
@@ -155,7 +163,18 @@ export function planGraph(c: ModelConfig, B: number, T: number, options: boolean
     buf('d_ones_unused', C);
   }
   for (let l = 0; l < c.nLayer; l++) {
-    for (const [name, floats] of [['ln1', N * C], ['rstd1', N], ['mix', N * C], ['res1', N * C], ['ln2', N * C], ['rstd2', N], ['fc', N * F], ['fc_gelu', N * F], ['proj', N * C], ['res2', N * C]] as const)
+    for (const [name, floats] of [
+      ['ln1', N * C],
+      ['rstd1', N],
+      ['mix', N * C],
+      ['res1', N * C],
+      ['ln2', N * C],
+      ['rstd2', N],
+      ['fc', N * F],
+      ['fc_gelu', N * F],
+      ['proj', N * C],
+      ['res2', N * C],
+    ] as const)
       buf(`h${l}.${name}`, floats);
     const mech = c.layers[l];
     if (mech === 'mlp') {
@@ -312,32 +331,91 @@ const friendly = (label: string) => {
 /** Labels of the buffers whose size does not depend on batch or length. */
 const fixedLabels = (c: ModelConfig) => new Set([...planParams(c), ...planTrainer(c)].map((b) => b.label));
 
-function findProblem(c: ModelConfig, B: number, T: number, o: PlanOptions, limits: DeviceLimits, buffers: PlannedBuffer[]): Problem | null {
+function findProblem(
+  c: ModelConfig,
+  B: number,
+  T: number,
+  o: PlanOptions,
+  limits: DeviceLimits,
+  buffers: PlannedBuffer[],
+): Problem | null {
   const hasAttention = c.layers.some((m) => m !== 'mlp' && m !== 'nonapprox');
   const hd = c.nEmbd / c.nHead;
   if (limits.maxComputeWorkgroupStorageSize < ENGINE_WORKGROUP_STORAGE_BYTES)
-    return { what: "the engine's reduction kernels", limit: 'maxComputeWorkgroupStorageSize', needed: ENGINE_WORKGROUP_STORAGE_BYTES, allowed: limits.maxComputeWorkgroupStorageSize, shape: false, unit: 'bytes' };
+    return {
+      what: "the engine's reduction kernels",
+      limit: 'maxComputeWorkgroupStorageSize',
+      needed: ENGINE_WORKGROUP_STORAGE_BYTES,
+      allowed: limits.maxComputeWorkgroupStorageSize,
+      shape: false,
+      unit: 'bytes',
+    };
   if (limits.maxComputeInvocationsPerWorkgroup < ENGINE_WORKGROUP_INVOCATIONS)
-    return { what: "the engine's kernels (workgroups of 256)", limit: 'maxComputeInvocationsPerWorkgroup', needed: ENGINE_WORKGROUP_INVOCATIONS, allowed: limits.maxComputeInvocationsPerWorkgroup, shape: false, unit: 'count' };
+    return {
+      what: "the engine's kernels (workgroups of 256)",
+      limit: 'maxComputeInvocationsPerWorkgroup',
+      needed: ENGINE_WORKGROUP_INVOCATIONS,
+      allowed: limits.maxComputeInvocationsPerWorkgroup,
+      shape: false,
+      unit: 'count',
+    };
   if (hasAttention && hd > ATTENTION_MAX_HD)
-    return { what: `the head width nEmbd / nHead = ${hd}`, limit: 'the attention kernels\' maximum head width', needed: hd, allowed: ATTENTION_MAX_HD, shape: false, unit: 'count' };
+    return {
+      what: `the head width nEmbd / nHead = ${hd}`,
+      limit: "the attention kernels' maximum head width",
+      needed: hd,
+      allowed: ATTENTION_MAX_HD,
+      shape: false,
+      unit: 'count',
+    };
   const rows = streamKind(c.layers) ? 2 * B : B;
   const dispatch = Math.min(MAX_DISPATCH, limits.maxComputeWorkgroupsPerDimension);
   if (rows * c.nHead > dispatch)
-    return { what: `batch x heads (${rows} x ${c.nHead} workgroup rows)`, limit: 'maxComputeWorkgroupsPerDimension', needed: rows * c.nHead, allowed: dispatch, shape: true, unit: 'count' };
+    return {
+      what: `batch x heads (${rows} x ${c.nHead} workgroup rows)`,
+      limit: 'maxComputeWorkgroupsPerDimension',
+      needed: rows * c.nHead,
+      allowed: dispatch,
+      shape: true,
+      unit: 'count',
+    };
   if (Math.ceil((rows * T) / 32) > limits.maxComputeWorkgroupsPerDimension)
-    return { what: `the matmul row tiles of ${rows * T} tokens`, limit: 'maxComputeWorkgroupsPerDimension', needed: Math.ceil((rows * T) / 32), allowed: limits.maxComputeWorkgroupsPerDimension, shape: true, unit: 'count' };
+    return {
+      what: `the matmul row tiles of ${rows * T} tokens`,
+      limit: 'maxComputeWorkgroupsPerDimension',
+      needed: Math.ceil((rows * T) / 32),
+      allowed: limits.maxComputeWorkgroupsPerDimension,
+      shape: true,
+      unit: 'count',
+    };
   // u32 element indices in the attention kernels.
   const idx = o.fused ? rows * c.nHead * T * hd : rows * c.nHead * T * T;
   if (hasAttention && idx >= 2 ** 32)
-    return { what: 'the attention index space', limit: 'u32 indexing', needed: idx, allowed: 2 ** 32 - 1, shape: true, unit: 'count' };
+    return {
+      what: 'the attention index space',
+      limit: 'u32 indexing',
+      needed: idx,
+      allowed: 2 ** 32 - 1,
+      shape: true,
+      unit: 'count',
+    };
   // The buffer furthest over its limit (the one to name when several are).
   let worst: Problem | null = null;
   for (const b of buffers) {
-    const limit = b.binding && limits.maxStorageBufferBindingSize <= limits.maxBufferSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
+    const limit =
+      b.binding && limits.maxStorageBufferBindingSize <= limits.maxBufferSize
+        ? 'maxStorageBufferBindingSize'
+        : 'maxBufferSize';
     const allowed = limit === 'maxBufferSize' ? limits.maxBufferSize : limits.maxStorageBufferBindingSize;
     if (b.bytes > allowed && (!worst || b.bytes / allowed > worst.needed / worst.allowed))
-      worst = { what: friendly(b.label), limit, needed: b.bytes, allowed, shape: !fixedLabels(c).has(b.label), unit: 'bytes' };
+      worst = {
+        what: friendly(b.label),
+        limit,
+        needed: b.bytes,
+        allowed,
+        shape: !fixedLabels(c).has(b.label),
+        unit: 'bytes',
+      };
   }
   return worst;
 }
@@ -345,7 +423,8 @@ function findProblem(c: ModelConfig, B: number, T: number, o: PlanOptions, limit
 /** Human-readable bytes (binary units) with the exact count. */
 export function formatBytes(n: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n, u = 0;
+  let v = n,
+    u = 0;
   while (v >= 1024 && u < units.length - 1) {
     v /= 1024;
     u++;
@@ -369,9 +448,19 @@ function largest(hi: number, fits: (x: number) => boolean): number {
  * breaks and the largest batch (at this length) and longest length (at this
  * batch) that fit; otherwise returns the plan. Allocates nothing.
  */
-export function checkFits(config: ModelConfig, B: number, T: number, limits: DeviceLimits, training: boolean | PlanOptions = true): MemoryPlan {
+export function checkFits(
+  config: ModelConfig,
+  B: number,
+  T: number,
+  limits: DeviceLimits,
+  training: boolean | PlanOptions = true,
+): MemoryPlan {
   const o = optsFor(config, training);
-  for (const [k, v] of [['batch', B], ['seqLen', T]] as const) if (!Number.isInteger(v) || v < 1) throw new ConfigError(`${k} must be a positive integer, got ${v}`);
+  for (const [k, v] of [
+    ['batch', B],
+    ['seqLen', T],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`${k} must be a positive integer, got ${v}`);
   const planOf = (b: number, t: number) => planMemory(config, b, t, o);
   const plan = planOf(B, T);
   const p = findProblem(config, B, T, o, limits, plan.buffers);
@@ -381,14 +470,27 @@ export function checkFits(config: ModelConfig, B: number, T: number, limits: Dev
   const tMax = p.shape ? largest(T, (t) => fits(B, t)) : 0;
   const fmt = (n: number) => (p.unit === 'bytes' ? formatBytes(n) : String(n));
   let advice: string;
-  if (!p.shape) advice = 'no batch or length fits; make the model smaller (nEmbd, nLayer, nHead, vocabSize) or use a device with higher limits';
-  else if (bMax > 0) advice = `the largest batch that fits at seqLen ${T} is ${bMax}${tMax > 0 ? `, or the longest seqLen at batch ${B} is ${tMax}` : ''}`;
+  if (!p.shape)
+    advice =
+      'no batch or length fits; make the model smaller (nEmbd, nLayer, nHead, vocabSize) or use a device with higher limits';
+  else if (bMax > 0)
+    advice = `the largest batch that fits at seqLen ${T} is ${bMax}${tMax > 0 ? `, or the longest seqLen at batch ${B} is ${tMax}` : ''}`;
   else if (tMax > 0) advice = `no batch fits at seqLen ${T}; the longest seqLen at batch ${B} is ${tMax}`;
   else {
     const t1 = largest(T, (t) => fits(1, t));
-    advice = t1 > 0 ? `no batch fits at seqLen ${T}; the longest seqLen at batch 1 is ${t1}` : 'nothing fits even at batch 1 and seqLen 1';
+    advice =
+      t1 > 0
+        ? `no batch fits at seqLen ${T}; the longest seqLen at batch 1 is ${t1}`
+        : 'nothing fits even at batch 1 and seqLen 1';
   }
-  throw new ResourceLimitError(`${p.what} needs ${fmt(p.needed)} but ${p.limit} is ${fmt(p.allowed)}; ${advice}`, p.limit, p.needed, p.allowed, bMax, tMax);
+  throw new ResourceLimitError(
+    `${p.what} needs ${fmt(p.needed)} but ${p.limit} is ${fmt(p.allowed)}; ${advice}`,
+    p.limit,
+    p.needed,
+    p.allowed,
+    bMax,
+    tMax,
+  );
 }
 
 /** The model's arenas alone (GptModel's constructor): independent of batch and length. */
@@ -396,5 +498,12 @@ export function checkParamsFit(config: ModelConfig, limits: DeviceLimits): void 
   const params = planParams(config);
   const p = findProblem(config, 1, 1, { training: false }, limits, params);
   if (p && !p.shape)
-    throw new ResourceLimitError(`${p.what} needs ${p.unit === 'bytes' ? formatBytes(p.needed) : p.needed} but ${p.limit} is ${p.unit === 'bytes' ? formatBytes(p.allowed) : p.allowed}; make the model smaller (nEmbd, nLayer, vocabSize) or use a device with higher limits`, p.limit, p.needed, p.allowed, 0, 0);
+    throw new ResourceLimitError(
+      `${p.what} needs ${p.unit === 'bytes' ? formatBytes(p.needed) : p.needed} but ${p.limit} is ${p.unit === 'bytes' ? formatBytes(p.allowed) : p.allowed}; make the model smaller (nEmbd, nLayer, vocabSize) or use a device with higher limits`,
+      p.limit,
+      p.needed,
+      p.allowed,
+      0,
+      0,
+    );
 }

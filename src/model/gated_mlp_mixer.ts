@@ -35,7 +35,13 @@ export class GatedMlpMixer implements Mixer {
     this.gate = alloc('mix.gate', NM);
     this.up = alloc('mix.up', NM);
     this.hid = alloc('mix.hidden', NM);
-    if (training) this.g = { gate: alloc('d_mix.gate', NM), up: alloc('d_mix.up', NM), hid: alloc('d_mix.hidden', NM), dinpUp: alloc('d_mix.inp_up', s.N * s.C) };
+    if (training)
+      this.g = {
+        gate: alloc('d_mix.gate', NM),
+        up: alloc('d_mix.up', NM),
+        hid: alloc('d_mix.hidden', NM),
+        dinpUp: alloc('d_mix.inp_up', s.N * s.C),
+      };
   }
 
   forward(p: Program, out: Binding, inp: Binding): void {

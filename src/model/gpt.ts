@@ -6,7 +6,13 @@ import { checkFits, checkParamsFit } from './budget';
 import { streamKind, streamRows } from './stream';
 import type { Binding, GpuContext } from '../gpu/context';
 import { Program } from '../gpu/program';
-import { fused_classifier, fusedClassifierParams, crossentropy_forward, loss_mean, IGNORE_TARGET } from '../kernels/crossentropy';
+import {
+  fused_classifier,
+  fusedClassifierParams,
+  crossentropy_forward,
+  loss_mean,
+  IGNORE_TARGET,
+} from '../kernels/crossentropy';
 import { encoder_backward, encoder_forward } from '../kernels/encoder';
 import { gelu_backward, gelu_forward } from '../kernels/gelu';
 import { matmul_backward, matmul_forward } from '../kernels/matmul';
@@ -18,8 +24,6 @@ import { buildParamTable, initParams, paramSpecs, type ParamEntry, type ParamTab
 import { shapesOf, STAT_LOSS, STATS_FLOATS, type Shapes } from './shapes';
 
 export type Arena = 'params' | 'grads' | 'm' | 'v';
-
-
 
 export class GptModel {
   readonly table: ParamTable;
@@ -59,7 +63,8 @@ export class GptModel {
   }
 
   setParams(values: Float32Array): void {
-    if (values.length !== this.table.total) throw new Error(`expected ${this.table.total} parameter floats, got ${values.length}`);
+    if (values.length !== this.table.total)
+      throw new Error(`expected ${this.table.total} parameter floats, got ${values.length}`);
     const q = this.ctx.device.queue;
     q.writeBuffer(this.params, 0, values);
     const zeros = new Float32Array(this.table.total);
@@ -141,7 +146,9 @@ export class Graph {
     const c = model.config;
     const stream = streamKind(c.layers);
     if (stream === 'fixedseq' && (options.streamTokens?.length ?? 0) < T)
-      throw new Error(`fixedseqqk needs a fixed passage of at least ${T} tokens (got ${options.streamTokens?.length ?? 0})`);
+      throw new Error(
+        `fixedseqqk needs a fixed passage of at least ${T} tokens (got ${options.streamTokens?.length ?? 0})`,
+      );
     // Before any allocation: a graph the device cannot hold is refused whole.
     checkFits(c, B, T, ctx.device.limits, options);
     this.batchRows = B;
@@ -180,7 +187,13 @@ export class Graph {
     // staticembqk: q, k from RMSNorm(E) of the layer-0 embeddings (no gain).
     const staticLayers = c.layers.map((m, l) => (m === 'staticembqk' ? l : -1)).filter((l) => l >= 0);
     const staticEmb = staticLayers.length
-      ? { ones: alloc('ones_C', C), normE: alloc('norm_emb', N * C), rstdE: alloc('rstd_emb', N), dNormE: training ? alloc('d_norm_emb', N * C) : alloc('unused', 4), dOnes: alloc('d_ones_unused', C) }
+      ? {
+          ones: alloc('ones_C', C),
+          normE: alloc('norm_emb', N * C),
+          rstdE: alloc('rstd_emb', N),
+          dNormE: training ? alloc('d_norm_emb', N * C) : alloc('unused', 4),
+          dOnes: alloc('d_ones_unused', C),
+        }
       : null;
     if (staticEmb) ctx.device.queue.writeBuffer(staticEmb.ones.buffer, 0, new Float32Array(C).fill(1));
     const topStatic = Math.max(...staticLayers);
@@ -198,7 +211,20 @@ export class Graph {
         fcGelu: alloc(`h${l}.fc_gelu`, N * F),
         proj: alloc(`h${l}.proj`, N * C),
         res2: alloc(`h${l}.res2`, N * C),
-        mixer: buildMixer(mech, l, model, s, { reweightP, training, staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic }, form: { fused: !!options.fused, diagnostics: !!options.diagnostics } }, alloc, shared),
+        mixer: buildMixer(
+          mech,
+          l,
+          model,
+          s,
+          {
+            reweightP,
+            training,
+            staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic },
+            form: { fused: !!options.fused, diagnostics: !!options.diagnostics },
+          },
+          alloc,
+          shared,
+        ),
         skip: !!options.skipNonSoftmax && mech !== 'softmax',
       };
       this.blocks.push(b);
@@ -242,7 +268,11 @@ export class Graph {
     }
     rmsnorm_forward(f, lnf, rstdf, xin, P('lnf.w'), N, C);
     matmul_forward(f, this.logits, lnf, P(wout), N, C, V);
-    if (dlogits) this.classifier = { params: fused_classifier(f, this.losses, dlogits, this.logits, targets, N, V, 1 / N), scored: N };
+    if (dlogits)
+      this.classifier = {
+        params: fused_classifier(f, this.losses, dlogits, this.logits, targets, N, V, 1 / N),
+        scored: N,
+      };
     else crossentropy_forward(f, this.losses, this.logits, targets, N, V);
     loss_mean(f, stats, STAT_LOSS, this.losses, targets, N);
 
@@ -268,7 +298,8 @@ export class Graph {
       b.mixer.backward(bw, dmix, dres, b.ln1);
       rmsnorm_backward(bw, dres, G(`h${l}.ln1.w`), dmix, inputs[l], P(`h${l}.ln1.w`), b.rstd1, N, C, true);
     }
-    if (staticEmb) rmsnorm_backward(bw, dres, staticEmb.dOnes, staticEmb.dNormE, x0, staticEmb.ones, staticEmb.rstdE, N, C, true);
+    if (staticEmb)
+      rmsnorm_backward(bw, dres, staticEmb.dOnes, staticEmb.dNormE, x0, staticEmb.ones, staticEmb.rstdE, N, C, true);
     // Stream rows of rndembqk carry ids >= V: encoder_backward skips them (eps is fixed).
     encoder_backward(bw, G('wte'), dres, tokens, N, C, V);
   }
@@ -282,7 +313,8 @@ export class Graph {
   setBatch(batchInput: Uint32Array, batchTarget: Uint32Array): void {
     const { N, T } = this.s;
     const n = this.batchRows * T;
-    if (batchInput.length !== n || batchTarget.length !== n) throw new Error(`batch must hold ${n} tokens, got ${batchInput.length} / ${batchTarget.length}`);
+    if (batchInput.length !== n || batchTarget.length !== n)
+      throw new Error(`batch must hold ${n} tokens, got ${batchInput.length} / ${batchTarget.length}`);
     let input = batchInput;
     let target = batchTarget;
     if (this.streamIds) {

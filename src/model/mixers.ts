@@ -23,7 +23,15 @@ export interface MixerOptions {
   form?: EvalForm;
 }
 
-export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shapes, o: MixerOptions, alloc: Allocator, shared: SharedScratch): Mixer {
+export function buildMixer(
+  mech: Mechanism,
+  l: number,
+  model: GptModel,
+  s: Shapes,
+  o: MixerOptions,
+  alloc: Allocator,
+  shared: SharedScratch,
+): Mixer {
   const c = model.config;
   const P = (n: string) => model.bind(n);
   const G = (n: string) => model.bind(n, 'grads');
@@ -39,7 +47,12 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
       const p = mech === 'lssar' ? (o.reweightP ?? c.reweight.p) : ROW_NORMALISED.includes(mech) ? o.reweightP : null;
       return new AttentionMixer(
         s,
-        { wqkv: P(`h${l}.attn.w_qkv`), wo: P(`h${l}.attn.w_o`), dwqkv: G(`h${l}.attn.w_qkv`), dwo: G(`h${l}.attn.w_o`) },
+        {
+          wqkv: P(`h${l}.attn.w_qkv`),
+          wo: P(`h${l}.attn.w_o`),
+          dwqkv: G(`h${l}.attn.w_qkv`),
+          dwo: G(`h${l}.attn.w_o`),
+        },
         { mechanism: base, alibi: c.positional === 'alibi', trainLength: c.trainLength },
         c.positional,
         p,
@@ -53,11 +66,18 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
     case 'rndembqk':
     case 'fixedseqqk':
     case 'staticembqk': {
-      if (mech === 'staticembqk' && !o.staticEmb) throw new Error('staticembqk layer built without the graph embedding norm');
-      const source = mech === 'staticembqk' ? { kind: 'static' as const, ...o.staticEmb! } : { kind: 'stream' as const };
+      if (mech === 'staticembqk' && !o.staticEmb)
+        throw new Error('staticembqk layer built without the graph embedding norm');
+      const source =
+        mech === 'staticembqk' ? { kind: 'static' as const, ...o.staticEmb! } : { kind: 'stream' as const };
       return new AttentionMixer(
         s,
-        { wqkv: P(`h${l}.attn.w_qkv`), wo: P(`h${l}.attn.w_o`), dwqkv: G(`h${l}.attn.w_qkv`), dwo: G(`h${l}.attn.w_o`) },
+        {
+          wqkv: P(`h${l}.attn.w_qkv`),
+          wo: P(`h${l}.attn.w_o`),
+          dwqkv: G(`h${l}.attn.w_qkv`),
+          dwo: G(`h${l}.attn.w_o`),
+        },
         { mechanism: 'softmax', alibi: c.positional === 'alibi', trainLength: c.trainLength },
         c.positional,
         o.reweightP,
@@ -72,12 +92,29 @@ export function buildMixer(mech: Mechanism, l: number, model: GptModel, s: Shape
       return new GatedMlpMixer(
         s,
         gatedHidden(c),
-        { gate: P(`h${l}.mix.w_gate`), up: P(`h${l}.mix.w_up`), down: P(`h${l}.mix.w_down`), dgate: G(`h${l}.mix.w_gate`), dup: G(`h${l}.mix.w_up`), ddown: G(`h${l}.mix.w_down`) },
+        {
+          gate: P(`h${l}.mix.w_gate`),
+          up: P(`h${l}.mix.w_up`),
+          down: P(`h${l}.mix.w_down`),
+          dgate: G(`h${l}.mix.w_gate`),
+          dup: G(`h${l}.mix.w_up`),
+          ddown: G(`h${l}.mix.w_down`),
+        },
         alloc,
         o.training,
       );
     case 'nonapprox':
-      return new NonapproxMixer(s, { wqkv: P(`h${l}.attn.w_qkv`), wo: P(`h${l}.attn.w_o`), dwqkv: G(`h${l}.attn.w_qkv`), dwo: G(`h${l}.attn.w_o`) }, alloc, o.training);
+      return new NonapproxMixer(
+        s,
+        {
+          wqkv: P(`h${l}.attn.w_qkv`),
+          wo: P(`h${l}.attn.w_o`),
+          dwqkv: G(`h${l}.attn.w_qkv`),
+          dwo: G(`h${l}.attn.w_o`),
+        },
+        alloc,
+        o.training,
+      );
     default:
       throw new ConfigError(`mechanism '${mech}' is not available in this engine build`);
   }

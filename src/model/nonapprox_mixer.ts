@@ -40,7 +40,15 @@ export class NonapproxMixer implements Mixer {
     this.stats = alloc('scan_stats', B * H * T * 2);
     this.ym = alloc('y_merged', N * C);
     if (training) {
-      this.g = { qkv: alloc('d_qkv', N * 3 * C), q: alloc('d_q', nh), qs: alloc('d_q_silu', nh), k: alloc('d_k', nh), v: alloc('d_v', nh), y: alloc('d_y', nh), ym: alloc('d_y_merged', N * C) };
+      this.g = {
+        qkv: alloc('d_qkv', N * 3 * C),
+        q: alloc('d_q', nh),
+        qs: alloc('d_q_silu', nh),
+        k: alloc('d_k', nh),
+        v: alloc('d_v', nh),
+        y: alloc('d_y', nh),
+        ym: alloc('d_y_merged', N * C),
+      };
     }
   }
 

@@ -44,7 +44,12 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
   const C = c.nEmbd;
   const std = c.initStd;
   const resid = c.initStd / Math.sqrt(2 * c.nLayer);
-  const mat = (name: string, shape: number[], s = std): ParamSpec => ({ name, shape, init: { kind: 'normal', std: s }, decay: true });
+  const mat = (name: string, shape: number[], s = std): ParamSpec => ({
+    name,
+    shape,
+    init: { kind: 'normal', std: s },
+    decay: true,
+  });
   const vec = (name: string, n: number): ParamSpec => ({ name, shape: [n], init: { kind: 'ones' }, decay: false });
   const specs: ParamSpec[] = [mat('wte', [c.vocabSize, C])];
   if (!c.tiedEmbeddings) specs.push(mat('lm_head', [c.vocabSize, C]));
@@ -52,7 +57,11 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
     const m = c.layers[l];
     if (m === 'mlp') {
       const g = gatedHidden(c);
-      specs.push(mat(`h${l}.mix.w_gate`, [g, C]), mat(`h${l}.mix.w_up`, [g, C]), mat(`h${l}.mix.w_down`, [C, g], resid));
+      specs.push(
+        mat(`h${l}.mix.w_gate`, [g, C]),
+        mat(`h${l}.mix.w_up`, [g, C]),
+        mat(`h${l}.mix.w_down`, [C, g], resid),
+      );
     } else {
       specs.push(mat(`h${l}.attn.w_qkv`, [3 * C, C]), mat(`h${l}.attn.w_o`, [C, C], resid));
     }

@@ -2,7 +2,17 @@
 // mechanisms. Layers are numbered 1..n in the spec; the list is 0-based.
 import { ConfigError, type Mechanism } from '../config';
 
-export const PATTERNS = ['uniform', 'alternate', 'quarter', 'first', 'last', 'bilateral', 'top', 'bottom', 'middle'] as const;
+export const PATTERNS = [
+  'uniform',
+  'alternate',
+  'quarter',
+  'first',
+  'last',
+  'bilateral',
+  'top',
+  'bottom',
+  'middle',
+] as const;
 export type Pattern = (typeof PATTERNS)[number];
 
 /**
@@ -38,7 +48,8 @@ export function keepsSoftmax(pattern: Pattern, i: number, n: number): boolean {
 
 /** The per-layer mechanism list for variant `x` under `pattern` with `n` layers. */
 export function expandPattern(pattern: Pattern, x: Mechanism, n: number): Mechanism[] {
-  if (!PATTERNS.includes(pattern)) throw new ConfigError(`unknown pattern '${pattern}' (one of ${PATTERNS.join(', ')})`);
+  if (!PATTERNS.includes(pattern))
+    throw new ConfigError(`unknown pattern '${pattern}' (one of ${PATTERNS.join(', ')})`);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`a pattern needs at least one layer, got ${n}`);
   return Array.from({ length: n }, (_, k) => (keepsSoftmax(pattern, k + 1, n) ? 'softmax' : x));
 }

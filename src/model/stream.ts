@@ -8,7 +8,8 @@ import { deriveSeed, Rng } from '../util/random';
 export function streamKind(layers: readonly Mechanism[]): 'rndemb' | 'fixedseq' | null {
   const r = layers.includes('rndembqk');
   const f = layers.includes('fixedseqqk');
-  if (r && f) throw new ConfigError('a model cannot mix rndembqk and fixedseqqk layers (they need different fixed streams)');
+  if (r && f)
+    throw new ConfigError('a model cannot mix rndembqk and fixedseqqk layers (they need different fixed streams)');
   return r ? 'rndemb' : f ? 'fixedseq' : null;
 }
 

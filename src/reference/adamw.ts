@@ -32,7 +32,12 @@ export function adamwHyper(step: number, lr: number, cfg: AdamWConfig): AdamWHyp
 }
 
 /** stats[statsIndex] = sum(grads[0..n)^2) */
-export function global_norm_squared(stats: Float64Array, statsIndex: number, grads: ArrayLike<number>, n: number): void {
+export function global_norm_squared(
+  stats: Float64Array,
+  statsIndex: number,
+  grads: ArrayLike<number>,
+  n: number,
+): void {
   let s = 0;
   for (let i = 0; i < n; i++) s += grads[i] * grads[i];
   stats[statsIndex] = s;

@@ -44,7 +44,19 @@ function keyNorm(params: ProbsParams, k: ArrayLike<number>, ko: number, hd: numb
 }
 
 /** x_ij = c_i * s_ij + b_ij, with s the (normalised, for lssa) dot product. */
-function logit(params: ProbsParams, q: ArrayLike<number>, qo: number, k: ArrayLike<number>, ko: number, hd: number, row: Row, nk: number, slope: number, i: number, j: number): number {
+function logit(
+  params: ProbsParams,
+  q: ArrayLike<number>,
+  qo: number,
+  k: ArrayLike<number>,
+  ko: number,
+  hd: number,
+  row: Row,
+  nk: number,
+  slope: number,
+  i: number,
+  j: number,
+): number {
   let s = 0;
   for (let d = 0; d < hd; d++) s += q[qo + d] * k[ko + d];
   let x = (row.c * s) / (row.nq * nk);
@@ -207,7 +219,15 @@ export function attention_probs_backward(
 }
 
 /** out[B,H,T,hd] = att . v (causal rows of att). */
-export function attention_values_forward(out: Float64Array, att: ArrayLike<number>, v: ArrayLike<number>, B: number, H: number, T: number, hd: number): void {
+export function attention_values_forward(
+  out: Float64Array,
+  att: ArrayLike<number>,
+  v: ArrayLike<number>,
+  B: number,
+  H: number,
+  T: number,
+  hd: number,
+): void {
   for (let bh = 0; bh < B * H; bh++)
     for (let i = 0; i < T; i++)
       for (let d = 0; d < hd; d++) {

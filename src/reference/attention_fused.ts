@@ -56,7 +56,9 @@ export function diagnostics_from_weights(diag: Float64Array, A: ArrayLike<number
   for (let bh = 0; bh < BH; bh++)
     for (let i = 0; i < L; i++) {
       const ao = (bh * L + i) * L;
-      let ent = 0, near = 0, dist = 0;
+      let ent = 0,
+        near = 0,
+        dist = 0;
       for (let j = 0; j <= i; j++) {
         const a = A[ao + j];
         if (a > 0) ent -= a * Math.log(a);
@@ -77,9 +79,11 @@ export const bucketStart = (c: number, L: number, R: number): number => Math.flo
 /** map [R, R] of head bh from weights A [BH, L, L]. */
 export function map_from_weights(map: Float64Array, A: ArrayLike<number>, bh: number, L: number, R: number): void {
   for (let r = 0; r < R; r++) {
-    const i0 = bucketStart(r, L, R), i1 = bucketStart(r + 1, L, R);
+    const i0 = bucketStart(r, L, R),
+      i1 = bucketStart(r + 1, L, R);
     for (let c = 0; c < R; c++) {
-      const j0 = bucketStart(c, L, R), j1 = bucketStart(c + 1, L, R);
+      const j0 = bucketStart(c, L, R),
+        j1 = bucketStart(c + 1, L, R);
       const n = (i1 - i0) * (j1 - j0);
       let s = 0;
       for (let i = i0; i < i1; i++) for (let j = j0; j < Math.min(j1, i + 1); j++) s += A[(bh * L + i) * L + j];

@@ -60,7 +60,13 @@ export function fused_classifier(
 }
 
 /** out[outIndex] = sum of losses over rows whose target is not IGNORE_TARGET, divided by their count (0 if none). */
-export function loss_mean(out: Float64Array, outIndex: number, losses: ArrayLike<number>, targets: ArrayLike<number>, N: number): void {
+export function loss_mean(
+  out: Float64Array,
+  outIndex: number,
+  losses: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  N: number,
+): void {
   let sum = 0;
   let count = 0;
   for (let n = 0; n < N; n++) {

@@ -1,7 +1,13 @@
 // float64 CPU reference for shaders/encoder_*.wgsl (see src/kernels/encoder.ts).
 
 /** out[N, C] = wte[tokens[n], :] for wte [V, C]. */
-export function encoder_forward(out: Float64Array, tokens: ArrayLike<number>, wte: ArrayLike<number>, N: number, C: number): void {
+export function encoder_forward(
+  out: Float64Array,
+  tokens: ArrayLike<number>,
+  wte: ArrayLike<number>,
+  N: number,
+  C: number,
+): void {
   for (let n = 0; n < N; n++) {
     const t = tokens[n];
     for (let c = 0; c < C; c++) out[n * C + c] = wte[t * C + c];

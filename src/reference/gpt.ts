@@ -86,23 +86,39 @@ export class ReferenceGpt {
     const x0 = F64(N * C);
     encoder_forward(x0, input, table, N, C);
     const ones = new Float64Array(C).fill(1);
-    const normE = F64(N * C), rstdE = F64(N);
+    const normE = F64(N * C),
+      rstdE = F64(N);
     const hasStatic = c.layers.includes('staticembqk');
     if (hasStatic) rmsnorm_forward(normE, rstdE, x0, ones, N, C);
     this.normE = normE;
     this.dNormE = F64(N * C);
-    type Cache = { xin: Float64Array; ln1: Float64Array; rstd1: Float64Array; mix: MixCache; res1: Float64Array; ln2: Float64Array; rstd2: Float64Array; fc: Float64Array; fcg: Float64Array; res2: Float64Array };
+    type Cache = {
+      xin: Float64Array;
+      ln1: Float64Array;
+      rstd1: Float64Array;
+      mix: MixCache;
+      res1: Float64Array;
+      ln2: Float64Array;
+      rstd2: Float64Array;
+      fc: Float64Array;
+      fcg: Float64Array;
+      res2: Float64Array;
+    };
     const caches: Cache[] = [];
     let x = x0;
     for (let l = 0; l < c.nLayer; l++) {
-      const ln1 = F64(N * C), rstd1 = F64(N);
+      const ln1 = F64(N * C),
+        rstd1 = F64(N);
       rmsnorm_forward(ln1, rstd1, x, P(`h${l}.ln1.w`), N, C);
       const mix = this.mixForward(l, ln1, s, reweightP);
       const res1 = F64(N * C);
       for (let i = 0; i < N * C; i++) res1[i] = x[i] + mix.out[i];
-      const ln2 = F64(N * C), rstd2 = F64(N);
+      const ln2 = F64(N * C),
+        rstd2 = F64(N);
       rmsnorm_forward(ln2, rstd2, res1, P(`h${l}.ln2.w`), N, C);
-      const fc = F64(N * F), fcg = F64(N * F), proj = F64(N * C);
+      const fc = F64(N * F),
+        fcg = F64(N * F),
+        proj = F64(N * C);
       matmul_forward(fc, ln2, P(`h${l}.mlp.w_fc`), N, C, F);
       gelu_forward(fcg, fc, N * F);
       matmul_forward(proj, fcg, P(`h${l}.mlp.w_proj`), N, F, C);
@@ -111,7 +127,8 @@ export class ReferenceGpt {
       caches.push({ xin: x, ln1, rstd1, mix, res1, ln2, rstd2, fc, fcg, res2 });
       x = res2;
     }
-    const lnf = F64(N * C), rstdf = F64(N);
+    const lnf = F64(N * C),
+      rstdf = F64(N);
     rmsnorm_forward(lnf, rstdf, x, P('lnf.w'), N, C);
     const logits = F64(N * V);
     matmul_forward(logits, lnf, P(wout), N, C, V);
@@ -125,8 +142,11 @@ export class ReferenceGpt {
     if (!grads || !dlogits) return { loss, losses };
 
     const G = (n: string) => this.view(grads, n);
-    const dln = F64(N * C), dres = F64(N * C), dmix = F64(N * C);
-    const dfcg = F64(N * F), dfc = F64(N * F);
+    const dln = F64(N * C),
+      dres = F64(N * C),
+      dmix = F64(N * C);
+    const dfcg = F64(N * F),
+      dfc = F64(N * F);
     matmul_backward(dln, G(wout), dlogits, lnf, P(wout), N, C, V);
     rmsnorm_backward(dres, G('lnf.w'), dln, x, P('lnf.w'), rstdf, N, C, false);
     for (let l = c.nLayer - 1; l >= 0; l--) {
@@ -153,30 +173,39 @@ export class ReferenceGpt {
     const variant = ['rndembqk', 'fixedseqqk', 'staticembqk'].includes(mech);
     const base = variant ? 'softmax' : mech === 'lssar' ? 'lssa' : (mech as att.NormalisedMechanism);
     const params: att.ProbsParams = { mechanism: base, alibi: c.positional === 'alibi', trainLength: c.trainLength };
-    const rw = mech === 'lssar' ? c.reweight.p : ['softmax', 'lssa', 'taylor'].includes(mech) || variant ? graphP : null;
+    const rw =
+      mech === 'lssar' ? c.reweight.p : ['softmax', 'lssa', 'taylor'].includes(mech) || variant ? graphP : null;
     const nh = B * H * T * hd;
     const qkv = F64(N * 3 * C);
     matmul_forward(qkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
-    const q0 = F64(nh), k0 = F64(nh), v = F64(nh);
+    const q0 = F64(nh),
+      k0 = F64(nh),
+      v = F64(nh);
     qkv_split_forward(q0, k0, v, qkv, B, T, H, hd);
-    let q = q0, k = k0;
+    let q = q0,
+      k = k0;
     if (mech === 'rndembqk' || mech === 'fixedseqqk') {
-      q = F64(nh); k = F64(nh);
+      q = F64(nh);
+      k = F64(nh);
       stream_qk_forward(q, q0, nh / 2);
       stream_qk_forward(k, k0, nh / 2);
     } else if (mech === 'staticembqk') {
       const qkvE = F64(N * 3 * C);
       matmul_forward(qkvE, this.normE, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
-      q = F64(nh); k = F64(nh);
+      q = F64(nh);
+      k = F64(nh);
       qkv_split_forward(q, k, F64(nh), qkvE, B, T, H, hd);
     }
-    let qr = q, kr = k;
+    let qr = q,
+      kr = k;
     if (c.positional === 'rope') {
-      qr = F64(nh); kr = F64(nh);
+      qr = F64(nh);
+      kr = F64(nh);
       rope_forward(qr, q, B * H, T, hd);
       rope_forward(kr, k, B * H, T, hd);
     }
-    const A = F64(B * H * T * T), rowstat = F64(B * H * T);
+    const A = F64(B * H * T * T),
+      rowstat = F64(B * H * T);
     att.attention_probs_forward(A, rowstat, qr, kr, B, H, T, hd, params);
     let Arw: Float64Array | null = null;
     if (rw !== null) {
@@ -196,7 +225,10 @@ export class ReferenceGpt {
     const { N, C } = s;
     const m = gatedHidden(this.config);
     const P = (n: string) => this.view(this.params, n);
-    const gate = F64(N * m), up = F64(N * m), hid = F64(N * m), out = F64(N * C);
+    const gate = F64(N * m),
+      up = F64(N * m),
+      hid = F64(N * m),
+      out = F64(N * C);
     matmul_forward(gate, inp, P(`h${l}.mix.w_gate`), N, C, m);
     matmul_forward(up, inp, P(`h${l}.mix.w_up`), N, C, m);
     swiglu_forward(hid, gate, up, N * m);
@@ -210,21 +242,38 @@ export class ReferenceGpt {
     const nh = B * H * T * hd;
     const qkv = F64(N * 3 * C);
     matmul_forward(qkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
-    const q = F64(nh), k = F64(nh), v = F64(nh), qs = F64(nh), y = F64(nh), stats = F64(B * H * T * 2);
+    const q = F64(nh),
+      k = F64(nh),
+      v = F64(nh),
+      qs = F64(nh),
+      y = F64(nh),
+      stats = F64(B * H * T * 2);
     qkv_split_forward(q, k, v, qkv, B, T, H, hd);
     silu_forward(qs, q, nh);
     nonapprox_forward(y, stats, qs, k, v, B, H, T, hd);
-    const ym = F64(N * C), out = F64(N * C);
+    const ym = F64(N * C),
+      out = F64(N * C);
     heads_merge_forward(ym, y, B, T, H, hd);
     matmul_forward(out, ym, P(`h${l}.attn.w_o`), N, C, C);
     return { kind: 'nonapprox', out, q, qs, k, v, y, stats, ym };
   }
 
-  private mlpBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, m: MlpCache, s: Shapes, grads: Float64Array): void {
+  private mlpBackward(
+    l: number,
+    dinp: Float64Array,
+    dout: Float64Array,
+    inp: Float64Array,
+    m: MlpCache,
+    s: Shapes,
+    grads: Float64Array,
+  ): void {
     const { N, C } = s;
     const P = (n: string) => this.view(this.params, n);
     const G = (n: string) => this.view(grads, n);
-    const dhid = F64(N * m.m), dgate = F64(N * m.m), dup = F64(N * m.m), dinpUp = F64(N * C);
+    const dhid = F64(N * m.m),
+      dgate = F64(N * m.m),
+      dup = F64(N * m.m),
+      dinpUp = F64(N * C);
     matmul_backward(dhid, G(`h${l}.mix.w_down`), dout, m.hid, P(`h${l}.mix.w_down`), N, m.m, C);
     swiglu_backward(dgate, dup, m.gate, m.up, dhid, N * m.m);
     matmul_backward(dinp, G(`h${l}.mix.w_gate`), dgate, inp, P(`h${l}.mix.w_gate`), N, C, m.m);
@@ -232,12 +281,26 @@ export class ReferenceGpt {
     for (let i = 0; i < N * C; i++) dinp[i] += dinpUp[i];
   }
 
-  private nonapproxBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, m: NonapproxCache, s: Shapes, grads: Float64Array): void {
+  private nonapproxBackward(
+    l: number,
+    dinp: Float64Array,
+    dout: Float64Array,
+    inp: Float64Array,
+    m: NonapproxCache,
+    s: Shapes,
+    grads: Float64Array,
+  ): void {
     const { N, C, B, H, T, hd } = s;
     const P = (n: string) => this.view(this.params, n);
     const G = (n: string) => this.view(grads, n);
     const nh = B * H * T * hd;
-    const dym = F64(N * C), dy = F64(nh), dqs = F64(nh), dq = F64(nh), dk = F64(nh), dv = F64(nh), dqkv = F64(N * 3 * C);
+    const dym = F64(N * C),
+      dy = F64(nh),
+      dqs = F64(nh),
+      dq = F64(nh),
+      dk = F64(nh),
+      dv = F64(nh),
+      dqkv = F64(N * 3 * C);
     matmul_backward(dym, G(`h${l}.attn.w_o`), dout, m.ym, P(`h${l}.attn.w_o`), N, C, C);
     heads_merge_backward(dy, dym, B, T, H, hd);
     nonapprox_backward(dqs, dk, dv, dy, m.y, m.stats, m.qs, m.k, m.v, B, H, T, hd);
@@ -246,7 +309,15 @@ export class ReferenceGpt {
     matmul_backward(dinp, G(`h${l}.attn.w_qkv`), dqkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
   }
 
-  private mixBackward(l: number, dinp: Float64Array, dout: Float64Array, inp: Float64Array, mc: MixCache, s: Shapes, grads: Float64Array): void {
+  private mixBackward(
+    l: number,
+    dinp: Float64Array,
+    dout: Float64Array,
+    inp: Float64Array,
+    mc: MixCache,
+    s: Shapes,
+    grads: Float64Array,
+  ): void {
     if (mc.kind === 'mlp') return this.mlpBackward(l, dinp, dout, inp, mc, s, grads);
     if (mc.kind === 'nonapprox') return this.nonapproxBackward(l, dinp, dout, inp, mc, s, grads);
     const m = mc;
@@ -259,28 +330,34 @@ export class ReferenceGpt {
     matmul_backward(dym, G(`h${l}.attn.w_o`), dout, m.ym, P(`h${l}.attn.w_o`), N, C, C);
     const dy = F64(nh);
     heads_merge_backward(dy, dym, B, T, H, hd);
-    const dA = F64(B * H * T * T), dv = F64(nh);
+    const dA = F64(B * H * T * T),
+      dv = F64(nh);
     if (m.Arw && m.rw !== null) {
       const dArw = F64(B * H * T * T);
       att.attention_values_backward(dArw, dv, dy, m.Arw, m.v, B, H, T, hd);
       reweight_backward(dA, dArw, m.A, m.Arw, B * H, T, m.rw);
     } else att.attention_values_backward(dA, dv, dy, m.A, m.v, B, H, T, hd);
-    const dqr = F64(nh), dkr = F64(nh);
+    const dqr = F64(nh),
+      dkr = F64(nh);
     att.attention_probs_backward(dqr, dkr, dA, m.A, m.rowstat, m.qr, m.kr, B, H, T, hd, m.params);
-    let dq = dqr, dk = dkr;
+    let dq = dqr,
+      dk = dkr;
     if (c.positional === 'rope') {
-      dq = F64(nh); dk = F64(nh);
+      dq = F64(nh);
+      dk = F64(nh);
       rope_backward(dq, dqr, B * H, T, hd);
       rope_backward(dk, dkr, B * H, T, hd);
     }
     if (m.mech === 'rndembqk' || m.mech === 'fixedseqqk') {
-      const dq0 = F64(nh), dk0 = F64(nh);
+      const dq0 = F64(nh),
+        dk0 = F64(nh);
       stream_qk_backward(dq0, dq, nh / 2);
       stream_qk_backward(dk0, dk, nh / 2);
       dq = dq0;
       dk = dk0;
     } else if (m.mech === 'staticembqk') {
-      const dqkvE = F64(N * 3 * C), dnE = F64(N * C);
+      const dqkvE = F64(N * 3 * C),
+        dnE = F64(N * C);
       qkv_split_backward(dqkvE, dq, dk, F64(nh), B, T, H, hd);
       matmul_backward(dnE, G(`h${l}.attn.w_qkv`), dqkvE, this.normE, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
       for (let i = 0; i < N * C; i++) this.dNormE[i] += dnE[i];

@@ -2,7 +2,16 @@
 // (shaders/qkv_split_*.wgsl, shaders/heads_merge_*.wgsl). C = H * hd.
 
 /** qkv [B,T,3C] = [q | k | v] per token, head h at columns h*hd.. -> q, k, v [B,H,T,hd]. */
-export function qkv_split_forward(q: Float64Array, k: Float64Array, v: Float64Array, qkv: ArrayLike<number>, B: number, T: number, H: number, hd: number): void {
+export function qkv_split_forward(
+  q: Float64Array,
+  k: Float64Array,
+  v: Float64Array,
+  qkv: ArrayLike<number>,
+  B: number,
+  T: number,
+  H: number,
+  hd: number,
+): void {
   const C = H * hd;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
@@ -17,7 +26,16 @@ export function qkv_split_forward(q: Float64Array, k: Float64Array, v: Float64Ar
 }
 
 /** dqkv [B,T,3C] written from dq, dk, dv [B,H,T,hd]. */
-export function qkv_split_backward(dqkv: Float64Array, dq: ArrayLike<number>, dk: ArrayLike<number>, dv: ArrayLike<number>, B: number, T: number, H: number, hd: number): void {
+export function qkv_split_backward(
+  dqkv: Float64Array,
+  dq: ArrayLike<number>,
+  dk: ArrayLike<number>,
+  dv: ArrayLike<number>,
+  B: number,
+  T: number,
+  H: number,
+  hd: number,
+): void {
   const C = H * hd;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
@@ -32,7 +50,14 @@ export function qkv_split_backward(dqkv: Float64Array, dq: ArrayLike<number>, dk
 }
 
 /** y [B,H,T,hd] -> out [B,T,C]. */
-export function heads_merge_forward(out: Float64Array, y: ArrayLike<number>, B: number, T: number, H: number, hd: number): void {
+export function heads_merge_forward(
+  out: Float64Array,
+  y: ArrayLike<number>,
+  B: number,
+  T: number,
+  H: number,
+  hd: number,
+): void {
   const C = H * hd;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
@@ -41,7 +66,14 @@ export function heads_merge_forward(out: Float64Array, y: ArrayLike<number>, B: 
 }
 
 /** dy [B,H,T,hd] written from dout [B,T,C]. */
-export function heads_merge_backward(dy: Float64Array, dout: ArrayLike<number>, B: number, T: number, H: number, hd: number): void {
+export function heads_merge_backward(
+  dy: Float64Array,
+  dout: ArrayLike<number>,
+  B: number,
+  T: number,
+  H: number,
+  hd: number,
+): void {
   const C = H * hd;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)

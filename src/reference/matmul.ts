@@ -1,7 +1,14 @@
 // float64 CPU reference for shaders/matmul.wgsl (see src/kernels/matmul.ts).
 
 /** out[N, OC] = inp[N, IC] . weight[OC, IC]^T */
-export function matmul_forward(out: Float64Array, inp: ArrayLike<number>, weight: ArrayLike<number>, N: number, IC: number, OC: number): void {
+export function matmul_forward(
+  out: Float64Array,
+  inp: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  N: number,
+  IC: number,
+  OC: number,
+): void {
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < OC; o++) {
       let s = 0;

@@ -14,7 +14,15 @@ export function isNonFinite(x: number): boolean {
  * infinite, records stats[recordIndex..+3) = {step, what, first bad index}
  * with what = 1 (loss), 2 (a) or 3 (b), checked in that order.
  */
-export function nonfinite_check(stats: Uint32Array, recordIndex: number, lossIndex: number, a: ArrayLike<number>, b: ArrayLike<number>, n: number, step: number): void {
+export function nonfinite_check(
+  stats: Uint32Array,
+  recordIndex: number,
+  lossIndex: number,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  n: number,
+  step: number,
+): void {
   if (recordIndex + 2 >= stats.length || stats[recordIndex] !== 0) return;
   const first = (x: ArrayLike<number>): number => {
     for (let i = 0; i < n; i++) if (isNonFinite(x[i])) return i;

@@ -21,7 +21,8 @@
 // sharpens), so huge-but-finite gradients there are the spec's math, not a bug.
 
 function checkP(pExp: number): void {
-  if (!(pExp >= 1) || !Number.isFinite(pExp)) throw new Error(`reweight: exponent p must be a finite number >= 1 (got ${pExp})`);
+  if (!(pExp >= 1) || !Number.isFinite(pExp))
+    throw new Error(`reweight: exponent p must be a finite number >= 1 (got ${pExp})`);
 }
 
 /** out [BH, T, T] = re-weighted att [BH, T, T] (rows sum to 1, causal). */

@@ -14,7 +14,10 @@
 // inside phi and does not factor into f(q_i) . f(k_j).
 
 function refuseAlibi(alibi: boolean): void {
-  if (alibi) throw new Error('taylor linear form: ALiBi is not supported (its bias does not factor through the feature map); use the quadratic taylor kernel');
+  if (alibi)
+    throw new Error(
+      'taylor linear form: ALiBi is not supported (its bias does not factor through the feature map); use the quadratic taylor kernel',
+    );
 }
 
 /** Feature count F = 1 + hd + hd^2. */

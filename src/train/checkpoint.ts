@@ -18,9 +18,17 @@ export interface Checkpoint {
 /** Throws unless `ck` was taken from a model with this parameter table. */
 export function checkCheckpoint(ck: Checkpoint, table: ParamTable): void {
   const n = table.total;
-  if (!Number.isInteger(ck.step) || ck.step < 0) throw new Error(`checkpoint step must be a non-negative integer, got ${ck.step}`);
-  for (const [k, a] of [['params', ck.params], ['m', ck.m], ['v', ck.v]] as const)
-    if (a.length !== n) throw new Error(`checkpoint ${k} holds ${a.length} floats but this model's arenas hold ${n}: it was taken from a different model`);
+  if (!Number.isInteger(ck.step) || ck.step < 0)
+    throw new Error(`checkpoint step must be a non-negative integer, got ${ck.step}`);
+  for (const [k, a] of [
+    ['params', ck.params],
+    ['m', ck.m],
+    ['v', ck.v],
+  ] as const)
+    if (a.length !== n)
+      throw new Error(
+        `checkpoint ${k} holds ${a.length} floats but this model's arenas hold ${n}: it was taken from a different model`,
+      );
 }
 
 /** A deep copy (callers may keep one while the trainer reuses its arrays). */

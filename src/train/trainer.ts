@@ -8,7 +8,15 @@ import type { TrainConfig } from '../config';
 import { DeviceLostError, lostWithin, NonFiniteError, unlessLost, type NonFiniteArena } from '../errors';
 import { Program } from '../gpu/program';
 import { ADAMW_HYPER_FLOATS, adamwHyper, adamw_update, global_norm_squared, type AdamWConfig } from '../kernels/adamw';
-import { NONFINITE_A, NONFINITE_LOSS, NONFINITE_STEP_BYTES, nonfinite_check, nonfiniteStep, readNonfinite, STAT_NONFINITE } from '../kernels/nonfinite';
+import {
+  NONFINITE_A,
+  NONFINITE_LOSS,
+  NONFINITE_STEP_BYTES,
+  nonfinite_check,
+  nonfiniteStep,
+  readNonfinite,
+  STAT_NONFINITE,
+} from '../kernels/nonfinite';
 import { checkFits } from '../model/budget';
 import { Graph, type GptModel } from '../model/gpt';
 import { reweightFor } from '../model/mixers';
@@ -64,18 +72,52 @@ export class Trainer {
     checkFits(model.config, cfg.batchSize, cfg.seqLen, ctx.device.limits, { training: true, reweightP });
     void ctx.device.lost.then((info) => (this.lost = info));
     this.graph = new Graph(model, cfg.batchSize, cfg.seqLen, { training: true, reweightP, streamTokens });
-    this.hyper = ctx.createBuffer('adamw hyper', ADAMW_HYPER_FLOATS * 4, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    this.stepUniform = ctx.createBuffer('nonfinite step', NONFINITE_STEP_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    this.staging = ctx.createBuffer('stats staging', STATS_FLOATS * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    this.hyper = ctx.createBuffer(
+      'adamw hyper',
+      ADAMW_HYPER_FLOATS * 4,
+      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    );
+    this.stepUniform = ctx.createBuffer(
+      'nonfinite step',
+      NONFINITE_STEP_BYTES,
+      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    );
+    this.staging = ctx.createBuffer(
+      'stats staging',
+      STATS_FLOATS * 4,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    );
     const n = model.table.total;
     if (options.checkpoints ?? true)
-      this.ckStaging = ['params', 'm', 'v'].map((a) => ctx.createBuffer(`checkpoint ${a} staging`, n * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+      this.ckStaging = ['params', 'm', 'v'].map((a) =>
+        ctx.createBuffer(`checkpoint ${a} staging`, n * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST),
+      );
     const o = (this.optim = new Program(ctx));
     const stats = { buffer: model.stats };
     global_norm_squared(o, stats, STAT_GRAD_NORM_SQ, { buffer: model.grads }, n);
-    adamw_update(o, { buffer: model.params }, { buffer: model.grads }, { buffer: model.m }, { buffer: model.v }, this.hyper, stats, STAT_GRAD_NORM_SQ, n, model.table.nDecay);
+    adamw_update(
+      o,
+      { buffer: model.params },
+      { buffer: model.grads },
+      { buffer: model.m },
+      { buffer: model.v },
+      this.hyper,
+      stats,
+      STAT_GRAD_NORM_SQ,
+      n,
+      model.table.nDecay,
+    );
     // After the update, so a step that turns the parameters non-finite is caught at that step.
-    nonfinite_check(o, stats, STAT_NONFINITE, STAT_LOSS, { buffer: model.grads }, { buffer: model.params }, n, this.stepUniform);
+    nonfinite_check(
+      o,
+      stats,
+      STAT_NONFINITE,
+      STAT_LOSS,
+      { buffer: model.grads },
+      { buffer: model.params },
+      n,
+      this.stepUniform,
+    );
     this.clearRecord();
   }
 
@@ -182,7 +224,8 @@ export class Trainer {
   private encodeReadback(enc: GPUCommandEncoder, arenasOnly = false): void {
     const m = this.model;
     if (!arenasOnly) enc.copyBufferToBuffer(m.stats, 0, this.staging, 0, STATS_FLOATS * 4);
-    if (this.ckStaging.length) [m.params, m.m, m.v].forEach((src, i) => enc.copyBufferToBuffer(src, 0, this.ckStaging[i], 0, m.table.total * 4));
+    if (this.ckStaging.length)
+      [m.params, m.m, m.v].forEach((src, i) => enc.copyBufferToBuffer(src, 0, this.ckStaging[i], 0, m.table.total * 4));
   }
 
   private async readback(arenasOnly = false): Promise<{ stats: Float32Array; ck: Float32Array[] | null }> {
@@ -202,7 +245,9 @@ export class Trainer {
       b.unmap();
       return a;
     });
-    return arenasOnly ? { stats: new Float32Array(STATS_FLOATS), ck: out } : { stats: out[0], ck: out.length > 1 ? out.slice(1) : null };
+    return arenasOnly
+      ? { stats: new Float32Array(STATS_FLOATS), ck: out }
+      : { stats: out[0], ck: out.length > 1 ? out.slice(1) : null };
   }
 
   /** Rolls back to the last checkpoint and describes the first bad value. */

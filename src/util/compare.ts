@@ -19,7 +19,12 @@ export function compare(name: string, got: ArrayLike<number>, want: ArrayLike<nu
   let maxRel = 0;
   let bad = 0;
   if (got.length !== want.length) {
-    return { ok: false, maxAbs: Infinity, maxRel: Infinity, report: `${name}: length ${got.length} != reference ${want.length}` };
+    return {
+      ok: false,
+      maxAbs: Infinity,
+      maxRel: Infinity,
+      report: `${name}: length ${got.length} != reference ${want.length}`,
+    };
   }
   for (let i = 0; i < want.length; i++) {
     const g = got[i];

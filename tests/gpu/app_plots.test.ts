@@ -27,7 +27,8 @@ describe('plots', () => {
   });
 
   test('loss against length: the unigram and uniform baselines are labelled rules; one far above the lines is named in the corner; off on request', () => {
-    const ruleYs = (svg: SVGSVGElement) => [...svg.querySelectorAll('g[aria-label="rule"] line')].map((r) => r.getAttribute('y1')).filter((y) => y !== null);
+    const ruleYs = (svg: SVGSVGElement) =>
+      [...svg.querySelectorAll('g[aria-label="rule"] line')].map((r) => r.getAttribute('y1')).filter((y) => y !== null);
     // Lines between 2.5 and 3.2, unigram 3.2, uniform ln 40 = 3.69: far above (more than 30% of the range).
     const svg = lossVsLengthSvg(docs, { width: 500, height: 300 });
     expect(svg.querySelectorAll('g[aria-label="rule"] line').length).toBe(2); // T and unigram
@@ -56,8 +57,22 @@ describe('plots', () => {
     expect(lines(perPositionSvg(docs))).toBe(2);
     expect(lines(diagnosticsSvg(docs, { metric: 'entropy' }))).toBe(2);
     expect(passkeySvg(docs).textContent).toContain('No passkey results');
-    const map = { length: 16, layer: 0, head: 0, window: 0, R: 4, cells: [1, 0, 0, 0, 0.5, 0.5, 0, 0, 0.3, 0.3, 0.4, 0, 0.25, 0.25, 0.25, 0.25] };
+    const map = {
+      length: 16,
+      layer: 0,
+      head: 0,
+      window: 0,
+      R: 4,
+      cells: [1, 0, 0, 0, 0.5, 0.5, 0, 0, 0.3, 0.3, 0.4, 0, 0.25, 0.25, 0.25, 0.25],
+    };
     expect(attentionMapSvg(map).querySelectorAll('g[aria-label="cell"] rect').length).toBe(10);
-    for (const svg of [lossVsLengthSvg([]), lossVsStepSvg([]), perPositionSvg([]), diagnosticsSvg([]), attentionMapSvg(null)]) expect(svg.tagName.toLowerCase()).toBe('svg');
+    for (const svg of [
+      lossVsLengthSvg([]),
+      lossVsStepSvg([]),
+      perPositionSvg([]),
+      diagnosticsSvg([]),
+      attentionMapSvg(null),
+    ])
+      expect(svg.tagName.toLowerCase()).toBe('svg');
   });
 });

@@ -3,7 +3,12 @@ import { gpu, noGpuErrors } from './gpu';
 import { Program } from '../../src/gpu/program';
 import * as K from '../../src/kernels/attention';
 import { rope_backward, rope_forward, rope_table } from '../../src/kernels/rope';
-import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from '../../src/kernels/heads';
+import {
+  heads_merge_backward,
+  heads_merge_forward,
+  qkv_split_backward,
+  qkv_split_forward,
+} from '../../src/kernels/heads';
 import * as R from '../../src/reference/attention';
 import * as RR from '../../src/reference/rope';
 import * as RH from '../../src/reference/heads';
@@ -24,7 +29,15 @@ const TOL_MIX: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 const TOL_GRAD: Tolerance = { rtol: 1e-3, atol: 2e-5 };
 
 /** Full causal attention sub-layer: split -> rope? -> probs -> values -> merge, and its backward. */
-async function runCase(mechanism: NormalisedMechanism, scheme: Scheme, B: number, H: number, T: number, hd: number, seed: number) {
+async function runCase(
+  mechanism: NormalisedMechanism,
+  scheme: Scheme,
+  B: number,
+  H: number,
+  T: number,
+  hd: number,
+  seed: number,
+) {
   const ctx = await gpu();
   const C = H * hd;
   const n = B * H * T * hd;
@@ -34,9 +47,12 @@ async function runCase(mechanism: NormalisedMechanism, scheme: Scheme, B: number
   const bufs: GPUBuffer[] = [];
   const up = (name: string, a: Float32Array) => (bufs.push(ctx.upload(name, a)), bufs[bufs.length - 1]);
   const st = (name: string, f: number) => (bufs.push(ctx.storage(name, f)), bufs[bufs.length - 1]);
-  const bQkv = up('qkv', qkv), bDout = up('dout', dout);
+  const bQkv = up('qkv', qkv),
+    bDout = up('dout', dout);
   const [bq, bk, bv, bqr, bkr, by, bOut] = ['q', 'k', 'v', 'qr', 'kr', 'y', 'out'].map((s) => st(s, n));
-  const bAtt = st('att', B * H * T * T), bRs = st('rowstat', B * H * T), bDatt = st('datt', B * H * T * T);
+  const bAtt = st('att', B * H * T * T),
+    bRs = st('rowstat', B * H * T),
+    bDatt = st('datt', B * H * T * T);
   const [bdy, bdv, bdqr, bdkr, bdq, bdk] = ['dy', 'dv', 'dqr', 'dkr', 'dq', 'dk'].map((s) => st(s, n));
   const bDqkv = st('dqkv', B * T * 3 * C);
 
@@ -63,9 +79,12 @@ async function runCase(mechanism: NormalisedMechanism, scheme: Scheme, B: number
   await noGpuErrors(ctx, () => p.run());
 
   // float64 reference on the same f32 inputs.
-  const q = new Float64Array(n), k = new Float64Array(n), v = new Float64Array(n);
+  const q = new Float64Array(n),
+    k = new Float64Array(n),
+    v = new Float64Array(n);
   RH.qkv_split_forward(q, k, v, qkv, B, T, H, hd);
-  const qr = new Float64Array(n), kr = new Float64Array(n);
+  const qr = new Float64Array(n),
+    kr = new Float64Array(n);
   if (rope) {
     RR.rope_forward(qr, q, B * H, T, hd);
     RR.rope_forward(kr, k, B * H, T, hd);
@@ -73,16 +92,20 @@ async function runCase(mechanism: NormalisedMechanism, scheme: Scheme, B: number
     qr.set(q);
     kr.set(k);
   }
-  const att = new Float64Array(B * H * T * T), rs = new Float64Array(B * H * T);
+  const att = new Float64Array(B * H * T * T),
+    rs = new Float64Array(B * H * T);
   R.attention_probs_forward(att, rs, qr, kr, B, H, T, hd, params);
-  const y = new Float64Array(n), out = new Float64Array(B * T * C);
+  const y = new Float64Array(n),
+    out = new Float64Array(B * T * C);
   R.attention_values_forward(y, att, v, B, H, T, hd);
   RH.heads_merge_forward(out, y, B, T, H, hd);
   const dy = new Float64Array(n);
   RH.heads_merge_backward(dy, dout, B, T, H, hd);
-  const datt = new Float64Array(B * H * T * T), dv = new Float64Array(n);
+  const datt = new Float64Array(B * H * T * T),
+    dv = new Float64Array(n);
   R.attention_values_backward(datt, dv, dy, att, v, B, H, T, hd);
-  const dq = new Float64Array(n), dk = new Float64Array(n);
+  const dq = new Float64Array(n),
+    dk = new Float64Array(n);
   R.attention_probs_backward(dq, dk, datt, att, rs, qr, kr, B, H, T, hd, params);
   if (rope) {
     const t = new Float64Array(n);
@@ -108,11 +131,13 @@ async function runCase(mechanism: NormalisedMechanism, scheme: Scheme, B: number
     let sum = 0;
     for (let j = 0; j < T; j++) {
       if (j > i) {
-        if (gAtt[r * T + j] !== 0 || gDatt[r * T + j] !== 0) throw new Error(`${label}: non-zero above the diagonal at row ${r} col ${j}`);
+        if (gAtt[r * T + j] !== 0 || gDatt[r * T + j] !== 0)
+          throw new Error(`${label}: non-zero above the diagonal at row ${r} col ${j}`);
       } else sum += gAtt[r * T + j];
     }
     // f32 row of up to T terms, each rounded once.
-    if (R.isNormalised(mechanism) && Math.abs(sum - 1) > 1e-5 * Math.max(1, Math.sqrt(T))) throw new Error(`${label}: row ${r} sums to ${sum}`);
+    if (R.isNormalised(mechanism) && Math.abs(sum - 1) > 1e-5 * Math.max(1, Math.sqrt(T)))
+      throw new Error(`${label}: row ${r} sums to ${sum}`);
   }
   p.destroy();
   ctx.destroyAll(bufs);
@@ -153,7 +178,9 @@ describe('attention kernels vs float64 reference', () => {
     const p = new Program(ctx);
     const b = ctx.storage('x', 64);
     expect(() => rope_forward(p, b, b, 1, 2, 3)).toThrow();
-    expect(() => K.attention_probs_forward(p, b, b, b, b, 1, 1, 1, 300, { mechanism: 'softmax', alibi: false, trainLength: 1 })).toThrow();
+    expect(() =>
+      K.attention_probs_forward(p, b, b, b, b, 1, 1, 1, 300, { mechanism: 'softmax', alibi: false, trainLength: 1 }),
+    ).toThrow();
     p.destroy();
     ctx.destroy(b);
   });

@@ -1,10 +1,20 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { gpu, noGpuErrors } from './gpu';
 import { Program } from '../../src/gpu/program';
-import { attention_probs_forward, attention_values_forward, NORMALISED_MECHANISMS, type NormalisedMechanism, type ProbsParams } from '../../src/kernels/attention';
+import {
+  attention_probs_forward,
+  attention_values_forward,
+  NORMALISED_MECHANISMS,
+  type NormalisedMechanism,
+  type ProbsParams,
+} from '../../src/kernels/attention';
 import { reweight_forward } from '../../src/kernels/reweight';
 import { rope_forward, rope_table } from '../../src/kernels/rope';
-import { attention_fused_diagnostics, attention_fused_forward, attention_fused_map } from '../../src/kernels/attention_fused';
+import {
+  attention_fused_diagnostics,
+  attention_fused_forward,
+  attention_fused_map,
+} from '../../src/kernels/attention_fused';
 import * as F from '../../src/reference/attention_fused';
 import { attention_values_forward as refValues } from '../../src/reference/attention';
 import { rope_forward as refRope } from '../../src/reference/rope';
@@ -17,7 +27,12 @@ const ROW_NORMALISED: NormalisedMechanism[] = ['softmax', 'lssa', 'taylor'];
 
 // Worst relative errors seen, per comparison (printed for the report).
 const worst = new Map<string, number>();
-afterAll(() => console.log('attention_fused worst rel errors:', JSON.stringify(Object.fromEntries([...worst].map(([k, v]) => [k, +v.toExponential(2)])))));
+afterAll(() =>
+  console.log(
+    'attention_fused worst rel errors:',
+    JSON.stringify(Object.fromEntries([...worst].map(([k, v]) => [k, +v.toExponential(2)]))),
+  ),
+);
 
 // Fused vs unfused and vs float64: the weights differ by f32 rounding (~1e-7
 // relative times lssa's scale c_i <= 19); outputs are means of unit-scale v, summed
@@ -36,18 +51,36 @@ const diagTol = (p: number, L: number): Tolerance[] => [
 // Map cells are means of weights: the weights' own budget.
 const mapTol = (p: number): Tolerance => ({ rtol: 1e-4 * p, atol: 1e-6 * p });
 
-function check(report: string[], key: string, name: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance): void {
+function check(
+  report: string[],
+  key: string,
+  name: string,
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: Tolerance,
+): void {
   const c = compare(name, got, want, tol);
   worst.set(key, Math.max(worst.get(key) ?? 0, c.maxRel));
   if (!c.ok) report.push(c.report);
 }
 
 /** The 4 diagnostics fields of a [.., 4] array as separate arrays. */
-const field = (d: ArrayLike<number>, f: number): Float64Array => Float64Array.from({ length: d.length / 4 }, (_, r) => d[r * 4 + f]);
+const field = (d: ArrayLike<number>, f: number): Float64Array =>
+  Float64Array.from({ length: d.length / 4 }, (_, r) => d[r * 4 + f]);
 
-function checkDiag(report: string[], key: string, name: string, got: ArrayLike<number>, want: ArrayLike<number>, p: number, L: number): void {
+function checkDiag(
+  report: string[],
+  key: string,
+  name: string,
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  p: number,
+  L: number,
+): void {
   const tols = diagTol(p, L);
-  ['entropy', 'sink', 'local', 'distance'].forEach((f, i) => check(report, `${key} diag`, `${name} ${f}`, field(got, i), field(want, i), tols[i]));
+  ['entropy', 'sink', 'local', 'distance'].forEach((f, i) =>
+    check(report, `${key} diag`, `${name} ${f}`, field(got, i), field(want, i), tols[i]),
+  );
 }
 
 interface Case {
@@ -78,7 +111,9 @@ async function runCase(c: Case): Promise<{ report: string[]; diag: Float32Array;
   const [q, k, v] = c.qkv ?? [randn(n, c.seed), randn(n, c.seed + 1), randn(n, c.seed + 2)];
   const bufs: GPUBuffer[] = [];
   const keep = (b: GPUBuffer) => (bufs.push(b), b);
-  const bq = keep(ctx.upload('q', q)), bk = keep(ctx.upload('k', k)), bv = keep(ctx.upload('v', v));
+  const bq = keep(ctx.upload('q', q)),
+    bk = keep(ctx.upload('k', k)),
+    bv = keep(ctx.upload('v', v));
   const st = (name: string, f: number) => keep(ctx.storage(name, f));
   const p = new Program(ctx);
   const rope = c.scheme === 'rope';
@@ -89,27 +124,33 @@ async function runCase(c: Case): Promise<{ report: string[]; diag: Float32Array;
     rope_forward(p, kr, bk, B * H, L, hd, table);
   }
   // Unfused: the training kernels.
-  const att = st('att', B * H * L * L), attRw = c.rw === null ? att : st('att_rw', B * H * L * L);
+  const att = st('att', B * H * L * L),
+    attRw = c.rw === null ? att : st('att_rw', B * H * L * L);
   const outU = st('out_unfused', n);
   attention_probs_forward(p, att, st('rowstat', B * H * L), qr, kr, B, H, L, hd, params);
   if (c.rw !== null) reweight_forward(p, attRw, att, B * H, L, c.rw);
   attention_values_forward(p, outU, attRw, bv, B, H, L, hd);
   // Fused.
-  const outF = st('out_fused', n), diagF = st('diag', B * H * L * 4);
+  const outF = st('out_fused', n),
+    diagF = st('diag', B * H * L * 4);
   attention_fused_forward(p, outF, qr, kr, bv, B, H, L, hd, params, c.rw);
   attention_fused_diagnostics(p, diagF, qr, kr, B, H, L, hd, params, c.rw);
   const mapF = c.map ? st('map', c.map.R * c.map.R) : null;
   if (c.map) attention_fused_map(p, mapF!, qr, kr, c.map.b, c.map.h, B, H, L, hd, params, c.rw, c.map.R);
   await noGpuErrors(ctx, () => p.run());
 
-  const gOutF = await ctx.read(outF), gOutU = await ctx.read(outU), gDiag = await ctx.read(diagF);
+  const gOutF = await ctx.read(outF),
+    gOutU = await ctx.read(outU),
+    gDiag = await ctx.read(diagF);
   const gA = Float64Array.from(await ctx.read(attRw));
   const gMap = mapF ? await ctx.read(mapF) : undefined;
 
   // float64 reference on the same f32 inputs (RoPE in float64).
-  let rq: ArrayLike<number> = q, rk: ArrayLike<number> = k;
+  let rq: ArrayLike<number> = q,
+    rk: ArrayLike<number> = k;
   if (rope) {
-    const a = new Float64Array(n), b = new Float64Array(n);
+    const a = new Float64Array(n),
+      b = new Float64Array(n);
     refRope(a, q, B * H, L, hd);
     refRope(b, k, B * H, L, hd);
     [rq, rk] = [a, b];
@@ -117,7 +158,8 @@ async function runCase(c: Case): Promise<{ report: string[]; diag: Float32Array;
   const A = F.attention_fused_weights(rq, rk, B, H, L, hd, params, c.rw);
   const rOut = new Float64Array(n);
   refValues(rOut, A, v, B, H, L, hd);
-  const rDiag = new Float64Array(B * H * L * 4), uDiag = new Float64Array(B * H * L * 4);
+  const rDiag = new Float64Array(B * H * L * 4),
+    uDiag = new Float64Array(B * H * L * 4);
   F.diagnostics_from_weights(rDiag, A, B * H, L);
   F.diagnostics_from_weights(uDiag, gA, B * H, L); // of the unfused GPU weights
 
@@ -131,7 +173,8 @@ async function runCase(c: Case): Promise<{ report: string[]; diag: Float32Array;
   checkDiag(report, key, `${name} diag vs unfused weights`, gDiag, uDiag, pp, L);
   if (c.map) {
     const { b, h, R } = c.map;
-    const rMap = new Float64Array(R * R), uMap = new Float64Array(R * R);
+    const rMap = new Float64Array(R * R),
+      uMap = new Float64Array(R * R);
     F.map_from_weights(rMap, A, b * H + h, L, R);
     F.map_from_weights(uMap, gA, b * H + h, L, R);
     check(report, `${key} map`, `${name} map R=${R} vs f64`, gMap!, rMap, mapTol(pp));
@@ -161,18 +204,64 @@ describe('fused attention vs the unfused kernels and the float64 chain', () => {
         });
 
   test('L = 1024: softmax + rope, lssa + alibi + reweight 15 (B = 1, H = 2, hd = 16)', async () => {
-    expectOk((await runCase({ mechanism: 'softmax', scheme: 'rope', rw: null, B: 1, H: 2, L: 1024, hd: 16, seed: 21 })).report);
-    expectOk((await runCase({ mechanism: 'lssa', scheme: 'alibi', rw: 15, B: 1, H: 2, L: 1024, hd: 16, seed: 22, map: { b: 0, h: 1, R: 64 } })).report);
+    expectOk(
+      (await runCase({ mechanism: 'softmax', scheme: 'rope', rw: null, B: 1, H: 2, L: 1024, hd: 16, seed: 21 })).report,
+    );
+    expectOk(
+      (
+        await runCase({
+          mechanism: 'lssa',
+          scheme: 'alibi',
+          rw: 15,
+          B: 1,
+          H: 2,
+          L: 1024,
+          hd: 16,
+          seed: 22,
+          map: { b: 0, h: 1, R: 64 },
+        })
+      ).report,
+    );
   });
 
   test('maps: L = 100, R = 16 and L = 64, R = 64 (and R > L)', async () => {
     const cases: Case[] = [
-      { mechanism: 'softmax', scheme: 'alibi', rw: 15, B: 2, H: 2, L: 100, hd: 16, seed: 31, map: { b: 1, h: 0, R: 16 } },
+      {
+        mechanism: 'softmax',
+        scheme: 'alibi',
+        rw: 15,
+        B: 2,
+        H: 2,
+        L: 100,
+        hd: 16,
+        seed: 31,
+        map: { b: 1, h: 0, R: 16 },
+      },
       { mechanism: 'lssa', scheme: 'rope', rw: null, B: 1, H: 3, L: 100, hd: 8, seed: 32, map: { b: 0, h: 2, R: 16 } },
       { mechanism: 'taylor', scheme: 'nope', rw: 15, B: 1, H: 2, L: 64, hd: 16, seed: 33, map: { b: 0, h: 1, R: 64 } },
-      { mechanism: 'sigmoid', scheme: 'rope', rw: null, B: 1, H: 2, L: 64, hd: 16, seed: 34, map: { b: 0, h: 0, R: 64 } },
+      {
+        mechanism: 'sigmoid',
+        scheme: 'rope',
+        rw: null,
+        B: 1,
+        H: 2,
+        L: 64,
+        hd: 16,
+        seed: 34,
+        map: { b: 0, h: 0, R: 64 },
+      },
       { mechanism: 'relu', scheme: 'alibi', rw: null, B: 1, H: 2, L: 100, hd: 6, seed: 35, map: { b: 0, h: 1, R: 16 } },
-      { mechanism: 'softmax', scheme: 'rope', rw: null, B: 1, H: 1, L: 10, hd: 8, seed: 36, map: { b: 0, h: 0, R: 16 } },
+      {
+        mechanism: 'softmax',
+        scheme: 'rope',
+        rw: null,
+        B: 1,
+        H: 1,
+        L: 10,
+        hd: 8,
+        seed: 36,
+        map: { b: 0, h: 0, R: 16 },
+      },
     ];
     const report: string[] = [];
     for (const c of cases) report.push(...(await runCase(c)).report);
@@ -182,9 +271,18 @@ describe('fused attention vs the unfused kernels and the float64 chain', () => {
 
 describe('16x the training length', () => {
   /** Row i of lssa + re-weighting in float64, straight from the spec (independent of the reference chain). */
-  function lssarRow(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, i: number, hd: number, p: number) {
-    const norm = (x: ArrayLike<number>, o: number) => Math.sqrt(Array.from({ length: hd }, (_, d) => x[o + d] ** 2).reduce((a, b) => a + b) + 1e-6);
-    const c = Math.log(hd) * Math.log(i + 1), nq = norm(q, i * hd);
+  function lssarRow(
+    q: ArrayLike<number>,
+    k: ArrayLike<number>,
+    v: ArrayLike<number>,
+    i: number,
+    hd: number,
+    p: number,
+  ) {
+    const norm = (x: ArrayLike<number>, o: number) =>
+      Math.sqrt(Array.from({ length: hd }, (_, d) => x[o + d] ** 2).reduce((a, b) => a + b) + 1e-6);
+    const c = Math.log(hd) * Math.log(i + 1),
+      nq = norm(q, i * hd);
     const phi = Array.from({ length: i + 1 }, (_, j) => {
       let s = 0;
       for (let d = 0; d < hd; d++) s += q[i * hd + d] * k[j * hd + d];
@@ -207,10 +305,17 @@ describe('16x the training length', () => {
 
   test('lssa + rope + reweight 15 at L = 4096 (B = H = 1, hd = 16): sampled rows vs a float64 row computation', async () => {
     const ctx = await gpu();
-    const L = 4096, hd = 16, n = L * hd, p = 15;
-    const q = randn(n, 41), k = randn(n, 42), v = randn(n, 43);
+    const L = 4096,
+      hd = 16,
+      n = L * hd,
+      p = 15;
+    const q = randn(n, 41),
+      k = randn(n, 42),
+      v = randn(n, 43);
     const params: ProbsParams = { mechanism: 'lssa', alibi: false, trainLength: 256 };
-    const [bq, bk, bv, qr, kr, out] = [q, k, v, null, null, null].map((a) => (a ? ctx.upload('x', a) : ctx.storage('y', n)));
+    const [bq, bk, bv, qr, kr, out] = [q, k, v, null, null, null].map((a) =>
+      a ? ctx.upload('x', a) : ctx.storage('y', n),
+    );
     const diag = ctx.storage('diag', L * 4);
     const prog = new Program(ctx);
     const table = rope_table(prog, L, hd);
@@ -220,9 +325,11 @@ describe('16x the training length', () => {
     attention_fused_diagnostics(prog, diag, qr, kr, 1, 1, L, hd, params, p);
     const t0 = performance.now();
     await noGpuErrors(ctx, () => prog.run());
-    const gOut = await ctx.read(out), gDiag = await ctx.read(diag);
+    const gOut = await ctx.read(out),
+      gDiag = await ctx.read(diag);
     console.log(`L = 4096 lssar forward + diagnostics: ${Math.round(performance.now() - t0)} ms`);
-    const rq = new Float64Array(n), rk = new Float64Array(n);
+    const rq = new Float64Array(n),
+      rk = new Float64Array(n);
     refRope(rq, q, 1, L, hd);
     refRope(rk, k, 1, L, hd);
     const report: string[] = [];
@@ -243,9 +350,13 @@ describe('diagnostics of hand-made heads (softmax, nope): known answers', () => 
   // key i). Head 2: previous token (query i matches key i - 1). Head 3: q = 0, uniform.
   // One-hot q, k of norm a: matching logit a^2 / sqrt(hd) = 100, the rest 0, so the
   // off-target weights are e^-100 (below f32's normal range: 0 to the test's precision).
-  const L = 41, hd = 41, H = 4;
+  const L = 41,
+    hd = 41,
+    H = 4;
   const a = Math.sqrt(100 * Math.sqrt(hd));
-  const q = new Float32Array(H * L * hd), k = new Float32Array(H * L * hd), v = new Float32Array(H * L * hd);
+  const q = new Float32Array(H * L * hd),
+    k = new Float32Array(H * L * hd),
+    v = new Float32Array(H * L * hd);
   const at = (h: number, t: number, d: number) => (h * L + t) * hd + d;
   for (let t = 0; t < L; t++) {
     q[at(0, t, 0)] = a;
@@ -254,7 +365,8 @@ describe('diagnostics of hand-made heads (softmax, nope): known answers', () => 
     k[at(1, t, t)] = a;
     q[at(2, t, Math.max(t - 1, 0))] = t === 0 ? 0 : a;
     k[at(2, t, t)] = a;
-    for (let d = 0; d < hd; d++) v[at(0, t, d)] = v[at(1, t, d)] = v[at(2, t, d)] = v[at(3, t, d)] = Math.sin(t + 3 * d);
+    for (let d = 0; d < hd; d++)
+      v[at(0, t, d)] = v[at(1, t, d)] = v[at(2, t, d)] = v[at(3, t, d)] = Math.sin(t + 3 * d);
   }
   const want = new Float64Array(H * L * 4);
   for (let i = 0; i < L; i++) {
@@ -265,7 +377,18 @@ describe('diagnostics of hand-made heads (softmax, nope): known answers', () => 
   }
   for (const rw of [null, 15])
     test(`sink, self, previous-token and uniform heads, reweight ${rw ?? 'off'}`, async () => {
-      const { report, diag, map } = await runCase({ mechanism: 'softmax', scheme: 'nope', rw, B: 1, H, L, hd, seed: 0, qkv: [q, k, v], map: { b: 0, h: 1, R: L } });
+      const { report, diag, map } = await runCase({
+        mechanism: 'softmax',
+        scheme: 'nope',
+        rw,
+        B: 1,
+        H,
+        L,
+        hd,
+        seed: 0,
+        qkv: [q, k, v],
+        map: { b: 0, h: 1, R: L },
+      });
       // One-hot rows re-weight to themselves and uniform rows keep A (all r = 0 or all equal).
       checkDiag(report, 'hand-made', `hand-made rw=${rw}`, diag, want, 1, L);
       // The self head's map at R = L is the identity.
@@ -279,9 +402,14 @@ describe('diagnostics of hand-made heads (softmax, nope): known answers', () => 
 describe('memory and cost', () => {
   test('the fused wrappers allocate no scratch (only uniforms), at L = 1024', async () => {
     const ctx = await gpu();
-    const B = 1, H = 2, L = 1024, hd = 16, n = B * H * L * hd;
+    const B = 1,
+      H = 2,
+      L = 1024,
+      hd = 16,
+      n = B * H * L * hd;
     const bufs = ['q', 'k', 'v', 'out'].map((s) => ctx.storage(s, n));
-    const diag = ctx.storage('diag', B * H * L * 4), map = ctx.storage('map', 64 * 64);
+    const diag = ctx.storage('diag', B * H * L * 4),
+      map = ctx.storage('map', 64 * 64);
     const p = new Program(ctx);
     const scratch: number[] = [];
     const orig = p.scratch.bind(p);
@@ -305,7 +433,9 @@ describe('memory and cost', () => {
     const b = ctx.storage('x', 16);
     const p = new Program(ctx);
     const sm: ProbsParams = { mechanism: 'softmax', alibi: false, trainLength: 8 };
-    expect(() => attention_fused_forward(p, b, b, b, b, 1, 1, 2, 2, { ...sm, mechanism: 'relu' }, 15)).toThrow(/re-weighting/);
+    expect(() => attention_fused_forward(p, b, b, b, b, 1, 1, 2, 2, { ...sm, mechanism: 'relu' }, 15)).toThrow(
+      /re-weighting/,
+    );
     expect(() => attention_fused_forward(p, b, b, b, b, 1, 1, 2, 2, sm, 0.5)).toThrow(/p must be/);
     expect(() => attention_fused_forward(p, b, b, b, b, 1, 1, 2, 300, sm, null)).toThrow(/head width/);
     expect(() => attention_fused_map(p, b, b, b, 0, 0, 1, 1, 2, 2, sm, null, 129)).toThrow(/grid/);
@@ -316,9 +446,15 @@ describe('memory and cost', () => {
 
   test('timing at L = 1024 (B = 1, H = 2, hd = 16): fused vs unfused forward (reported, not asserted)', async () => {
     const ctx = await gpu();
-    const B = 1, H = 2, L = 1024, hd = 16, n = B * H * L * hd;
+    const B = 1,
+      H = 2,
+      L = 1024,
+      hd = 16,
+      n = B * H * L * hd;
     const [q, k, v, out] = [1, 2, 3, 4].map((s) => ctx.upload('x', randn(n, s)));
-    const att = ctx.storage('att', B * H * L * L), att2 = ctx.storage('att2', B * H * L * L), rs = ctx.storage('rs', B * H * L);
+    const att = ctx.storage('att', B * H * L * L),
+      att2 = ctx.storage('att2', B * H * L * L),
+      rs = ctx.storage('rs', B * H * L);
     const time = async (build: (p: Program) => void) => {
       const p = new Program(ctx);
       build(p);
@@ -335,17 +471,28 @@ describe('memory and cost', () => {
       return ms;
     };
     const times: Record<string, number> = {};
-    for (const [mech, rw] of [['softmax', null], ['softmax', 15], ['lssa', 15]] as const) {
+    for (const [mech, rw] of [
+      ['softmax', null],
+      ['softmax', 15],
+      ['lssa', 15],
+    ] as const) {
       const params: ProbsParams = { mechanism: mech, alibi: false, trainLength: 64 };
-      times[`${mech} rw=${rw} fused`] = await time((p) => attention_fused_forward(p, out, q, k, v, B, H, L, hd, params, rw));
+      times[`${mech} rw=${rw} fused`] = await time((p) =>
+        attention_fused_forward(p, out, q, k, v, B, H, L, hd, params, rw),
+      );
       times[`${mech} rw=${rw} unfused`] = await time((p) => {
         attention_probs_forward(p, att, rs, q, k, B, H, L, hd, params);
         if (rw !== null) reweight_forward(p, att2, att, B * H, L, rw);
         attention_values_forward(p, out, rw !== null ? att2 : att, v, B, H, L, hd);
       });
-      times[`${mech} rw=${rw} diagnostics`] = await time((p) => attention_fused_diagnostics(p, att2, q, k, B, H, L, hd, params, rw));
+      times[`${mech} rw=${rw} diagnostics`] = await time((p) =>
+        attention_fused_diagnostics(p, att2, q, k, B, H, L, hd, params, rw),
+      );
     }
-    console.log('attention_fused timing (ms):', JSON.stringify(Object.fromEntries(Object.entries(times).map(([kk, t]) => [kk, Math.round(t)]))));
+    console.log(
+      'attention_fused timing (ms):',
+      JSON.stringify(Object.fromEntries(Object.entries(times).map(([kk, t]) => [kk, Math.round(t)]))),
+    );
     ctx.destroyAll([q, k, v, out, att, att2, rs]);
   });
 });

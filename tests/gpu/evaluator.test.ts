@@ -28,8 +28,22 @@ function tinyCorpus(): Corpus {
   return corpusFromDocuments('tiny', [doc(4000), doc(4000)], [doc(700), doc(400), doc(300), doc(300)]);
 }
 
-function config(corpus: Corpus, layers: Mechanism[] = ['softmax', 'softmax'], over: Partial<ModelConfig> = {}): ModelConfig {
-  return { ...DEFAULT_MODEL, vocabSize: corpus.tokenizer.size, nLayer: layers.length, nEmbd: 32, nHead: 2, layers, trainLength: T, seed: 13, ...over };
+function config(
+  corpus: Corpus,
+  layers: Mechanism[] = ['softmax', 'softmax'],
+  over: Partial<ModelConfig> = {},
+): ModelConfig {
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: corpus.tokenizer.size,
+    nLayer: layers.length,
+    nEmbd: 32,
+    nHead: 2,
+    layers,
+    trainLength: T,
+    seed: 13,
+    ...over,
+  };
 }
 
 const EVAL: EvalConfig = { ...DEFAULT_EVAL, factors: [1, 2, 4], windows: 5, seed: 3, buckets: 8, diagnostics: true };
@@ -75,11 +89,24 @@ describe('evaluateLengths', () => {
   test('at length T the fused evaluation equals the trainer-path validation loss, for every mechanism', async () => {
     const ctx = await gpu();
     const corpus = tinyCorpus();
-    for (const mech of ['softmax', 'lssa', 'lssar', 'taylor', 'sigmoid', 'relu', 'nonapprox', 'mlp', 'rndembqk', 'staticembqk'] as Mechanism[]) {
+    for (const mech of [
+      'softmax',
+      'lssa',
+      'lssar',
+      'taylor',
+      'sigmoid',
+      'relu',
+      'nonapprox',
+      'mlp',
+      'rndembqk',
+      'staticembqk',
+    ] as Mechanism[]) {
       const positional = mech === 'mlp' || mech === 'nonapprox' ? 'nope' : 'rope';
       const model = new GptModel(ctx, config(corpus, [mech, 'softmax'], { positional }));
       const fused = await evaluateLengths(model, corpus, T, { ...EVAL, factors: [1], diagnostics: false });
-      const unfused = (await evaluateLengths(model, corpus, T, { ...EVAL, factors: [1], diagnostics: false }, { fused: false })).lengths[0].meanLoss;
+      const unfused = (
+        await evaluateLengths(model, corpus, T, { ...EVAL, factors: [1], diagnostics: false }, { fused: false })
+      ).lengths[0].meanLoss;
       // Same inputs, different kernels (streaming vs materialised A): f32 reduction-order differences only.
       expect(Math.abs(fused.lengths[0].meanLoss - unfused) / unfused, mech).toBeLessThan(1e-5);
       expect(fused.lengths[0].meanLoss, mech).not.toBe(0);
@@ -100,7 +127,12 @@ describe('evaluateLengths', () => {
     const ctx = await gpu();
     const corpus = tinyCorpus();
     const model = new GptModel(ctx, config(corpus));
-    const res = await evaluateLengths(model, corpus, T, { ...EVAL, factors: [1, 4, 16], windows: 2, diagnostics: true });
+    const res = await evaluateLengths(model, corpus, T, {
+      ...EVAL,
+      factors: [1, 4, 16],
+      windows: 2,
+      diagnostics: true,
+    });
     const [p1, p4, p16] = res.peakBytes.map((p) => p.bytes);
     // Linear: (p16 - p4) / (p4 - p1) = (16 - 4) / (4 - 1) = 4; an L x L buffer would give ~16.
     const growth = (p16 - p4) / (p4 - p1);
@@ -114,8 +146,20 @@ describe('evaluateLengths', () => {
     const corpus = tinyCorpus();
     const model = new GptModel(ctx, config(corpus, ['lssa', 'softmax']));
     const base = await evaluateLengths(model, corpus, T, { ...EVAL, factors: [2], diagnostics: false });
-    const rw = await evaluateLengths(model, corpus, T, { ...EVAL, factors: [2], diagnostics: false }, { reweightP: 15 });
-    const skip = await evaluateLengths(model, corpus, T, { ...EVAL, factors: [2], diagnostics: false }, { hybridskip: true });
+    const rw = await evaluateLengths(
+      model,
+      corpus,
+      T,
+      { ...EVAL, factors: [2], diagnostics: false },
+      { reweightP: 15 },
+    );
+    const skip = await evaluateLengths(
+      model,
+      corpus,
+      T,
+      { ...EVAL, factors: [2], diagnostics: false },
+      { hybridskip: true },
+    );
     expect(Math.abs(rw.lengths[0].meanLoss - base.lengths[0].meanLoss)).toBeGreaterThan(1e-6);
     expect(Math.abs(skip.lengths[0].meanLoss - base.lengths[0].meanLoss)).toBeGreaterThan(1e-6);
     model.destroy();
@@ -125,7 +169,15 @@ describe('evaluateLengths', () => {
     const ctx = await gpu();
     const corpus = tinyCorpus();
     const model = new GptModel(ctx, config(corpus));
-    const map = await attentionMap(model, corpus, { length: 4 * T, layer: 1, head: 1, R: 8, seed: 3, windows: 5, maxLength: 4 * T });
+    const map = await attentionMap(model, corpus, {
+      length: 4 * T,
+      layer: 1,
+      head: 1,
+      R: 8,
+      seed: 3,
+      windows: 5,
+      maxLength: 4 * T,
+    });
     expect(map.cells).toHaveLength(64);
     // Above the diagonal blocks are zero; each row bucket's mass sums to ~R/... : rows sum to 1 so the map's total is L/(cell area) * ... > 0.
     expect(map.cells[0 * 8 + 7]).toBe(0);

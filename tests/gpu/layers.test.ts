@@ -50,7 +50,13 @@ const ELEMENT_SIZES = [1, 7, 255, 257, 1000];
 
 describe('rmsnorm kernels', () => {
   // C straddles the 256 lanes of a row and the 32 columns of the dweight kernel.
-  const shapes: [number, number][] = [[1, 5], [7, 33], [67, 64], [5, 96], [3, 700]];
+  const shapes: [number, number][] = [
+    [1, 5],
+    [7, 33],
+    [67, 64],
+    [5, 96],
+    [3, 700],
+  ];
   for (const [N, C] of shapes) {
     for (const accumulate of [false, true]) {
       test(`forward and backward N=${N} C=${C} accumulate=${accumulate}`, async () => {
@@ -61,9 +67,13 @@ describe('rmsnorm kernels', () => {
         const dinp0 = randn(N * C, 4); // written or added to, depending on the flag
         const dw0 = randn(C, 5); // parameter gradients accumulate
         const b = {
-          inp: ctx.upload('inp', inp), w: ctx.upload('w', w), dout: ctx.upload('dout', dout),
-          out: ctx.storage('out', N * C), rstd: ctx.storage('rstd', N),
-          dinp: ctx.upload('dinp', dinp0), dw: ctx.upload('dw', dw0),
+          inp: ctx.upload('inp', inp),
+          w: ctx.upload('w', w),
+          dout: ctx.upload('dout', dout),
+          out: ctx.storage('out', N * C),
+          rstd: ctx.storage('rstd', N),
+          dinp: ctx.upload('dinp', dinp0),
+          dw: ctx.upload('dw', dw0),
         };
         await run(ctx, (p) => {
           k_rms.rmsnorm_forward(p, b.out, b.rstd, b.inp, b.w, N, C);
@@ -89,10 +99,16 @@ describe('rmsnorm kernels', () => {
 
   test('more rows than 65535 workgroups: the row grid spreads over x and y', async () => {
     const ctx = await gpu();
-    const N = 66000, C = 2;
+    const N = 66000,
+      C = 2;
     const inp = randn(N * C, 6);
     const w = randn(C, 7);
-    const b = { inp: ctx.upload('inp', inp), w: ctx.upload('w', w), out: ctx.storage('out', N * C), rstd: ctx.storage('rstd', N) };
+    const b = {
+      inp: ctx.upload('inp', inp),
+      w: ctx.upload('w', w),
+      out: ctx.storage('out', N * C),
+      rstd: ctx.storage('rstd', N),
+    };
     expect(grid1d(N)[1]).toBeGreaterThan(1);
     await run(ctx, (p) => k_rms.rmsnorm_forward(p, b.out, b.rstd, b.inp, b.w, N, C));
     const out = new Float64Array(N * C);
@@ -111,7 +127,12 @@ describe('element-wise kernels', () => {
       const ctx = await gpu();
       const x = activationInputs(n, 10);
       const dout = randn(n, 11);
-      const b = { x: ctx.upload('x', x), dout: ctx.upload('dout', dout), out: ctx.storage('out', n), dinp: ctx.upload('dinp', randn(n, 12)) };
+      const b = {
+        x: ctx.upload('x', x),
+        dout: ctx.upload('dout', dout),
+        out: ctx.storage('out', n),
+        dinp: ctx.upload('dinp', randn(n, 12)),
+      };
       await run(ctx, (p) => {
         k_gelu.gelu_forward(p, b.out, b.x, n);
         k_gelu.gelu_backward(p, b.dinp, b.x, b.dout, n);
@@ -131,9 +152,14 @@ describe('element-wise kernels', () => {
       const up = randn(n, 14);
       const dout = randn(n, 15);
       const b = {
-        x: ctx.upload('x', x), up: ctx.upload('up', up), dout: ctx.upload('dout', dout),
-        out: ctx.storage('out', n), dinp: ctx.upload('dinp', randn(n, 16)),
-        sw: ctx.storage('sw', n), dgate: ctx.upload('dgate', randn(n, 17)), dup: ctx.upload('dup', randn(n, 18)),
+        x: ctx.upload('x', x),
+        up: ctx.upload('up', up),
+        dout: ctx.upload('dout', dout),
+        out: ctx.storage('out', n),
+        dinp: ctx.upload('dinp', randn(n, 16)),
+        sw: ctx.storage('sw', n),
+        dgate: ctx.upload('dgate', randn(n, 17)),
+        dup: ctx.upload('dup', randn(n, 18)),
       };
       await run(ctx, (p) => {
         k_silu.silu_forward(p, b.out, b.x, n);
@@ -141,8 +167,11 @@ describe('element-wise kernels', () => {
         k_silu.swiglu_forward(p, b.sw, b.x, b.up, n);
         k_silu.swiglu_backward(p, b.dgate, b.dup, b.x, b.up, b.dout, n);
       });
-      const out = new Float64Array(n), dinp = new Float64Array(n), sw = new Float64Array(n);
-      const dgate = new Float64Array(n), dup = new Float64Array(n);
+      const out = new Float64Array(n),
+        dinp = new Float64Array(n),
+        sw = new Float64Array(n);
+      const dgate = new Float64Array(n),
+        dup = new Float64Array(n);
       r_silu.silu_forward(out, x, n);
       r_silu.silu_backward(dinp, x, dout, n);
       r_silu.swiglu_forward(sw, x, up, n);
@@ -157,8 +186,15 @@ describe('element-wise kernels', () => {
 
     test(`residual_forward and add_inplace n=${n}`, async () => {
       const ctx = await gpu();
-      const a = randn(n, 19), c = randn(n, 20), dst0 = randn(n, 21);
-      const b = { a: ctx.upload('a', a), c: ctx.upload('c', c), out: ctx.storage('out', n), dst: ctx.upload('dst', dst0) };
+      const a = randn(n, 19),
+        c = randn(n, 20),
+        dst0 = randn(n, 21);
+      const b = {
+        a: ctx.upload('a', a),
+        c: ctx.upload('c', c),
+        out: ctx.storage('out', n),
+        dst: ctx.upload('dst', dst0),
+      };
       await run(ctx, (p) => {
         k_res.residual_forward(p, b.out, b.a, b.c, n);
         k_res.add_inplace(p, b.dst, b.a, n);
@@ -177,7 +213,13 @@ describe('element-wise kernels', () => {
 
 describe('encoder kernels', () => {
   // N > 256 gives several token tiles; C > 256 gives several column blocks.
-  const shapes: [number, number, number][] = [[1, 5, 3], [7, 33, 70], [67, 64, 1000], [67, 96, 70], [300, 260, 3]];
+  const shapes: [number, number, number][] = [
+    [1, 5, 3],
+    [7, 33, 70],
+    [67, 64, 1000],
+    [67, 96, 70],
+    [300, 260, 3],
+  ];
   for (const [N, C, V] of shapes) {
     test(`forward and backward N=${N} C=${C} V=${V}`, async () => {
       const ctx = await gpu();
@@ -186,8 +228,11 @@ describe('encoder kernels', () => {
       const dout = randn(N * C, 24);
       const dwte0 = randn(V * C, 25); // parameter gradients accumulate
       const b = {
-        tokens: ctx.upload('tokens', tokens), wte: ctx.upload('wte', wte), dout: ctx.upload('dout', dout),
-        out: ctx.storage('out', N * C), dwte: ctx.upload('dwte', dwte0),
+        tokens: ctx.upload('tokens', tokens),
+        wte: ctx.upload('wte', wte),
+        dout: ctx.upload('dout', dout),
+        out: ctx.storage('out', N * C),
+        dwte: ctx.upload('dwte', dwte0),
       };
       await run(ctx, (p) => {
         k_enc.encoder_forward(p, b.out, b.tokens, b.wte, N, C);
@@ -207,7 +252,9 @@ describe('encoder kernels', () => {
 
   test('backward is bitwise reproducible', async () => {
     const ctx = await gpu();
-    const N = 300, C = 40, V = 7;
+    const N = 300,
+      C = 40,
+      V = 7;
     const tokens = ctx.upload('tokens', tokensU32(N, V, 26));
     const dout = ctx.upload('dout', randn(N * C, 27));
     const d1 = ctx.storage('d1', V * C);
@@ -234,7 +281,14 @@ function logitsFor(N: number, V: number, seed: number): Float32Array {
 
 describe('crossentropy kernels', () => {
   // V straddles the 256 lanes of a row; 50000 is GPT-2's vocabulary size.
-  const shapes: [number, number][] = [[1, 3], [7, 70], [67, 1000], [5, 3], [4, 3000], [2, 50000]];
+  const shapes: [number, number][] = [
+    [1, 3],
+    [7, 70],
+    [67, 1000],
+    [5, 3],
+    [4, 3000],
+    [2, 50000],
+  ];
   for (const [N, V] of shapes) {
     test(`crossentropy_forward, fused_classifier and loss_mean N=${N} V=${V}`, async () => {
       const ctx = await gpu();
@@ -243,8 +297,10 @@ describe('crossentropy kernels', () => {
       const count = targets.filter((t) => t !== IGNORE).length;
       const scale = 1 / Math.max(1, count);
       const b = {
-        logits: ctx.upload('logits', logits), targets: ctx.upload('targets', targets),
-        lossesA: ctx.upload('lossesA', randn(N, 32)), lossesB: ctx.upload('lossesB', randn(N, 33)),
+        logits: ctx.upload('logits', logits),
+        targets: ctx.upload('targets', targets),
+        lossesA: ctx.upload('lossesA', randn(N, 32)),
+        lossesB: ctx.upload('lossesB', randn(N, 33)),
         dlogits: ctx.upload('dlogits', randn(N * V, 34)), // written, including zero rows
         stats: ctx.upload('stats', new Float32Array([5, 6, 7, 8])),
       };
@@ -278,7 +334,11 @@ describe('crossentropy kernels', () => {
       const ctx = await gpu();
       const losses = randn(N, 40, 1).map((x) => Math.abs(x) + 1);
       const targets = tokensU32(N, 10, 41, 4);
-      const b = { losses: ctx.upload('losses', losses), targets: ctx.upload('targets', targets), out: ctx.upload('out', new Float32Array([1, 2])) };
+      const b = {
+        losses: ctx.upload('losses', losses),
+        targets: ctx.upload('targets', targets),
+        out: ctx.upload('out', new Float32Array([1, 2])),
+      };
       await run(ctx, (p) => k_ce.loss_mean(p, b.out, 1, b.losses, b.targets, N));
       const want = new Float64Array([1, 2]);
       r_ce.loss_mean(want, 1, losses, targets, N);
@@ -303,11 +363,14 @@ describe('crossentropy kernels', () => {
 
   test('fused_classifier and loss_mean are bitwise reproducible', async () => {
     const ctx = await gpu();
-    const N = 9, V = 700;
+    const N = 9,
+      V = 700;
     const logits = ctx.upload('logits', logitsFor(N, V, 43));
     const targets = ctx.upload('targets', tokensU32(N, V, 44, 4));
     const outs = [0, 1].map((i) => ({
-      losses: ctx.storage(`losses${i}`, N), dlogits: ctx.storage(`dlogits${i}`, N * V), mean: ctx.storage(`mean${i}`, 1),
+      losses: ctx.storage(`losses${i}`, N),
+      dlogits: ctx.storage(`dlogits${i}`, N * V),
+      mean: ctx.storage(`mean${i}`, 1),
     }));
     await run(ctx, (p) => {
       for (const o of outs) {

@@ -13,14 +13,33 @@ import { DEFAULT_EVAL } from '../../src/eval/lengths';
 
 test('a tiny model overfits one batch', async () => {
   const ctx = await gpu();
-  const V = 29, B = 2, T = 16;
-  const config: ModelConfig = { ...DEFAULT_MODEL, vocabSize: V, nLayer: 2, nEmbd: 32, nHead: 2, layers: ['softmax', 'softmax'], trainLength: T };
+  const V = 29,
+    B = 2,
+    T = 16;
+  const config: ModelConfig = {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: 2,
+    nEmbd: 32,
+    nHead: 2,
+    layers: ['softmax', 'softmax'],
+    trainLength: T,
+  };
   const model = new GptModel(ctx, config);
-  const trainer = new Trainer(model, { ...DEFAULT_TRAIN, steps: 150, batchSize: B, seqLen: T, lr: 1e-2, warmupSteps: 10, weightDecay: 0 });
+  const trainer = new Trainer(model, {
+    ...DEFAULT_TRAIN,
+    steps: 150,
+    batchSize: B,
+    seqLen: T,
+    lr: 1e-2,
+    warmupSteps: 10,
+    weightDecay: 0,
+  });
   const rng = new Rng(3);
   const input = Uint32Array.from({ length: B * T }, () => rng.int(V));
   const target = Uint32Array.from({ length: B * T }, () => rng.int(V));
-  let first = NaN, last = NaN;
+  let first = NaN,
+    last = NaN;
   for (let s = 0; s < 150; s++) {
     const log = await trainer.trainStep({ input, target }, s === 0 || s === 149);
     if (log && s === 0) first = log.loss;
@@ -40,7 +59,12 @@ test('the default model learns Brown text: validation loss at T falls', async ()
   const model = engine.createModel({ vocabSize: corpus.tokenizer.size });
   const evaluation = { ...DEFAULT_EVAL, windows: 16, seed: 1 };
   const before = await engine.validationLoss(model, corpus, 64, evaluation);
-  const { valLoss } = await engine.train(model, corpus, { steps: 40, logEvery: 20, evalEvery: 0, warmupSteps: 5, seed: 1 }, { evaluation });
+  const { valLoss } = await engine.train(
+    model,
+    corpus,
+    { steps: 40, logEvery: 20, evalEvery: 0, warmupSteps: 5, seed: 1 },
+    { evaluation },
+  );
   // 40 steps of batch 16 x 64 take a char model from ~ln V (4.5) to below
   // the unigram level (~3.1 nats); require a clear fall of at least 1 nat.
   expect(before).toBeGreaterThan(4);

@@ -1,7 +1,16 @@
 import { describe, expect, test } from 'vitest';
 import { gpu, noGpuErrors } from './gpu';
 import { Program } from '../../src/gpu/program';
-import { gemm, gemmWith, matmul_backward, matmul_forward, planGemm, vec4Ok, type GemmArgs, type GemmPlan } from '../../src/kernels/matmul';
+import {
+  gemm,
+  gemmWith,
+  matmul_backward,
+  matmul_forward,
+  planGemm,
+  vec4Ok,
+  type GemmArgs,
+  type GemmPlan,
+} from '../../src/kernels/matmul';
 import * as ref from '../../src/reference/matmul';
 import { randn } from '../../src/util/random';
 import { assertClose } from '../../src/util/compare';
@@ -54,14 +63,33 @@ describe('matmul kernel', () => {
 
   test('batched gemm with alpha and offsets into a shared buffer', async () => {
     const ctx = await gpu();
-    const B = 3, M = 9, N = 70, K = 5;
+    const B = 3,
+      M = 9,
+      N = 70,
+      K = 5;
     const a = randn(B * M * K, 5);
     const b = randn(B * K * N, 6);
     const bA = ctx.upload('a', a);
     const bB = ctx.upload('b', b);
     const bC = ctx.storage('c', B * M * N);
     const p = new Program(ctx);
-    gemm(p, { a: bA, b: bB, c: bC, M, N, K, sAm: K, sAk: 1, sBk: N, sBn: 1, alpha: 0.5, batch: B, batchA: M * K, batchB: K * N, batchC: M * N });
+    gemm(p, {
+      a: bA,
+      b: bB,
+      c: bC,
+      M,
+      N,
+      K,
+      sAm: K,
+      sAk: 1,
+      sBk: N,
+      sBn: 1,
+      alpha: 0.5,
+      batch: B,
+      batchA: M * K,
+      batchB: K * N,
+      batchC: M * N,
+    });
     await noGpuErrors(ctx, () => p.run());
     const want = new Float64Array(B * M * N);
     for (let z = 0; z < B; z++)
@@ -79,7 +107,13 @@ describe('matmul kernel', () => {
 
 describe('matmul kernel paths (vec4 / scalar, split-K)', () => {
   /** Float64 C = alpha * A.B (+ C0) for a row-major A [M,K] read with strides and B [K,N]. */
-  function want(g: { M: number; N: number; K: number; sAm: number; sAk: number; sBk: number; sBn: number }, a: Float32Array, b: Float32Array, alpha: number, c0: Float32Array | null): Float64Array {
+  function want(
+    g: { M: number; N: number; K: number; sAm: number; sAk: number; sBk: number; sBn: number },
+    a: Float32Array,
+    b: Float32Array,
+    alpha: number,
+    c0: Float32Array | null,
+  ): Float64Array {
     const out = new Float64Array(g.M * g.N);
     for (let m = 0; m < g.M; m++)
       for (let n = 0; n < g.N; n++) {
@@ -96,11 +130,14 @@ describe('matmul kernel paths (vec4 / scalar, split-K)', () => {
   const cases: { kernel: GemmPlan['kernel']; splitK: number; N: number; accumulate: boolean }[] = [];
   for (const kernel of ['vec4', 'scalar'] as const)
     for (const splitK of [1, 2, 4])
-      for (const accumulate of [false, true]) cases.push({ kernel, splitK, N: kernel === 'vec4' ? 36 : 21, accumulate });
+      for (const accumulate of [false, true])
+        cases.push({ kernel, splitK, N: kernel === 'vec4' ? 36 : 21, accumulate });
   for (const { kernel, splitK, N, accumulate } of cases) {
     test(`${kernel} split-K ${splitK} M=37 N=${N} K=192 accumulate=${accumulate}`, async () => {
       const ctx = await gpu();
-      const M = 37, K = 192, alpha = 0.75;
+      const M = 37,
+        K = 192,
+        alpha = 0.75;
       const g0 = { M, N, K, sAm: 1, sAk: M, sBk: N, sBn: 1 };
       const a = randn(K * M, 11);
       const b = randn(K * N, 12);
@@ -112,7 +149,10 @@ describe('matmul kernel paths (vec4 / scalar, split-K)', () => {
       gemmWith(p, { a: bA, b: bB, c: bC, ...g0, alpha, accumulate }, { kernel, splitK });
       await noGpuErrors(ctx, () => p.run());
       // K = 192 unit-scale products: f32 rounding ~ sqrt(K) * 6e-8 * |terms|, well inside 1e-4 * sqrt(K).
-      assertClose('c', await ctx.read(bC), want(g0, a, b, alpha, accumulate ? c0 : null), { rtol: 1e-4, atol: 1e-4 * Math.sqrt(K) });
+      assertClose('c', await ctx.read(bC), want(g0, a, b, alpha, accumulate ? c0 : null), {
+        rtol: 1e-4,
+        atol: 1e-4 * Math.sqrt(K),
+      });
       p.destroy();
       ctx.destroyAll([bA, bB, bC]);
     });
@@ -133,7 +173,9 @@ describe('matmul kernel paths (vec4 / scalar, split-K)', () => {
   test('gemm splits a long K over a small output, deterministically', async () => {
     const ctx = await gpu();
     // Weight-gradient shape with a tiny output: one output tile, so gemm splits K.
-    const M = 9, N = 12, K = 512;
+    const M = 9,
+      N = 12,
+      K = 512;
     const g0 = { M, N, K, sAm: 1, sAk: M, sBk: N, sBn: 1 };
     expect(planGemm(g0 as GemmArgs).splitK).toBeGreaterThan(1);
     expect(planGemm(g0 as GemmArgs).kernel).toBe('vec4');
@@ -160,20 +202,42 @@ describe('matmul kernel paths (vec4 / scalar, split-K)', () => {
 
   test('batched vec4 gemm with alpha', async () => {
     const ctx = await gpu();
-    const B = 3, M = 41, N = 44, K = 7;
+    const B = 3,
+      M = 41,
+      N = 44,
+      K = 7;
     const a = randn(B * M * K, 31);
     const b = randn(B * K * N, 32);
     const bA = ctx.upload('a', a);
     const bB = ctx.upload('b', b);
     const bC = ctx.storage('c', B * M * N);
-    const g = { a: bA, b: bB, c: bC, M, N, K, sAm: K, sAk: 1, sBk: N, sBn: 1, alpha: -2, batch: B, batchA: M * K, batchB: K * N, batchC: M * N };
+    const g = {
+      a: bA,
+      b: bB,
+      c: bC,
+      M,
+      N,
+      K,
+      sAm: K,
+      sAk: 1,
+      sBk: N,
+      sBn: 1,
+      alpha: -2,
+      batch: B,
+      batchA: M * K,
+      batchB: K * N,
+      batchC: M * N,
+    };
     expect(planGemm(g)).toEqual({ kernel: 'vec4', splitK: 1 });
     const p = new Program(ctx);
     gemm(p, g);
     await noGpuErrors(ctx, () => p.run());
     const w = new Float64Array(B * M * N);
     for (let z = 0; z < B; z++)
-      w.set(want({ M, N, K, sAm: K, sAk: 1, sBk: N, sBn: 1 }, a.subarray(z * M * K), b.subarray(z * K * N), -2, null), z * M * N);
+      w.set(
+        want({ M, N, K, sAm: K, sAk: 1, sBk: N, sBn: 1 }, a.subarray(z * M * K), b.subarray(z * K * N), -2, null),
+        z * M * N,
+      );
     assertClose('c', await ctx.read(bC), w, TOL);
     p.destroy();
     ctx.destroyAll([bA, bB, bC]);

@@ -10,11 +10,14 @@ import { ReferenceGpt } from '../../src/reference/gpt';
 import { Trainer } from '../../src/train/trainer';
 import { Rng } from '../../src/util/random';
 
-const V = 16, B = 4, T = 16;
+const V = 16,
+  B = 4,
+  T = 16;
 
 /** Text from a fixed random bigram chain: next = perm[current], 10% noise. */
 function bigramBatch(rng: Rng, perm: number[]): { input: Uint32Array; target: Uint32Array } {
-  const input = new Uint32Array(B * T), target = new Uint32Array(B * T);
+  const input = new Uint32Array(B * T),
+    target = new Uint32Array(B * T);
   for (let b = 0; b < B; b++) {
     let t = rng.int(V);
     for (let i = 0; i < T; i++) {
@@ -28,7 +31,17 @@ function bigramBatch(rng: Rng, perm: number[]): { input: Uint32Array; target: Ui
 
 function tiny(layers: Mechanism[]): ModelConfig {
   const positional = layers.every((m) => m === 'mlp' || m === 'nonapprox') ? 'nope' : 'rope';
-  return { ...DEFAULT_MODEL, vocabSize: V, nLayer: layers.length, nEmbd: 32, nHead: 2, layers, positional, trainLength: T, seed: 9 };
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: layers.length,
+    nEmbd: 32,
+    nHead: 2,
+    layers,
+    positional,
+    trainLength: T,
+    seed: 9,
+  };
 }
 
 describe('each mechanism learns', () => {
@@ -38,10 +51,15 @@ describe('each mechanism learns', () => {
       const ctx = await gpu();
       const m = new GptModel(ctx, tiny([mech, mech]));
       const stream = Uint32Array.from({ length: T }, (_, t) => t % V);
-      const trainer = new Trainer(m, { ...DEFAULT_TRAIN, steps: STEPS, batchSize: B, seqLen: T, lr: 1e-2, warmupSteps: 5 }, stream);
+      const trainer = new Trainer(
+        m,
+        { ...DEFAULT_TRAIN, steps: STEPS, batchSize: B, seqLen: T, lr: 1e-2, warmupSteps: 5 },
+        stream,
+      );
       const rng = new Rng(4);
       const perm = Array.from({ length: V }, (_, i) => (i * 7 + 3) % V);
-      let first = NaN, last = NaN;
+      let first = NaN,
+        last = NaN;
       for (let s = 0; s < STEPS; s++) {
         const log = await trainer.trainStep(bigramBatch(rng, perm), s === 0 || s === STEPS - 1);
         if (log && s === 0) first = log.loss;
@@ -64,7 +82,10 @@ describe('hybridskip', () => {
     const hybrid = tiny(['mlp', 'softmax']);
     const m = new GptModel(ctx, hybrid);
     const g = new Graph(m, B, T, { training: false, skipNonSoftmax: true });
-    const batch = bigramBatch(new Rng(8), Array.from({ length: V }, (_, i) => (i + 1) % V));
+    const batch = bigramBatch(
+      new Rng(8),
+      Array.from({ length: V }, (_, i) => (i + 1) % V),
+    );
     g.setBatch(batch.input, batch.target);
     g.forward.run();
     const skipped = (await ctx.read(m.stats, 1, STAT_LOSS))[0];

@@ -9,10 +9,23 @@ import { expandPattern } from '../../src/model/patterns';
 import { ReferenceGpt } from '../../src/reference/gpt';
 import { checkGrads, gpuLossAndGrads, randomBatch } from './model_helpers';
 
-const B = 3, T = 9, V = 23;
+const B = 3,
+  T = 9,
+  V = 23;
 
 function config(layers: Mechanism[], positional: Positional): ModelConfig {
-  return { ...DEFAULT_MODEL, vocabSize: V, nLayer: layers.length, nEmbd: 32, nHead: 2, layers, positional, trainLength: T, seed: 5, reweight: { mode: 'off', p: 15 } };
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: layers.length,
+    nEmbd: 32,
+    nHead: 2,
+    layers,
+    positional,
+    trainLength: T,
+    seed: 5,
+    reweight: { mode: 'off', p: 15 },
+  };
 }
 
 const CASES: [Mechanism, Positional][] = [
@@ -65,6 +78,8 @@ describe('whole model of each mechanism against the float64 reference', () => {
 
   test('a config where the positional scheme cannot apply is rejected', async () => {
     const ctx = await gpu();
-    expect(() => new GptModel(ctx, config(['mlp', 'nonapprox'], 'rope'))).toThrow(/no effect when every layer is mlp or nonapprox/);
+    expect(() => new GptModel(ctx, config(['mlp', 'nonapprox'], 'rope'))).toThrow(
+      /no effect when every layer is mlp or nonapprox/,
+    );
   });
 });

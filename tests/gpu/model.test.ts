@@ -17,7 +17,17 @@ const T = 9;
 const V = 23;
 
 function tinyConfig(over: Partial<ModelConfig> = {}): ModelConfig {
-  return { ...DEFAULT_MODEL, vocabSize: V, nLayer: 2, nEmbd: 32, nHead: 2, layers: ['softmax', 'softmax'], trainLength: T, seed: 7, ...over };
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: 2,
+    nEmbd: 32,
+    nHead: 2,
+    layers: ['softmax', 'softmax'],
+    trainLength: T,
+    seed: 7,
+    ...over,
+  };
 }
 
 describe('whole model against the float64 reference', () => {
@@ -46,7 +56,16 @@ describe('whole model against the float64 reference', () => {
   test('10 AdamW steps give the reference loss sequence', async () => {
     const ctx = await gpu();
     const config = tinyConfig();
-    const cfg: TrainConfig = { ...DEFAULT_TRAIN, steps: 10, batchSize: B, seqLen: T, lr: 1e-2, warmupSteps: 3, gradClip: 1.0, weightDecay: 0.1 };
+    const cfg: TrainConfig = {
+      ...DEFAULT_TRAIN,
+      steps: 10,
+      batchSize: B,
+      seqLen: T,
+      lr: 1e-2,
+      warmupSteps: 3,
+      gradClip: 1.0,
+      weightDecay: 0.1,
+    };
     const model = new GptModel(ctx, config);
     const trainer = new Trainer(model, cfg);
     const batches = Array.from({ length: 10 }, (_, i) => randomBatch(100 + i, true));
@@ -55,13 +74,20 @@ describe('whole model against the float64 reference', () => {
 
     const ref = new ReferenceGpt(config, Float64Array.from(initParams(model.table, config.seed)));
     const n = model.table.total;
-    const m = new Float64Array(n), v = new Float64Array(n), stats = new Float64Array(4);
+    const m = new Float64Array(n),
+      v = new Float64Array(n),
+      stats = new Float64Array(4);
     const refLosses: number[] = [];
     batches.forEach((b, s) => {
       const grads = new Float64Array(n);
       refLosses.push(ref.lossAndGrads(b.input, b.target, B, T, grads).loss);
       global_norm_squared(stats, 1, grads, n);
-      const lr = learningRate(s, { lr: cfg.lr, warmupSteps: cfg.warmupSteps, steps: cfg.steps, minLrRatio: cfg.minLrRatio });
+      const lr = learningRate(s, {
+        lr: cfg.lr,
+        warmupSteps: cfg.warmupSteps,
+        steps: cfg.steps,
+        minLrRatio: cfg.minLrRatio,
+      });
       adamw_update(ref.params, grads, m, v, adamwHyper(s + 1, lr, trainer.adamw), stats, 1, n, model.table.nDecay);
     });
     // Adam divides by sqrt(v): entries with near-zero gradients move by ~lr

@@ -9,7 +9,12 @@ const T = 9;
 const V = 23;
 
 /** Random tokens; targets random, or a learnable function of the input. */
-export function randomBatch(seed: number, learnable = false, n = B * T, vocab = V): { input: Uint32Array; target: Uint32Array } {
+export function randomBatch(
+  seed: number,
+  learnable = false,
+  n = B * T,
+  vocab = V,
+): { input: Uint32Array; target: Uint32Array } {
   const rng = new Rng(seed);
   const input = new Uint32Array(n);
   const target = new Uint32Array(n);
@@ -21,7 +26,12 @@ export function randomBatch(seed: number, learnable = false, n = B * T, vocab = 
 }
 
 /** GPU loss and gradient arena for one batch (no optimiser step). */
-export async function gpuLossAndGrads(model: GptModel, batch: { input: Uint32Array; target: Uint32Array }, reweightP: number | null = null, streamTokens?: Uint32Array) {
+export async function gpuLossAndGrads(
+  model: GptModel,
+  batch: { input: Uint32Array; target: Uint32Array },
+  reweightP: number | null = null,
+  streamTokens?: Uint32Array,
+) {
   const ctx = model.ctx;
   const graph = new Graph(model, B, T, { training: true, reweightP, streamTokens });
   graph.setBatch(batch.input, batch.target);
@@ -55,4 +65,3 @@ export function checkGrads(model: GptModel, got: Float32Array, want: Float64Arra
   }
   return failures;
 }
-

@@ -2,7 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { gpu, noGpuErrors } from './gpu';
 import type { GpuContext } from '../../src/gpu/context';
 import { Program } from '../../src/gpu/program';
-import { ADAMW_HYPER_FLOATS, adamw_update, adamwHyper, global_norm_squared, type AdamWConfig } from '../../src/kernels/adamw';
+import {
+  ADAMW_HYPER_FLOATS,
+  adamw_update,
+  adamwHyper,
+  global_norm_squared,
+  type AdamWConfig,
+} from '../../src/kernels/adamw';
 import * as ref from '../../src/reference/adamw';
 import { learningRate } from '../../src/train/schedule';
 import { randn } from '../../src/util/random';
@@ -80,7 +86,11 @@ async function runGpu(ctx: GpuContext, c: Case, p0: Float32Array, grads: Float32
   const bM = ctx.storage('m', c.n);
   const bV = ctx.storage('v', c.n);
   const bStats = ctx.storage('stats', 4);
-  const hyper = ctx.createBuffer('adamw hyper', ADAMW_HYPER_FLOATS * 4, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+  const hyper = ctx.createBuffer(
+    'adamw hyper',
+    ADAMW_HYPER_FLOATS * 4,
+    GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  );
   const q = ctx.device.queue;
   // New storage is zeroed by WebGPU; writing makes the moments' start explicit.
   q.writeBuffer(bM, 0, new Float32Array(c.n));
@@ -95,7 +105,12 @@ async function runGpu(ctx: GpuContext, c: Case, p0: Float32Array, grads: Float32
       p.run();
     }
   });
-  const out = { params: await ctx.read(bP), m: await ctx.read(bM), v: await ctx.read(bV), norm: (await ctx.read(bStats))[3] };
+  const out = {
+    params: await ctx.read(bP),
+    m: await ctx.read(bM),
+    v: await ctx.read(bV),
+    norm: (await ctx.read(bStats))[3],
+  };
   p.destroy();
   ctx.destroyAll([bP, bG, bM, bV, bStats, hyper]);
   return out;
@@ -111,7 +126,17 @@ function runRef(c: Case, p0: Float32Array, grads: Float32Array[]) {
   for (let t = 0; t < STEPS; t++) {
     ref.global_norm_squared(stats, 3, grads[t], c.n);
     scales.push(ref.clipScale(stats[3], c.gradClip));
-    ref.adamw_update(params, grads[t], m, v, ref.adamwHyper(t + 1, learningRate(t, SCHED), cfg), stats, 3, c.n, c.nDecay);
+    ref.adamw_update(
+      params,
+      grads[t],
+      m,
+      v,
+      ref.adamwHyper(t + 1, learningRate(t, SCHED), cfg),
+      stats,
+      3,
+      c.n,
+      c.nDecay,
+    );
   }
   return { params, m, v, norm: stats[3], scales };
 }

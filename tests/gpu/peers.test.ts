@@ -20,7 +20,17 @@ const T = 9;
 const V = 23;
 
 function tinyConfig(over: Partial<ModelConfig> = {}): ModelConfig {
-  return { ...DEFAULT_MODEL, vocabSize: V, nLayer: 2, nEmbd: 32, nHead: 2, layers: ['softmax', 'softmax'], trainLength: T, seed: 7, ...over };
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: 2,
+    nEmbd: 32,
+    nHead: 2,
+    layers: ['softmax', 'softmax'],
+    trainLength: T,
+    seed: 7,
+    ...over,
+  };
 }
 const trainCfg: TrainConfig = { ...DEFAULT_TRAIN, steps: 3, batchSize: B, seqLen: T, lr: 1e-2, warmupSteps: 2 };
 

@@ -24,7 +24,16 @@ const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.leng
 
 /** A tiny two-layer model: fast on SwiftShader, still every kernel of a real run. */
 function tiny(V: number, over: Partial<ModelConfig> = {}): ModelConfig {
-  return { ...DEFAULT_MODEL, vocabSize: V, nLayer: 2, nHead: 2, nEmbd: 16, layers: ['softmax', 'softmax'], trainLength: 8, ...over };
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: 2,
+    nHead: 2,
+    nEmbd: 16,
+    layers: ['softmax', 'softmax'],
+    trainLength: 8,
+    ...over,
+  };
 }
 const TINY_TRAIN: Partial<TrainConfig> = { batchSize: 2, seqLen: 8, lr: 1e-2, warmupSteps: 2, evalEvery: 0, seed: 7 };
 const TINY_EVAL = { ...DEFAULT_EVAL, factors: [1], windows: 2, seed: 3 };
@@ -36,7 +45,16 @@ function tinyCorpus(): Corpus {
   return corpusFromDocuments('tiny', [doc(200), doc(200), doc(200)], [doc(60), doc(60)]);
 }
 
-async function gpuCheck(ctx: GpuContext, s0: Uint32Array, rec: number, lossIndex: number, a: Float32Array, b: Float32Array, n: number, step: number): Promise<Uint32Array> {
+async function gpuCheck(
+  ctx: GpuContext,
+  s0: Uint32Array,
+  rec: number,
+  lossIndex: number,
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+  step: number,
+): Promise<Uint32Array> {
   const stats = ctx.upload('stats', s0);
   const ba = ctx.upload('a', a);
   const bb = ctx.upload('b', b);
@@ -100,8 +118,21 @@ describe('divergence', () => {
   // overflow f32 — after a few finite steps (step 8 on SwiftShader), so there
   // are good checkpoints to fall back to. (Softmax layers renormalise and
   // survive lr 1e6; relu does not.)
-  const cfgFor = (logEvery: number): TrainConfig => ({ ...DEFAULT_TRAIN, steps: 40, batchSize: 2, seqLen: 8, lr: 1e6, warmupSteps: 1000, gradClip: 0, weightDecay: 0, logEvery });
-  async function diverge(ctx: GpuContext, logEvery: number): Promise<{ err: NonFiniteError; model: GptModel; trainer: Trainer; logged: number[] }> {
+  const cfgFor = (logEvery: number): TrainConfig => ({
+    ...DEFAULT_TRAIN,
+    steps: 40,
+    batchSize: 2,
+    seqLen: 8,
+    lr: 1e6,
+    warmupSteps: 1000,
+    gradClip: 0,
+    weightDecay: 0,
+    logEvery,
+  });
+  async function diverge(
+    ctx: GpuContext,
+    logEvery: number,
+  ): Promise<{ err: NonFiniteError; model: GptModel; trainer: Trainer; logged: number[] }> {
     const model = new GptModel(ctx, tiny(13, { layers: ['relu', 'relu'] }));
     const cfg = cfgFor(logEvery);
     const trainer = new Trainer(model, cfg);
@@ -169,7 +200,12 @@ describe('divergence', () => {
     const corpus = tinyCorpus();
     const model = engine.createModel(tiny(corpus.tokenizer.size, { layers: ['relu', 'relu'] }));
     const seen: Checkpoint[] = [];
-    const run = engine.train(model, corpus, { ...TINY_TRAIN, steps: 40, lr: 1e6, warmupSteps: 0, gradClip: 0, logEvery: 2 }, { evaluation: TINY_EVAL, onCheckpoint: (c) => seen.push(c) });
+    const run = engine.train(
+      model,
+      corpus,
+      { ...TINY_TRAIN, steps: 40, lr: 1e6, warmupSteps: 0, gradClip: 0, logEvery: 2 },
+      { evaluation: TINY_EVAL, onCheckpoint: (c) => seen.push(c) },
+    );
     const err = (await run.catch((e) => e)) as NonFiniteError;
     expect(err).toBeInstanceOf(NonFiniteError);
     expect(err.checkpoint!.step).toBeLessThan(err.step);
@@ -191,8 +227,19 @@ describe('memory', () => {
     const peaks: number[] = [];
     for (let i = 0; i < 10; i++) {
       ctx.resetPeak();
-      const model = engine.createModel(tiny(corpus.tokenizer.size, { seed: i, layers: i % 2 ? ['lssar', 'mlp'] : ['softmax', 'nonapprox'], positional: 'rope' }));
-      const { valLoss } = await engine.train(model, corpus, { ...TINY_TRAIN, steps: 3, logEvery: 2 }, { evaluation: TINY_EVAL });
+      const model = engine.createModel(
+        tiny(corpus.tokenizer.size, {
+          seed: i,
+          layers: i % 2 ? ['lssar', 'mlp'] : ['softmax', 'nonapprox'],
+          positional: 'rope',
+        }),
+      );
+      const { valLoss } = await engine.train(
+        model,
+        corpus,
+        { ...TINY_TRAIN, steps: 3, logEvery: 2 },
+        { evaluation: TINY_EVAL },
+      );
       expect(Number.isFinite(valLoss)).toBe(true);
       await engine.validationLoss(model, corpus, 16, TINY_EVAL);
       model.destroy();
@@ -221,14 +268,33 @@ describe('resource limits on the real device', () => {
     ['lssar + mlp (re-weighting)', tiny(13, { layers: ['lssar', 'mlp'] }), { training: true }],
     ['nonapprox + mlp, nope', tiny(13, { layers: ['nonapprox', 'mlp'], positional: 'nope' }), { training: true }],
     ['rndembqk alibi', tiny(13, { layers: ['rndembqk', 'softmax'], positional: 'alibi' }), { training: true }],
-    ['staticembqk x2 + sigmoid', tiny(13, { nLayer: 3, layers: ['staticembqk', 'staticembqk', 'sigmoid'] }), { training: true }],
-    ['softmax, reweight in training', tiny(13, { reweight: { mode: 'train', p: 15 } }), { training: true, reweightP: 15 }],
+    [
+      'staticembqk x2 + sigmoid',
+      tiny(13, { nLayer: 3, layers: ['staticembqk', 'staticembqk', 'sigmoid'] }),
+      { training: true },
+    ],
+    [
+      'softmax, reweight in training',
+      tiny(13, { reweight: { mode: 'train', p: 15 } }),
+      { training: true, reweightP: 15 },
+    ],
     ['wide (split-K, W^T)', tiny(13, { nEmbd: 64, nHead: 4 }), { training: true }],
-    ['evaluation, fused + diagnostics', tiny(13, { layers: ['taylor', 'relu'] }), { training: false, fused: true, diagnostics: true }],
-    ['evaluation, hybridskip', tiny(13, { layers: ['softmax', 'mlp'] }), { training: false, fused: true, skipNonSoftmax: true }],
+    [
+      'evaluation, fused + diagnostics',
+      tiny(13, { layers: ['taylor', 'relu'] }),
+      { training: false, fused: true, diagnostics: true },
+    ],
+    [
+      'evaluation, hybridskip',
+      tiny(13, { layers: ['softmax', 'mlp'] }),
+      { training: false, fused: true, skipNonSoftmax: true },
+    ],
   ];
   /** Records the buffers `fn` allocates: storage (and staging) vs uniforms. */
-  function allocations(ctx: GpuContext, fn: () => void): { other: { label: string; bytes: number }[]; uniformBytes: number } {
+  function allocations(
+    ctx: GpuContext,
+    fn: () => void,
+  ): { other: { label: string; bytes: number }[]; uniformBytes: number } {
     const orig = ctx.createBuffer.bind(ctx);
     const other: { label: string; bytes: number }[] = [];
     let uniformBytes = 0;
@@ -252,7 +318,8 @@ describe('resource limits on the real device', () => {
   for (const [name, config, options] of configs) {
     test(`planGraph equals what a Graph allocates: ${name}`, async () => {
       const ctx = await gpu();
-      const B = 3, T = name.startsWith('wide') ? 40 : 9;
+      const B = 3,
+        T = name.startsWith('wide') ? 40 : 9;
       const base = ctx.bytesInUse;
       let model!: GptModel;
       const m = allocations(ctx, () => (model = new GptModel(ctx, config)));
@@ -276,7 +343,10 @@ describe('resource limits on the real device', () => {
     const model = new GptModel(ctx, config);
     let trainer!: Trainer;
     const a = allocations(ctx, () => (trainer = new Trainer(model, { ...DEFAULT_TRAIN, batchSize: 2, seqLen: 8 })));
-    const planned = [...planGraph(config, 2, 8, { training: true, reweightP: reweightFor(config, true) }), ...planTrainer(config).filter((b) => b.binding || /staging/.test(b.label))];
+    const planned = [
+      ...planGraph(config, 2, 8, { training: true, reweightP: reweightFor(config, true) }),
+      ...planTrainer(config).filter((b) => b.binding || /staging/.test(b.label)),
+    ];
     expect(sizes(a.other)).toEqual(sizes(planned));
     trainer.destroy();
     model.destroy();
@@ -300,7 +370,9 @@ describe('resource limits on the real device', () => {
     const e = err as ResourceLimitError;
     expect(e.message).toMatch(/maxStorageBufferBindingSize|maxBufferSize/);
     expect(e.message).toMatch(/attention weights/);
-    console.log(`limits: maxStorageBufferBindingSize ${lim.maxStorageBufferBindingSize}, maxBufferSize ${lim.maxBufferSize}; refusal: ${e.message}`);
+    console.log(
+      `limits: maxStorageBufferBindingSize ${lim.maxStorageBufferBindingSize}, maxBufferSize ${lim.maxBufferSize}; refusal: ${e.message}`,
+    );
     expect(() => new Graph(model, B, T, { training: true })).toThrow(ResourceLimitError);
     expect(ctx.bytesInUse).toBe(before);
     model.destroy();
@@ -334,7 +406,9 @@ describe('device loss', () => {
         }
       },
     });
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('engine.train hung after device.destroy()')), 30_000));
+    const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('engine.train hung after device.destroy()')), 30_000),
+    );
     const err = (await Promise.race([run, timeout]).catch((e) => e)) as DeviceLostError;
     const ms = performance.now() - tDestroy;
     expect(err).toBeInstanceOf(DeviceLostError);
@@ -373,12 +447,24 @@ describe('reproducibility', () => {
     const runs: { losses: number[]; norms: number[]; params: Float32Array; valLoss: number }[] = [];
     for (let r = 0; r < 2; r++) {
       const model = engine.createModel(tiny(corpus.tokenizer.size, { layers: ['softmax', 'lssa'] }));
-      const out = await engine.train(model, corpus, { ...TINY_TRAIN, steps: 10, logEvery: 1 }, { evaluation: TINY_EVAL });
-      runs.push({ losses: out.logs.map((l) => l.loss), norms: out.logs.map((l) => l.gradNorm), params: await model.read(), valLoss: out.valLoss });
+      const out = await engine.train(
+        model,
+        corpus,
+        { ...TINY_TRAIN, steps: 10, logEvery: 1 },
+        { evaluation: TINY_EVAL },
+      );
+      runs.push({
+        losses: out.logs.map((l) => l.loss),
+        norms: out.logs.map((l) => l.gradNorm),
+        params: await model.read(),
+        valLoss: out.valLoss,
+      });
       model.destroy();
     }
     expect(runs[0].losses.length).toBe(10);
-    expect(Array.from(bits(Float32Array.from(runs[1].losses)))).toEqual(Array.from(bits(Float32Array.from(runs[0].losses))));
+    expect(Array.from(bits(Float32Array.from(runs[1].losses)))).toEqual(
+      Array.from(bits(Float32Array.from(runs[0].losses))),
+    );
     expect(runs[1].norms).toEqual(runs[0].norms);
     expect(runs[1].valLoss).toBe(runs[0].valLoss);
     expect(Array.from(bits(runs[1].params))).toEqual(Array.from(bits(runs[0].params)));

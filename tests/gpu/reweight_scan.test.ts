@@ -106,7 +106,8 @@ describe('nonapprox kernels', () => {
   for (const [T, hd, kStd] of cases) {
     test(`forward and backward B=1 H=3 T=${T} hd=${hd} kStd=${kStd}`, async () => {
       const ctx = await gpu();
-      const B = 1, H = 3;
+      const B = 1,
+        H = 3;
       const n = B * H * T * hd;
       const z = randn(n, 1 + T + hd, 2);
       const q = z.map((x) => x / (1 + Math.exp(-x))); // q arrives after SiLU
@@ -117,7 +118,9 @@ describe('nonapprox kernels', () => {
       const [bQ, bK, bV, bDout] = bufs;
       const bOut = ctx.storage('out', n);
       const bStats = ctx.storage('stats', B * H * T * 2);
-      const bDq = ctx.storage('dq', n), bDk = ctx.storage('dk', n), bDv = ctx.storage('dv', n);
+      const bDq = ctx.storage('dq', n),
+        bDk = ctx.storage('dk', n),
+        bDv = ctx.storage('dv', n);
       const prog = new Program(ctx);
       nonapprox_forward(prog, bOut, bStats, bQ, bK, bV, B, H, T, hd);
       nonapprox_backward(prog, bDq, bDk, bDv, bDout, bOut, bStats, bQ, bK, bV, B, H, T, hd);
@@ -125,7 +128,9 @@ describe('nonapprox kernels', () => {
       const out = new Float64Array(n);
       const stats = new Float64Array(B * H * T * 2);
       naRef.nonapprox_forward(out, stats, q, k, v, B, H, T, hd);
-      const dq = new Float64Array(n), dk = new Float64Array(n), dv = new Float64Array(n);
+      const dq = new Float64Array(n),
+        dk = new Float64Array(n),
+        dv = new Float64Array(n);
       naRef.nonapprox_backward(dq, dk, dv, dout, out, stats, q, k, v, B, H, T, hd);
       // s carries f32 error ~ 1e-7 |q||k| / sqrt(hd), i.e. up to ~1e-5 with
       // kStd = 40; weights inherit it relatively, outputs (means of unit v)
@@ -137,7 +142,11 @@ describe('nonapprox kernels', () => {
       // The reverse scan carries f32 suffix sums over up to T terms, and ds
       // cancels v.R against P: errors are measured against each tensor's
       // largest entry (seen: <= 1.5e-5 of it, at T = 1000 and at kStd = 40).
-      for (const [name, buf, want] of [['dv', bDv, dv], ['dq', bDq, dq], ['dk', bDk, dk]] as const) {
+      for (const [name, buf, want] of [
+        ['dv', bDv, dv],
+        ['dq', bDq, dq],
+        ['dk', bDk, dk],
+      ] as const) {
         assertClose(name, await ctx.read(buf), want, { rtol: 1e-3, atol: 5e-5 * Math.max(1e-3, maxAbs(want)) });
       }
       prog.destroy();
@@ -147,11 +156,19 @@ describe('nonapprox kernels', () => {
 });
 
 describe('taylor linear-form kernel', () => {
-  const cases: [number, number][] = [[1, 16], [7, 16], [64, 16], [300, 16], [7, 5], [300, 5]];
+  const cases: [number, number][] = [
+    [1, 16],
+    [7, 16],
+    [64, 16],
+    [300, 16],
+    [7, 5],
+    [300, 5],
+  ];
   for (const [T, hd] of cases) {
     test(`matches the quadratic reference B=1 H=3 T=${T} hd=${hd}`, async () => {
       const ctx = await gpu();
-      const B = 1, H = 3;
+      const B = 1,
+        H = 3;
       const n = B * H * T * hd;
       const q = randn(n, 30 + T, 1.2);
       const k = randn(n, 31 + T, 1.2);

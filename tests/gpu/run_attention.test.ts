@@ -14,12 +14,30 @@ afterAll(() => {
   console.log('worst relative error per mechanism:', JSON.stringify(Object.fromEntries(worst)));
 });
 
-function args(mechanism: AttentionMechanism, positional: Positional, p: number | null, B: number, H: number, T: number, hd: number, seed: number): AttentionArgs {
+function args(
+  mechanism: AttentionMechanism,
+  positional: Positional,
+  p: number | null,
+  B: number,
+  H: number,
+  T: number,
+  hd: number,
+  seed: number,
+): AttentionArgs {
   const n = B * H * T * hd;
   return {
-    mechanism, positional, reweight: p === null ? undefined : { p }, trainLength: 64,
-    batch: B, heads: H, length: T, headDim: hd,
-    q: randn(n, seed), k: randn(n, seed + 1), v: randn(n, seed + 2), dOut: randn(n, seed + 3),
+    mechanism,
+    positional,
+    reweight: p === null ? undefined : { p },
+    trainLength: 64,
+    batch: B,
+    heads: H,
+    length: T,
+    headDim: hd,
+    q: randn(n, seed),
+    k: randn(n, seed + 1),
+    v: randn(n, seed + 2),
+    dOut: randn(n, seed + 3),
   };
 }
 
@@ -63,25 +81,49 @@ describe('runAttention against the reference', () => {
       for (const pos of SCHEMES)
         for (const p of [null, 3, 15])
           test(`${m} ${pos} reweight=${p ?? 'off'} T=${T}`, () => check(args(m, pos, p, 2, 3, T, 8, T * 7 + 1)));
-    for (const m of UNNORMALISED) for (const pos of SCHEMES) test(`${m} ${pos} T=${T}`, () => check(args(m, pos, null, 2, 3, T, 8, T * 7 + 2)));
-    for (const pos of ['rope', 'nope'] as const) test(`nonapprox ${pos} T=${T}`, () => check(args('nonapprox', pos, null, 2, 3, T, 8, T * 7 + 3)));
+    for (const m of UNNORMALISED)
+      for (const pos of SCHEMES) test(`${m} ${pos} T=${T}`, () => check(args(m, pos, null, 2, 3, T, 8, T * 7 + 2)));
+    for (const pos of ['rope', 'nope'] as const)
+      test(`nonapprox ${pos} T=${T}`, () => check(args('nonapprox', pos, null, 2, 3, T, 8, T * 7 + 3)));
   }
   // Long rows, sixteen times the training length: every combination, one head.
   const L = 1024;
-  for (const m of NORMALISED) for (const pos of SCHEMES) for (const p of [null, 3, 15]) test(`${m} ${pos} reweight=${p ?? 'off'} T=${L}`, () => check(args(m, pos, p, 1, 1, L, 16, 99)));
-  for (const m of UNNORMALISED) for (const pos of SCHEMES) test(`${m} ${pos} T=${L}`, () => check(args(m, pos, null, 1, 1, L, 16, 98)));
-  for (const pos of ['rope', 'nope'] as const) test(`nonapprox ${pos} T=${L}`, () => check(args('nonapprox', pos, null, 1, 1, L, 16, 97)));
+  for (const m of NORMALISED)
+    for (const pos of SCHEMES)
+      for (const p of [null, 3, 15])
+        test(`${m} ${pos} reweight=${p ?? 'off'} T=${L}`, () => check(args(m, pos, p, 1, 1, L, 16, 99)));
+  for (const m of UNNORMALISED)
+    for (const pos of SCHEMES) test(`${m} ${pos} T=${L}`, () => check(args(m, pos, null, 1, 1, L, 16, 98)));
+  for (const pos of ['rope', 'nope'] as const)
+    test(`nonapprox ${pos} T=${L}`, () => check(args('nonapprox', pos, null, 1, 1, L, 16, 97)));
 });
 
 describe('runAttention argument checks', () => {
   test('mismatched lengths, bad shapes and impossible combinations are clear errors', async () => {
     const ctx = await gpu();
     const ok = args('softmax', 'rope', null, 1, 2, 5, 4, 1);
-    await expect(runAttention(ctx.device, { ...ok, q: new Float32Array(3) })).rejects.toThrow(/q has 3 elements; .* needs 40/);
-    await expect(runAttention(ctx.device, { ...ok, headDim: 5, q: new Float32Array(50), k: new Float32Array(50), v: new Float32Array(50), dOut: undefined })).rejects.toThrow(/rope needs an even headDim/);
-    await expect(runAttention(ctx.device, { ...ok, mechanism: 'relu', reweight: { p: 15 } })).rejects.toThrow(/row-normalised/);
-    await expect(runAttention(ctx.device, { ...ok, mechanism: 'nonapprox', positional: 'alibi' })).rejects.toThrow(/alibi does not apply to nonapprox/);
+    await expect(runAttention(ctx.device, { ...ok, q: new Float32Array(3) })).rejects.toThrow(
+      /q has 3 elements; .* needs 40/,
+    );
+    await expect(
+      runAttention(ctx.device, {
+        ...ok,
+        headDim: 5,
+        q: new Float32Array(50),
+        k: new Float32Array(50),
+        v: new Float32Array(50),
+        dOut: undefined,
+      }),
+    ).rejects.toThrow(/rope needs an even headDim/);
+    await expect(runAttention(ctx.device, { ...ok, mechanism: 'relu', reweight: { p: 15 } })).rejects.toThrow(
+      /row-normalised/,
+    );
+    await expect(runAttention(ctx.device, { ...ok, mechanism: 'nonapprox', positional: 'alibi' })).rejects.toThrow(
+      /alibi does not apply to nonapprox/,
+    );
     await expect(runAttention(ctx.device, { ...ok, length: 0 })).rejects.toThrow(/length must be a positive integer/);
-    await expect(runAttention(ctx.device, { ...ok, mechanism: 'bogus' as never })).rejects.toThrow(/unknown mechanism 'bogus'/);
+    await expect(runAttention(ctx.device, { ...ok, mechanism: 'bogus' as never })).rejects.toThrow(
+      /unknown mechanism 'bogus'/,
+    );
   });
 });

@@ -22,13 +22,21 @@ function tinyBrown() {
   return corpusFromDocuments('tiny', [doc(3000), doc(3000)], [doc(300), doc(300), doc(200)]);
 }
 
-const small: DeepPartial<RunConfig> = { model: { nLayer: 2, nEmbd: 32, nHead: 2 }, train: { steps: 12, batchSize: 4, seqLen: 16, warmupSteps: 2, logEvery: 4, evalEvery: 8, lr: 1e-2 }, eval: { factors: [1, 4], windows: 4, buckets: 4 } };
+const small: DeepPartial<RunConfig> = {
+  model: { nLayer: 2, nEmbd: 32, nHead: 2 },
+  train: { steps: 12, batchSize: 4, seqLen: 16, warmupSteps: 2, logEvery: 4, evalEvery: 8, lr: 1e-2 },
+  eval: { factors: [1, 4], windows: 4, buckets: 4 },
+};
 
 describe('executeRun', () => {
   test('a text run gives a valid results document whose 1x loss is the last validation loss', async () => {
     const ctx = await gpu();
     const engine = new Engine(ctx.device);
-    const run = makeRun(small, { label: 'tiny lssar', model: { mechanism: 'lssar' }, eval: { reweightSweep: [3], passkeyTrials: 2 } });
+    const run = makeRun(small, {
+      label: 'tiny lssar',
+      model: { mechanism: 'lssar' },
+      eval: { reweightSweep: [3], passkeyTrials: 2 },
+    });
     const data = await loadData(run, { brown: async () => tinyBrown() });
     const progress: number[] = [];
     const doc = await executeRun(engine, run, data, ADAPTER, { onProgress: (p) => progress.push(p.step) });
@@ -47,8 +55,16 @@ describe('executeRun', () => {
   test('a passkey-task run reports passkey accuracy for a model trained on the task', async () => {
     const ctx = await gpu();
     const engine = new Engine(ctx.device);
-    const run = makeRun(small, { data: { source: 'task', task: 'passkey' }, train: { seqLen: 32 }, eval: { factors: [1, 2], passkeyTrials: 3, diagnostics: false } });
-    const data = await loadData(run, { brown: async () => { throw new Error('not used'); } });
+    const run = makeRun(small, {
+      data: { source: 'task', task: 'passkey' },
+      train: { seqLen: 32 },
+      eval: { factors: [1, 2], passkeyTrials: 3, diagnostics: false },
+    });
+    const data = await loadData(run, {
+      brown: async () => {
+        throw new Error('not used');
+      },
+    });
     const doc = await executeRun(engine, run, data, ADAPTER);
     expect(doc.passkey?.trainedOn).toBe('passkey');
     expect(doc.passkey?.points.map((p) => p.length)).toEqual([32, 64]);
@@ -63,13 +79,17 @@ describe('executeRun', () => {
     const run = makeRun(small);
     const data = await loadData(run, { brown: async () => tinyBrown() });
     let n = 0;
-    await expect(executeRun(engine, run, data, ADAPTER, { shouldStop: () => ++n > 5 })).rejects.toBeInstanceOf(RunStopped);
+    await expect(executeRun(engine, run, data, ADAPTER, { shouldStop: () => ++n > 5 })).rejects.toBeInstanceOf(
+      RunStopped,
+    );
     expect(ctx.bytesInUse).toBe(before);
   });
 
   test('data that cannot serve the run is refused before training, with a reason', async () => {
     const tooLong = makeRun(small, { eval: { factors: [1, 64] } });
-    await expect(loadData(tooLong, { brown: async () => tinyBrown() })).rejects.toThrow(/No validation document is long enough/);
+    await expect(loadData(tooLong, { brown: async () => tinyBrown() })).rejects.toThrow(
+      /No validation document is long enough/,
+    );
     const text = makeRun(small, { data: { source: 'text' } });
     await expect(loadData(text, { brown: async () => tinyBrown() })).rejects.toThrow(/none was given/);
     await expect(loadData(text, { brown: async () => tinyBrown(), userText: '' })).rejects.toThrow(/empty/i);

@@ -6,10 +6,24 @@ import { GptModel, Graph } from '../../src/model/gpt';
 import { AttentionMixer } from '../../src/model/attention_mixer';
 import { Rng } from '../../src/util/random';
 
-const V = 19, B = 3, T = 12, H = 2, hd = 8;
+const V = 19,
+  B = 3,
+  T = 12,
+  H = 2,
+  hd = 8;
 
 function model(layers: Mechanism[], positional: 'rope' | 'nope' = 'rope'): ModelConfig {
-  return { ...DEFAULT_MODEL, vocabSize: V, nLayer: layers.length, nEmbd: H * hd, nHead: H, layers, positional, trainLength: T, seed: 3 };
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: layers.length,
+    nEmbd: H * hd,
+    nHead: H,
+    layers,
+    positional,
+    trainLength: T,
+    seed: 3,
+  };
 }
 
 function tokens(seed: number): Uint32Array {
@@ -17,7 +31,11 @@ function tokens(seed: number): Uint32Array {
   return Uint32Array.from({ length: B * T }, () => rng.int(V));
 }
 
-async function forwardRead(graph: Graph, input: Uint32Array, read: (m: AttentionMixer) => GPUBuffer): Promise<Float32Array> {
+async function forwardRead(
+  graph: Graph,
+  input: Uint32Array,
+  read: (m: AttentionMixer) => GPUBuffer,
+): Promise<Float32Array> {
   graph.setBatch(input, input);
   graph.forward.run();
   const m = graph.mixer(1);
@@ -29,7 +47,10 @@ describe('fixed-stream and static variants', () => {
   test("rndembqk's attention map is the same for every input batch (and softmax's is not)", async () => {
     const ctx = await gpu();
     const nA = B * H * T * T; // the batch rows' maps; stream rows follow
-    for (const [mech, same] of [['rndembqk', true], ['softmax', false]] as const) {
+    for (const [mech, same] of [
+      ['rndembqk', true],
+      ['softmax', false],
+    ] as const) {
       const m = new GptModel(ctx, model(['softmax', mech]));
       const g = new Graph(m, B, T, { training: false });
       const a1 = (await forwardRead(g, tokens(1), (x) => x.weights.buffer)).slice(0, nA);
@@ -39,7 +60,8 @@ describe('fixed-stream and static variants', () => {
       if (same) {
         // Every batch row shares one map: row b equals row 0.
         const per = H * T * T;
-        for (let b = 1; b < B; b++) expect(Array.from(a1.slice(b * per, (b + 1) * per))).toEqual(Array.from(a1.slice(0, per)));
+        for (let b = 1; b < B; b++)
+          expect(Array.from(a1.slice(b * per, (b + 1) * per))).toEqual(Array.from(a1.slice(0, per)));
       }
       g.destroy();
       m.destroy();
@@ -48,7 +70,10 @@ describe('fixed-stream and static variants', () => {
 
   test("staticembqk's queries and keys depend only on each token's identity (softmax's do not)", async () => {
     const ctx = await gpu();
-    for (const [mech, contextFree] of [['staticembqk', true], ['softmax', false]] as const) {
+    for (const [mech, contextFree] of [
+      ['staticembqk', true],
+      ['softmax', false],
+    ] as const) {
       const m = new GptModel(ctx, model(['softmax', mech], 'nope'));
       const g = new Graph(m, B, T, { training: false });
       const input = tokens(5);
@@ -79,7 +104,9 @@ describe('fixed-stream and static variants', () => {
   test('fixedseqqk without a passage is a clear error', async () => {
     const ctx = await gpu();
     const m = new GptModel(ctx, model(['softmax', 'fixedseqqk']));
-    expect(() => new Graph(m, B, T, { training: false })).toThrow(/fixedseqqk needs a fixed passage of at least 12 tokens/);
+    expect(() => new Graph(m, B, T, { training: false })).toThrow(
+      /fixedseqqk needs a fixed passage of at least 12 tokens/,
+    );
     m.destroy();
   });
 });

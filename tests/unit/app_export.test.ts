@@ -2,7 +2,16 @@
 // students' links for the compare view, the re-run check, and the plots'
 // data (mean and spread across seeds).
 import { describe, expect, test } from 'vitest';
-import { diffFromShared, linkWithResults, lossVsLengthCsv, readLinkResults, readResultsFile, readStudentLink, resultsJson, trainingCurveCsv } from '../../app/export';
+import {
+  diffFromShared,
+  linkWithResults,
+  lossVsLengthCsv,
+  readLinkResults,
+  readResultsFile,
+  readStudentLink,
+  resultsJson,
+  trainingCurveCsv,
+} from '../../app/export';
 import { lossVsLengthPoints } from '../../app/plots/lossVsLength';
 import { perPositionPoints } from '../../app/plots/perPosition';
 import { diagnosticsPoints } from '../../app/plots/diagnostics';
@@ -28,7 +37,9 @@ describe('files', () => {
     expect(readResultsFile(JSON.stringify(docs[0]))).toHaveLength(1);
     const bad = structuredClone(docs[1]) as unknown as { lossVsLength: { lengths: { meanLoss: unknown }[] }[] };
     bad.lossVsLength[0].lengths[0].meanLoss = 'NaN';
-    expect(() => readResultsFile(JSON.stringify([docs[0], bad]))).toThrow(/run 2 in the file: .*lossVsLength\.0\.lengths\.0\.meanLoss/);
+    expect(() => readResultsFile(JSON.stringify([docs[0], bad]))).toThrow(
+      /run 2 in the file: .*lossVsLength\.0\.lengths\.0\.meanLoss/,
+    );
     expect(() => readResultsFile('{not json')).toThrow(/not valid JSON/);
   });
 });
@@ -48,7 +59,9 @@ describe('links with results', () => {
     await expect(readLinkResults('!!!')).rejects.toThrow(/base64url/);
     await expect(readLinkResults('AAAA')).rejects.toThrow(/cannot be read/);
     await expect(readLinkResults(await compressText('{"a":1}'))).rejects.toThrow(/not a list/);
-    await expect(readLinkResults(await compressText(JSON.stringify([{ schema: 'x' }])))).rejects.toThrow(/run 1 in the link/);
+    await expect(readLinkResults(await compressText(JSON.stringify([{ schema: 'x' }])))).rejects.toThrow(
+      /run 1 in the link/,
+    );
   });
 
   test("students' links: labelled by the student's name, runs relabelled, links without results refused", async () => {
@@ -57,7 +70,10 @@ describe('links with results', () => {
     const got = await readStudentLink(`http://127.0.0.1:4317/?${q.toString()}`, 1);
     expect(got.student).toBe('Ada');
     expect(got.docs[0].label).toBe('Ada: softmax');
-    const anon = await readStudentLink((await linkWithResults(presetExperiment(PRESETS[1]), null, [fakeDoc('x')])).toString(), 4);
+    const anon = await readStudentLink(
+      (await linkWithResults(presetExperiment(PRESETS[1]), null, [fakeDoc('x')])).toString(),
+      4,
+    );
     expect(anon.student).toMatch(/Re-weighting|student 4/);
     await expect(readStudentLink('http://x/?v=1&L=2', 2)).rejects.toThrow(/no results/);
   });
@@ -72,7 +88,10 @@ describe('links with results', () => {
 describe('plot data', () => {
   test('runs of one config with several seeds become one series with mean and min..max', () => {
     const docs = [fakeDoc('softmax', { seed: 1 }), fakeDoc('softmax', { seed: 2 }), fakeDoc('lssa', { base: 2 })];
-    expect(seriesOf(docs).map((s) => [s.name, s.docs.length])).toEqual([['softmax', 2], ['lssa', 1]]);
+    expect(seriesOf(docs).map((s) => [s.name, s.docs.length])).toEqual([
+      ['softmax', 2],
+      ['lssa', 1],
+    ]);
     const pts = lossVsLengthPoints(docs).filter((p) => p.series === 'softmax');
     expect(pts.map((p) => p.factor)).toEqual([1, 2, 4]);
     expect(pts[0].n).toBe(2);
@@ -81,7 +100,10 @@ describe('plot data', () => {
     expect(pts[0].mean).toBeCloseTo(3.0015, 12);
     expect(perPositionPoints(docs).filter((p) => p.name === 'lssa')).toHaveLength(4);
     const diag = diagnosticsPoints(docs, 'entropy');
-    expect(diag.filter((p) => p.name === 'softmax').map((p) => [p.layer, p.mean, p.lo, p.hi])).toEqual([[1, 1.5, 1, 2], [2, 1.5, 1, 2]]);
+    expect(diag.filter((p) => p.name === 'softmax').map((p) => [p.layer, p.mean, p.lo, p.hi])).toEqual([
+      [1, 1.5, 1, 2],
+      [2, 1.5, 1, 2],
+    ]);
   });
 
   test('two different configs with one label stay apart', () => {

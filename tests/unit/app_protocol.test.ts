@@ -23,13 +23,36 @@ describe('worker protocol', () => {
   });
 
   test('malformed commands are refused', () => {
-    const bad: unknown[] = [null, 3, 'start', [], {}, { type: 'start' }, { type: 'start', runId: '', run: {} }, { type: 'start', runId: 'r', run: null }, { type: 'pause' }, { type: 'stop', runId: 7 }, { type: 'eval', runId: 'r' }, { type: 'start', runId: 'r', run: {}, userText: 5 }, { type: 'stop', runId: 'x'.repeat(101) }];
+    const bad: unknown[] = [
+      null,
+      3,
+      'start',
+      [],
+      {},
+      { type: 'start' },
+      { type: 'start', runId: '', run: {} },
+      { type: 'start', runId: 'r', run: null },
+      { type: 'pause' },
+      { type: 'stop', runId: 7 },
+      { type: 'eval', runId: 'r' },
+      { type: 'start', runId: 'r', run: {}, userText: 5 },
+      { type: 'stop', runId: 'x'.repeat(101) },
+    ];
     for (const c of bad) expect(isCommand(c)).toBe(false);
   });
 
   test('every event kind is recognised; events without a valid run id are not', () => {
     const ok: Event[] = [
-      { type: 'ready', gpu: true, adapter: { vendor: 'v', architecture: 'a', description: 'd', limits: { maxStorageBufferBindingSize: 1, maxBufferSize: 1, maxComputeWorkgroupStorageSize: 1 } } },
+      {
+        type: 'ready',
+        gpu: true,
+        adapter: {
+          vendor: 'v',
+          architecture: 'a',
+          description: 'd',
+          limits: { maxStorageBufferBindingSize: 1, maxBufferSize: 1, maxComputeWorkgroupStorageSize: 1 },
+        },
+      },
       { type: 'ready', gpu: false, reason: 'no' },
       { type: 'progress', runId: 'r', phase: 'train', step: 1, steps: 2, loss: 3, tokensPerSecond: 4, etaSeconds: 5 },
       { type: 'metrics', runId: 'r', step: 1, loss: 3, lr: 1e-3, tokensPerSecond: 9 },
@@ -40,7 +63,14 @@ describe('worker protocol', () => {
       { type: 'error', runId: null, kind: 'internal', message: 'huh' },
     ];
     for (const e of ok) expect(isEvent(structuredClone(e))).toBe(true);
-    const bad: unknown[] = [{ type: 'progress', step: 1 }, { type: 'results', runId: 'r', doc: 'x', maps: [] }, { type: 'error', runId: 'r', kind: 'weird', message: 'x' }, { type: 'paused', runId: 'r' }, { type: 'ready', gpu: 'yes' }, { type: 'metrics', runId: 3, step: 1, loss: 1, lr: 1 }];
+    const bad: unknown[] = [
+      { type: 'progress', step: 1 },
+      { type: 'results', runId: 'r', doc: 'x', maps: [] },
+      { type: 'error', runId: 'r', kind: 'weird', message: 'x' },
+      { type: 'paused', runId: 'r' },
+      { type: 'ready', gpu: 'yes' },
+      { type: 'metrics', runId: 3, step: 1, loss: 1, lr: 1 },
+    ];
     for (const e of bad) expect(isEvent(e)).toBe(false);
   });
 

@@ -78,12 +78,25 @@ describe('runs slice', () => {
     expect(st().nextToStart()?.id).toBe(ids[0]);
     st().markStarting(ids[0]);
     expect(st().nextToStart()).toBeNull(); // one active at a time
-    st().applyEvent({ type: 'progress', runId: ids[0], phase: 'train', step: 10, steps: 300, loss: 3.2, tokensPerSecond: 500, etaSeconds: 60 });
+    st().applyEvent({
+      type: 'progress',
+      runId: ids[0],
+      phase: 'train',
+      step: 10,
+      steps: 300,
+      loss: 3.2,
+      tokensPerSecond: 500,
+      etaSeconds: 60,
+    });
     st().applyEvent({ type: 'metrics', runId: ids[0], step: 10, loss: 3.2, lr: 1e-3, tokensPerSecond: 500 });
     st().applyEvent({ type: 'paused', runId: ids[0], paused: true });
     expect(st().runs[0].status).toBe('paused');
     st().applyEvent({ type: 'paused', runId: ids[0], paused: false });
-    expect(st().runs[0]).toMatchObject({ status: 'running', progress: { step: 10, loss: 3.2 }, curve: [{ step: 10, loss: 3.2 }] });
+    expect(st().runs[0]).toMatchObject({
+      status: 'running',
+      progress: { step: 10, loss: 3.2 },
+      curve: [{ step: 10, loss: 3.2 }],
+    });
     st().applyEvent({ type: 'results', runId: ids[0], doc: fakeDoc('softmax'), maps: [] });
     expect(st().runs[0].status).toBe('done');
     expect(st().nextToStart()?.id).toBe(ids[1]);
@@ -97,7 +110,16 @@ describe('runs slice', () => {
     st().applyEvent({ type: 'stopped', runId: ids[0], step: 3 });
     expect(st().runs[0].status).toBe('stopped');
     st().applyEvent({ type: 'results', runId: ids[0], doc: fakeDoc('late'), maps: [] });
-    st().applyEvent({ type: 'progress', runId: 'unknown', phase: 'train', step: 1, steps: 2, loss: 1, tokensPerSecond: 1, etaSeconds: 1 });
+    st().applyEvent({
+      type: 'progress',
+      runId: 'unknown',
+      phase: 'train',
+      step: 1,
+      steps: 2,
+      loss: 1,
+      tokensPerSecond: 1,
+      etaSeconds: 1,
+    });
     expect(st().runs[0].status).toBe('stopped');
     expect(st().runs[0].doc).toBeNull();
   });
@@ -106,7 +128,12 @@ describe('runs slice', () => {
     const { s, ids } = two();
     const st = () => s.getState();
     st().markStarting(ids[0]);
-    st().applyEvent({ type: 'error', runId: ids[0], kind: 'limits', message: 'attention needs 2 GiB but maxStorageBufferBindingSize is 128 MiB' });
+    st().applyEvent({
+      type: 'error',
+      runId: ids[0],
+      kind: 'limits',
+      message: 'attention needs 2 GiB but maxStorageBufferBindingSize is 128 MiB',
+    });
     expect(st().runs[0]).toMatchObject({ status: 'error', error: { kind: 'limits' } });
     st().markStarting(ids[1]);
     st().applyEvent({ type: 'error', runId: ids[1], kind: 'device-lost', message: 'lost' });
@@ -130,7 +157,16 @@ describe('runs slice', () => {
     const { s, ids } = two();
     const st = () => s.getState();
     st().markStarting(ids[0]);
-    st().applyEvent({ type: 'progress', runId: ids[0], phase: 'train', step: 40, steps: 300, loss: 3, tokensPerSecond: 1, etaSeconds: 1 });
+    st().applyEvent({
+      type: 'progress',
+      runId: ids[0],
+      phase: 'train',
+      step: 40,
+      steps: 300,
+      loss: 3,
+      tokensPerSecond: 1,
+      etaSeconds: 1,
+    });
     const saved = structuredClone(st().runs);
     const fresh = createLabStore();
     fresh.getState().restore(saved);
@@ -192,11 +228,34 @@ describe('persistence', () => {
     await sync();
     expect(storage.data.get(ids[0])?.status).toBe('running');
     const before = storage.data.get(ids[0]);
-    st().applyEvent({ type: 'progress', runId: ids[0], phase: 'train', step: 1, steps: 300, loss: 3, tokensPerSecond: 1, etaSeconds: 1 });
-    expect(worthSaving(prev.find((r) => r.id === ids[0]), st().runs[0])).toBe(false);
+    st().applyEvent({
+      type: 'progress',
+      runId: ids[0],
+      phase: 'train',
+      step: 1,
+      steps: 300,
+      loss: 3,
+      tokensPerSecond: 1,
+      etaSeconds: 1,
+    });
+    expect(
+      worthSaving(
+        prev.find((r) => r.id === ids[0]),
+        st().runs[0],
+      ),
+    ).toBe(false);
     await sync();
     expect(storage.data.get(ids[0])).toEqual(before);
-    st().applyEvent({ type: 'progress', runId: ids[0], phase: 'train', step: 31, steps: 300, loss: 3, tokensPerSecond: 1, etaSeconds: 1 });
+    st().applyEvent({
+      type: 'progress',
+      runId: ids[0],
+      phase: 'train',
+      step: 31,
+      steps: 300,
+      loss: 3,
+      tokensPerSecond: 1,
+      etaSeconds: 1,
+    });
     await sync();
     expect(storage.data.get(ids[0])?.progress?.step).toBe(31);
     st().applyEvent({ type: 'results', runId: ids[0], doc: fakeDoc('a'), maps: [] });

@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import * as att from '../../src/reference/attention';
 import { rope_backward, rope_forward } from '../../src/reference/rope';
-import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from '../../src/reference/heads';
+import {
+  heads_merge_backward,
+  heads_merge_forward,
+  qkv_split_backward,
+  qkv_split_forward,
+} from '../../src/reference/heads';
 import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
 import { NORMALISED_MECHANISMS, type ProbsParams } from '../../src/kernels/attention';
 
@@ -9,7 +14,17 @@ type Scheme = 'rope' | 'alibi' | 'nope';
 const SCHEMES: Scheme[] = ['rope', 'alibi', 'nope'];
 
 /** Forward of the whole causal attention (rope -> probs -> values) for the finite-difference loss. */
-function attend(q: Float64Array, k: Float64Array, v: Float64Array, B: number, H: number, T: number, hd: number, scheme: Scheme, params: ProbsParams) {
+function attend(
+  q: Float64Array,
+  k: Float64Array,
+  v: Float64Array,
+  B: number,
+  H: number,
+  T: number,
+  hd: number,
+  scheme: Scheme,
+  params: ProbsParams,
+) {
   const n = B * H * T * hd;
   const qr = new Float64Array(n);
   const kr = new Float64Array(n);
@@ -29,7 +44,9 @@ function attend(q: Float64Array, k: Float64Array, v: Float64Array, B: number, H:
 }
 
 describe('reference attention: backward vs finite differences', () => {
-  const H = 2, T = 5, hd = 4;
+  const H = 2,
+    T = 5,
+    hd = 4;
   for (const mechanism of NORMALISED_MECHANISMS)
     for (const scheme of SCHEMES) {
       const B = scheme === 'alibi' ? 1 : 2;
@@ -72,7 +89,10 @@ describe('reference attention: backward vs finite differences', () => {
 });
 
 describe('reference attention: forward properties', () => {
-  const B = 1, H = 3, T = 6, hd = 4;
+  const B = 1,
+    H = 3,
+    T = 6,
+    hd = 4;
   const q = randomF64(B * H * T * hd, 21);
   const k = randomF64(B * H * T * hd, 22);
   for (const mechanism of NORMALISED_MECHANISMS)
@@ -113,15 +133,23 @@ describe('reference attention: forward properties', () => {
   });
 
   test('taylor: quadratic form equals the feature-map (linear-time) form', () => {
-    const B1 = 1, H1 = 1, T1 = 7, hd1 = 4;
+    const B1 = 1,
+      H1 = 1,
+      T1 = 7,
+      hd1 = 4;
     const qq = randomF64(T1 * hd1, 31);
     const kk = randomF64(T1 * hd1, 32);
     const A = new Float64Array(T1 * T1);
-    att.attention_probs_forward(A, new Float64Array(T1), qq, kk, B1, H1, T1, hd1, { mechanism: 'taylor', alibi: false, trainLength: 1 });
+    att.attention_probs_forward(A, new Float64Array(T1), qq, kk, B1, H1, T1, hd1, {
+      mechanism: 'taylor',
+      alibi: false,
+      trainLength: 1,
+    });
     const feat = (x: Float64Array, o: number) => {
       const f = [1];
       for (let a = 0; a < hd1; a++) f.push(x[o + a] / Math.pow(hd1, 0.25));
-      for (let a = 0; a < hd1; a++) for (let b = 0; b < hd1; b++) f.push((x[o + a] * x[o + b]) / (Math.SQRT2 * Math.sqrt(hd1)));
+      for (let a = 0; a < hd1; a++)
+        for (let b = 0; b < hd1; b++) f.push((x[o + a] * x[o + b]) / (Math.SQRT2 * Math.sqrt(hd1)));
       return f;
     };
     for (let i = 0; i < T1; i++) {
@@ -135,7 +163,9 @@ describe('reference attention: forward properties', () => {
 });
 
 describe('reference rope', () => {
-  const BH = 3, T = 5, hd = 6;
+  const BH = 3,
+    T = 5,
+    hd = 6;
   test('backward matches finite differences', () => {
     const x = randomF64(BH * T * hd, 41);
     const pr = projection(BH * T * hd, 42);
@@ -153,7 +183,11 @@ describe('reference rope', () => {
     const y = randomF64(hd, 44);
     const X = new Float64Array(T * hd);
     const Y = new Float64Array(T * hd);
-    for (let t = 0; t < T; t++) for (let d = 0; d < hd; d++) { X[t * hd + d] = x[d]; Y[t * hd + d] = y[d]; }
+    for (let t = 0; t < T; t++)
+      for (let d = 0; d < hd; d++) {
+        X[t * hd + d] = x[d];
+        Y[t * hd + d] = y[d];
+      }
     const RX = new Float64Array(T * hd);
     const RY = new Float64Array(T * hd);
     rope_forward(RX, X, 1, T, hd);
@@ -179,13 +213,21 @@ describe('reference rope', () => {
 });
 
 describe('reference head split / merge', () => {
-  const B = 2, T = 3, H = 2, hd = 4, C = H * hd;
+  const B = 2,
+    T = 3,
+    H = 2,
+    hd = 4,
+    C = H * hd;
   test('split and merge backward match finite differences', () => {
     const qkv = randomF64(B * T * 3 * C, 51);
     const n = B * H * T * hd;
-    const pq = projection(n, 52), pk = projection(n, 53), pv = projection(n, 54);
+    const pq = projection(n, 52),
+      pk = projection(n, 53),
+      pv = projection(n, 54);
     const loss = (x: Float64Array) => {
-      const q = new Float64Array(n), k = new Float64Array(n), v = new Float64Array(n);
+      const q = new Float64Array(n),
+        k = new Float64Array(n),
+        v = new Float64Array(n);
       qkv_split_forward(q, k, v, x, B, T, H, hd);
       return dot(q, pq) + dot(k, pk) + dot(v, pv);
     };
@@ -207,7 +249,9 @@ describe('reference head split / merge', () => {
   test('layout: head h of token t takes columns h*hd.. of each third', () => {
     const qkv = Float64Array.from({ length: B * T * 3 * C }, (_, i) => i);
     const n = B * H * T * hd;
-    const q = new Float64Array(n), k = new Float64Array(n), v = new Float64Array(n);
+    const q = new Float64Array(n),
+      k = new Float64Array(n),
+      v = new Float64Array(n);
     qkv_split_forward(q, k, v, qkv, B, T, H, hd);
     // b=1, h=1, t=2, d=3
     const o = ((1 * H + 1) * T + 2) * hd + 3;

@@ -31,24 +31,49 @@ describe('diagnostics_from_weights on hand-made rows', () => {
   const L = 9;
   test('uniform rows: entropy log(i+1), sink 1/(i+1), local min(i+1, 4)/(i+1), distance i/2', () => {
     const A = weights(L, (i) => 1 / (i + 1));
-    assertClose('uniform', diag(A, L), expected(L, (i) => [Math.log(i + 1), 1 / (i + 1), Math.min(i + 1, 4) / (i + 1), i / 2]), TIGHT);
+    assertClose(
+      'uniform',
+      diag(A, L),
+      expected(L, (i) => [Math.log(i + 1), 1 / (i + 1), Math.min(i + 1, 4) / (i + 1), i / 2]),
+      TIGHT,
+    );
   });
   test('pure sink: entropy 0, sink 1, local 1 only for i <= 3, distance i', () => {
     const A = weights(L, (_i, j) => (j === 0 ? 1 : 0));
-    assertClose('sink', diag(A, L), expected(L, (i) => [0, 1, i <= 3 ? 1 : 0, i]), TIGHT);
+    assertClose(
+      'sink',
+      diag(A, L),
+      expected(L, (i) => [0, 1, i <= 3 ? 1 : 0, i]),
+      TIGHT,
+    );
   });
   test('previous token: entropy 0, local 1, distance 1 (row 0: itself)', () => {
     const A = weights(L, (i, j) => (j === Math.max(i - 1, 0) ? 1 : 0));
-    assertClose('prev', diag(A, L), expected(L, (i) => [0, i <= 1 ? 1 : 0, 1, i === 0 ? 0 : 1]), TIGHT);
+    assertClose(
+      'prev',
+      diag(A, L),
+      expected(L, (i) => [0, i <= 1 ? 1 : 0, 1, i === 0 ? 0 : 1]),
+      TIGHT,
+    );
   });
   test('two halves on distances 0 and 5: entropy ln 2, local 1/2, distance 5/2', () => {
     const A = weights(L, (i, j) => (i < 5 ? (j === i ? 1 : 0) : j === i || j === i - 5 ? 0.5 : 0));
-    assertClose('halves', diag(A, L), expected(L, (i) => (i < 5 ? [0, i === 0 ? 1 : 0, 1, 0] : [Math.LN2, i === 5 ? 0.5 : 0, 0.5, 2.5])), TIGHT);
+    assertClose(
+      'halves',
+      diag(A, L),
+      expected(L, (i) => (i < 5 ? [0, i === 0 ? 1 : 0, 1, 0] : [Math.LN2, i === 5 ? 0.5 : 0, 0.5, 2.5])),
+      TIGHT,
+    );
   });
   test('unnormalised (raw sigmoid/relu-style) rows use the same sums', () => {
     const A = weights(L, (_i, j) => (j === 0 ? 2 : 0.5));
     // Row i: key 0 weighs 2, keys 1..i weigh 0.5; the four nearest keys include key 0 only when i <= 3.
-    const want = expected(L, (i) => [-2 * Math.log(2) - 0.5 * i * Math.log(0.5), 2, i <= 3 ? 2 + 0.5 * i : 2, 2 * i + (0.5 * i * (i - 1)) / 2]);
+    const want = expected(L, (i) => [
+      -2 * Math.log(2) - 0.5 * i * Math.log(0.5),
+      2,
+      i <= 3 ? 2 + 0.5 * i : 2,
+      2 * i + (0.5 * i * (i - 1)) / 2,
+    ]);
     assertClose('raw', diag(A, L), want, TIGHT);
   });
   test('entries above the diagonal are ignored', () => {
@@ -77,22 +102,29 @@ describe('map_from_weights', () => {
     assertClose('2x2', m, [2 / 4, 0, (2 / 3 + 1 / 2) / 4, (1 / 3 + 1 / 2) / 4], TIGHT);
   });
   test('uneven buckets (L = 7, R = 3) conserve mass: sum of cell means x cell sizes = sum of A', () => {
-    const L = 7, R = 3, BH = 2;
+    const L = 7,
+      R = 3,
+      BH = 2;
     const A = new Float64Array(BH * L * L);
     const rnd = randomF64(BH * L * L, 5);
     for (let r = 0; r < BH * L; r++) for (let j = 0; j <= r % L; j++) A[r * L + j] = Math.abs(rnd[r * L + j]);
     const m = new Float64Array(R * R);
     F.map_from_weights(m, A, 1, L, R);
-    let mass = 0, want = 0;
+    let mass = 0,
+      want = 0;
     for (let r = 0; r < R; r++)
       for (let c = 0; c < R; c++)
-        mass += m[r * R + c] * (F.bucketStart(r + 1, L, R) - F.bucketStart(r, L, R)) * (F.bucketStart(c + 1, L, R) - F.bucketStart(c, L, R));
+        mass +=
+          m[r * R + c] *
+          (F.bucketStart(r + 1, L, R) - F.bucketStart(r, L, R)) *
+          (F.bucketStart(c + 1, L, R) - F.bucketStart(c, L, R));
     for (let i = 0; i < L * L; i++) want += A[L * L + i];
     expect(Math.abs(mass - want)).toBeLessThan(1e-12 * want);
     expect(m[0 * R + 2]).toBe(0); // strictly above the diagonal
   });
   test('R > L: empty buckets give 0', () => {
-    const L = 2, R = 4;
+    const L = 2,
+      R = 4;
     const A = weights(L, (i) => 1 / (i + 1));
     const m = new Float64Array(R * R);
     F.map_from_weights(m, A, 0, L, R);
@@ -107,9 +139,13 @@ describe('map_from_weights', () => {
 
 describe('attention_fused_* references are the unfused chain', () => {
   test('diagnostics of softmax + alibi + reweight 15 equal diagnostics_from_weights of probs -> reweight', () => {
-    const B = 1, H = 2, L = 11, hd = 4;
+    const B = 1,
+      H = 2,
+      L = 11,
+      hd = 4;
     const params = { mechanism: 'softmax' as const, alibi: true, trainLength: 8 };
-    const q = randomF64(B * H * L * hd, 1), k = randomF64(B * H * L * hd, 2);
+    const q = randomF64(B * H * L * hd, 1),
+      k = randomF64(B * H * L * hd, 2);
     const att = new Float64Array(B * H * L * L);
     attention_probs_forward(att, new Float64Array(B * H * L), q, k, B, H, L, hd, params);
     const rw = new Float64Array(att.length);

@@ -5,7 +5,15 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError, DEFAULT_MODEL, type ModelConfig } from '../../src/config';
 import { ResourceLimitError } from '../../src/errors';
 import { EvalLimitError, widestPerToken, windowsPerChunk } from '../../src/eval/chunk';
-import { bufferBytes, checkFits, checkParamsFit, planGraph, planMemory, planParams, type DeviceLimits } from '../../src/model/budget';
+import {
+  bufferBytes,
+  checkFits,
+  checkParamsFit,
+  planGraph,
+  planMemory,
+  planParams,
+  type DeviceLimits,
+} from '../../src/model/budget';
 import { buildParamTable, paramSpecs } from '../../src/model/params';
 
 /** WebGPU's default limits (what any adapter must offer). */
@@ -59,7 +67,9 @@ describe('planMemory', () => {
     const graphA = planGraph(DEFAULT_MODEL, 4, 32, true).filter((x) => !/W\^T/.test(x.label));
     const graphB = planGraph(DEFAULT_MODEL, 8, 32, true).filter((x) => !/W\^T/.test(x.label));
     const sum = (xs: { bytes: number }[]) => xs.reduce((s, x) => s + x.bytes, 0);
-    expect(Math.abs(sum(graphB) - 2 * sum(graphA))).toBeLessThan(16 * graphA.length + sum(graphA.filter((x) => /split-K|rope|partials/.test(x.label))) * 2);
+    expect(Math.abs(sum(graphB) - 2 * sum(graphA))).toBeLessThan(
+      16 * graphA.length + sum(graphA.filter((x) => /split-K|rope|partials/.test(x.label))) * 2,
+    );
     expect(a.totalBytes).toBeGreaterThan(fixed);
   });
 
@@ -83,8 +93,14 @@ describe('checkFits', () => {
     expect(e.limit).toBe('maxStorageBufferBindingSize');
     expect(e.needed).toBe(4 << 20);
     expect(e.allowed).toBe(1024 * KiB);
-    expect(e.message).toMatch(/^the attention weights buffer \(h\d\.(d_)?att\) needs 4\.00 MiB \(4194304 bytes\) but maxStorageBufferBindingSize is 1\.00 MiB \(1048576 bytes\)/);
-    expect(e.message).toMatch(new RegExp(`the largest batch that fits at seqLen 128 is ${e.largestBatch}, or the longest seqLen at batch 16 is ${e.longestSeqLen}`));
+    expect(e.message).toMatch(
+      /^the attention weights buffer \(h\d\.(d_)?att\) needs 4\.00 MiB \(4194304 bytes\) but maxStorageBufferBindingSize is 1\.00 MiB \(1048576 bytes\)/,
+    );
+    expect(e.message).toMatch(
+      new RegExp(
+        `the largest batch that fits at seqLen 128 is ${e.largestBatch}, or the longest seqLen at batch 16 is ${e.longestSeqLen}`,
+      ),
+    );
     // The suggestions are the largest that fit: one more does not.
     expect(e.largestBatch).toBeGreaterThan(0);
     expect(fits(DEFAULT_MODEL, e.largestBatch, 128, small)).toBe(true);
@@ -112,17 +128,25 @@ describe('checkFits', () => {
   test('an arena too large for the device is refused whatever the batch', () => {
     const big: ModelConfig = { ...DEFAULT_MODEL, nEmbd: 1024, nHead: 8, nLayer: 8, layers: Array(8).fill('softmax') };
     const l = { ...DEFAULTS, maxBufferSize: 64 << 20, maxStorageBufferBindingSize: 64 << 20 };
-    expect(() => checkParamsFit(big, l)).toThrow(/parameter arena buffer \(params\) needs .* but maxStorageBufferBindingSize is 64\.0 MiB .*make the model smaller/);
+    expect(() => checkParamsFit(big, l)).toThrow(
+      /parameter arena buffer \(params\) needs .* but maxStorageBufferBindingSize is 64\.0 MiB .*make the model smaller/,
+    );
     const e = refusal(big, 1, 8, l);
     expect(e.largestBatch).toBe(0);
     expect(() => checkParamsFit(DEFAULT_MODEL, l)).not.toThrow();
   });
 
   test('workgroup storage, invocations, head width and dispatch size are checked', () => {
-    expect(refusal(DEFAULT_MODEL, 1, 8, { ...DEFAULTS, maxComputeWorkgroupStorageSize: 512 }).message).toMatch(/needs 1\.00 KiB .* but maxComputeWorkgroupStorageSize is 512 bytes/);
-    expect(refusal(DEFAULT_MODEL, 1, 8, { ...DEFAULTS, maxComputeInvocationsPerWorkgroup: 128 }).limit).toBe('maxComputeInvocationsPerWorkgroup');
+    expect(refusal(DEFAULT_MODEL, 1, 8, { ...DEFAULTS, maxComputeWorkgroupStorageSize: 512 }).message).toMatch(
+      /needs 1\.00 KiB .* but maxComputeWorkgroupStorageSize is 512 bytes/,
+    );
+    expect(refusal(DEFAULT_MODEL, 1, 8, { ...DEFAULTS, maxComputeInvocationsPerWorkgroup: 128 }).limit).toBe(
+      'maxComputeInvocationsPerWorkgroup',
+    );
     const wide: ModelConfig = { ...DEFAULT_MODEL, nEmbd: 1024, nHead: 2, nLayer: 1, layers: ['softmax'] };
-    expect(refusal(wide, 1, 8, DEFAULTS).message).toMatch(/head width nEmbd \/ nHead = 512 needs 512 but the attention kernels' maximum head width is 256/);
+    expect(refusal(wide, 1, 8, DEFAULTS).message).toMatch(
+      /head width nEmbd \/ nHead = 512 needs 512 but the attention kernels' maximum head width is 256/,
+    );
     // Without attention layers the head width does not matter.
     expect(fits({ ...wide, layers: ['mlp'], positional: 'nope' }, 1, 8, DEFAULTS)).toBe(true);
     const e = refusal(DEFAULT_MODEL, 20000, 1, DEFAULTS);
@@ -138,20 +162,32 @@ describe('checkFits', () => {
 
 describe('evaluation lengths under small limits (src/eval/chunk.ts)', () => {
   // 1 MiB bindings: the default model's arenas (794 KiB) fit, long windows do not.
-  const small = { ...DEFAULTS, maxStorageBufferBindingSize: 1024 * KiB, maxBufferSize: 2 << 20 } as unknown as GPUSupportedLimits;
+  const small = {
+    ...DEFAULTS,
+    maxStorageBufferBindingSize: 1024 * KiB,
+    maxBufferSize: 2 << 20,
+  } as unknown as GPUSupportedLimits;
   test('long windows are chunked so every chunk fits the binding limit', () => {
     for (const L of [64, 300, 1000]) {
       const B = windowsPerChunk(DEFAULT_MODEL, L, small);
       expect(B).toBeGreaterThan(0);
       expect(B * L * widestPerToken(DEFAULT_MODEL) * 4).toBeLessThanOrEqual(1024 * KiB);
       // The chunked evaluation graph also passes the full budget check.
-      expect(() => checkFits(DEFAULT_MODEL, B, L, small as unknown as DeviceLimits, { training: false, fused: true, diagnostics: true })).not.toThrow();
+      expect(() =>
+        checkFits(DEFAULT_MODEL, B, L, small as unknown as DeviceLimits, {
+          training: false,
+          fused: true,
+          diagnostics: true,
+        }),
+      ).not.toThrow();
     }
   });
   test('a window too long for one binding is refused, naming the longest length that fits', () => {
     const longest = Math.floor((1024 * KiB) / (widestPerToken(DEFAULT_MODEL) * 4));
     expect(() => windowsPerChunk(DEFAULT_MODEL, longest + 1, small)).toThrow(EvalLimitError);
-    expect(() => windowsPerChunk(DEFAULT_MODEL, longest + 1, small)).toThrow(new RegExp(`longest length that fits is ${longest}`));
+    expect(() => windowsPerChunk(DEFAULT_MODEL, longest + 1, small)).toThrow(
+      new RegExp(`longest length that fits is ${longest}`),
+    );
     expect(windowsPerChunk(DEFAULT_MODEL, longest, small)).toBe(1);
   });
 });

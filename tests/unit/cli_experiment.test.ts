@@ -16,7 +16,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const p = spawn(process.execPath, ['scripts/experiment.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['scripts/experiment.mjs', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -26,14 +29,46 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 // Seconds on the software adapter: one layer, width 16, T = 16, two lengths, two windows.
-const TINY = ['--steps', '24', '--batch', '2', '--seq-len', '16', '--layers', '1', '--width', '16', '--heads', '2', '--factors', '1,2', '--windows', '2', '--set', 'log=6'];
+const TINY = [
+  '--steps',
+  '24',
+  '--batch',
+  '2',
+  '--seq-len',
+  '16',
+  '--layers',
+  '1',
+  '--width',
+  '16',
+  '--heads',
+  '2',
+  '--factors',
+  '1,2',
+  '--windows',
+  '2',
+  '--set',
+  'log=6',
+];
 
 describe('npm run experiment', () => {
   test('a shrunk preset runs end to end: results, plots, progress, a link that carries the results', async () => {
     const out = join(dir, 'results.json');
     const svg = join(dir, 'loss.svg');
     const png = join(dir, 'loss.png');
-    const r = await cli(['--preset', 'reweight-eval', ...TINY, '--seeds', '1,2', '--out', out, '--plot', svg, '--plot', png, '--print-link']);
+    const r = await cli([
+      '--preset',
+      'reweight-eval',
+      ...TINY,
+      '--seeds',
+      '1,2',
+      '--out',
+      out,
+      '--plot',
+      svg,
+      '--plot',
+      png,
+      '--print-link',
+    ]);
     expect(r.stderr).not.toMatch(/page error/);
     expect(r.code, r.stderr).toBe(0);
 
@@ -60,9 +95,13 @@ describe('npm run experiment', () => {
     expect(readFileSync(png).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
 
-    expect(r.stderr).toMatch(/run 1\/2 lssa, re-weighting swept at evaluation \(seed 1\)\s+\[#+\] 24\/24\s+loss \d\.\d{3}\s+[\d.k]+ tok\/s/);
+    expect(r.stderr).toMatch(
+      /run 1\/2 lssa, re-weighting swept at evaluation \(seed 1\)\s+\[#+\] 24\/24\s+loss \d\.\d{3}\s+[\d.k]+ tok\/s/,
+    );
     expect(r.stderr).toMatch(/run 2\/2 .* done in \d+:\d\d/);
-    expect(r.stdout).toMatch(/^lssa, re-weighting swept at evaluation\s+2\s+\d\.\d{3}±\d\.\d{3}\s+\d\.\d{3}±\d\.\d{3}$/m);
+    expect(r.stdout).toMatch(
+      /^lssa, re-weighting swept at evaluation\s+2\s+\d\.\d{3}±\d\.\d{3}\s+\d\.\d{3}±\d\.\d{3}$/m,
+    );
 
     const link = r.stdout.trim().split('\n').pop()!;
     expect(link).toMatch(/^http:\/\/localhost:5173\/#v=1&/);
@@ -93,17 +132,27 @@ describe('npm run experiment', () => {
       [['--config', badJson], /bad\.json: not valid JSON/],
       [['--config', badField], /unknown field 'model\.nLayers'/],
       [['--config', join(dir, 'missing.json')], /missing\.json: cannot read it \(ENOENT\)/],
-      [['--url', 'http://localhost:5173/#v=1&C=abc&run=mech:softmax'], /^experiment: --url: Width must be an integer in \[8, 512\]\n$/],
+      [
+        ['--url', 'http://localhost:5173/#v=1&C=abc&run=mech:softmax'],
+        /^experiment: --url: Width must be an integer in \[8, 512\]\n$/,
+      ],
       [['--url', '#v=1&zz=1'], /--url: unknown field 'zz'/],
       [['--preset', 'extrapolation', '--plot', join(dir, 'plot.pdf')], /must end in \.svg or \.png/],
       [['--preset', 'extrapolation', '--out', join(dir, 'no', 'such', 'x.json')], /does not exist/],
       // Found by the page's data check, after the browser starts and before any training.
-      [['--preset', 'reweight-eval', ...TINY, '--set', 'data=text'], /run 1: this run trains on your own text, but none was given/],
+      [
+        ['--preset', 'reweight-eval', ...TINY, '--set', 'data=text'],
+        /run 1: this run trains on your own text, but none was given/,
+      ],
     ];
     // Four at a time: each starts Vite (and one a browser), mostly waiting.
     const results: Awaited<ReturnType<typeof cli>>[] = [];
     for (let i = 0; i < cases.length; i += 4)
-      results.push(...(await Promise.all(cases.slice(i, i + 4).map(([args]) => cli(args.includes('--out') ? args : [...args, '--out', out])))));
+      results.push(
+        ...(await Promise.all(
+          cases.slice(i, i + 4).map(([args]) => cli(args.includes('--out') ? args : [...args, '--out', out])),
+        )),
+      );
     cases.forEach(([args, message], i) => {
       const r = results[i];
       const what = `${args.join(' ')} -> ${r.stderr}`;
@@ -120,7 +169,33 @@ describe('npm run experiment', () => {
   test('--help documents every flag; --list gives one line per preset', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--preset', '--config', '--url', '--out', '--plot', '--plot-size', '--steps', '--seed', '--seeds', '--batch', '--seq-len', '--layers', '--width', '--heads', '--factors', '--windows', '--set', '--text', '--print-link', '--link-base', '--list', '--fields', '--dry-run', '--verbose', '--help'])
+    for (const flag of [
+      '--preset',
+      '--config',
+      '--url',
+      '--out',
+      '--plot',
+      '--plot-size',
+      '--steps',
+      '--seed',
+      '--seeds',
+      '--batch',
+      '--seq-len',
+      '--layers',
+      '--width',
+      '--heads',
+      '--factors',
+      '--windows',
+      '--set',
+      '--text',
+      '--print-link',
+      '--link-base',
+      '--list',
+      '--fields',
+      '--dry-run',
+      '--verbose',
+      '--help',
+    ])
       expect(help.stdout).toContain(`  ${flag} `);
     const list = await cli(['--list']);
     expect(list.code).toBe(0);

@@ -41,7 +41,8 @@ let corpus: Corpus;
 
 beforeAll(async () => {
   // The file is a build product (gitignored): build it when missing; the script is a no-op when fresh.
-  if (!existsSync(BROWN)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-corpus.mjs')], { stdio: 'pipe' });
+  if (!existsSync(BROWN))
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-corpus.mjs')], { stdio: 'pipe' });
   const raw = readFileSync(BROWN, 'utf8');
   brown = JSON.parse(raw) as BrownJson;
   corpus = await loadBrown(async () => raw);
@@ -65,7 +66,9 @@ describe('Brown corpus build', () => {
   test('no POS tags left, spacing restored', () => {
     const all = brown.train.concat(brown.validation).join('\n');
     // A word glued to a common tag ("jury/nn", "The/at", "Fulton/np-tl") would mean stripping failed.
-    const tagged = all.match(/[A-Za-z]\/(at|nn|nns|np|vb|vbd|vbn|vbz|jj|in|cc|rb|cs|pps|ppss|dt)(-tl|-hl|\$)?(?=[\s.,;:!?"]|$)/g);
+    const tagged = all.match(
+      /[A-Za-z]\/(at|nn|nns|np|vb|vbd|vbn|vbz|jj|in|cc|rb|cs|pps|ppss|dt)(-tl|-hl|\$)?(?=[\s.,;:!?"]|$)/g,
+    );
     expect(tagged).toBeNull();
     expect(all).not.toMatch(/``|''/);
     // (" :35.3" is real text, a race time, so colons and dots before digits are allowed.)
@@ -98,7 +101,11 @@ describe('Brown corpus build', () => {
     expect(corpus.tokenizer.decode(corpus.train[0])).toBe(brown.train[0]);
     await expect(loadBrown(async () => '{"version":1,"train":[],"validation":["x"]}')).rejects.toThrow(DataError);
     await expect(loadBrown(async () => 'not json')).rejects.toThrow(/not valid JSON/);
-    await expect(loadBrown(async () => { throw new Error('HTTP 404'); })).rejects.toThrow(/Could not load.*HTTP 404/);
+    await expect(
+      loadBrown(async () => {
+        throw new Error('HTTP 404');
+      }),
+    ).rejects.toThrow(/Could not load.*HTTP 404/);
   });
 });
 
@@ -137,7 +144,8 @@ describe('CharTokenizer', () => {
 
 describe('batches and evaluation windows', () => {
   test('trainBatch: deterministic per seed, target = input shifted', () => {
-    const B = 4, T = 32;
+    const B = 4,
+      T = 32;
     const a = trainBatch(corpus.train, B, T, new Rng(7));
     const b = trainBatch(corpus.train, B, T, new Rng(7));
     const c = trainBatch(corpus.train, B, T, new Rng(8));
@@ -324,8 +332,14 @@ describe('user text', () => {
     expectError(() => corpusFromUserText(''), /empty/);
     expectError(() => corpusFromUserText('  \n\n \t'), /empty/);
     expectError(() => corpusFromUserText('aaaaaaaaaaaa'), /only one distinct character \("a"\)/);
-    expectError(() => corpusFromUserText('x'.repeat(USER_TEXT_MAX_CHARS + 1)), /too long: 5,000,001 characters.*limit is 5,000,000/);
-    expectError(() => corpusFromUserText('short text here', { minWindow: 1024 }), /too short: 15 characters.*1,024 tokens/);
+    expectError(
+      () => corpusFromUserText('x'.repeat(USER_TEXT_MAX_CHARS + 1)),
+      /too long: 5,000,001 characters.*limit is 5,000,000/,
+    );
+    expectError(
+      () => corpusFromUserText('short text here', { minWindow: 1024 }),
+      /too short: 15 characters.*1,024 tokens/,
+    );
   });
 
   test('corpusFromDocuments maps validation-only characters to unknown', () => {

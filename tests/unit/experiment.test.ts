@@ -14,14 +14,26 @@ describe('run configs', () => {
   test('cross-field problems are named', () => {
     expect(() => makeRun({ model: { nEmbd: 30, nHead: 4 } })).toThrow(/width 30 is not divisible by 4 heads/);
     expect(() => makeRun({ model: { nLayer: 2, layers: ['softmax'] } })).toThrow(/lists 1 mechanisms for 2 layers/);
-    expect(() => makeRun({ model: { mechanism: 'mlp' } })).toThrow(/has no effect when every layer is mlp or nonapprox/);
+    expect(() => makeRun({ model: { mechanism: 'mlp' } })).toThrow(
+      /has no effect when every layer is mlp or nonapprox/,
+    );
     expect(() => makeRun({ train: { steps: 10, warmupSteps: 20 } })).toThrow(/warm-up/);
     expect(() => checkRunConfig({ ...DEFAULT_RUN, extra: 1 })).toThrow();
     expect(() => checkRunConfig({ ...DEFAULT_RUN, train: { ...DEFAULT_RUN.train, steps: -5 } })).toThrow(/train.steps/);
   });
   test('pattern and per-layer override give the layer list', () => {
-    expect(layersOf(makeRun({ model: { mechanism: 'taylor', pattern: 'alternate' } }))).toEqual(['taylor', 'softmax', 'taylor', 'softmax']);
-    expect(layersOf(makeRun({ model: { layers: ['lssa', 'softmax', 'mlp', 'softmax'] } }))).toEqual(['lssa', 'softmax', 'mlp', 'softmax']);
+    expect(layersOf(makeRun({ model: { mechanism: 'taylor', pattern: 'alternate' } }))).toEqual([
+      'taylor',
+      'softmax',
+      'taylor',
+      'softmax',
+    ]);
+    expect(layersOf(makeRun({ model: { layers: ['lssa', 'softmax', 'mlp', 'softmax'] } }))).toEqual([
+      'lssa',
+      'softmax',
+      'mlp',
+      'softmax',
+    ]);
   });
 });
 
@@ -81,7 +93,10 @@ describe('share links: bad input is reported, never thrown', () => {
     expect(d.experiment.base).toEqual(DEFAULT_RUN);
   });
   test('teacher mode round-trips and reports unknown fields', () => {
-    const q = encodeExperiment(defaultExperiment(), { locked: ['model.nLayer', 'model.mechanism'], hidden: ['train.lr'] });
+    const q = encodeExperiment(defaultExperiment(), {
+      locked: ['model.nLayer', 'model.mechanism'],
+      hidden: ['train.lr'],
+    });
     const d = decodeExperiment(q);
     expect(d.teacher).toEqual({ locked: ['model.nLayer', 'model.mechanism'], hidden: ['train.lr'] });
     expect(decodeExperiment('teacher=lock:nope').problems[0]).toMatch(/unknown field 'nope'/);

@@ -14,7 +14,8 @@ import { grid1d } from '../../src/gpu/program';
 const FD_TOL = 1e-6;
 
 describe('reference rmsnorm', () => {
-  const N = 4, C = 7;
+  const N = 4,
+    C = 7;
   test('forward: unit RMS rows, eps included', () => {
     const out = new Float64Array(2);
     const rstd = new Float64Array(1);
@@ -131,7 +132,9 @@ describe('reference residual', () => {
 
 describe('reference encoder', () => {
   test('forward gathers rows; backward matches finite differences and accumulates', () => {
-    const N = 9, C = 4, V = 5;
+    const N = 9,
+      C = 4,
+      V = 5;
     const tokens = [0, 3, 3, 1, 4, 0, 3, 2, 0];
     const wte = randomF64(V * C, 12);
     const out = new Float64Array(N * C);
@@ -162,7 +165,8 @@ describe('reference crossentropy', () => {
     expect(big[0]).toBeCloseTo(losses[0] + 2, 10);
   });
   test('fused_classifier dlogits match finite differences of the mean loss', () => {
-    const N = 6, V = 5;
+    const N = 6,
+      V = 5;
     const logits = randomF64(N * V, 15, 2);
     const targets = [4, IGNORE_TARGET, 0, 2, IGNORE_TARGET, 2];
     const count = targets.filter((t) => t !== IGNORE_TARGET).length;

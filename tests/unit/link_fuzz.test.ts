@@ -8,7 +8,9 @@ import { resolveRuns } from '../../src/experiment/experiment';
 
 test('2000 hostile links: each loads a valid config or names what it rejected', () => {
   const links = fuzzLinks(2000, 7);
-  let clean = 0, reported = 0, invalidCombination = 0;
+  let clean = 0,
+    reported = 0,
+    invalidCombination = 0;
   for (const link of links) {
     let d;
     try {
@@ -30,7 +32,9 @@ test('2000 hostile links: each loads a valid config or names what it rejected', 
     if (!runsOk) invalidCombination++;
     for (const p of d.problems) expect(p.length).toBeLessThan(400);
   }
-  console.log(`link fuzz: ${links.length} links, ${clean} loaded cleanly, ${reported} reported problems, ${invalidCombination} had an invalid combination`);
+  console.log(
+    `link fuzz: ${links.length} links, ${clean} loaded cleanly, ${reported} reported problems, ${invalidCombination} had an invalid combination`,
+  );
   expect(clean + reported + invalidCombination).toBeGreaterThanOrEqual(links.length);
   expect(reported).toBeGreaterThan(1000);
   expect(clean).toBeGreaterThan(0);

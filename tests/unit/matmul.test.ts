@@ -3,7 +3,9 @@ import { matmul_backward, matmul_forward } from '../../src/reference/matmul';
 import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
 
 describe('reference matmul', () => {
-  const N = 5, IC = 4, OC = 3;
+  const N = 5,
+    IC = 4,
+    OC = 3;
   test('forward matches a hand computation', () => {
     const out = new Float64Array(1);
     matmul_forward(out, [1, 2], [3, 4], 1, 2, 1);

@@ -59,7 +59,8 @@ describe('reference AdamW', () => {
     const n = 6;
     const params = Float64Array.from([1, -2, 3, 0.5, -0.5, 2]);
     const grads = [0.3, -1e-3, 5, -7, 0.01, -0.2];
-    const m = new Float64Array(n), v = new Float64Array(n);
+    const m = new Float64Array(n),
+      v = new Float64Array(n);
     const stats = new Float64Array(1);
     const h = adamwHyper(1, 0.01, { ...CFG, weightDecay: 0, gradClip: 0 });
     adamw_update(params, grads, m, v, h, stats, 0, n, 0);
@@ -69,10 +70,12 @@ describe('reference AdamW', () => {
   });
 
   test('weight decay applies only to [0, nDecay), decoupled from the gradient', () => {
-    const n = 5, nDecay = 3;
+    const n = 5,
+      nDecay = 3;
     const p0 = [1, -2, 4, 1, -2];
     const params = Float64Array.from(p0);
-    const m = new Float64Array(n), v = new Float64Array(n);
+    const m = new Float64Array(n),
+      v = new Float64Array(n);
     const h = adamwHyper(1, 0.1, { ...CFG, weightDecay: 0.5 });
     // Zero gradients: the Adam term is exactly 0, only decay moves parameters.
     adamw_update(params, new Float64Array(n), m, v, h, new Float64Array(1), 0, n, nDecay);
@@ -92,7 +95,8 @@ describe('reference AdamW', () => {
       global_norm_squared(stats, 2, g, n);
       const norm = Math.sqrt(stats[2]);
       expect(stats[0]).toBe(0);
-      const m = new Float64Array(n), v = new Float64Array(n);
+      const m = new Float64Array(n),
+        v = new Float64Array(n);
       adamw_update(new Float64Array(n), g, m, v, adamwHyper(1, 0.01, { ...CFG, gradClip: clip }), stats, 2, n, n);
       let sq = 0;
       for (let i = 0; i < n; i++) sq += (m[i] / 0.1) ** 2;
@@ -107,7 +111,8 @@ describe('reference AdamW', () => {
     const a = Array.from({ length: n }, (_, i) => 10 ** ((4 * i) / (n - 1) - 2));
     const c = randomF64(n, 3);
     const x = randomF64(n, 4, 3);
-    const m = new Float64Array(n), v = new Float64Array(n);
+    const m = new Float64Array(n),
+      v = new Float64Array(n);
     const grads = new Float64Array(n);
     const stats = new Float64Array(1);
     const cfg = { ...CFG, weightDecay: 0, gradClip: 1 };

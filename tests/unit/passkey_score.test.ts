@@ -4,7 +4,8 @@ import { countCorrect } from '../../src/eval/passkey';
 const I = 0xffffffff;
 
 test('a passkey trial counts only when every scored digit is the argmax', () => {
-  const L = 3, V = 4;
+  const L = 3,
+    V = 4;
   // Two examples; scored positions 1 and 2 in each.
   const ex = [{ target: Uint32Array.of(I, 2, 3) }, { target: Uint32Array.of(I, 1, 1) }];
   const logits = new Float32Array(2 * L * V);

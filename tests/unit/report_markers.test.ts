@@ -5,9 +5,12 @@ import { expect, test } from 'vitest';
 import { fillTable } from '../../runner/report_markers.mjs';
 
 test('fillTable replaces only the named table, keeps the rest, and is idempotent', () => {
-  const doc = 'intro\n<!-- table:a -->\nold a\n<!-- /table -->\nmiddle\n<!-- table:b -->\nold b\n<!-- /table -->\nend\n';
+  const doc =
+    'intro\n<!-- table:a -->\nold a\n<!-- /table -->\nmiddle\n<!-- table:b -->\nold b\n<!-- /table -->\nend\n';
   const once = fillTable(doc, 'a', '| new |\n');
-  expect(once).toBe('intro\n<!-- table:a -->\n| new |\n<!-- /table -->\nmiddle\n<!-- table:b -->\nold b\n<!-- /table -->\nend\n');
+  expect(once).toBe(
+    'intro\n<!-- table:a -->\n| new |\n<!-- /table -->\nmiddle\n<!-- table:b -->\nold b\n<!-- /table -->\nend\n',
+  );
   expect(fillTable(once, 'a', '| new |\n')).toBe(once);
   expect(fillTable(doc, 'c', 'x')).toBeNull();
   // An id is a preset id, never a pattern.

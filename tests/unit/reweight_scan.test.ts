@@ -75,7 +75,8 @@ describe('reference reweight', () => {
 
   for (const p of [1, 3, 15]) {
     test(`backward matches finite differences, p = ${p}`, () => {
-      const BH = 2, T = 7;
+      const BH = 2,
+        T = 7;
       // Logit scale 1.5 leaves several survivors per row; no x_j within 1e-3
       // of the relu kink (checked; a step moves x by at most 7 * eps), so
       // central differences are smooth.
@@ -111,7 +112,10 @@ describe('reference reweight', () => {
 });
 
 describe('reference nonapprox', () => {
-  const B = 1, H = 2, T = 6, hd = 3;
+  const B = 1,
+    H = 2,
+    T = 6,
+    hd = 3;
   const n = B * H * T * hd;
 
   test('forward equals the direct weighted mean, even with huge scores', () => {
@@ -158,7 +162,9 @@ describe('reference nonapprox', () => {
     const out = new Float64Array(n);
     const stats = new Float64Array(B * H * T * 2);
     nonapprox_forward(out, stats, q, k, v, B, H, T, hd);
-    const dq = new Float64Array(n), dk = new Float64Array(n), dv = new Float64Array(n);
+    const dq = new Float64Array(n),
+      dk = new Float64Array(n),
+      dv = new Float64Array(n);
     nonapprox_backward(dq, dk, dv, proj, out, stats, q, k, v, B, H, T, hd);
     expect(finiteDifferenceError((x) => loss(x, k, v), q, dq).worst).toBeLessThan(1e-6);
     expect(finiteDifferenceError((x) => loss(q, x, v), k, dk).worst).toBeLessThan(1e-6);
@@ -167,7 +173,12 @@ describe('reference nonapprox', () => {
 });
 
 describe('reference taylor linear form', () => {
-  for (const [B, H, T, hd] of [[1, 1, 1, 1], [1, 2, 9, 3], [2, 1, 20, 16], [1, 1, 40, 5]] as const) {
+  for (const [B, H, T, hd] of [
+    [1, 1, 1, 1],
+    [1, 2, 9, 3],
+    [2, 1, 20, 16],
+    [1, 1, 40, 5],
+  ] as const) {
     test(`linear and quadratic forms agree B=${B} H=${H} T=${T} hd=${hd}`, () => {
       const n = B * H * T * hd;
       const q = randomF64(n, 11, 1.2);
