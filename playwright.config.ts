@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 // @ts-expect-error plain .mjs helper shared with the Node scripts
-import { findChromium, CHROMIUM_ARGS } from './scripts/chromium.mjs';
+import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 
 // End-to-end tests of the BUILT app (so its Content-Security-Policy applies)
 // in headless Chromium with WebGPU, served by `vite preview` on localhost

@@ -1,5 +1,5 @@
-import { defineConfig } from 'vite';
 import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
 
 // The lab (index.html) plus the benchmark pages, which run the same engine
 // code in the browser.

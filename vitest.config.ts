@@ -1,7 +1,7 @@
-import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
 // @ts-expect-error plain .mjs helper shared with the Node scripts
-import { findChromium, CHROMIUM_ARGS } from './scripts/chromium.mjs';
+import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 
 // Two projects: `unit` runs in Node (CPU references, data, config); `gpu` runs
 // in headless Chromium with WebGPU (every kernel against its reference).

@@ -1,6 +1,7 @@
 // Results as files (JSON, CSV) and result links: pure and DOM-free, so Node
 // tests cover them. Downloads and PNG rendering live in download.ts.
 import { parseResults, type ResultsDoc } from '../src/eval/results';
+import type { Experiment } from '../src/experiment/experiment';
 import {
   compressText,
   decodeExperiment,
@@ -8,7 +9,6 @@ import {
   encodeExperiment,
   type TeacherMode,
 } from '../src/experiment/url';
-import type { Experiment } from '../src/experiment/experiment';
 
 export function resultsJson(docs: readonly ResultsDoc[]): string {
   return JSON.stringify(docs, null, 2);
@@ -21,7 +21,7 @@ const csvCell = (v: unknown) => {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+const csv = (rows: unknown[][]) => `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 
 /** Loss against length, one row per run, evaluation and length. */
 export function lossVsLengthCsv(docs: readonly ResultsDoc[]): string {

@@ -2,11 +2,11 @@
 // to IndexedDB and to the address bar. The only module with side effects;
 // React components call its actions.
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
+import { readLinkResults } from './export';
+import { openRunStorage, type RunStorage, syncRuns } from './persist';
+import { ACTIVE, createLabStore, type LabStore } from './store';
 import { connectLab, type LabClient } from './worker/client';
 import type { Event } from './worker/protocol';
-import { openRunStorage, syncRuns, type RunStorage } from './persist';
-import { createLabStore, ACTIVE, type LabStore } from './store';
-import { readLinkResults } from './export';
 
 export interface Lab {
   store: LabStore;
@@ -127,7 +127,7 @@ export async function startLab(): Promise<Lab> {
   const schedule = () => {
     if (client.mode === 'none') return;
     const next = s().nextToStart();
-    if (!next || !next.config) return;
+    if (!next?.config) return;
     s().markStarting(next.id);
     client.send({
       type: 'start',

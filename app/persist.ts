@@ -1,7 +1,7 @@
 // IndexedDB persistence of the run records (queue, finished runs, their
 // results and heatmaps), so nothing is lost on a reload. One object store,
 // keyed by run id; the controller writes a record whenever it changes state.
-import { openDB, type IDBPDatabase } from 'idb';
+import { type IDBPDatabase, openDB } from 'idb';
 import type { RunRecord } from './store';
 
 export interface RunStorage {
@@ -56,7 +56,7 @@ export function worthSaving(prev: RunRecord | undefined, next: RunRecord): boole
   // Progress: save every tenth of the run, so an interrupted run shows roughly where it stopped.
   const a = prev.progress,
     b = next.progress;
-  if (!a || !b || !b.steps) return a !== b;
+  if (!a || !b?.steps) return a !== b;
   return Math.floor((10 * b.step) / b.steps) !== Math.floor((10 * a.step) / a.steps);
 }
 

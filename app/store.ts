@@ -4,20 +4,20 @@
 // banners). DOM-free and GPU-free: the controller (lab.ts) connects it to the
 // worker and IndexedDB, and Node unit tests drive it directly.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { checkValue, FIELD_BY_PATH, getPath, setPath, type FieldValue } from '../src/experiment/fields';
+import type { AttentionMap } from '../src/eval/map';
+import type { ResultsDoc } from '../src/eval/results';
 import {
   applyOverrides,
   defaultExperiment,
+  type Experiment,
   MAX_RUNS,
+  type RunOverrides,
   resolveRuns,
   runLabel,
-  type Experiment,
-  type RunOverrides,
 } from '../src/experiment/experiment';
+import { checkValue, FIELD_BY_PATH, type FieldValue, getPath, setPath } from '../src/experiment/fields';
 import type { RunConfig } from '../src/experiment/run_config';
 import type { TeacherMode } from '../src/experiment/url';
-import type { ResultsDoc } from '../src/eval/results';
-import type { AttentionMap } from '../src/eval/map';
 import type { AdapterInfo, ErrorKind, Event, ProgressEvent } from './worker/protocol';
 
 // ---------- runs ----------

@@ -7,18 +7,18 @@
 // compute our model), evaluation speed and memory, and a roofline line.
 // A peer that fails is recorded in `errors` and the rest still runs.
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../src/config';
-import { Engine, requestDevice } from '../src/engine';
-import { loadBrown } from '../src/data/corpus';
 import { trainBatch } from '../src/data/batch';
+import { loadBrown } from '../src/data/corpus';
+import { Engine, requestDevice } from '../src/engine';
 import { DEFAULT_EVAL, evaluateLengths } from '../src/eval/lengths';
 import { initParams } from '../src/model/params';
 import { Trainer } from '../src/train/trainer';
-import { randn, Rng } from '../src/util/random';
-import { ourAttention, ourMatmul, type OurAttentionPass } from './ours';
-import { initJax, jaxAttention, jaxMatmul, JaxGpt } from './peers/jax';
-import { initTf, tfAttention, tfMatmul, TfGpt } from './peers/tf';
+import { Rng, randn } from '../src/util/random';
+import { type OurAttentionPass, ourAttention, ourMatmul } from './ours';
 import type { AttentionInputs, PeerGpt, PeerKernel, PeerMechanism } from './peers/common';
-import { BENCH_SCHEMA, BENCH_VERSION, benchResultSchema, spreadOf, type BenchResult } from './schema';
+import { initJax, JaxGpt, jaxAttention, jaxMatmul } from './peers/jax';
+import { initTf, TfGpt, tfAttention, tfMatmul } from './peers/tf';
+import { BENCH_SCHEMA, BENCH_VERSION, type BenchResult, benchResultSchema, spreadOf } from './schema';
 
 declare global {
   interface Window {

@@ -1,7 +1,8 @@
 // Evaluation of the default model at 1x..16x the training length: tokens per
 // second and the peak bytes the evaluator holds at each length.
-import { DEFAULT_MODEL, Engine, loadBrown, requestDevice } from '../src/index';
+
 import { DEFAULT_EVAL, evaluateLengths } from '../src/eval/lengths';
+import { DEFAULT_MODEL, Engine, loadBrown, requestDevice } from '../src/index';
 
 async function main(): Promise<void> {
   const q = new URLSearchParams(location.search);

@@ -3,17 +3,18 @@
 // onSubmittedWorkDone; the figure is the median over `reps` such submits.
 // ?variants=auto,scalar,vec4,vec4/s4,... picks plans (`auto` is what gemm/matmul_* record);
 // ?shapes=fwd,sq picks shape names by prefix.
-import { requestDevice } from '../src/index';
+
 import { GpuContext } from '../src/gpu/context';
 import { Program } from '../src/gpu/program';
+import { requestDevice } from '../src/index';
 import {
+  type GemmArgs,
+  type GemmPlan,
   gemm,
   gemmWith,
   matmul_backward,
   matmul_forward,
   vec4Ok,
-  type GemmArgs,
-  type GemmPlan,
 } from '../src/kernels/matmul';
 import { randn } from '../src/util/random';
 

@@ -5,7 +5,6 @@
 // times into one submit and waits for it.
 import type { GpuContext } from '../src/gpu/context';
 import { Program } from '../src/gpu/program';
-import { gemm } from '../src/kernels/matmul';
 import {
   attention_probs_backward,
   attention_probs_forward,
@@ -13,6 +12,7 @@ import {
   attention_values_forward,
 } from '../src/kernels/attention';
 import { attention_fused_forward } from '../src/kernels/attention_fused';
+import { gemm } from '../src/kernels/matmul';
 import type { AttentionInputs, PeerKernel, PeerMechanism } from './peers/common';
 
 function kernel(ctx: GpuContext, p: Program): PeerKernel {

@@ -1,8 +1,9 @@
 // Per-kernel wall time of one training step of a config: each recorded
 // dispatch is submitted alone and waited for, so the figures include the
 // adapter's per-submit overhead (the step itself is one submit).
-import { DEFAULT_MODEL, DEFAULT_TRAIN, Engine, requestDevice, Trainer } from '../src/index';
+
 import type { Program } from '../src/gpu/program';
+import { DEFAULT_MODEL, DEFAULT_TRAIN, Engine, requestDevice, Trainer } from '../src/index';
 
 async function timeProgram(
   device: GPUDevice,

@@ -1,6 +1,6 @@
 // End-to-end tests of the built lab (under its Content-Security-Policy) in
 // headless Chromium with WebGPU (SwiftShader: tiny sizes only).
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 
 // A tiny two-run experiment (softmax vs lssa): 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4.
 const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';

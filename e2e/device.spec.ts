@@ -27,7 +27,9 @@ test('a device lost mid-run marks the run interrupted with its progress, and a r
   await page.getByRole('button', { name: 'Run experiment' }).click();
   const progress = page.getByTestId('progress-text').first();
   await expect(progress).toContainText(/step \d+\/400/, { timeout: 60_000 });
-  await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.forEach((d) => d.destroy()));
+  await page.evaluate(() => {
+    for (const d of (window as unknown as { __devices: GPUDevice[] }).__devices) d.destroy();
+  });
   const item = page.locator('[data-status="interrupted"]');
   await expect(item).toHaveCount(1, { timeout: 30_000 });
   await expect(item).toContainText(/device/i);

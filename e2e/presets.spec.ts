@@ -4,9 +4,9 @@
 // hybridskip), and every number in the exported results is finite.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { applyOverrides } from '../src/experiment/experiment';
 import { PRESETS } from '../src/experiment/presets';
 import { DEFAULT_RUN } from '../src/experiment/run_config';
-import { applyOverrides } from '../src/experiment/experiment';
 
 test.use({ viewport: { width: 1400, height: 1000 } });
 
@@ -17,7 +17,10 @@ function numbers(
   path = '',
 ): { path: string; value: unknown }[] {
   if (typeof v === 'number' || v === null) out.push({ path, value: v });
-  else if (Array.isArray(v)) v.forEach((x, i) => numbers(x, out, `${path}[${i}]`));
+  else if (Array.isArray(v))
+    v.forEach((x, i) => {
+      numbers(x, out, `${path}[${i}]`);
+    });
   else if (typeof v === 'object') for (const [k, x] of Object.entries(v as object)) numbers(x, out, `${path}.${k}`);
   return out;
 }

@@ -3,8 +3,8 @@
 // command line on top). Every problem is a UsageError with one line that
 // names it; the CLI exits 2 on those. The experiment modules are TypeScript,
 // so the CLI loads them through Vite and passes them in as `lib`.
-import { existsSync, readFileSync, statSync, accessSync, constants } from 'node:fs';
-import { basename, dirname, resolve, extname } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
 
 /** Where relative paths start: the user's folder (npm runs scripts from the project root and says where it was started in INIT_CWD). */
 export const userPath = (p) => resolve(process.env.INIT_CWD || process.cwd(), p);
@@ -256,7 +256,8 @@ export function linkParams(link) {
 
 function experimentFromLink(link, lib, warn) {
   const d = lib.decodeExperiment(linkParams(link));
-  // The lab opens a link whatever it holds, keeping defaults; a headless run of a misread experiment would waste hours, so any problem is fatal here.
+  // The lab opens a link whatever it holds, keeping defaults; a headless run of a misread experiment would waste hours,
+  // so any problem is fatal here.
   if (d.problems.length)
     throw new UsageError(
       `--url: ${d.problems[0].replace(/; kept the (default|base value)$/, '')}${d.problems.length > 1 ? ` (and ${d.problems.length - 1} more)` : ''}`,

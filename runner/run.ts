@@ -3,13 +3,14 @@
 // `window.__runner` that the CLI calls once per run, so the CLI keeps the
 // order, the progress bars and the files. Runs go through the same
 // loadData/executeRun as the lab; the plot is the lab's own SVG.
-import { Engine, requestDevice } from '../src/engine';
-import { loadBrown, type Corpus } from '../src/data/corpus';
-import { executeRun, loadData, type Progress } from '../src/experiment/runner';
-import { checkRunConfig, type RunConfig } from '../src/experiment/run_config';
-import { parseResults, type ResultsDoc } from '../src/eval/results';
-import { lossVsLengthPoints, lossVsLengthSvg, type LengthPoint } from '../app/plots/lossVsLength';
+
 import { lossTableMarkdown } from '../app/plots/lossTable';
+import { type LengthPoint, lossVsLengthPoints, lossVsLengthSvg } from '../app/plots/lossVsLength';
+import { type Corpus, loadBrown } from '../src/data/corpus';
+import { Engine, requestDevice } from '../src/engine';
+import { parseResults, type ResultsDoc } from '../src/eval/results';
+import { checkRunConfig, type RunConfig } from '../src/experiment/run_config';
+import { executeRun, loadData, type Progress } from '../src/experiment/runner';
 
 export interface RunnerApi {
   /** Requests the device; returns the adapter's description. */

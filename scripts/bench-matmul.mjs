@@ -4,8 +4,8 @@
 // table row per shape and one column per variant.
 import { runPage } from './browser.mjs';
 
-const r = await runPage('/bench/matmul.html' + (process.argv[2] ?? ''), {
-  onLog: (t) => process.stderr.write(t + '\n'),
+const r = await runPage(`/bench/matmul.html${process.argv[2] ?? ''}`, {
+  onLog: (t) => process.stderr.write(`${t}\n`),
 });
 console.log(`adapter: ${r.adapter}; ${r.calls} dispatches per submit, median of ${r.reps} submits; GFLOP/s`);
 const variants = [...new Set(r.rows.map((x) => x.variant))];

@@ -29,7 +29,7 @@ const smoke = process.argv.includes('--smoke');
 const verbose = process.argv.includes('--verbose');
 const r = await runBenchPage(
   `/bench/bench.html${smoke ? '?smoke=1' : ''}`,
-  (t) => verbose && process.stderr.write(t + '\n'),
+  (t) => verbose && process.stderr.write(`${t}\n`),
 );
 
 const f = (x, d = 2) => (x === undefined || x === null ? '-' : x.toFixed(d));
@@ -108,7 +108,7 @@ console.log(
 const t = r.targets;
 const tgt = (name, v, goal) =>
   console.log(
-    `${name.padEnd(52)} ${v === null ? 'n/a' : f(v) + 'x'}  (target >= ${goal}x: ${v === null ? 'not measured' : v >= goal ? 'met' : 'MISSED'})`,
+    `${name.padEnd(52)} ${v === null ? 'n/a' : `${f(v)}x`}  (target >= ${goal}x: ${v === null ? 'not measured' : v >= goal ? 'met' : 'MISSED'})`,
   );
 console.log(
   "\ntargets (ours / peer: above 1 is ours ahead; attention: the faster peer's time / ours, at the worst length >= 256)",
@@ -130,5 +130,5 @@ const slug =
     .slice(0, 40) || 'adapter';
 const file = join(root, 'bench', 'results', `${r.date.slice(0, 10)}-${slug}${r.smoke ? '-smoke' : ''}.json`);
 mkdirSync(dirname(file), { recursive: true });
-writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
 console.log(`\nwrote ${file}`);

@@ -3,9 +3,10 @@
 // benchmarks, the headless runner and the report. The dev servers neither
 // watch files nor push updates: a run takes minutes in a tree others may be
 // editing, and a hot reload would restart the page (and the run).
-import { createServer } from 'vite';
+
 import { chromium } from 'playwright';
-import { findChromium, MISSING_CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { createServer } from 'vite';
+import { CHROMIUM_ARGS, findChromium, MISSING_CHROMIUM } from './chromium.mjs';
 
 const firstLine = (e) =>
   String(e instanceof Error ? e.message : e)

@@ -8,8 +8,8 @@
 // finished runs to OUT.partial.json instead, never to the output paths.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { HELP, UsageError, buildExperiment, checkOutputs, parseArgv } from '../runner/args.mjs';
-import { RunBar, duration, summaryTable } from '../runner/progress.mjs';
+import { buildExperiment, checkOutputs, HELP, parseArgv, UsageError } from '../runner/args.mjs';
+import { duration, RunBar, summaryTable } from '../runner/progress.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let interrupted = false;
@@ -162,7 +162,9 @@ async function main(argv) {
   const names = runs.map((r, i) => `run ${i + 1}/${runs.length} ${r.label}${built.seeds ? ` (seed ${r.seed})` : ''}`);
   if (o.dryRun) {
     console.log(`${experiment.label}: ${runs.length} run${runs.length === 1 ? '' : 's'}`);
-    runs.forEach((r, i) => console.log(`${names[i]}: ${describeRun(r)}`));
+    runs.forEach((r, i) => {
+      console.log(`${names[i]}: ${describeRun(r)}`);
+    });
     if (o.printLink) console.log(await shareLink(lib, experiment, [], outs.linkBase));
     return 0;
   }

@@ -70,7 +70,7 @@ const kLoops = (bLoad, kbStep) => {
 const stores = (col) =>
   range(ROWS).flatMap((i) => range(GROUPS).map((g) => `  store4(m0 + ${i}u, ${col(g)}, cBase, c${i}_${g});`));
 
-const finish = (lines) => [HEADER, ...lines].join('\n') + '\n';
+const finish = (lines) => `${[HEADER, ...lines].join('\n')}\n`;
 
 /** Strided columns (WX apart) so neighbouring invocations load neighbouring b elements. */
 function scalarShader() {

@@ -3,7 +3,7 @@
 // the default model in headless Chromium (each dispatch submitted alone).
 import { runPage } from './browser.mjs';
 
-const r = await runPage('/bench/profile.html' + (process.argv[2] ?? ''), { onLog: () => {} });
+const r = await runPage(`/bench/profile.html${process.argv[2] ?? ''}`, { onLog: () => {} });
 console.log(`one training step (one submit): ${r.stepMs.toFixed(1)} ms`);
 console.log('kernel'.padEnd(34), 'ms (all calls)'.padStart(14), 'calls'.padStart(6));
 for (const x of r.rows) console.log(x.kernel.padEnd(34), String(x.ms).padStart(14), String(x.calls).padStart(6));

@@ -7,8 +7,8 @@
 // in docs/REPRODUCTION.md, so no number in the report is copied by hand.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRunnerServer, launchChromium, openRunnerPage } from './browser.mjs';
 import { fillTable } from '../runner/report_markers.mjs';
+import { createRunnerServer, launchChromium, openRunnerPage } from './browser.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIGURES = join(ROOT, 'docs/figures');

@@ -9,7 +9,8 @@
 // F' = 1 + hd + hd (hd+1) / 2 <= 153 features, the same dot products.
 // One thread per (b, h, group of 4 output channels d0..d0+3), walking t in order: it
 // keeps those 4 columns of S = sum f(k_j) v_j^T (a vec4 per feature) and, redundantly
-// (the same in every thread of the head), the normaliser z = sum f(k_j) in private arrays. No cross-thread traffic and no
+// (the same in every thread of the head), the normaliser z = sum f(k_j) in private arrays. No cross-thread traffic and
+// no
 // barriers (a per-step barrier over T steps is what made this slow on a software
 // adapter); fixed-order sums, so the result is bitwise reproducible.
 // Dispatch: (gridX, gridY) workgroups of 64; thread id = gid.x + gid.y * gridX * 64.

@@ -2,14 +2,14 @@
 // callbacks, evaluation, parameter readback.
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from './config';
 import { trainBatch } from './data/batch';
-import { taskBatch } from './data/synthetic';
-import { DEFAULT_EVAL, evaluateLengths, isTask, type EvalConfig, type EvalData } from './eval/lengths';
 import type { Corpus } from './data/corpus';
+import { taskBatch } from './data/synthetic';
+import { DeviceLostError, lostWithin, NonFiniteError, unlessLost } from './errors';
+import { DEFAULT_EVAL, type EvalConfig, type EvalData, evaluateLengths, isTask } from './eval/lengths';
 import { GpuContext } from './gpu/context';
 import { GptModel } from './model/gpt';
-import { Trainer, type StepLog } from './train/trainer';
-import { checkCheckpoint, type Checkpoint } from './train/checkpoint';
-import { DeviceLostError, lostWithin, NonFiniteError, unlessLost } from './errors';
+import { type Checkpoint, checkCheckpoint } from './train/checkpoint';
+import { type StepLog, Trainer } from './train/trainer';
 import { Rng } from './util/random';
 
 export { ENGINE_VERSION } from './version';

@@ -3,15 +3,15 @@
 // layer list, the runs of the experiment (each a few overrides), seeds, and
 // the mechanism's formula. Teacher locks disable, hides remove.
 import { useId } from 'react';
-import { FIELDS, FIELD_BY_PATH, type FieldValue } from '../../src/experiment/fields';
-import { layersOf } from '../../src/experiment/run_config';
-import { applyOverrides, runLabel, MAX_RUNS } from '../../src/experiment/experiment';
 import { MECHANISMS, type Mechanism } from '../../src/config';
 import { decodeUserFile, USER_TEXT_MAX_CHARS } from '../../src/data/corpus';
-import { baseValue } from '../store';
+import { applyOverrides, MAX_RUNS, runLabel } from '../../src/experiment/experiment';
+import { FIELD_BY_PATH, FIELDS, type FieldValue } from '../../src/experiment/fields';
+import { layersOf } from '../../src/experiment/run_config';
 import { BIAS_NOTE, MECHANISM_INFO } from '../mechanisms';
-import { FieldInput } from './Field';
+import { baseValue } from '../store';
 import { useLab, useLabState } from './context';
+import { FieldInput } from './Field';
 
 const GROUPS: { id: string; title: string }[] = [
   { id: 'model', title: 'Model' },
@@ -109,25 +109,21 @@ function UserText() {
   const onFile = async (f: File | undefined) => {
     if (!f) return;
     if (f.size > USER_TEXT_MAX_CHARS * 4) {
-      store
-        .getState()
-        .pushBanner({
-          kind: 'error',
-          title: 'That file is too large',
-          lines: [`${f.name} is ${f.size} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters.`],
-        });
+      store.getState().pushBanner({
+        kind: 'error',
+        title: 'That file is too large',
+        lines: [`${f.name} is ${f.size} bytes; the limit is ${USER_TEXT_MAX_CHARS} characters.`],
+      });
       return;
     }
     try {
       store.getState().setUserText(decodeUserFile(new Uint8Array(await f.arrayBuffer()), f.name));
     } catch (e) {
-      store
-        .getState()
-        .pushBanner({
-          kind: 'error',
-          title: 'That file was not loaded',
-          lines: [e instanceof Error ? e.message : String(e)],
-        });
+      store.getState().pushBanner({
+        kind: 'error',
+        title: 'That file was not loaded',
+        lines: [e instanceof Error ? e.message : String(e)],
+      });
     }
   };
   return (

@@ -1,7 +1,7 @@
 // One control of the field table: the input for its kind, its label, its
 // help, teacher locks and validation messages. Values are committed to the
 // store only when valid; the draft stays visible with its error otherwise.
-import { useEffect, useId, useState } from 'react';
+import { type ReactNode, useEffect, useId, useState } from 'react';
 import { checkValue, type Field, type FieldValue } from '../../src/experiment/fields';
 
 function toText(v: FieldValue): string {
@@ -59,7 +59,7 @@ export function FieldInput({ field: f, value, locked, label, onCommit }: FieldPr
     setError(err);
     if (!err) onCommit(v);
   };
-  let input;
+  let input: ReactNode;
   if (f.kind.type === 'bool') {
     input = (
       <input

@@ -2,16 +2,16 @@
 // highlight runs, the re-run check against shared numbers, and exports.
 import { useMemo, useState } from 'react';
 import type { ResultsDoc } from '../../src/eval/results';
-import { lossVsLengthSvg } from '../plots/lossVsLength';
-import { lossVsStepSvg, type CurveSeries } from '../plots/lossVsStep';
-import { perPositionSvg } from '../plots/perPosition';
-import { passkeySvg } from '../plots/passkey';
-import { diagnosticLengths, diagnosticsSvg, METRIC_LABELS, type DiagnosticMetric } from '../plots/diagnostics';
-import { attentionMapSvg } from '../plots/attentionMap';
-import { seriesOf, TABLEAU10, type PlotOpts } from '../plots/common';
-import { ACTIVE, type RunRecord } from '../store';
-import { diffFromShared, lossVsLengthCsv, resultsJson, trainingCurveCsv, readResultsFile } from '../export';
 import { downloadText } from '../download';
+import { diffFromShared, lossVsLengthCsv, readResultsFile, resultsJson, trainingCurveCsv } from '../export';
+import { attentionMapSvg } from '../plots/attentionMap';
+import { type PlotOpts, seriesOf, TABLEAU10 } from '../plots/common';
+import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS } from '../plots/diagnostics';
+import { lossVsLengthSvg } from '../plots/lossVsLength';
+import { type CurveSeries, lossVsStepSvg } from '../plots/lossVsStep';
+import { passkeySvg } from '../plots/passkey';
+import { perPositionSvg } from '../plots/perPosition';
+import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
 import { PlotView } from './PlotView';
 
@@ -167,13 +167,11 @@ export function Plots() {
       const got = readResultsFile(await f.text());
       store.getState().addShared(got, 'file', f.name);
     } catch (e) {
-      store
-        .getState()
-        .pushBanner({
-          kind: 'error',
-          title: `The file ${f.name} was rejected`,
-          lines: [e instanceof Error ? e.message : String(e)],
-        });
+      store.getState().pushBanner({
+        kind: 'error',
+        title: `The file ${f.name} was rejected`,
+        lines: [e instanceof Error ? e.message : String(e)],
+      });
     }
   };
 

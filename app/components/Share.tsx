@@ -1,13 +1,13 @@
 // Share by URL: copy the experiment's link, or the link with the finished
 // runs' results; a teacher composes a student link that locks or hides controls.
 import { useState } from 'react';
-import { encodeExperiment, type TeacherMode } from '../../src/experiment/url';
 import { FIELDS } from '../../src/experiment/fields';
-import { linkWithResults } from '../export';
+import { encodeExperiment, type TeacherMode } from '../../src/experiment/url';
 import { copyText } from '../download';
+import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
-import { plotDoc } from './Plots';
 import { useLab, useLabState } from './context';
+import { plotDoc } from './Plots';
 
 function TeacherPanel() {
   const { store } = useLab();

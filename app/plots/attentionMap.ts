@@ -2,7 +2,7 @@
 // cells (row = query bucket, column = key bucket), each the mean weight.
 import * as Plot from '@observablehq/plot';
 import type { AttentionMap } from '../../src/eval/map';
-import { emptySvg, render, type PlotOpts } from './common';
+import { emptySvg, type PlotOpts, render } from './common';
 
 interface Cell {
   row: number;

@@ -2,7 +2,7 @@
 // spread): entropy, sink mass, local focus or mean distance, at one length.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../../src/eval/results';
-import { emphasis, emptySvg, fmt, render, seriesOf, stat, type PlotOpts } from './common';
+import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 export type DiagnosticMetric = 'entropy' | 'sinkMass' | 'localFocus' | 'meanDistance';
 

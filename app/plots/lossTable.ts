@@ -4,8 +4,8 @@
 // length, and the longest/1x ratio computed per seed. What the reproduction
 // report prints beside each plot. Pure: documents in, rows or markdown out.
 import type { ResultsDoc } from '../../src/eval/results';
+import { type Stat, seriesOf, stat } from './common';
 import { baselinesOf, variantName } from './lossVsLength';
-import { seriesOf, stat, type Stat } from './common';
 
 export interface LossRow {
   series: string;

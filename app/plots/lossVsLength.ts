@@ -6,7 +6,7 @@
 // unigram loss) are grey rules, so a collapse has a line to collapse to.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../../src/eval/results';
-import { emphasis, emptySvg, fmt, render, seriesOf, stat, type PlotOpts } from './common';
+import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 export interface LengthPoint {
   /** The run (series of seeds) this line belongs to: what hide/highlight act on. */

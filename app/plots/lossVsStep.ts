@@ -2,7 +2,7 @@
 // colour per run; live while a run trains (its curve so far).
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../../src/eval/results';
-import { emphasis, emptySvg, fmt, render, seriesOf, type PlotOpts } from './common';
+import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf } from './common';
 
 export interface CurveSeries {
   name: string;

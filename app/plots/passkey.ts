@@ -1,7 +1,7 @@
 // Passkey retrieval accuracy against evaluation length (runs with passkey trials).
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../../src/eval/results';
-import { emphasis, emptySvg, fmt, render, seriesOf, stat, type PlotOpts } from './common';
+import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 interface Pt {
   name: string;

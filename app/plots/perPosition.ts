@@ -2,7 +2,7 @@
 // each model breaks. x is the position in multiples of T; T is marked.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../../src/eval/results';
-import { emphasis, emptySvg, fmt, render, seriesOf, stat, type PlotOpts } from './common';
+import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 interface Pt {
   name: string;

@@ -1,7 +1,7 @@
 // The page's side of the worker protocol: starts the module worker, checks
 // every event it sends, and falls back to running the same engine code on
 // the main thread when the worker reports no WebGPU (or cannot start).
-import { isEvent, NO_WORKER_GPU, type Command, type Event } from './protocol';
+import { type Command, type Event, isEvent, NO_WORKER_GPU } from './protocol';
 
 export type ReadyEvent = Extract<Event, { type: 'ready' }>;
 

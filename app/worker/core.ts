@@ -2,14 +2,15 @@
 // runs one run at a time through executeRun (pause, resume, stop) and posts
 // typed events. The module worker wraps it; where a browser has no WebGPU
 // in workers, the page runs this same class on its main thread.
+
+import { type Corpus, loadBrown } from '../../src/data/corpus';
 import { Engine, requestDevice } from '../../src/engine';
-import { loadBrown, type Corpus } from '../../src/data/corpus';
-import { checkRunConfig, toModelConfig, type RunConfig } from '../../src/experiment/run_config';
-import { executeRun, loadData, longestEvalLength, RunStopped, type LoadedData } from '../../src/experiment/runner';
-import { attentionMap, type AttentionMap } from '../../src/eval/map';
+import { type AttentionMap, attentionMap } from '../../src/eval/map';
+import { checkRunConfig, type RunConfig, toModelConfig } from '../../src/experiment/run_config';
+import { executeRun, type LoadedData, loadData, longestEvalLength, RunStopped } from '../../src/experiment/runner';
 import { checkFits } from '../../src/model/budget';
 import type { GptModel } from '../../src/model/gpt';
-import { errorKind, type AdapterInfo, type Command, type Event } from './protocol';
+import { type AdapterInfo, type Command, type Event, errorKind } from './protocol';
 
 /** Heatmaps computed per run: every layer, the first heads, at T and the longest length. */
 const MAP_HEADS = 4;

@@ -5,7 +5,7 @@
 /// <reference lib="webworker" />
 import { config as zodConfig } from 'zod';
 import { LabCore } from './core';
-import { isCommand, NO_WORKER_GPU, type Event } from './protocol';
+import { type Event, isCommand, NO_WORKER_GPU } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -3,9 +3,10 @@
 // message carries the run id, so a late event of a stopped run can never be
 // mistaken for the next run's. Both sides check what they receive
 // (isCommand / isEvent): a message is data, not trusted code.
-import type { RunConfig } from '../../src/experiment/run_config';
-import type { ResultsDoc } from '../../src/eval/results';
+
 import type { AttentionMap } from '../../src/eval/map';
+import type { ResultsDoc } from '../../src/eval/results';
+import type { RunConfig } from '../../src/experiment/run_config';
 
 export interface AdapterInfo {
   vendor: string;

@@ -5,9 +5,9 @@
 // half-split, GELU tanh, tied embeddings, AdamW with decay on matrices only,
 // global-norm clipping); these tables make that mirror exact.
 import type { ModelConfig, TrainConfig } from '../../src/config';
-import { buildParamTable, paramSpecs, type ParamTable } from '../../src/model/params';
-import { learningRate } from '../../src/train/schedule';
+import { buildParamTable, type ParamTable, paramSpecs } from '../../src/model/params';
 import { ropeAngle } from '../../src/reference/rope';
+import { learningRate } from '../../src/train/schedule';
 
 export type PeerMechanism = 'softmax' | 'lssa';
 

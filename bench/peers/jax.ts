@@ -4,10 +4,13 @@
 // plus AdamW. Mirrors src/reference/gpt.ts op by op (see bench/peers/common.ts).
 // jax-js arrays are reference counted and every call consumes its arguments:
 // a value used again later is passed as `x.ref` (see the jax-js README).
-import { defaultDevice, getWebGPUDevice, init, jit, nn, numpy as np, tree, valueAndGrad, grad } from '@jax-js/jax';
+import { defaultDevice, getWebGPUDevice, grad, init, jit, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
 import type { ModelConfig, TrainConfig } from '../../src/config';
 import type { ParamTable } from '../../src/model/params';
+import { LSSA_EPS } from '../../src/reference/attention';
+import { RMSNORM_EPS } from '../../src/reference/rmsnorm';
 import {
+  type AttentionInputs,
   adamwScalars,
   causalBias,
   causalOnes,
@@ -15,18 +18,15 @@ import {
   dimsOf,
   lssaScale,
   oneHot,
-  packArena,
-  ropeTables,
-  tableOf,
-  unpackArena,
-  type AttentionInputs,
   type PeerDims,
   type PeerGpt,
   type PeerKernel,
   type PeerMechanism,
+  packArena,
+  ropeTables,
+  tableOf,
+  unpackArena,
 } from './common';
-import { LSSA_EPS } from '../../src/reference/attention';
-import { RMSNORM_EPS } from '../../src/reference/rmsnorm';
 
 type Arr = np.Array;
 type Params = Record<string, Arr>;

@@ -15,6 +15,7 @@ import type { ParamTable } from '../../src/model/params';
 import { LSSA_EPS } from '../../src/reference/attention';
 import { RMSNORM_EPS } from '../../src/reference/rmsnorm';
 import {
+  type AttentionInputs,
   adamwScalars,
   causalBias,
   causalOnes,
@@ -22,15 +23,14 @@ import {
   dimsOf,
   lssaScale,
   oneHot,
-  packArena,
-  ropeTables,
-  tableOf,
-  unpackArena,
-  type AttentionInputs,
   type PeerDims,
   type PeerGpt,
   type PeerKernel,
   type PeerMechanism,
+  packArena,
+  ropeTables,
+  tableOf,
+  unpackArena,
 } from './common';
 
 type T = tf.Tensor;

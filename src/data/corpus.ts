@@ -135,7 +135,7 @@ export function corpusFromUserText(text: string, opts: UserTextOptions = {}): Co
   const docs: { text: string; n: number }[] = [];
   let cur: { text: string; n: number } | null = null;
   for (const p of pieces) {
-    cur = cur === null ? { ...p } : { text: cur.text + '\n\n' + p.text, n: cur.n + 2 + p.n };
+    cur = cur === null ? { ...p } : { text: `${cur.text}\n\n${p.text}`, n: cur.n + 2 + p.n };
     if (cur.n >= target) {
       docs.push(cur);
       cur = null;
@@ -145,7 +145,7 @@ export function corpusFromUserText(text: string, opts: UserTextOptions = {}): Co
     // A short remainder joins the last document, so every document holds a full window.
     if (docs.length > 0 && cur.n < target) {
       const last = docs[docs.length - 1];
-      docs[docs.length - 1] = { text: last.text + '\n\n' + cur.text, n: last.n + 2 + cur.n };
+      docs[docs.length - 1] = { text: `${last.text}\n\n${cur.text}`, n: last.n + 2 + cur.n };
     } else docs.push(cur);
   }
   if (docs.length < 2) {

@@ -26,7 +26,7 @@ export interface PasskeyExample extends Example {
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const DIGITS = '0123456789';
 /** The fixed vocabulary of every synthetic task (ids sorted by code point, 0 = unknown). */
-export const TASK_ALPHABET = " !',-.:;=>?|" + DIGITS + LETTERS;
+export const TASK_ALPHABET = ` !',-.:;=>?|${DIGITS}${LETTERS}`;
 export const TASK_TOKENIZER = CharTokenizer.fromText([TASK_ALPHABET]);
 export const COPY_TOKENIZER = TASK_TOKENIZER;
 export const RECALL_TOKENIZER = TASK_TOKENIZER;
@@ -65,7 +65,7 @@ export function copyExample(L: number, rng: Rng): Example {
   const n = Math.floor(L / 2);
   const pad = L + 1 - (2 * n + 1);
   const payload = randomString(rng, LETTERS, n);
-  const seq = '.'.repeat(pad) + payload + '>' + payload;
+  const seq = `${'.'.repeat(pad) + payload}>${payload}`;
   return toExample(seq, L, pad + n + 1, L + 1);
 }
 
@@ -101,8 +101,8 @@ export function recallExample(L: number, rng: Rng): Example {
   const q = rng.int(pairs);
   const pad = L + 1 - (pairs + 1) * (k + 3);
   let seq = '.'.repeat(pad);
-  for (let i = 0; i < pairs; i++) seq += keys[i] + '=' + values[i] + ' ';
-  seq += '?' + keys[q] + '=' + values[q];
+  for (let i = 0; i < pairs; i++) seq += `${keys[i]}=${values[i]} `;
+  seq += `?${keys[q]}=${values[q]}`;
   return toExample(seq, L, L, L + 1);
 }
 

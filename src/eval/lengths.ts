@@ -2,16 +2,18 @@
 // loss at length L"): the same fixed windows at every length, fused attention
 // (memory linear in L), mean / tail / per-position loss, and per-head
 // attention diagnostics.
-import type { Corpus } from '../data/corpus';
+
 import { evalWindows, packWindows, windowAt } from '../data/batch';
+import type { Corpus } from '../data/corpus';
 import { IGNORE, type SyntheticTask } from '../data/synthetic';
-import { Rng } from '../util/random';
 import { AttentionMixer } from '../model/attention_mixer';
-import { Graph, type GptModel } from '../model/gpt';
+import { type GptModel, Graph } from '../model/gpt';
 import { reweightFor } from '../model/mixers';
+import { Rng } from '../util/random';
 import { windowsPerChunk } from './chunk';
 
 export { DEFAULT_EVAL, type EvalConfig } from './config';
+
 import type { EvalConfig } from './config';
 
 export interface EvalVariant {

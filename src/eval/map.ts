@@ -1,12 +1,13 @@
 // A downsampled attention map of one window, layer and head at one length,
 // for the UI's heatmap: R x R cells, each the mean weight over its rows and
 // columns, computed by a streaming kernel (no L x L buffer).
-import type { Corpus } from '../data/corpus';
+
 import { evalWindows, windowAt } from '../data/batch';
-import { AttentionMixer } from '../model/attention_mixer';
-import { Graph, type GptModel } from '../model/gpt';
-import { reweightFor } from '../model/mixers';
+import type { Corpus } from '../data/corpus';
 import { Program } from '../gpu/program';
+import { AttentionMixer } from '../model/attention_mixer';
+import { type GptModel, Graph } from '../model/gpt';
+import { reweightFor } from '../model/mixers';
 
 export interface AttentionMap {
   length: number;

@@ -2,12 +2,13 @@
 // test): a key hidden at a random depth in filler text, asked for at the end.
 // A trial succeeds when the model's greedy prediction of every answer digit
 // (teacher-forced on the previous digits) is right.
+
+import { packWindows } from '../data/batch';
+import { IGNORE, TASK_TOKENIZER, TASKS } from '../data/synthetic';
 import type { CharTokenizer } from '../data/tokenizer';
-import { IGNORE, TASKS, TASK_TOKENIZER } from '../data/synthetic';
-import { Graph, type GptModel } from '../model/gpt';
+import { type GptModel, Graph } from '../model/gpt';
 import { reweightFor } from '../model/mixers';
 import { Rng } from '../util/random';
-import { packWindows } from '../data/batch';
 import { windowsPerChunk } from './chunk';
 
 /**

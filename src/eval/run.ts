@@ -2,14 +2,15 @@
 // document: loss against length (the model's own setting, then each
 // re-weighting p of the sweep and hybridskip, all on the same windows without
 // retraining), diagnostics, passkey accuracy and the baselines.
-import { ENGINE_VERSION } from '../version';
+
 import type { ModelConfig, TrainConfig } from '../config';
 import type { CharTokenizer } from '../data/tokenizer';
 import type { GptModel } from '../model/gpt';
 import type { StepLog } from '../train/trainer';
-import { evalLengths, evaluateLengths, type EvalConfig, type EvalData, type HeadDiagnostics } from './lengths';
-import { passkeyAccuracy, type PasskeyPoint } from './passkey';
-import { RESULTS_SCHEMA, RESULTS_VERSION, resultsSchema, type LossVsLength, type ResultsDoc } from './results';
+import { ENGINE_VERSION } from '../version';
+import { type EvalConfig, type EvalData, evalLengths, evaluateLengths, type HeadDiagnostics } from './lengths';
+import { type PasskeyPoint, passkeyAccuracy } from './passkey';
+import { type LossVsLength, RESULTS_SCHEMA, RESULTS_VERSION, type ResultsDoc, resultsSchema } from './results';
 
 export interface RunEvaluation {
   lossVsLength: LossVsLength[];

@@ -2,7 +2,7 @@
 // field overrides (a preset is such a list). The whole experiment, seed
 // included, is what a share link carries.
 import { ConfigError } from '../config';
-import { checkValue, FIELD_BY_PATH, setPath, type FieldValue } from './fields';
+import { checkValue, FIELD_BY_PATH, type FieldValue, setPath } from './fields';
 import { checkRunConfig, DEFAULT_RUN, type RunConfig } from './run_config';
 
 /** Field path -> value, e.g. { 'model.mechanism': 'lssa', 'model.reweight.mode': 'train' }. */
@@ -50,7 +50,7 @@ export function resolveRuns(e: Experiment): RunConfig[] {
 /** A readable label for a run: its own label, else its overrides. */
 export function runLabel(e: Experiment, i: number): string {
   const r = e.runs[i] ?? {};
-  const own = r['label'];
+  const own = r.label;
   if (typeof own === 'string' && own) return own;
   const parts = Object.entries(r).map(
     ([k, v]) => `${FIELD_BY_PATH.get(k)?.label ?? k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`,

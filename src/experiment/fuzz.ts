@@ -2,8 +2,8 @@
 // seeded, so a failure names a reproducible link.
 import { Rng } from '../util/random';
 import { FIELDS } from './fields';
-import { encodeExperiment } from './url';
 import { PRESETS, presetExperiment } from './presets';
+import { encodeExperiment } from './url';
 
 const NASTY = [
   '<script>alert(1)</script>',

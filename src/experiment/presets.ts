@@ -2,8 +2,8 @@
 // short list of overrides on the defaults (nanoGPT style), on one shared
 // training budget (CLASSROOM) so every run of every preset is trained alike.
 import type { Experiment, RunOverrides } from './experiment';
-import { DEFAULT_RUN } from './run_config';
 import { applyOverrides } from './experiment';
+import { DEFAULT_RUN } from './run_config';
 
 /**
  * The presets' budget, tuned in docs/REPRODUCTION.md: 600 steps of batch 8 x

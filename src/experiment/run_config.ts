@@ -3,8 +3,8 @@
 // engine's model, training and evaluation configs.
 import { z } from 'zod';
 import {
-  checkModelConfig,
   ConfigError,
+  checkModelConfig,
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
   type Mechanism,
@@ -15,7 +15,7 @@ import {
 } from '../config';
 import { DEFAULT_EVAL, type EvalConfig } from '../eval/config';
 import { expandPattern, type Pattern } from '../model/patterns';
-import { FIELDS, setPath, type Field } from './fields';
+import { FIELDS, type Field, setPath } from './fields';
 
 export const CONFIG_VERSION = 1;
 

@@ -4,15 +4,15 @@
 // call this; it adds no numerics of its own.
 import { ConfigError } from '../config';
 import { evalWindows, unigramLoss } from '../data/batch';
-import { corpusFromUserText, DataError, type Corpus } from '../data/corpus';
-import { TASKS, TASK_TOKENIZER, type SyntheticTask } from '../data/synthetic';
-import { fixedPassage, type Engine } from '../engine';
-import { evaluateRun, makeResults } from '../eval/run';
+import { type Corpus, corpusFromUserText, DataError } from '../data/corpus';
+import { type SyntheticTask, TASK_TOKENIZER, TASKS } from '../data/synthetic';
+import { type Engine, fixedPassage } from '../engine';
 import type { ResultsDoc } from '../eval/results';
+import { evaluateRun, makeResults } from '../eval/run';
 import type { GptModel } from '../model/gpt';
 import type { StepLog } from '../train/trainer';
 import { Rng } from '../util/random';
-import { toEvalConfig, toModelConfig, toTrainConfig, type RunConfig } from './run_config';
+import { type RunConfig, toEvalConfig, toModelConfig, toTrainConfig } from './run_config';
 
 export type LoadedData = { kind: 'text'; corpus: Corpus } | { kind: 'task'; task: SyntheticTask };
 

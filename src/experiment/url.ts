@@ -3,14 +3,15 @@
 // fields, one `run` parameter per run — plus, optionally, the finished
 // runs' results, compressed. Decoding never throws: every field that cannot
 // be read is reported and left at its default, so a link always opens.
-import { checkValue, FIELDS, FIELD_BY_KEY, getPath, setPath, type Field, type FieldValue } from './fields';
-import { MAX_RUNS, defaultExperiment, type Experiment, type RunOverrides } from './experiment';
+
+import { defaultExperiment, type Experiment, MAX_RUNS, type RunOverrides } from './experiment';
+import { checkValue, FIELD_BY_KEY, FIELDS, type Field, type FieldValue, getPath, setPath } from './fields';
 import { CONFIG_VERSION, DEFAULT_RUN, type RunConfig } from './run_config';
 
 /** Longest link (characters of the parameter string) the lab reads. */
 export const MAX_LINK_CHARS = 2_000_000;
 
-function encodeValue(f: Field, v: FieldValue): string {
+function encodeValue(v: FieldValue): string {
   if (Array.isArray(v)) return v.map(String).join('+');
   if (typeof v === 'boolean') return v ? '1' : '0';
   return String(v);
@@ -51,12 +52,12 @@ export function encodeExperiment(e: Experiment, teacher?: TeacherMode | null): U
   if (e.label) q.set('x', e.label);
   for (const f of FIELDS) {
     const v = getPath(e.base, f.path) as FieldValue;
-    if (!same(v, f.default)) q.set(f.key, encodeValue(f, v));
+    if (!same(v, f.default)) q.set(f.key, encodeValue(v));
   }
   for (const r of e.runs) {
     const parts = Object.entries(r).map(([path, v]) => {
       const f = FIELDS.find((x) => x.path === path)!;
-      return `${f.key}:${encodeURIComponent(encodeValue(f, v))}`;
+      return `${f.key}:${encodeURIComponent(encodeValue(v))}`;
     });
     q.append('run', parts.join(','));
   }

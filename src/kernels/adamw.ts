@@ -4,11 +4,12 @@
 // the parameter table (src/model/params.ts): decayed matrices first, so weight
 // decay applies to [0, nDecay). Clipping reads the norm from a GPU stats slot:
 // a training step never reads anything back to decide its update.
-import partialCode from '../../shaders/grad_norm_partial.wgsl?raw';
-import finalCode from '../../shaders/grad_norm_final.wgsl?raw';
+
 import adamwCode from '../../shaders/adamw.wgsl?raw';
+import finalCode from '../../shaders/grad_norm_final.wgsl?raw';
+import partialCode from '../../shaders/grad_norm_partial.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, type Program, packUniform } from '../gpu/program';
 
 const PARTIAL = { label: 'grad_norm_partial', code: partialCode, access: ['read', 'write', 'uniform'] as const };
 const FINAL = { label: 'grad_norm_final', code: finalCode, access: ['read', 'write', 'uniform'] as const };

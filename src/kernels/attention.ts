@@ -22,12 +22,13 @@
 //   in order with no barriers: fixed-order sums, and fast on a software adapter.
 // - The probabilities backward needs a [B,H,T,T] scratch (dL/d(q_i . k_j)); pass one
 //   as the trailing `ds` argument to share it between layers, else the Program owns one.
-import probsFwdCode from '../../shaders/attention_probs_forward.wgsl?raw';
+
 import probsBwdCode from '../../shaders/attention_probs_backward.wgsl?raw';
-import mixCode from '../../shaders/attention_values_forward.wgsl?raw';
+import probsFwdCode from '../../shaders/attention_probs_forward.wgsl?raw';
 import dattCode from '../../shaders/attention_values_backward.wgsl?raw';
+import mixCode from '../../shaders/attention_values_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, type Program, packUniform } from '../gpu/program';
 
 export type NormalisedMechanism = 'softmax' | 'lssa' | 'taylor' | 'sigmoid' | 'relu';
 export interface ProbsParams {

@@ -15,11 +15,11 @@
 // Threading: one thread per query row (the map: per row bucket) walking keys in
 // order with no barriers: deterministic, and fast on a software adapter.
 import commonCode from '../../shaders/attention_fused_common.wgsl?raw';
-import fwdCode from '../../shaders/attention_fused_forward.wgsl?raw';
 import diagCode from '../../shaders/attention_fused_diagnostics.wgsl?raw';
+import fwdCode from '../../shaders/attention_fused_forward.wgsl?raw';
 import mapCode from '../../shaders/attention_fused_map.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, type Program, packUniform } from '../gpu/program';
 import type { NormalisedMechanism, ProbsParams } from './attention';
 
 /** Largest map grid (the map kernel's private row of cells). */

@@ -7,8 +7,7 @@ import fusedCode from '../../shaders/fused_classifier.wgsl?raw';
 import finalCode from '../../shaders/loss_mean_final.wgsl?raw';
 import partialsCode from '../../shaders/loss_mean_partials.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
-import { grid1d } from '../gpu/program';
+import { ceilDiv, grid1d, type Program, packUniform } from '../gpu/program';
 
 export const IGNORE_TARGET = 0xffffffff;
 

@@ -3,8 +3,7 @@
 import bwdCode from '../../shaders/encoder_backward.wgsl?raw';
 import fwdCode from '../../shaders/encoder_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
-import { elementGrid, grid1d } from '../gpu/program';
+import { ceilDiv, elementGrid, grid1d, type Program, packUniform } from '../gpu/program';
 
 const FWD = { label: 'encoder_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
 const BWD = { label: 'encoder_backward', code: bwdCode, access: ['read', 'read', 'write', 'uniform'] as const };

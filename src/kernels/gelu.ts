@@ -3,8 +3,7 @@
 import bwdCode from '../../shaders/gelu_backward.wgsl?raw';
 import fwdCode from '../../shaders/gelu_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { packUniform, type Program } from '../gpu/program';
-import { elementGrid } from '../gpu/program';
+import { elementGrid, type Program, packUniform } from '../gpu/program';
 
 const FWD = { label: 'gelu_forward', code: fwdCode, access: ['read', 'write', 'uniform'] as const };
 const BWD = { label: 'gelu_backward', code: bwdCode, access: ['read', 'read', 'write', 'uniform'] as const };

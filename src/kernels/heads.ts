@@ -1,11 +1,12 @@
 // Head split / merge permutations on the GPU (shaders/qkv_split_*.wgsl,
 // shaders/heads_merge_*.wgsl). C = H * hd; outputs are written, not accumulated.
-import splitFwd from '../../shaders/qkv_split_forward.wgsl?raw';
-import splitBwd from '../../shaders/qkv_split_backward.wgsl?raw';
-import mergeFwd from '../../shaders/heads_merge_forward.wgsl?raw';
+
 import mergeBwd from '../../shaders/heads_merge_backward.wgsl?raw';
+import mergeFwd from '../../shaders/heads_merge_forward.wgsl?raw';
+import splitBwd from '../../shaders/qkv_split_backward.wgsl?raw';
+import splitFwd from '../../shaders/qkv_split_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { elementGrid, packUniform, type Program } from '../gpu/program';
+import { elementGrid, type Program, packUniform } from '../gpu/program';
 
 const SPLIT_FWD = {
   label: 'qkv_split_forward',

@@ -12,11 +12,11 @@
 // (shaders/matmul_splitk_reduce.wgsl), so more workgroups run in parallel and
 // results stay deterministic.
 import codeScalar from '../../shaders/matmul.wgsl?raw';
-import codeVec4 from '../../shaders/matmul_vec4.wgsl?raw';
-import codeTranspose from '../../shaders/matmul_transpose.wgsl?raw';
 import codeReduce from '../../shaders/matmul_splitk_reduce.wgsl?raw';
+import codeTranspose from '../../shaders/matmul_transpose.wgsl?raw';
+import codeVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, type Program, packUniform } from '../gpu/program';
 
 const ACCESS = ['read', 'read', 'write', 'uniform'] as const;
 /** Rows x columns of C per invocation in both kernels (their register tile). */
@@ -86,7 +86,10 @@ export function gemmWith(p: Program, g: GemmArgs, plan: GemmPlan): void {
   if (plan.kernel === 'vec4' && !vec4Ok(g))
     throw new Error('gemm: vec4 kernel needs sBn = 1 and N, sBk, batchB, batchC multiples of 4');
   const S = plan.splitK;
-  if (S === 1) return record(p, g, plan.kernel);
+  if (S === 1) {
+    record(p, g, plan.kernel);
+    return;
+  }
   if ((g.batch ?? 1) !== 1 || g.K % S !== 0)
     throw new Error(`gemm: split-K ${S} needs batch 1 and K divisible by ${S}`);
   // The S slices are a batch: slice s reads k in [s*K/S, (s+1)*K/S) and writes part[s].

@@ -3,11 +3,12 @@
 // position (s_j = q_j . k_j / sqrt(hd), q already through SiLU). Linear time in
 // T both ways; the backward's reverse scan is derived in src/reference/nonapprox.ts.
 // stats [B, H, T, 2] = (running max M_i, denominator Z_i = sum_{j<=i} exp(s_j - M_i)).
-import fwdCode from '../../shaders/nonapprox_forward.wgsl?raw';
+
 import scanCode from '../../shaders/nonapprox_backward.wgsl?raw';
 import qkCode from '../../shaders/nonapprox_backward_qk.wgsl?raw';
+import fwdCode from '../../shaders/nonapprox_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, type Program, packUniform } from '../gpu/program';
 
 const FWD = {
   label: 'nonapprox_forward',

@@ -7,9 +7,8 @@
 import checkCode from '../../shaders/nonfinite_check.wgsl?raw';
 import finalCode from '../../shaders/nonfinite_final.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, grid1d, type Program, packUniform } from '../gpu/program';
 import { STATS_FLOATS } from '../model/shapes';
-import { grid1d } from '../gpu/program';
 
 const CHECK = { label: 'nonfinite_check', code: checkCode, access: ['read', 'read', 'write', 'uniform'] as const };
 const FINAL = { label: 'nonfinite_final', code: finalCode, access: ['read', 'write', 'uniform', 'uniform'] as const };

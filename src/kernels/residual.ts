@@ -2,7 +2,7 @@
 import addCode from '../../shaders/add_inplace.wgsl?raw';
 import fwdCode from '../../shaders/residual_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { elementGrid, packUniform, type Program } from '../gpu/program';
+import { elementGrid, type Program, packUniform } from '../gpu/program';
 
 const FWD = { label: 'residual_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
 const ADD = { label: 'add_inplace', code: addCode, access: ['read', 'write', 'uniform'] as const };

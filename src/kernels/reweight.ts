@@ -2,10 +2,11 @@
 // the Softplus paper's re-weighting stage, applied to row-normalised causal
 // attention weights [BH, T, T]. Math, the m == 0 rule and the relu subgradient
 // convention are documented in src/reference/reweight.ts.
-import fwdCode from '../../shaders/reweight_forward.wgsl?raw';
+
 import bwdCode from '../../shaders/reweight_backward.wgsl?raw';
+import fwdCode from '../../shaders/reweight_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, type Program, packUniform } from '../gpu/program';
 
 const FWD = { label: 'reweight_forward', code: fwdCode, access: ['read', 'write', 'uniform'] as const };
 const BWD = {

@@ -4,8 +4,7 @@ import bwdCode from '../../shaders/rmsnorm_backward.wgsl?raw';
 import dwCode from '../../shaders/rmsnorm_backward_dweight.wgsl?raw';
 import fwdCode from '../../shaders/rmsnorm_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
-import { grid1d } from '../gpu/program';
+import { ceilDiv, grid1d, type Program, packUniform } from '../gpu/program';
 
 export const RMSNORM_EPS = 1e-5;
 

@@ -3,12 +3,12 @@
 // t the 0-based position within T. The (cos, sin) table is computed in float64
 // here (WGSL sin/cos are too coarse at angles of hundreds of radians) and uploaded
 // once when the program is recorded.
-import fwdCode from '../../shaders/rope_forward.wgsl?raw';
+
 import bwdCode from '../../shaders/rope_backward.wgsl?raw';
+import fwdCode from '../../shaders/rope_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { packUniform, type Program } from '../gpu/program';
+import { elementGrid, type Program, packUniform } from '../gpu/program';
 import { ropeAngle } from '../reference/rope';
-import { elementGrid } from '../gpu/program';
 
 const FWD = { label: 'rope_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
 const BWD = { label: 'rope_backward', code: bwdCode, access: ['read', 'read', 'write', 'uniform'] as const };

@@ -4,8 +4,7 @@ import siluFwdCode from '../../shaders/silu_forward.wgsl?raw';
 import swigluBwdCode from '../../shaders/swiglu_backward.wgsl?raw';
 import swigluFwdCode from '../../shaders/swiglu_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { packUniform, type Program } from '../gpu/program';
-import { elementGrid } from '../gpu/program';
+import { elementGrid, type Program, packUniform } from '../gpu/program';
 
 const SILU_FWD = { label: 'silu_forward', code: siluFwdCode, access: ['read', 'write', 'uniform'] as const };
 const SILU_BWD = { label: 'silu_backward', code: siluBwdCode, access: ['read', 'read', 'write', 'uniform'] as const };

@@ -1,11 +1,11 @@
 // stream_qk_forward / stream_qk_backward (shaders/stream_qk_*.wgsl): the batch
 // rows of a combined [batch; stream] tensor take their queries and keys from
 // the matching stream rows (rndembqk, fixedseqqk).
-import fwdCode from '../../shaders/stream_qk_forward.wgsl?raw';
+
 import bwdCode from '../../shaders/stream_qk_backward.wgsl?raw';
+import fwdCode from '../../shaders/stream_qk_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { packUniform, type Program } from '../gpu/program';
-import { elementGrid } from '../gpu/program';
+import { elementGrid, type Program, packUniform } from '../gpu/program';
 
 const FWD = { label: 'stream_qk_forward', code: fwdCode, access: ['read', 'write', 'uniform'] as const };
 const BWD = { label: 'stream_qk_backward', code: bwdCode, access: ['read', 'write', 'uniform'] as const };

@@ -4,7 +4,7 @@
 // in src/reference/taylor_linear.ts. q and k arrive after RoPE.
 import code from '../../shaders/taylor_linear_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, packUniform, type Program } from '../gpu/program';
+import { ceilDiv, type Program, packUniform } from '../gpu/program';
 
 const SPEC = { label: 'taylor_linear_forward', code, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
 

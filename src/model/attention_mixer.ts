@@ -18,12 +18,12 @@ import {
   attention_values_forward,
   type ProbsParams,
 } from '../kernels/attention';
+import { attention_fused_diagnostics, attention_fused_forward, attention_fused_map } from '../kernels/attention_fused';
 import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from '../kernels/heads';
 import { gemm, matmul_backward, matmul_forward } from '../kernels/matmul';
 import { reweight_backward, reweight_forward } from '../kernels/reweight';
 import { rope_backward, rope_forward, ropeTableData } from '../kernels/rope';
 import { stream_qk_backward, stream_qk_forward } from '../kernels/stream';
-import { attention_fused_diagnostics, attention_fused_forward, attention_fused_map } from '../kernels/attention_fused';
 import { TAYLOR_LINEAR_MAX_HD, taylor_linear_forward } from '../kernels/taylor_linear';
 import type { Allocator, Mixer, SharedScratch } from './mixer';
 import type { Shapes } from './shapes';

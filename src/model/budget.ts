@@ -6,7 +6,7 @@
 // a real Graph takes.
 import { ConfigError, type ModelConfig } from '../config';
 import { ResourceLimitError } from '../errors';
-import { planGemm, type GemmArgs } from '../kernels/matmul';
+import { type GemmArgs, planGemm } from '../kernels/matmul';
 import { ROW_NORMALISED } from './mixers';
 import { buildParamTable, gatedHidden, mlpHidden, paramSpecs } from './params';
 import { STATS_FLOATS } from './shapes';

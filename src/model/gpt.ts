@@ -2,26 +2,26 @@
 // buffer laid out by the parameter table) and graphs (activations plus the
 // recorded forward/backward programs for one batch shape).
 import { checkModelConfig, type ModelConfig } from '../config';
-import { checkFits, checkParamsFit } from './budget';
-import { streamKind, streamRows } from './stream';
 import type { Binding, GpuContext } from '../gpu/context';
 import { Program } from '../gpu/program';
 import {
+  crossentropy_forward,
   fused_classifier,
   fusedClassifierParams,
-  crossentropy_forward,
-  loss_mean,
   IGNORE_TARGET,
+  loss_mean,
 } from '../kernels/crossentropy';
 import { encoder_backward, encoder_forward } from '../kernels/encoder';
 import { gelu_backward, gelu_forward } from '../kernels/gelu';
 import { matmul_backward, matmul_forward } from '../kernels/matmul';
 import { residual_forward } from '../kernels/residual';
 import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm';
+import { checkFits, checkParamsFit } from './budget';
+import { type Allocator, type Mixer, SharedScratch } from './mixer';
 import { buildMixer } from './mixers';
-import { SharedScratch, type Allocator, type Mixer } from './mixer';
-import { buildParamTable, initParams, paramSpecs, type ParamEntry, type ParamTable } from './params';
-import { shapesOf, STAT_LOSS, STATS_FLOATS, type Shapes } from './shapes';
+import { buildParamTable, initParams, type ParamEntry, type ParamTable, paramSpecs } from './params';
+import { type Shapes, STAT_LOSS, STATS_FLOATS, shapesOf } from './shapes';
+import { streamKind, streamRows } from './stream';
 
 export type Arena = 'params' | 'grads' | 'm' | 'v';
 

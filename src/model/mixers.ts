@@ -4,10 +4,10 @@ import type { Binding } from '../gpu/context';
 import type { NormalisedMechanism } from '../kernels/attention';
 import { AttentionMixer, type EvalForm } from './attention_mixer';
 import { GatedMlpMixer } from './gated_mlp_mixer';
-import { NonapproxMixer } from './nonapprox_mixer';
-import { gatedHidden } from './params';
 import type { GptModel } from './gpt';
 import type { Allocator, Mixer, SharedScratch } from './mixer';
+import { NonapproxMixer } from './nonapprox_mixer';
+import { gatedHidden } from './params';
 import type { Shapes } from './shapes';
 
 /** Mechanisms whose attention rows sum to 1, so re-weighting applies. */

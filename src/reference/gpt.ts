@@ -2,21 +2,20 @@
 // same op sequence as src/model/gpt.ts, composed from the op references.
 // Used by the whole-model tests (loss, every gradient, AdamW steps).
 import type { ModelConfig } from '../config';
-import { buildParamTable, paramSpecs, type ParamTable } from '../model/params';
-import { shapesOf, type Shapes } from '../model/shapes';
+import { buildParamTable, gatedHidden, type ParamTable, paramSpecs } from '../model/params';
+import { type Shapes, shapesOf } from '../model/shapes';
+import { streamKind, streamRows } from '../model/stream';
 import * as att from './attention';
 import { crossentropy_forward, fused_classifier } from './crossentropy';
 import { encoder_backward, encoder_forward } from './encoder';
 import { gelu_backward, gelu_forward } from './gelu';
 import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from './heads';
 import { matmul_backward, matmul_forward } from './matmul';
+import { nonapprox_backward, nonapprox_forward } from './nonapprox';
 import { reweight_backward, reweight_forward } from './reweight';
 import { rmsnorm_backward, rmsnorm_forward } from './rmsnorm';
 import { rope_backward, rope_forward } from './rope';
-import { nonapprox_backward, nonapprox_forward } from './nonapprox';
 import { silu_backward, silu_forward, swiglu_backward, swiglu_forward } from './silu';
-import { gatedHidden } from '../model/params';
-import { streamKind, streamRows } from '../model/stream';
 import { stream_qk_backward, stream_qk_forward } from './stream';
 
 const F64 = (n: number) => new Float64Array(n);
@@ -318,8 +317,14 @@ export class ReferenceGpt {
     s: Shapes,
     grads: Float64Array,
   ): void {
-    if (mc.kind === 'mlp') return this.mlpBackward(l, dinp, dout, inp, mc, s, grads);
-    if (mc.kind === 'nonapprox') return this.nonapproxBackward(l, dinp, dout, inp, mc, s, grads);
+    if (mc.kind === 'mlp') {
+      this.mlpBackward(l, dinp, dout, inp, mc, s, grads);
+      return;
+    }
+    if (mc.kind === 'nonapprox') {
+      this.nonapproxBackward(l, dinp, dout, inp, mc, s, grads);
+      return;
+    }
     const m = mc;
     const c = this.config;
     const { N, C, B, H, T, hd } = s;

@@ -5,9 +5,9 @@
 // of the parameters and both Adam moments (all in the same submit and the
 // same wait).
 import type { TrainConfig } from '../config';
-import { DeviceLostError, lostWithin, NonFiniteError, unlessLost, type NonFiniteArena } from '../errors';
+import { DeviceLostError, lostWithin, type NonFiniteArena, NonFiniteError, unlessLost } from '../errors';
 import { Program } from '../gpu/program';
-import { ADAMW_HYPER_FLOATS, adamwHyper, adamw_update, global_norm_squared, type AdamWConfig } from '../kernels/adamw';
+import { ADAMW_HYPER_FLOATS, type AdamWConfig, adamw_update, adamwHyper, global_norm_squared } from '../kernels/adamw';
 import {
   NONFINITE_A,
   NONFINITE_LOSS,
@@ -18,10 +18,10 @@ import {
   STAT_NONFINITE,
 } from '../kernels/nonfinite';
 import { checkFits } from '../model/budget';
-import { Graph, type GptModel } from '../model/gpt';
+import { type GptModel, Graph } from '../model/gpt';
 import { reweightFor } from '../model/mixers';
 import { STAT_GRAD_NORM_SQ, STAT_LOSS, STATS_FLOATS } from '../model/shapes';
-import { checkCheckpoint, type Checkpoint } from './checkpoint';
+import { type Checkpoint, checkCheckpoint } from './checkpoint';
 import { learningRate } from './schedule';
 
 export interface Batch {
@@ -225,7 +225,9 @@ export class Trainer {
     const m = this.model;
     if (!arenasOnly) enc.copyBufferToBuffer(m.stats, 0, this.staging, 0, STATS_FLOATS * 4);
     if (this.ckStaging.length)
-      [m.params, m.m, m.v].forEach((src, i) => enc.copyBufferToBuffer(src, 0, this.ckStaging[i], 0, m.table.total * 4));
+      [m.params, m.m, m.v].forEach((src, i) => {
+        enc.copyBufferToBuffer(src, 0, this.ckStaging[i], 0, m.table.total * 4);
+      });
   }
 
   private async readback(arenasOnly = false): Promise<{ stats: Float32Array; ck: Float32Array[] | null }> {

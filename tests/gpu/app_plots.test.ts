@@ -2,12 +2,12 @@
 // function returns an SVG, draws one line per run, works with a separate
 // document (as the headless runner passes one), and handles empty input.
 import { describe, expect, test } from 'vitest';
-import { lossVsLengthSvg } from '../../app/plots/lossVsLength';
-import { lossVsStepSvg, curvesOf } from '../../app/plots/lossVsStep';
-import { perPositionSvg } from '../../app/plots/perPosition';
-import { passkeySvg } from '../../app/plots/passkey';
-import { diagnosticsSvg } from '../../app/plots/diagnostics';
 import { attentionMapSvg } from '../../app/plots/attentionMap';
+import { diagnosticsSvg } from '../../app/plots/diagnostics';
+import { lossVsLengthSvg } from '../../app/plots/lossVsLength';
+import { curvesOf, lossVsStepSvg } from '../../app/plots/lossVsStep';
+import { passkeySvg } from '../../app/plots/passkey';
+import { perPositionSvg } from '../../app/plots/perPosition';
 import { fakeDoc } from '../unit/app_fixture';
 
 const lines = (svg: SVGSVGElement) => svg.querySelectorAll('g[aria-label="line"] path').length;

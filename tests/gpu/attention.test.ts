@@ -1,20 +1,20 @@
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import { Program } from '../../src/gpu/program';
+import type { NormalisedMechanism, ProbsParams } from '../../src/kernels/attention';
 import * as K from '../../src/kernels/attention';
-import { rope_backward, rope_forward, rope_table } from '../../src/kernels/rope';
 import {
   heads_merge_backward,
   heads_merge_forward,
   qkv_split_backward,
   qkv_split_forward,
 } from '../../src/kernels/heads';
+import { rope_backward, rope_forward, rope_table } from '../../src/kernels/rope';
 import * as R from '../../src/reference/attention';
-import * as RR from '../../src/reference/rope';
 import * as RH from '../../src/reference/heads';
-import { randn } from '../../src/util/random';
+import * as RR from '../../src/reference/rope';
 import { assertClose, type Tolerance } from '../../src/util/compare';
-import type { NormalisedMechanism, ProbsParams } from '../../src/kernels/attention';
+import { randn } from '../../src/util/random';
+import { gpu, noGpuErrors } from './gpu';
 
 type Scheme = 'rope' | 'alibi' | 'nope';
 

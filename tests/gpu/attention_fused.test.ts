@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import { Program } from '../../src/gpu/program';
 import {
   attention_probs_forward,
@@ -8,18 +7,19 @@ import {
   type NormalisedMechanism,
   type ProbsParams,
 } from '../../src/kernels/attention';
-import { reweight_forward } from '../../src/kernels/reweight';
-import { rope_forward, rope_table } from '../../src/kernels/rope';
 import {
   attention_fused_diagnostics,
   attention_fused_forward,
   attention_fused_map,
 } from '../../src/kernels/attention_fused';
-import * as F from '../../src/reference/attention_fused';
+import { reweight_forward } from '../../src/kernels/reweight';
+import { rope_forward, rope_table } from '../../src/kernels/rope';
 import { attention_values_forward as refValues } from '../../src/reference/attention';
+import * as F from '../../src/reference/attention_fused';
 import { rope_forward as refRope } from '../../src/reference/rope';
-import { randn } from '../../src/util/random';
 import { compare, type Tolerance } from '../../src/util/compare';
+import { randn } from '../../src/util/random';
+import { gpu, noGpuErrors } from './gpu';
 
 type Scheme = 'rope' | 'alibi' | 'nope';
 const SCHEMES: Scheme[] = ['rope', 'alibi', 'nope'];
@@ -78,9 +78,8 @@ function checkDiag(
   L: number,
 ): void {
   const tols = diagTol(p, L);
-  ['entropy', 'sink', 'local', 'distance'].forEach((f, i) =>
-    check(report, `${key} diag`, `${name} ${f}`, field(got, i), field(want, i), tols[i]),
-  );
+  for (const [i, f] of ['entropy', 'sink', 'local', 'distance'].entries())
+    check(report, `${key} diag`, `${name} ${f}`, field(got, i), field(want, i), tols[i]);
 }
 
 interface Case {

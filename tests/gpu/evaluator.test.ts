@@ -1,18 +1,18 @@
 // The length-extrapolation evaluator: against the float64 reference model, the
 // fused path against the training path, fixed windows, linear memory.
 import { describe, expect, test } from 'vitest';
-import { gpu } from './gpu';
 import { DEFAULT_MODEL, type Mechanism, type ModelConfig } from '../../src/config';
-import { corpusFromDocuments, type Corpus } from '../../src/data/corpus';
 import { evalWindows, windowAt } from '../../src/data/batch';
+import { type Corpus, corpusFromDocuments } from '../../src/data/corpus';
+import { TASK_TOKENIZER } from '../../src/data/synthetic';
+import { DEFAULT_EVAL, type EvalConfig, evaluateLengths } from '../../src/eval/lengths';
+import { attentionMap } from '../../src/eval/map';
+import { passkeyAccuracy } from '../../src/eval/passkey';
 import { GptModel } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
 import { ReferenceGpt } from '../../src/reference/gpt';
-import { DEFAULT_EVAL, evaluateLengths, type EvalConfig } from '../../src/eval/lengths';
-import { attentionMap } from '../../src/eval/map';
-import { passkeyAccuracy } from '../../src/eval/passkey';
-import { TASK_TOKENIZER } from '../../src/data/synthetic';
 import { Rng } from '../../src/util/random';
+import { gpu } from './gpu';
 
 const T = 16;
 
@@ -64,7 +64,9 @@ describe('evaluateLengths', () => {
       for (const w of starts) {
         const win = windowAt(corpus.validation, w, L);
         const { losses } = ref.lossAndGrads(win.input, win.target, 1, L);
-        losses.forEach((x, t) => (pos[t] += x / starts.length));
+        losses.forEach((x, t) => {
+          pos[t] += x / starts.length;
+        });
       }
       const mean = pos.reduce((a, b) => a + b, 0) / L;
       const tail = pos.slice(L - T).reduce((a, b) => a + b, 0) / T;
@@ -179,7 +181,8 @@ describe('evaluateLengths', () => {
       maxLength: 4 * T,
     });
     expect(map.cells).toHaveLength(64);
-    // Above the diagonal blocks are zero; each row bucket's mass sums to ~R/... : rows sum to 1 so the map's total is L/(cell area) * ... > 0.
+    // Above the diagonal blocks are zero; each row bucket's mass sums to ~R/... : rows sum to 1 so the map's total is
+    // L/(cell area) * ... > 0.
     expect(map.cells[0 * 8 + 7]).toBe(0);
     expect(map.cells[7 * 8 + 0]).toBeGreaterThan(0);
     const taskModel = new GptModel(ctx, { ...config(corpus), vocabSize: TASK_TOKENIZER.size });

@@ -6,12 +6,12 @@
 // absence: over seeds 1-3 this config gave softmax 16x/1x ratios 1.185-1.224
 // and lssar 1.065-1.080 (the test uses seed 1 only: ~25 s a run here).
 import { expect, test } from 'vitest';
-import { gpu } from './gpu';
-import { Engine } from '../../src/engine';
 import { loadBrown } from '../../src/data/corpus';
-import { executeRun, loadData } from '../../src/experiment/runner';
-import { makeRun, type DeepPartial, type RunConfig } from '../../src/experiment/run_config';
+import { Engine } from '../../src/engine';
 import type { ResultsDoc } from '../../src/eval/results';
+import { type DeepPartial, makeRun, type RunConfig } from '../../src/experiment/run_config';
+import { executeRun, loadData } from '../../src/experiment/runner';
+import { gpu } from './gpu';
 
 const ADAPTER = { vendor: 'test', architecture: 'swiftshader', description: 'headless test' };
 

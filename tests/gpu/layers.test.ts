@@ -1,23 +1,22 @@
 // Every non-attention layer kernel against its float64 reference, in headless Chromium.
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import type { GpuContext } from '../../src/gpu/context';
-import { Program } from '../../src/gpu/program';
-import { randn, Rng } from '../../src/util/random';
-import { assertClose } from '../../src/util/compare';
-import * as k_rms from '../../src/kernels/rmsnorm';
-import * as k_gelu from '../../src/kernels/gelu';
-import * as k_silu from '../../src/kernels/silu';
-import * as k_res from '../../src/kernels/residual';
-import { grid1d } from '../../src/gpu/program';
-import * as k_enc from '../../src/kernels/encoder';
+import { grid1d, Program } from '../../src/gpu/program';
 import * as k_ce from '../../src/kernels/crossentropy';
-import * as r_rms from '../../src/reference/rmsnorm';
-import * as r_gelu from '../../src/reference/gelu';
-import * as r_silu from '../../src/reference/silu';
-import * as r_res from '../../src/reference/residual';
-import * as r_enc from '../../src/reference/encoder';
+import * as k_enc from '../../src/kernels/encoder';
+import * as k_gelu from '../../src/kernels/gelu';
+import * as k_res from '../../src/kernels/residual';
+import * as k_rms from '../../src/kernels/rmsnorm';
+import * as k_silu from '../../src/kernels/silu';
 import * as r_ce from '../../src/reference/crossentropy';
+import * as r_enc from '../../src/reference/encoder';
+import * as r_gelu from '../../src/reference/gelu';
+import * as r_res from '../../src/reference/residual';
+import * as r_rms from '../../src/reference/rmsnorm';
+import * as r_silu from '../../src/reference/silu';
+import { assertClose } from '../../src/util/compare';
+import { Rng, randn } from '../../src/util/random';
+import { gpu, noGpuErrors } from './gpu';
 
 const IGNORE = 0xffffffff;
 

@@ -2,14 +2,14 @@
 // from both the untrained loss (ln V) and what the runs reach, so a broken
 // gradient or optimiser fails them.
 import { expect, test } from 'vitest';
-import { gpu } from './gpu';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig } from '../../src/config';
+import { loadBrown } from '../../src/data/corpus';
+import { Engine } from '../../src/engine';
+import { DEFAULT_EVAL } from '../../src/eval/lengths';
 import { GptModel } from '../../src/model/gpt';
 import { Trainer } from '../../src/train/trainer';
-import { Engine } from '../../src/engine';
-import { loadBrown } from '../../src/data/corpus';
 import { Rng } from '../../src/util/random';
-import { DEFAULT_EVAL } from '../../src/eval/lengths';
+import { gpu } from './gpu';
 
 test('a tiny model overfits one batch', async () => {
   const ctx = await gpu();

@@ -1,19 +1,19 @@
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import { Program } from '../../src/gpu/program';
 import {
+  type GemmArgs,
+  type GemmPlan,
   gemm,
   gemmWith,
   matmul_backward,
   matmul_forward,
   planGemm,
   vec4Ok,
-  type GemmArgs,
-  type GemmPlan,
 } from '../../src/kernels/matmul';
 import * as ref from '../../src/reference/matmul';
-import { randn } from '../../src/util/random';
 import { assertClose } from '../../src/util/compare';
+import { randn } from '../../src/util/random';
+import { gpu, noGpuErrors } from './gpu';
 
 // f32 accumulation over K terms of unit-scale products: error ~ sqrt(K) * 6e-8 * |terms|.
 const TOL = { rtol: 1e-4, atol: 1e-4 };

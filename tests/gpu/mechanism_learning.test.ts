@@ -1,7 +1,6 @@
 // Every mechanism's tiny model trains, and hybridskip drops exactly the
 // non-softmax blocks.
 import { describe, expect, test } from 'vitest';
-import { gpu } from './gpu';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, MECHANISMS, type Mechanism, type ModelConfig } from '../../src/config';
 import { GptModel, Graph } from '../../src/model/gpt';
 import { buildParamTable, paramSpecs } from '../../src/model/params';
@@ -9,6 +8,7 @@ import { STAT_LOSS } from '../../src/model/shapes';
 import { ReferenceGpt } from '../../src/reference/gpt';
 import { Trainer } from '../../src/train/trainer';
 import { Rng } from '../../src/util/random';
+import { gpu } from './gpu';
 
 const V = 16,
   B = 4,

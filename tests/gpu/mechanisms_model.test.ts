@@ -1,12 +1,12 @@
 // Whole-model gradient tests for every mechanism the engine trains, uniform
 // and in an `alternate` hybrid with softmax (issue: every mechanism).
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import { DEFAULT_MODEL, type Mechanism, type ModelConfig, type Positional } from '../../src/config';
 import { GptModel } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
 import { expandPattern } from '../../src/model/patterns';
 import { ReferenceGpt } from '../../src/reference/gpt';
+import { gpu, noGpuErrors } from './gpu';
 import { checkGrads, gpuLossAndGrads, randomBatch } from './model_helpers';
 
 const B = 3,

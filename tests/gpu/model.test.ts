@@ -1,15 +1,15 @@
 // Whole-model tests: the GPU model against the float64 reference model on one
 // batch (loss and every parameter gradient), then 10 AdamW steps.
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../../src/config';
 import { GptModel } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
+import { adamw_update, adamwHyper, global_norm_squared } from '../../src/reference/adamw';
 import { ReferenceGpt } from '../../src/reference/gpt';
-import { adamwHyper, adamw_update, global_norm_squared } from '../../src/reference/adamw';
-import { Trainer } from '../../src/train/trainer';
 import { learningRate } from '../../src/train/schedule';
+import { Trainer } from '../../src/train/trainer';
 import { compare } from '../../src/util/compare';
+import { gpu, noGpuErrors } from './gpu';
 import { checkGrads, gpuLossAndGrads, randomBatch } from './model_helpers';
 
 const B = 3;

@@ -1,5 +1,5 @@
 // Shared helpers of the whole-model GPU tests.
-import { GptModel, Graph } from '../../src/model/gpt';
+import { type GptModel, Graph } from '../../src/model/gpt';
 import { STAT_LOSS } from '../../src/model/shapes';
 import { compare } from '../../src/util/compare';
 import { Rng } from '../../src/util/random';

@@ -1,18 +1,18 @@
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import type { GpuContext } from '../../src/gpu/context';
 import { Program } from '../../src/gpu/program';
 import {
   ADAMW_HYPER_FLOATS,
+  type AdamWConfig,
   adamw_update,
   adamwHyper,
   global_norm_squared,
-  type AdamWConfig,
 } from '../../src/kernels/adamw';
 import * as ref from '../../src/reference/adamw';
 import { learningRate } from '../../src/train/schedule';
-import { randn } from '../../src/util/random';
 import { assertClose } from '../../src/util/compare';
+import { randn } from '../../src/util/random';
+import { gpu, noGpuErrors } from './gpu';
 
 // Sum of n positive f32 squares: a few dozen roundings of 6e-8 along any path
 // of the fixed tree (no cancellation), so 1e-5 relative is generous.

@@ -4,16 +4,16 @@
 // model.test.ts) and our GPU loss; three AdamW steps give our Trainer's losses.
 // So the throughput comparison in `npm run bench` is of like with like.
 import { describe, expect, test } from 'vitest';
-import { gpu } from './gpu';
+import type { PeerGpt } from '../../bench/peers/common';
+import { initJax, JaxGpt } from '../../bench/peers/jax';
+import { initTf, TfGpt } from '../../bench/peers/tf';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../../src/config';
 import { GptModel } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
 import { ReferenceGpt } from '../../src/reference/gpt';
 import { Trainer } from '../../src/train/trainer';
+import { gpu } from './gpu';
 import { checkGrads, gpuLossAndGrads, randomBatch } from './model_helpers';
-import { initJax, JaxGpt } from '../../bench/peers/jax';
-import { initTf, TfGpt } from '../../bench/peers/tf';
-import type { PeerGpt } from '../../bench/peers/common';
 
 const B = 3; // the batch shape of model_helpers' gpuLossAndGrads
 const T = 9;

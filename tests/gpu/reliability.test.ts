@@ -3,22 +3,22 @@
 // device's limits are refused before allocation, a lost device rejects with
 // a resumable checkpoint, and runs are bitwise reproducible.
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../../src/config';
-import { corpusFromDocuments, type Corpus } from '../../src/data/corpus';
+import { type Corpus, corpusFromDocuments } from '../../src/data/corpus';
 import { Engine, requestDevice } from '../../src/engine';
 import { DeviceLostError, NonFiniteError, ResourceLimitError } from '../../src/errors';
 import { DEFAULT_EVAL } from '../../src/eval/lengths';
 import type { GpuContext } from '../../src/gpu/context';
 import { Program } from '../../src/gpu/program';
-import { NO_LOSS, nonfinite_check, nonfiniteStep, NONFINITE_STEP_BYTES } from '../../src/kernels/nonfinite';
+import { NO_LOSS, NONFINITE_STEP_BYTES, nonfinite_check, nonfiniteStep } from '../../src/kernels/nonfinite';
 import { planGraph, planParams, planTrainer } from '../../src/model/budget';
 import { GptModel, Graph, type GraphOptions } from '../../src/model/gpt';
 import { reweightFor } from '../../src/model/mixers';
 import * as ref from '../../src/reference/nonfinite';
 import type { Checkpoint } from '../../src/train/checkpoint';
 import { Trainer } from '../../src/train/trainer';
-import { randn, Rng } from '../../src/util/random';
+import { Rng, randn } from '../../src/util/random';
+import { gpu, noGpuErrors } from './gpu';
 
 const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
@@ -41,7 +41,7 @@ const TINY_EVAL = { ...DEFAULT_EVAL, factors: [1], windows: 2, seed: 3 };
 function tinyCorpus(): Corpus {
   const rng = new Rng(11);
   const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'dog', 'ran'];
-  const doc = (n: number) => Array.from({ length: n }, () => words[rng.int(words.length)]).join(' ') + '.';
+  const doc = (n: number) => `${Array.from({ length: n }, () => words[rng.int(words.length)]).join(' ')}.`;
   return corpusFromDocuments('tiny', [doc(200), doc(200), doc(200)], [doc(60), doc(60)]);
 }
 
@@ -87,8 +87,12 @@ describe('nonfinite_check against the reference', () => {
         const a = randn(n, 10 * n + k);
         const b = randn(n, 10 * n + k + 1);
         const specials = [NaN, Infinity, -Infinity];
-        c.aBad.forEach((i, j) => (a[i] = specials[(i + j) % 3]));
-        c.bBad.forEach((i, j) => (b[i] = specials[(i + j + 1) % 3]));
+        c.aBad.forEach((i, j) => {
+          a[i] = specials[(i + j) % 3];
+        });
+        c.bBad.forEach((i, j) => {
+          b[i] = specials[(i + j + 1) % 3];
+        });
         const s0 = new Uint32Array(16);
         new Float32Array(s0.buffer)[1] = c.lossBad ? NaN : 1.25;
         if (c.pre) s0.set([c.pre, 2, 7], 12);

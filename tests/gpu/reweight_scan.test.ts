@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { gpu, noGpuErrors } from './gpu';
 import { Program } from '../../src/gpu/program';
-import { reweight_backward, reweight_forward } from '../../src/kernels/reweight';
 import { nonapprox_backward, nonapprox_forward } from '../../src/kernels/nonapprox';
+import { reweight_backward, reweight_forward } from '../../src/kernels/reweight';
 import { taylor_linear_forward } from '../../src/kernels/taylor_linear';
-import * as rwRef from '../../src/reference/reweight';
 import * as naRef from '../../src/reference/nonapprox';
+import * as rwRef from '../../src/reference/reweight';
 import { taylor_quadratic_forward } from '../../src/reference/taylor_linear';
-import { Rng, randn } from '../../src/util/random';
 import { assertClose } from '../../src/util/compare';
+import { Rng, randn } from '../../src/util/random';
+import { gpu, noGpuErrors } from './gpu';
 
 const isPow2 = (n: number): boolean => (n & (n - 1)) === 0;
 const maxAbs = (a: ArrayLike<number>): number => {

@@ -1,12 +1,12 @@
 // runAttention (the kernel-level API) against its float64 reference for every
 // mechanism x positional scheme x re-weighting, forward and backward.
 import { afterAll, describe, expect, test } from 'vitest';
-import { gpu } from './gpu';
-import { runAttention, type AttentionArgs, type AttentionMechanism } from '../../src/attention/run';
-import { referenceAttention } from '../../src/reference/run_attention';
+import { type AttentionArgs, type AttentionMechanism, runAttention } from '../../src/attention/run';
 import type { Positional } from '../../src/config';
+import { referenceAttention } from '../../src/reference/run_attention';
 import { compare, type Tolerance } from '../../src/util/compare';
 import { randn } from '../../src/util/random';
+import { gpu } from './gpu';
 
 const worst = new Map<string, number>();
 afterAll(() => {

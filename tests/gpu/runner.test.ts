@@ -1,13 +1,13 @@
 // One run end to end through executeRun: text and task data, the results
 // document, and the data checks that fire before any GPU work.
 import { describe, expect, test } from 'vitest';
-import { gpu } from './gpu';
-import { Engine } from '../../src/engine';
 import { corpusFromDocuments } from '../../src/data/corpus';
-import { executeRun, loadData, RunStopped } from '../../src/experiment/runner';
-import { makeRun, type DeepPartial, type RunConfig } from '../../src/experiment/run_config';
+import { Engine } from '../../src/engine';
 import { parseResults } from '../../src/eval/results';
+import { type DeepPartial, makeRun, type RunConfig } from '../../src/experiment/run_config';
+import { executeRun, loadData, RunStopped } from '../../src/experiment/runner';
 import { Rng } from '../../src/util/random';
+import { gpu } from './gpu';
 
 const ADAPTER = { vendor: 'test', architecture: 'swiftshader', description: 'headless test' };
 
@@ -16,7 +16,7 @@ function tinyBrown() {
   const words = ['alpha', 'beta', 'gamma', 'delta', 'the', 'of', 'and', 'to'];
   const doc = (n: number) => {
     let s = '';
-    while (s.length < n) s += words[rng.int(words.length)] + ' ';
+    while (s.length < n) s += `${words[rng.int(words.length)]} `;
     return s.slice(0, n);
   };
   return corpusFromDocuments('tiny', [doc(3000), doc(3000)], [doc(300), doc(300), doc(200)]);

@@ -1,10 +1,10 @@
 // Properties of the Deconstructing variants that the gradient tests cannot see.
 import { describe, expect, test } from 'vitest';
-import { gpu } from './gpu';
 import { DEFAULT_MODEL, type Mechanism, type ModelConfig } from '../../src/config';
-import { GptModel, Graph } from '../../src/model/gpt';
 import { AttentionMixer } from '../../src/model/attention_mixer';
+import { GptModel, Graph } from '../../src/model/gpt';
 import { Rng } from '../../src/util/random';
+import { gpu } from './gpu';
 
 const V = 19,
   B = 3,

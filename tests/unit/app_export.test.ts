@@ -12,12 +12,12 @@ import {
   resultsJson,
   trainingCurveCsv,
 } from '../../app/export';
+import { seriesOf } from '../../app/plots/common';
+import { diagnosticsPoints } from '../../app/plots/diagnostics';
 import { lossVsLengthPoints } from '../../app/plots/lossVsLength';
 import { perPositionPoints } from '../../app/plots/perPosition';
-import { diagnosticsPoints } from '../../app/plots/diagnostics';
-import { seriesOf } from '../../app/plots/common';
-import { decodeExperiment, compressText } from '../../src/experiment/url';
-import { presetExperiment, PRESETS } from '../../src/experiment/presets';
+import { PRESETS, presetExperiment } from '../../src/experiment/presets';
+import { compressText, decodeExperiment } from '../../src/experiment/url';
 import { fakeDoc } from './app_fixture';
 
 describe('files', () => {

@@ -1,6 +1,7 @@
 // A valid results document built by hand (no GPU), for the app's Node tests.
-import { parseResults, RESULTS_SCHEMA, RESULTS_VERSION, type ResultsDoc } from '../../src/eval/results';
+
 import { DEFAULT_MODEL } from '../../src/config';
+import { parseResults, RESULTS_SCHEMA, RESULTS_VERSION, type ResultsDoc } from '../../src/eval/results';
 
 export function fakeDoc(
   label: string,

@@ -2,11 +2,11 @@
 // (wrong types, missing run ids, foreign messages) is refused; error kinds
 // come from the thrown class's name.
 import { describe, expect, test } from 'vitest';
-import { errorKind, isCommand, isEvent, type Command, type Event } from '../../app/worker/protocol';
-import { DEFAULT_RUN } from '../../src/experiment/run_config';
+import { type Command, type Event, errorKind, isCommand, isEvent } from '../../app/worker/protocol';
 import { ConfigError } from '../../src/config';
 import { DataError } from '../../src/data/corpus';
-import { ResourceLimitError, NonFiniteError, DeviceLostError } from '../../src/errors';
+import { DeviceLostError, NonFiniteError, ResourceLimitError } from '../../src/errors';
+import { DEFAULT_RUN } from '../../src/experiment/run_config';
 import { fakeDoc } from './app_fixture';
 
 describe('worker protocol', () => {

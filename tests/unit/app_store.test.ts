@@ -2,9 +2,9 @@
 // locks, the queue's life cycle through worker events, stale events,
 // re-runs, shared results, restore after a reload, and persistence sync.
 import { describe, expect, test } from 'vitest';
-import { createLabStore, finishedDocs, type RunRecord } from '../../app/store';
 import { memoryStorage, syncRuns, worthSaving } from '../../app/persist';
-import { presetExperiment, PRESETS } from '../../src/experiment/presets';
+import { createLabStore, finishedDocs, type RunRecord } from '../../app/store';
+import { PRESETS, presetExperiment } from '../../src/experiment/presets';
 import { DEFAULT_RUN } from '../../src/experiment/run_config';
 import { fakeDoc } from './app_fixture';
 

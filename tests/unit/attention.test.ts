@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'vitest';
+import { NORMALISED_MECHANISMS, type ProbsParams } from '../../src/kernels/attention';
 import * as att from '../../src/reference/attention';
-import { rope_backward, rope_forward } from '../../src/reference/rope';
+import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
 import {
   heads_merge_backward,
   heads_merge_forward,
   qkv_split_backward,
   qkv_split_forward,
 } from '../../src/reference/heads';
-import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
-import { NORMALISED_MECHANISMS, type ProbsParams } from '../../src/kernels/attention';
+import { rope_backward, rope_forward } from '../../src/reference/rope';
 
 type Scheme = 'rope' | 'alibi' | 'nope';
 const SCHEMES: Scheme[] = ['rope', 'alibi', 'nope'];

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import * as F from '../../src/reference/attention_fused';
 import { attention_probs_forward } from '../../src/reference/attention';
-import { reweight_forward } from '../../src/reference/reweight';
+import * as F from '../../src/reference/attention_fused';
 import { randomF64 } from '../../src/reference/gradcheck';
+import { reweight_forward } from '../../src/reference/reweight';
 import { assertClose } from '../../src/util/compare';
 
 // Exact closed forms computed in float64: only summation rounding separates them.

@@ -9,10 +9,10 @@ import {
   bufferBytes,
   checkFits,
   checkParamsFit,
+  type DeviceLimits,
   planGraph,
   planMemory,
   planParams,
-  type DeviceLimits,
 } from '../../src/model/budget';
 import { buildParamTable, paramSpecs } from '../../src/model/params';
 

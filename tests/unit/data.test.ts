@@ -118,7 +118,7 @@ describe('CharTokenizer', () => {
     expect(tok.decode(tok.encode('hello abc'))).toBe('hello abc');
     const ids = tok.encode('hXz!');
     expect(Array.from(ids)).toEqual([tok.vocab.indexOf('h'), 0, 0, 0]);
-    expect(tok.decode(ids)).toBe('h' + UNK_CHAR.repeat(3));
+    expect(tok.decode(ids)).toBe(`h${UNK_CHAR.repeat(3)}`);
   });
 
   test('astral characters are one token each', () => {
@@ -207,7 +207,9 @@ describe('batches and evaluation windows', () => {
 /** Positions (in the L+1 sequence) that are scored. */
 function scored(target: Uint32Array): number[] {
   const out: number[] = [];
-  target.forEach((t, i) => t !== IGNORE && out.push(i + 1));
+  target.forEach((t, i) => {
+    t !== IGNORE && out.push(i + 1);
+  });
   return out;
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { PRESETS, presetExperiment } from '../../src/experiment/presets';
 import { applyOverrides, defaultExperiment, resolveRuns } from '../../src/experiment/experiment';
-import { compressText, decodeExperiment, decompressText, encodeExperiment } from '../../src/experiment/url';
-import { checkRunConfig, DEFAULT_RUN, layersOf, makeRun, toModelConfig } from '../../src/experiment/run_config';
 import { FIELDS } from '../../src/experiment/fields';
+import { PRESETS, presetExperiment } from '../../src/experiment/presets';
+import { checkRunConfig, DEFAULT_RUN, layersOf, makeRun, toModelConfig } from '../../src/experiment/run_config';
+import { compressText, decodeExperiment, decompressText, encodeExperiment } from '../../src/experiment/url';
 
 describe('run configs', () => {
   test('defaults are valid and match the field table', () => {
@@ -88,7 +88,7 @@ describe('share links: bad input is reported, never thrown', () => {
     expect(back.experiment.runs[0].label).toBe('<script>alert(1)</script>,:+');
   });
   test('a huge link is refused with a message', () => {
-    const d = decodeExperiment('L=' + '9'.repeat(2_100_000));
+    const d = decodeExperiment(`L=${'9'.repeat(2_100_000)}`);
     expect(d.problems[0]).toMatch(/limit is 2000000/);
     expect(d.experiment.base).toEqual(DEFAULT_RUN);
   });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 // @ts-expect-error plain .mjs script, no type declarations
-import { COLS, K_UNROLL, ROWS, generate } from '../../scripts/gen-matmul.mjs';
+import { COLS, generate, K_UNROLL, ROWS } from '../../scripts/gen-matmul.mjs';
 
 const shaders = generate() as Record<string, string>;
 const root = new URL('../../', import.meta.url);

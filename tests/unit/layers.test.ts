@@ -1,13 +1,13 @@
 // Finite-difference checks of the float64 references of the non-attention layers.
 import { describe, expect, test } from 'vitest';
-import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
-import { rmsnorm_backward, rmsnorm_forward, RMSNORM_EPS } from '../../src/reference/rmsnorm';
-import { gelu_backward, gelu_forward } from '../../src/reference/gelu';
-import { silu_backward, silu_forward, swiglu_backward, swiglu_forward } from '../../src/reference/silu';
-import { add_inplace, residual_forward } from '../../src/reference/residual';
-import { encoder_backward, encoder_forward } from '../../src/reference/encoder';
-import { crossentropy_forward, fused_classifier, IGNORE_TARGET, loss_mean } from '../../src/reference/crossentropy';
 import { grid1d } from '../../src/gpu/program';
+import { crossentropy_forward, fused_classifier, IGNORE_TARGET, loss_mean } from '../../src/reference/crossentropy';
+import { encoder_backward, encoder_forward } from '../../src/reference/encoder';
+import { gelu_backward, gelu_forward } from '../../src/reference/gelu';
+import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
+import { add_inplace, residual_forward } from '../../src/reference/residual';
+import { RMSNORM_EPS, rmsnorm_backward, rmsnorm_forward } from '../../src/reference/rmsnorm';
+import { silu_backward, silu_forward, swiglu_backward, swiglu_forward } from '../../src/reference/silu';
 
 // Central differences with eps 1e-6 in float64 leave ~1e-9 relative error on
 // smooth functions; 1e-6 is far below any real bug (a wrong term is O(1)).

@@ -2,9 +2,9 @@
 // preset's link included). Each either loads a valid experiment or is
 // reported; decoding never throws and never lets a bad value through.
 import { expect, test } from 'vitest';
+import { resolveRuns } from '../../src/experiment/experiment';
 import { fuzzLinks } from '../../src/experiment/fuzz';
 import { decodeExperiment } from '../../src/experiment/url';
-import { resolveRuns } from '../../src/experiment/experiment';
 
 test('2000 hostile links: each loads a valid config or names what it rejected', () => {
   const links = fuzzLinks(2000, 7);
@@ -12,7 +12,7 @@ test('2000 hostile links: each loads a valid config or names what it rejected', 
     reported = 0,
     invalidCombination = 0;
   for (const link of links) {
-    let d;
+    let d: ReturnType<typeof decodeExperiment>;
     try {
       d = decodeExperiment(link);
     } catch (e) {

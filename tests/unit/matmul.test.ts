@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { matmul_backward, matmul_forward } from '../../src/reference/matmul';
 import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
+import { matmul_backward, matmul_forward } from '../../src/reference/matmul';
 
 describe('reference matmul', () => {
   const N = 5,

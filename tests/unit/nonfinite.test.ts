@@ -2,8 +2,8 @@
 // no backward (nothing to differentiate), so instead of finite differences
 // these pin down its semantics: first index, priority, stickiness.
 import { describe, expect, test } from 'vitest';
-import { nonfinite_check } from '../../src/reference/nonfinite';
 import { NO_LOSS, readNonfinite } from '../../src/kernels/nonfinite';
+import { nonfinite_check } from '../../src/reference/nonfinite';
 
 const R = 4; // record slot in these 8-slot stats
 function stats(loss: number): Uint32Array {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { learningRate, type ScheduleConfig } from '../../src/train/schedule';
+import { ADAMW_HYPER_FLOATS, type AdamWConfig, adamwHyper as packHyper } from '../../src/kernels/adamw';
 import { adamw_update, adamwHyper, clipScale, global_norm_squared } from '../../src/reference/adamw';
-import { ADAMW_HYPER_FLOATS, adamwHyper as packHyper, type AdamWConfig } from '../../src/kernels/adamw';
 import { randomF64 } from '../../src/reference/gradcheck';
+import { learningRate, type ScheduleConfig } from '../../src/train/schedule';
 
 const CFG: AdamWConfig = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 };
 
@@ -50,7 +50,9 @@ describe('reference AdamW', () => {
     const f = new Float32Array(packHyper(3, 0.01, CFG));
     expect(f.length).toBe(ADAMW_HYPER_FLOATS);
     const want = [h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.bias1, h.bias2, h.gradClip];
-    want.forEach((w, i) => expect(f[i]).toBe(Math.fround(w)));
+    want.forEach((w, i) => {
+      expect(f[i]).toBe(Math.fround(w));
+    });
     expect(() => adamwHyper(0, 0.01, CFG)).toThrow();
     expect(() => packHyper(0, 0.01, CFG)).toThrow();
   });

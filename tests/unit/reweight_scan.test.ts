@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { reweight_backward, reweight_forward } from '../../src/reference/reweight';
-import { nonapprox_backward, nonapprox_forward } from '../../src/reference/nonapprox';
-import { taylor_linear_forward, taylor_quadratic_forward } from '../../src/reference/taylor_linear';
 import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
+import { nonapprox_backward, nonapprox_forward } from '../../src/reference/nonapprox';
+import { reweight_backward, reweight_forward } from '../../src/reference/reweight';
+import { taylor_linear_forward, taylor_quadratic_forward } from '../../src/reference/taylor_linear';
 import { Rng } from '../../src/util/random';
 
 /** Causal softmax rows [BH, T, T] of random logits (std `scale`). */
@@ -34,10 +34,10 @@ describe('reference reweight', () => {
     // i1 = 3, o = 0: r = 3A, p = 1 gives A back.
     expect(Array.from(out.slice(8, 12))).toEqual([0.6, 0.3, 0.1, 0].map((x, j) => (j < 3 ? expect.closeTo(x, 12) : 0)));
     // i1 = 4, o = 1: r = [1, 0.2, 0, 0] (relu clips 4*0.1 - 1 < 0).
-    [1 / 1.2, 0.2 / 1.2, 0, 0].forEach((x, j) => expect(out[12 + j]).toBeCloseTo(x, 12));
+    for (const [j, x] of [1 / 1.2, 0.2 / 1.2, 0, 0].entries()) expect(out[12 + j]).toBeCloseTo(x, 12);
     reweight_forward(out, att, 1, T, 3);
     const d = 1 + 0.2 ** 3;
-    [1 / d, 0.2 ** 3 / d, 0, 0].forEach((x, j) => expect(out[12 + j]).toBeCloseTo(x, 12));
+    for (const [j, x] of [1 / d, 0.2 ** 3 / d, 0, 0].entries()) expect(out[12 + j]).toBeCloseTo(x, 12);
     // Rows 0 and 1 (o = 0, equal entries) stay as they are for any p.
     expect(out[0]).toBe(1);
     expect(out[4]).toBeCloseTo(0.5, 14);

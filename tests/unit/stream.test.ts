@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { stream_qk_backward, stream_qk_forward } from '../../src/reference/stream';
-import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
-import { streamKind, streamRows } from '../../src/model/stream';
 import { DEFAULT_MODEL } from '../../src/config';
+import { streamKind, streamRows } from '../../src/model/stream';
+import { dot, finiteDifferenceError, projection, randomF64 } from '../../src/reference/gradcheck';
+import { stream_qk_backward, stream_qk_forward } from '../../src/reference/stream';
 
 describe('fixed stream', () => {
   test('stream_qk: batch rows take the stream rows; backward matches finite differences', () => {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { decodeUserFile, DataError } from '../../src/data/corpus';
+import { DataError, decodeUserFile } from '../../src/data/corpus';
 
 test('user files: UTF-8 text is read, bad encodings and binary files are named', () => {
   const enc = new TextEncoder();
