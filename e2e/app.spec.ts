@@ -73,10 +73,13 @@ test('a tiny preset runs: progress moves, then loss against length shows one lin
 
 test('a reload mid-queue keeps the finished run and marks the interrupted one', async ({ page }) => {
   const problems = watch(page);
-  await page.goto(TWO_RUNS.replace('steps=20', 'steps=60').replace('log=5', 'log=2'));
+  // The second run is far too long to finish while the test pauses, resumes and reloads (it once had the
+  // first run's 60 steps, about 2 s here: on a fast or idle machine it could end before the reload).
+  const link = TWO_RUNS.replace('steps=20', 'steps=60').replace('log=5', 'log=2');
+  await page.goto(link.replace('mech:lssa', 'mech:lssa,steps:20000'));
   await page.getByRole('button', { name: 'Run experiment' }).click({ timeout: 30_000 });
   await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 90_000 });
-  await expect(page.getByTestId('progress-text')).toContainText(/step \d+\/60/, { timeout: 30_000 });
+  await expect(page.getByTestId('progress-text')).toContainText(/step \d+\/20000/, { timeout: 30_000 });
   await page.getByRole('button', { name: 'Pause lssa' }).click();
   await expect(page.locator('[data-status="paused"]')).toHaveCount(1);
   await page.getByRole('button', { name: 'Resume lssa' }).click();

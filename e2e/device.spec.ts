@@ -3,7 +3,8 @@
 // interrupted (never a frozen progress bar), and run again on a new device.
 import { expect, test } from '@playwright/test';
 
-const LONG_TINY = 'v=1&L=2&H=2&C=32&steps=400&B=4&T=16&wu=2&log=2&ev=0&fx=1%2B2&ew=2&eb=4&x=Device+loss';
+// Long enough that the run cannot finish before the test destroys its device (400 steps took about 3 s here).
+const LONG_TINY = 'v=1&L=2&H=2&C=32&steps=20000&B=4&T=16&wu=2&log=2&ev=0&fx=1%2B2&ew=2&eb=4&x=Device+loss';
 
 test('a device lost mid-run marks the run interrupted with its progress, and a re-run works on a new device', async ({
   page,
@@ -26,7 +27,7 @@ test('a device lost mid-run marks the run interrupted with its progress, and a r
   await expect(page.getByText(/GPU: .*\(main thread\)/)).toBeVisible({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Run experiment' }).click();
   const progress = page.getByTestId('progress-text').first();
-  await expect(progress).toContainText(/step \d+\/400/, { timeout: 60_000 });
+  await expect(progress).toContainText(/step \d+\/20000/, { timeout: 60_000 });
   await page.evaluate(() => {
     for (const d of (window as unknown as { __devices: GPUDevice[] }).__devices) d.destroy();
   });
@@ -40,7 +41,7 @@ test('a device lost mid-run marks the run interrupted with its progress, and a r
     .getByRole('button', { name: /^Re-run/ })
     .first()
     .click();
-  await expect(page.getByTestId('progress-text').first()).toContainText(/step \d+\/400/, { timeout: 60_000 });
+  await expect(page.getByTestId('progress-text').first()).toContainText(/step \d+\/20000/, { timeout: 60_000 });
   expect(
     await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.length),
   ).toBeGreaterThanOrEqual(2);
