@@ -1,26 +1,22 @@
-// One flat table of typed defaults (nanoGPT style). Presets and share links
-// are short override lists on top of these.
+// The engine's model and training configs, one flat table of typed defaults
+// (nanoGPT style); presets and share links are short override lists on top.
+// Every default that a field of the lab sets is read from the field table
+// (src/experiment/fields.ts), where it is written once; the few knobs no field
+// sets (vocabSize, Adam's betas and eps) are written here, once.
+import { MECHANISMS, type Mechanism, type Positional, type ReweightMode } from './choices';
+import { ConfigError } from './errors';
+import { fieldDefault as fromTable } from './experiment/fields';
+import { expandPattern, type Pattern } from './model/patterns';
 
-export const MECHANISMS = [
-  'softmax',
-  'lssa',
-  'lssar',
-  'taylor',
-  'sigmoid',
-  'relu',
-  'nonapprox',
-  'mlp',
-  'rndembqk',
-  'fixedseqqk',
-  'staticembqk',
-] as const;
-export type Mechanism = (typeof MECHANISMS)[number];
-
-export const POSITIONALS = ['rope', 'alibi', 'nope'] as const;
-export type Positional = (typeof POSITIONALS)[number];
-
-export const REWEIGHT_MODES = ['off', 'eval', 'train'] as const;
-export type ReweightMode = (typeof REWEIGHT_MODES)[number];
+export {
+  MECHANISMS,
+  type Mechanism,
+  POSITIONALS,
+  type Positional,
+  REWEIGHT_MODES,
+  type ReweightMode,
+} from './choices';
+export { ConfigError };
 
 export interface ModelConfig {
   vocabSize: number;
@@ -60,63 +56,81 @@ export interface TrainConfig {
   seed: number;
 }
 
+/** The per-layer override's default when it lists layers, else the default pattern's expansion. */
+function defaultLayers(): Mechanism[] {
+  const override = fromTable<Mechanism[]>('model.layers');
+  if (override.length) return override;
+  return expandPattern(fromTable<Pattern>('model.pattern'), fromTable('model.mechanism'), fromTable('model.nLayer'));
+}
+
 export const DEFAULT_MODEL: ModelConfig = {
+  /** No field: the tokenizer sets it; 96 covers the Brown corpus's characters. */
   vocabSize: 96,
-  nLayer: 4,
-  nHead: 4,
-  nEmbd: 64,
-  layers: ['softmax', 'softmax', 'softmax', 'softmax'],
-  positional: 'rope',
-  tiedEmbeddings: true,
-  mlpRatio: 4,
-  reweight: { mode: 'off', p: 15 },
-  trainLength: 64,
-  initStd: 0.02,
-  seed: 1337,
+  nLayer: fromTable('model.nLayer'),
+  nHead: fromTable('model.nHead'),
+  nEmbd: fromTable('model.nEmbd'),
+  layers: defaultLayers(),
+  positional: fromTable('model.positional'),
+  tiedEmbeddings: fromTable('model.tiedEmbeddings'),
+  mlpRatio: fromTable('model.mlpRatio'),
+  reweight: { mode: fromTable('model.reweight.mode'), p: fromTable('model.reweight.p') },
+  /** The training length is the run's train.seqLen. */
+  trainLength: fromTable('train.seqLen'),
+  initStd: fromTable('model.initStd'),
+  seed: fromTable('seed'),
 };
 
 export const DEFAULT_TRAIN: TrainConfig = {
-  steps: 300,
-  batchSize: 16,
-  seqLen: 64,
-  lr: 3e-3,
-  warmupSteps: 30,
-  minLrRatio: 0.1,
-  weightDecay: 0.1,
+  steps: fromTable('train.steps'),
+  batchSize: fromTable('train.batchSize'),
+  seqLen: fromTable('train.seqLen'),
+  lr: fromTable('train.lr'),
+  warmupSteps: fromTable('train.warmupSteps'),
+  minLrRatio: fromTable('train.minLrRatio'),
+  weightDecay: fromTable('train.weightDecay'),
+  // AdamW's betas and epsilon: engine-only (no field), the usual GPT values.
   beta1: 0.9,
   beta2: 0.95,
   eps: 1e-8,
-  gradClip: 1.0,
-  logEvery: 10,
-  evalEvery: 100,
-  seed: 1337,
+  gradClip: fromTable('train.gradClip'),
+  logEvery: fromTable('train.logEvery'),
+  evalEvery: fromTable('train.evalEvery'),
+  seed: fromTable('seed'),
 };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/**
+ * The first problem with a model config, or null: the engine's own limits
+ * (wider than the lab's field bounds, which the field table sets), then the
+ * rules that span fields. These rules live only here: the engine applies them
+ * through checkModelConfig, a run config's schema through its refinement
+ * (src/experiment/run_config.ts).
+ */
+export function modelConfigProblem(c: ModelConfig): string | null {
+  const int = (name: string, v: number, min: number, max: number) =>
+    !Number.isInteger(v) || v < min || v > max ? `${name} must be an integer in [${min}, ${max}], got ${v}` : null;
+  const limit =
+    int('vocabSize', c.vocabSize, 2, 1 << 20) ??
+    int('nLayer', c.nLayer, 1, 64) ??
+    int('nHead', c.nHead, 1, 64) ??
+    int('nEmbd', c.nEmbd, 2, 4096) ??
+    int('trainLength', c.trainLength, 1, 1 << 16);
+  if (limit) return limit;
+  if (c.nEmbd % c.nHead !== 0) return `width ${c.nEmbd} is not divisible by ${c.nHead} heads`;
+  const hd = c.nEmbd / c.nHead;
+  if (c.positional === 'rope' && hd % 2 !== 0) return `rope needs an even head width, got ${hd}`;
+  if (c.layers.length !== c.nLayer) return `layers lists ${c.layers.length} mechanisms for ${c.nLayer} layers`;
+  for (const m of c.layers) if (!MECHANISMS.includes(m)) return `unknown mechanism '${m}'`;
+  if (c.positional !== 'nope' && c.layers.every((m) => m === 'mlp' || m === 'nonapprox'))
+    return (
+      `positional '${c.positional}' has no effect when every layer is mlp or nonapprox ` +
+      "(no pairwise scores); use 'nope'"
+    );
+  if (!(c.reweight.p >= 1 && c.reweight.p <= 100)) return `re-weighting p must be in [1, 100], got ${c.reweight.p}`;
+  return null;
 }
 
 /** Throws a ConfigError naming the first inconsistency. */
 export function checkModelConfig(c: ModelConfig): void {
-  const int = (name: string, v: number, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw new ConfigError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
-  };
-  int('vocabSize', c.vocabSize, 2, 1 << 20);
-  int('nLayer', c.nLayer, 1, 64);
-  int('nHead', c.nHead, 1, 64);
-  int('nEmbd', c.nEmbd, 2, 4096);
-  int('trainLength', c.trainLength, 1, 1 << 16);
-  if (c.nEmbd % c.nHead !== 0) throw new ConfigError(`nEmbd (${c.nEmbd}) must be divisible by nHead (${c.nHead})`);
-  const hd = c.nEmbd / c.nHead;
-  if (c.positional === 'rope' && hd % 2 !== 0) throw new ConfigError(`rope needs an even head width, got ${hd}`);
-  if (c.layers.length !== c.nLayer)
-    throw new ConfigError(`layers lists ${c.layers.length} mechanisms for ${c.nLayer} layers`);
-  for (const m of c.layers) if (!MECHANISMS.includes(m)) throw new ConfigError(`unknown mechanism '${m}'`);
-  if (c.positional !== 'nope' && c.layers.every((m) => m === 'mlp' || m === 'nonapprox'))
-    throw new ConfigError(
-      `positional '${c.positional}' has no effect when every layer is mlp or nonapprox (no pairwise scores); use 'nope'`,
-    );
-  if (!(c.reweight.p >= 1 && c.reweight.p <= 100))
-    throw new ConfigError(`re-weighting p must be in [1, 100], got ${c.reweight.p}`);
+  const problem = modelConfigProblem(c);
+  if (problem) throw new ConfigError(problem);
 }

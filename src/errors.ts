@@ -1,10 +1,17 @@
 // Typed errors of a training run, so a caller (the app, a worker, a test) can
 // tell a diverged run from a lost device from a bad configuration and act on
 // each: show the step and tensor, resume from the checkpoint, or fix the config.
-import { ConfigError } from './config';
 import type { Checkpoint } from './train/checkpoint';
 
-export { ConfigError };
+/**
+ * A configuration the engine or the lab cannot run, named in the message.
+ * Defined here, in a module with no runtime imports, so that modules the
+ * field table loads (src/model/patterns.ts) can throw it without importing
+ * src/config.ts, which builds its defaults from that table.
+ */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 /** Which arena a non-finite value was found in ('loss' is the step's mean loss). */
 export type NonFiniteArena = 'loss' | 'grads' | 'params';
@@ -37,7 +44,8 @@ export class NonFiniteError extends Error {
       ? `; rolled back to the checkpoint of step ${checkpoint.step}`
       : '; no checkpoint to roll back to';
     super(
-      `training diverged: ${what} became NaN or infinite at step ${step} (detected at step ${detectedAt})${back}. Try a lower learning rate or gradient clipping.`,
+      `training diverged: ${what} became NaN or infinite at step ${step} (detected at step ${detectedAt})${back}. ` +
+        'Try a lower learning rate or gradient clipping.',
     );
   }
 }
@@ -56,7 +64,8 @@ export class DeviceLostError extends Error {
     readonly reason: string,
   ) {
     super(
-      `the GPU device was lost at step ${step} (${reason || 'no reason given'})${checkpoint ? `; the last checkpoint is at step ${checkpoint.step}` : '; there is no checkpoint'}`,
+      `the GPU device was lost at step ${step} (${reason || 'no reason given'})` +
+        (checkpoint ? `; the last checkpoint is at step ${checkpoint.step}` : '; there is no checkpoint'),
     );
   }
 }

@@ -6,7 +6,8 @@ import { useId } from 'react';
 import { MECHANISMS, type Mechanism } from '../../src/config';
 import { decodeUserFile, USER_TEXT_MAX_CHARS } from '../../src/data/corpus';
 import { applyOverrides, MAX_RUNS, runLabel } from '../../src/experiment/experiment';
-import { FIELD_BY_PATH, FIELDS, type FieldValue } from '../../src/experiment/fields';
+import { FIELD_BY_PATH, FIELDS } from '../../src/experiment/fields';
+import { QUICK_TRY } from '../../src/experiment/presets';
 import { layersOf } from '../../src/experiment/run_config';
 import { BIAS_NOTE, MECHANISM_INFO } from '../mechanisms';
 import { baseValue } from '../store';
@@ -21,22 +22,6 @@ const GROUPS: { id: string; title: string }[] = [
   { id: 'eval', title: 'Evaluation' },
   { id: 'run', title: 'Seed' },
 ];
-
-/** A quick size for trying things (and for the tests): a few seconds per run on a software GPU. */
-export const TINY: Record<string, FieldValue> = {
-  'train.steps': 20,
-  'train.batchSize': 4,
-  'train.seqLen': 16,
-  'train.warmupSteps': 2,
-  'train.logEvery': 5,
-  'train.evalEvery': 10,
-  'model.nLayer': 2,
-  'model.nEmbd': 32,
-  'model.nHead': 2,
-  'eval.factors': [1, 2, 4],
-  'eval.windows': 4,
-  'eval.buckets': 8,
-};
 
 const PER_RUN = ['model.mechanism', 'model.pattern', 'model.positional', 'model.reweight.mode', 'model.reweight.p'];
 /** Short option prefixes for the per-run pickers (their accessible names keep the full label). */
@@ -259,7 +244,7 @@ export function Builder() {
   const resolved = useLabState((s) => s.resolved);
   const check = resolved();
   const shrink = () => {
-    for (const [p, v] of Object.entries(TINY)) if (!isLocked(p)) st.setBaseField(p, v);
+    for (const [p, v] of Object.entries(QUICK_TRY)) if (!isLocked(p)) st.setBaseField(p, v);
   };
   return (
     <section className="panel builder" aria-labelledby="builder-h">

@@ -1,5 +1,7 @@
 // The evaluation's settings and defaults (pure data: no GPU code, so configs
-// and links can be handled anywhere, Node included).
+// and links can be handled anywhere, Node included). The defaults are the
+// field table's (src/experiment/fields.ts), where each is written once.
+import { fieldDefault as fromTable } from '../experiment/fields';
 
 export interface EvalConfig {
   /** Multiples of the training length T. */
@@ -26,12 +28,13 @@ export interface EvalConfig {
 }
 
 export const DEFAULT_EVAL: EvalConfig = {
-  factors: [1, 2, 4, 8, 16],
+  factors: fromTable('eval.factors'),
+  // No field: the lab evaluates at multiples of T (factors); explicit lengths are an engine option.
   lengths: [],
-  windows: 32,
-  seed: 2024,
-  buckets: 32,
-  reweightSweep: [],
-  hybridskip: false,
-  diagnostics: true,
+  windows: fromTable('eval.windows'),
+  seed: fromTable('eval.seed'),
+  buckets: fromTable('eval.buckets'),
+  reweightSweep: fromTable('eval.reweightSweep'),
+  hybridskip: fromTable('eval.hybridskip'),
+  diagnostics: fromTable('eval.diagnostics'),
 };

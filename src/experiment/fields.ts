@@ -1,7 +1,14 @@
 // The one table of an experiment's fields (TensorFlow Playground style): path
 // in the run config, short URL key, kind, bounds, default, label and help.
-// Defaults, validation, the URL codec and the builder UI all read it.
-import { MECHANISMS, POSITIONALS, REWEIGHT_MODES } from '../config';
+// Defaults, validation, the URL codec and the builder UI all read it: each
+// default is written here once (the engine's DEFAULT_MODEL, DEFAULT_TRAIN and
+// DEFAULT_EVAL and the lab's DEFAULT_RUN are built from it), and each field's
+// values are checked by one zod schema built from its row (fieldSchema).
+//
+// src/config.ts reads this table when it is loaded, so nothing this module
+// imports may import src/config.ts at run time (type imports are fine).
+import { z } from 'zod';
+import { MECHANISMS, POSITIONALS, REWEIGHT_MODES } from '../choices';
 import { PATTERNS } from '../model/patterns';
 
 export type FieldKind =
@@ -210,35 +217,83 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   o[keys[keys.length - 1]] = value;
 }
 
-/** Checks one value against its field; returns an error message or null. */
-export function checkValue(f: Field, v: unknown): string | null {
+/**
+ * A copy of the default of the field at `path`: how the engine's and the
+ * lab's default configs read the table. The type is the caller's (the unit
+ * tests pin every derived default to its value).
+ */
+export function fieldDefault<T extends FieldValue>(path: string): T {
+  const f = FIELD_BY_PATH.get(path);
+  if (!f) throw new Error(`no field '${path}' in the field table`);
+  return structuredClone(f.default) as T;
+}
+
+/** What a value of field `f` must be: the one message for every way a value can miss. */
+function expectation(f: Field): string {
   const k = f.kind;
-  const inRange = (x: unknown, min: number, max: number, integer: boolean) =>
-    typeof x === 'number' && Number.isFinite(x) && (!integer || Number.isInteger(x)) && x >= min && x <= max;
   switch (k.type) {
     case 'int':
     case 'float':
-      return inRange(v, k.min, k.max, k.type === 'int')
-        ? null
-        : `${f.label} must be ${k.type === 'int' ? 'an integer' : 'a number'} in [${k.min}, ${k.max}]`;
+      return `${f.label} must be ${k.type === 'int' ? 'an integer' : 'a number'} in [${k.min}, ${k.max}]`;
     case 'bool':
-      return typeof v === 'boolean' ? null : `${f.label} must be true or false`;
+      return `${f.label} must be true or false`;
     case 'enum':
-      return typeof v === 'string' && k.values.includes(v) ? null : `${f.label} must be one of ${k.values.join(', ')}`;
+      return `${f.label} must be one of ${k.values.join(', ')}`;
     case 'string':
-      return typeof v === 'string' && v.length <= k.maxLength
-        ? null
-        : `${f.label} must be text of at most ${k.maxLength} characters`;
+      return `${f.label} must be text of at most ${k.maxLength} characters`;
     case 'intList':
     case 'floatList':
-      return Array.isArray(v) &&
-        v.length <= k.maxItems &&
-        v.every((x) => inRange(x, k.min, k.max, k.type === 'intList'))
-        ? null
-        : `${f.label} must be a list of at most ${k.maxItems} ${k.type === 'intList' ? 'integers' : 'numbers'} in [${k.min}, ${k.max}]`;
+      return (
+        `${f.label} must be a list of at most ${k.maxItems} ` +
+        `${k.type === 'intList' ? 'integers' : 'numbers'} in [${k.min}, ${k.max}]`
+      );
     case 'enumList':
-      return Array.isArray(v) && v.length <= k.maxItems && v.every((x) => typeof x === 'string' && k.values.includes(x))
-        ? null
-        : `${f.label} must be a list of at most ${k.maxItems} of ${k.values.join(', ')}`;
+      return `${f.label} must be a list of at most ${k.maxItems} of ${k.values.join(', ')}`;
   }
+}
+
+function buildFieldSchema(f: Field): z.ZodType {
+  const k = f.kind;
+  const e = { error: expectation(f) };
+  // z.number() refuses NaN and the infinities; .int() also refuses unsafe integers (every bound here is safe).
+  const num = (min: number, max: number, integer: boolean) => {
+    const n = z.number(e);
+    return (integer ? n.int(e) : n).min(min, e).max(max, e);
+  };
+  switch (k.type) {
+    case 'int':
+    case 'float':
+      return num(k.min, k.max, k.type === 'int');
+    case 'bool':
+      return z.boolean(e);
+    case 'enum':
+      return z.enum(k.values as [string, ...string[]], e);
+    case 'string':
+      return z.string(e).max(k.maxLength, e);
+    case 'intList':
+    case 'floatList':
+      return z.array(num(k.min, k.max, k.type === 'intList'), e).max(k.maxItems, e);
+    case 'enumList':
+      return z.array(z.enum(k.values as [string, ...string[]], e), e).max(k.maxItems, e);
+  }
+}
+
+const SCHEMAS = new WeakMap<Field, z.ZodType>();
+
+/**
+ * The zod schema of field `f`'s values (range, integer, enum, list length),
+ * every issue worded as the field's one message. The run config's schema is
+ * these, nested by path (src/experiment/run_config.ts); checkValue is one of
+ * them alone.
+ */
+export function fieldSchema(f: Field): z.ZodType {
+  let s = SCHEMAS.get(f);
+  if (!s) SCHEMAS.set(f, (s = buildFieldSchema(f)));
+  return s;
+}
+
+/** Checks one value against its field's schema; returns an error message or null. */
+export function checkValue(f: Field, v: unknown): string | null {
+  const r = fieldSchema(f).safeParse(v);
+  return r.success ? null : (r.error.issues[0]?.message ?? expectation(f));
 }

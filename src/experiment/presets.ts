@@ -1,6 +1,7 @@
 // The classroom presets: the seven experiments of experiments.md, each a
 // short list of overrides on the defaults (nanoGPT style), on one shared
-// training budget (CLASSROOM) so every run of every preset is trained alike.
+// training budget (CLASSROOM) so every run of every preset is trained alike;
+// and the smaller budget of a quick try (QUICK_TRY).
 import type { Experiment, RunOverrides } from './experiment';
 import { applyOverrides } from './experiment';
 import { DEFAULT_RUN } from './run_config';
@@ -24,6 +25,26 @@ export const CLASSROOM: RunOverrides = {
   'eval.windows': 16,
 };
 
+/**
+ * The quick try ("Shrink for a quick try" in the builder, and the end-to-end
+ * tests): a few seconds per run on a software GPU. Applied on top of any
+ * experiment, except where a teacher locked the field.
+ */
+export const QUICK_TRY: RunOverrides = {
+  'train.steps': 20,
+  'train.batchSize': 4,
+  'train.seqLen': 16,
+  'train.warmupSteps': 2,
+  'train.logEvery': 5,
+  'train.evalEvery': 10,
+  'model.nLayer': 2,
+  'model.nEmbd': 32,
+  'model.nHead': 2,
+  'eval.factors': [1, 2, 4],
+  'eval.windows': 4,
+  'eval.buckets': 8,
+};
+
 export interface Preset {
   id: string;
   title: string;
@@ -40,9 +61,11 @@ export const PRESETS: readonly Preset[] = [
     id: 'extrapolation',
     title: 'Extrapolation: softmax vs softplus',
     question:
-      'Trained at T = 64, how does validation loss change as the model reads 2x to 16x longer windows, with standard softmax attention, length-scaled softplus (lssa), and lssa with re-weighting (lssar)?',
+      'Trained at T = 64, how does validation loss change as the model reads 2x to 16x longer windows, with ' +
+      'standard softmax attention, length-scaled softplus (lssa), and lssa with re-weighting (lssar)?',
     finding:
-      "The Softplus paper (GPT-2 124M, RoPE) finds softmax's loss climbing with length (about 3.2 at 1x to 6.3 at 8x), lssa climbing less, and lssar with p = 15 staying nearly flat up to 16x.",
+      "The Softplus paper (GPT-2 124M, RoPE) finds softmax's loss climbing with length (about 3.2 at 1x to 6.3 at " +
+      '8x), lssa climbing less, and lssar with p = 15 staying nearly flat up to 16x.',
     base: { ...CLASSROOM, 'model.positional': 'rope' },
     runs: [
       run('softmax', { 'model.mechanism': 'softmax' }),
@@ -54,9 +77,11 @@ export const PRESETS: readonly Preset[] = [
     id: 'reweight-eval',
     title: 'Re-weighting without retraining',
     question:
-      'Can re-weighting be switched on at evaluation only? One lssa model is evaluated with re-weighting off and at p = 1, 3, 7, 15.',
+      'Can re-weighting be switched on at evaluation only? One lssa model is evaluated with re-weighting off and at ' +
+      'p = 1, 3, 7, 15.',
     finding:
-      'The first version of the Softplus paper claims a fine-tuning-free gain; the paper reports that p = 3 does not help and p = 15 does.',
+      'The first version of the Softplus paper claims a fine-tuning-free gain; the paper reports that p = 3 does ' +
+      'not help and p = 15 does.',
     base: { ...CLASSROOM, 'model.mechanism': 'lssa', 'eval.reweightSweep': [1, 3, 7, 15] },
     runs: [run('lssa, re-weighting swept at evaluation', {})],
   },
@@ -64,9 +89,11 @@ export const PRESETS: readonly Preset[] = [
     id: 'decomposition',
     title: 'Decomposition: which part of softmax matters?',
     question:
-      'Softmax is exp followed by an l1 norm. Swap the non-linearity (exp, softplus, 1 + x + x^2/2, sigmoid, relu) and keep or drop the norm, as far as the family allows.',
+      'Softmax is exp followed by an l1 norm. Swap the non-linearity (exp, softplus, 1 + x + x^2/2, sigmoid, relu) ' +
+      'and keep or drop the norm, as far as the family allows.',
     finding:
-      'The Softplus paper argues the l1 normalisation is the part that matters: unnormalised sigmoid and relu extrapolate worse than softmax, while normalised softplus does better.',
+      'The Softplus paper argues the l1 normalisation is the part that matters: unnormalised sigmoid and relu ' +
+      'extrapolate worse than softmax, while normalised softplus does better.',
     base: { ...CLASSROOM },
     runs: [
       run('exp + l1 (softmax)', { 'model.mechanism': 'softmax' }),
@@ -80,9 +107,13 @@ export const PRESETS: readonly Preset[] = [
     id: 'deconstruct-uniform',
     title: 'Deconstructing: every layer simplified',
     question:
-      'Replace attention in every layer with a simplified mechanism: no mixing (mlp), no pairwise scores (nonapprox), the Taylor approximation, or queries and keys that ignore the input (rndembqk, fixedseqqk) or its context (staticembqk).',
+      'Replace attention in every layer with a simplified mechanism: no mixing (mlp), no pairwise scores ' +
+      '(nonapprox), the Taylor approximation, or queries and keys that ignore the input (rndembqk, fixedseqqk) or ' +
+      'its context (staticembqk).',
     finding:
-      'The Deconstructing paper (500M, 24 layers) finds uniform mlp and nonapprox collapse on downstream tasks (mlp still learns unigram/bigram statistics), while taylor, rndembqk, fixedseqqk and staticembqk degrade but work.',
+      'The Deconstructing paper (500M, 24 layers) finds uniform mlp and nonapprox collapse on downstream tasks (mlp ' +
+      'still learns unigram/bigram statistics), while taylor, rndembqk, fixedseqqk and staticembqk degrade but ' +
+      'work.',
     base: { ...CLASSROOM },
     runs: [
       run('softmax', { 'model.mechanism': 'softmax' }),
@@ -98,9 +129,11 @@ export const PRESETS: readonly Preset[] = [
     id: 'deconstruct-hybrid',
     title: 'Deconstructing: hybrids, and hybridskip',
     question:
-      'Alternate each simplified mechanism with standard softmax layers. Then remove the simplified layers at evaluation (hybridskip): do they matter, or do they just pass information through?',
+      'Alternate each simplified mechanism with standard softmax layers. Then remove the simplified layers at ' +
+      'evaluation (hybridskip): do they matter, or do they just pass information through?',
     finding:
-      'Every alternate hybrid lands close to standard attention (hybrid nonapprox even slightly better), and every hybrid collapses under hybridskip.',
+      'Every alternate hybrid lands close to standard attention (hybrid nonapprox even slightly better), and every ' +
+      'hybrid collapses under hybridskip.',
     base: { ...CLASSROOM, 'model.pattern': 'alternate', 'eval.hybridskip': true },
     runs: ['mlp', 'taylor', 'nonapprox', 'rndembqk', 'fixedseqqk', 'staticembqk'].map((m) =>
       run(`alternate ${m}`, { 'model.mechanism': m }),
@@ -110,7 +143,9 @@ export const PRESETS: readonly Preset[] = [
     id: 'how-many',
     title: 'How many attention layers?',
     question:
-      'Keep standard softmax in only some layers (every 4th, the first, the last, both ends, the lower or upper half, the outer quarters) and use a simplified mechanism elsewhere; all-softmax and all-taylor models mark the two ends.',
+      'Keep standard softmax in only some layers (every 4th, the first, the last, both ends, the lower or upper ' +
+      'half, the outer quarters) and use a simplified mechanism elsewhere; all-softmax and all-taylor models mark ' +
+      'the two ends.',
     finding: 'The Deconstructing paper finds about 25% standard layers suffice.',
     base: { ...CLASSROOM, 'model.nLayer': 8, 'model.mechanism': 'taylor' },
     // The two ends of the scale first, so "suffice" has something to be measured against.
@@ -126,9 +161,11 @@ export const PRESETS: readonly Preset[] = [
     id: 'positional',
     title: 'Positional schemes',
     question:
-      'Does the extrapolation result depend on the positional scheme? softmax and lssar with RoPE, ALiBi and no positional encoding.',
+      'Does the extrapolation result depend on the positional scheme? softmax and lssar with RoPE, ALiBi and no ' +
+      'positional encoding.',
     finding:
-      'The Softplus paper trains with RoPE; ALiBi is known to extrapolate better than RoPE with softmax, and no positional encoding relies on the causal mask alone.',
+      'The Softplus paper trains with RoPE; ALiBi is known to extrapolate better than RoPE with softmax, and no ' +
+      'positional encoding relies on the causal mask alone.',
     base: { ...CLASSROOM },
     runs: (['rope', 'alibi', 'nope'] as const).flatMap((pos) => [
       run(`softmax, ${pos}`, { 'model.mechanism': 'softmax', 'model.positional': pos }),

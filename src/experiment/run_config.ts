@@ -1,21 +1,22 @@
-// A run's configuration: typed, versioned, validated by a zod schema built
-// from the field table, with cross-field checks; and its conversion into the
-// engine's model, training and evaluation configs.
+// A run's configuration: typed, versioned, validated by one zod schema built
+// from the field table (each field's values) with a refinement for the rules
+// that span fields; and its conversion into the engine's model, training and
+// evaluation configs.
 import { z } from 'zod';
 import {
   ConfigError,
-  checkModelConfig,
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
   type Mechanism,
   type ModelConfig,
+  modelConfigProblem,
   type Positional,
   type ReweightMode,
   type TrainConfig,
 } from '../config';
 import { DEFAULT_EVAL, type EvalConfig } from '../eval/config';
 import { expandPattern, type Pattern } from '../model/patterns';
-import { FIELDS, type Field, setPath } from './fields';
+import { FIELDS, fieldSchema, setPath } from './fields';
 
 export const CONFIG_VERSION = 1;
 
@@ -60,44 +61,51 @@ export interface RunConfig {
   };
 }
 
-function zodOf(f: Field): z.ZodType {
-  const k = f.kind;
-  switch (k.type) {
-    case 'int':
-      return z.number().int().min(k.min).max(k.max);
-    case 'float':
-      return z.number().finite().min(k.min).max(k.max);
-    case 'bool':
-      return z.boolean();
-    case 'enum':
-      return z.enum(k.values as [string, ...string[]]);
-    case 'string':
-      return z.string().max(k.maxLength);
-    case 'intList':
-      return z.array(z.number().int().min(k.min).max(k.max)).max(k.maxItems);
-    case 'floatList':
-      return z.array(z.number().finite().min(k.min).max(k.max)).max(k.maxItems);
-    case 'enumList':
-      return z.array(z.enum(k.values as [string, ...string[]])).max(k.maxItems);
-  }
-}
-
-/** Nested zod object from the dotted field paths. */
-function buildSchema(): z.ZodType {
+/** Nested zod object of the fields' schemas, by their dotted paths. */
+function fieldsSchema(): z.ZodType {
   type Node = { [k: string]: Node | z.ZodType };
   const root: Node = {};
   for (const f of FIELDS) {
     const keys = f.path.split('.');
     let n = root;
     for (const k of keys.slice(0, -1)) n = (n[k] ??= {}) as Node;
-    n[keys[keys.length - 1]] = zodOf(f);
+    n[keys[keys.length - 1]] = fieldSchema(f);
   }
   const toZod = (n: Node): z.ZodType =>
     z.strictObject(Object.fromEntries(Object.entries(n).map(([k, v]) => [k, v instanceof z.ZodType ? v : toZod(v)])));
   return toZod(root);
 }
 
-export const runConfigSchema = buildSchema();
+/**
+ * The rules that span fields, in order; the first broken one, or null. The
+ * model's own rules (width and heads, RoPE's even head width, a positional
+ * scheme with no pairwise scores) are the engine's (modelConfigProblem).
+ */
+function crossFieldProblem(c: RunConfig): string | null {
+  if (c.model.layers.length && c.model.layers.length !== c.model.nLayer)
+    return `the per-layer override lists ${c.model.layers.length} mechanisms for ${c.model.nLayer} layers`;
+  const model = modelConfigProblem(toModelConfig(c, DEFAULT_MODEL.vocabSize));
+  if (model) return model;
+  if (c.train.warmupSteps > c.train.steps)
+    return `warm-up (${c.train.warmupSteps} steps) is longer than training (${c.train.steps} steps)`;
+  const maxLen = Math.max(...c.eval.factors) * c.train.seqLen;
+  if (maxLen > 65536) return `the longest evaluation length ${maxLen} exceeds 65536 tokens`;
+  if (c.data.source === 'task' && c.eval.passkeyTrials > 0 && c.data.task !== 'passkey')
+    return `passkey trials need the passkey task or text data, not the ${c.data.task} task`;
+  return null;
+}
+
+/**
+ * The one validator of a run config: every field's schema, then (only when
+ * those all pass) the cross-field rules as a refinement.
+ */
+export const runConfigSchema = fieldsSchema().superRefine(
+  (c, ctx) => {
+    const problem = crossFieldProblem(c as RunConfig);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  },
+  { when: (payload) => payload.issues.length === 0 },
+);
 
 export const DEFAULT_RUN: RunConfig = (() => {
   const o: Record<string, unknown> = {};
@@ -139,30 +147,16 @@ export function toEvalConfig(r: RunConfig): EvalConfig {
 }
 
 /**
- * Validates a whole run config: field types and ranges (schema), then the
- * checks that span fields. Throws a ConfigError naming the first problem.
+ * Validates a whole run config against its schema (field types and ranges,
+ * then the rules that span fields). Throws a ConfigError naming the first
+ * problem: a field's by its path, a cross-field rule's on its own.
  */
 export function checkRunConfig(value: unknown): RunConfig {
   const r = runConfigSchema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new ConfigError(`${issue.path.join('.') || 'config'}: ${issue.message}`);
-  }
-  const c = r.data as RunConfig;
-  if (c.model.layers.length && c.model.layers.length !== c.model.nLayer)
-    throw new ConfigError(
-      `the per-layer override lists ${c.model.layers.length} mechanisms for ${c.model.nLayer} layers`,
-    );
-  if (c.model.nEmbd % c.model.nHead !== 0)
-    throw new ConfigError(`width ${c.model.nEmbd} is not divisible by ${c.model.nHead} heads`);
-  checkModelConfig(toModelConfig(c, 96));
-  if (c.train.warmupSteps > c.train.steps)
-    throw new ConfigError(`warm-up (${c.train.warmupSteps} steps) is longer than training (${c.train.steps} steps)`);
-  const maxLen = Math.max(...c.eval.factors) * c.train.seqLen;
-  if (maxLen > 65536) throw new ConfigError(`the longest evaluation length ${maxLen} exceeds 65536 tokens`);
-  if (c.data.source === 'task' && c.eval.passkeyTrials > 0 && c.data.task !== 'passkey')
-    throw new ConfigError(`passkey trials need the passkey task or text data, not the ${c.data.task} task`);
-  return c;
+  if (r.success) return r.data as RunConfig;
+  const issue = r.error.issues[0];
+  if (issue.code === 'custom') throw new ConfigError(issue.message);
+  throw new ConfigError(`${issue.path.join('.') || 'config'}: ${issue.message}`);
 }
 
 /** A run config from defaults plus overrides (validated). */

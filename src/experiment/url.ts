@@ -17,7 +17,11 @@ function encodeValue(v: FieldValue): string {
   return String(v);
 }
 
-function decodeValue(f: Field, s: string): FieldValue | undefined {
+/**
+ * A link's text for field `f` -> its value, unchecked (checkValue says whether
+ * it fits); undefined when the text is no value of that kind at all.
+ */
+export function decodeValue(f: Field, s: string): FieldValue | undefined {
   const k = f.kind;
   const num = (x: string) => (/^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(x) ? Number(x) : NaN);
   switch (k.type) {
@@ -120,7 +124,8 @@ export function decodeExperiment(input: string | URLSearchParams): DecodedExperi
       problems.push(`version '${vRaw.slice(0, 20)}' is not a version number; read as version ${CONFIG_VERSION}`);
     else if (v > CONFIG_VERSION) {
       problems.push(
-        `the link was made by a newer lab (config version ${v}; this lab reads ${CONFIG_VERSION}): fields this lab does not know are ignored`,
+        `the link was made by a newer lab (config version ${v}; this lab reads ${CONFIG_VERSION}): ` +
+          'fields this lab does not know are ignored',
       );
       version = v;
     } else version = v;

@@ -1,6 +1,7 @@
 // Named hybrid patterns (spec: "Hybrids") expand into a per-layer list of
 // mechanisms. Layers are numbered 1..n in the spec; the list is 0-based.
-import { ConfigError, type Mechanism } from '../config';
+import type { Mechanism } from '../config';
+import { ConfigError } from '../errors';
 
 export const PATTERNS = [
   'uniform',
