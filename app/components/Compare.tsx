@@ -2,8 +2,8 @@
 // per line); each is validated, labelled with the student's name, and all
 // are overlaid on the loss-vs-length plot.
 import { useMemo, useState } from 'react';
+import { lossVsLengthSvg } from '../../src/report/lossVsLength';
 import { readStudentLink, type StudentResults } from '../export';
-import { lossVsLengthSvg } from '../plots/lossVsLength';
 import { PlotView } from './PlotView';
 
 export function Compare() {

@@ -2,15 +2,15 @@
 // highlight runs, the re-run check against shared numbers, and exports.
 import { useMemo, useState } from 'react';
 import type { ResultsDoc } from '../../src/eval/results';
+import { attentionMapSvg } from '../../src/report/attentionMap';
+import { type PlotOpts, seriesOf, TABLEAU10 } from '../../src/report/common';
+import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS } from '../../src/report/diagnostics';
+import { lossVsLengthSvg } from '../../src/report/lossVsLength';
+import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
+import { passkeySvg } from '../../src/report/passkey';
+import { perPositionSvg } from '../../src/report/perPosition';
 import { downloadText } from '../download';
 import { diffFromShared, lossVsLengthCsv, readResultsFile, resultsJson, trainingCurveCsv } from '../export';
-import { attentionMapSvg } from '../plots/attentionMap';
-import { type PlotOpts, seriesOf, TABLEAU10 } from '../plots/common';
-import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS } from '../plots/diagnostics';
-import { lossVsLengthSvg } from '../plots/lossVsLength';
-import { type CurveSeries, lossVsStepSvg } from '../plots/lossVsStep';
-import { passkeySvg } from '../plots/passkey';
-import { perPositionSvg } from '../plots/perPosition';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
 import { PlotView } from './PlotView';

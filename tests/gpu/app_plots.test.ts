@@ -2,12 +2,12 @@
 // function returns an SVG, draws one line per run, works with a separate
 // document (as the headless runner passes one), and handles empty input.
 import { describe, expect, test } from 'vitest';
-import { attentionMapSvg } from '../../app/plots/attentionMap';
-import { diagnosticsSvg } from '../../app/plots/diagnostics';
-import { lossVsLengthSvg } from '../../app/plots/lossVsLength';
-import { curvesOf, lossVsStepSvg } from '../../app/plots/lossVsStep';
-import { passkeySvg } from '../../app/plots/passkey';
-import { perPositionSvg } from '../../app/plots/perPosition';
+import { attentionMapSvg } from '../../src/report/attentionMap';
+import { diagnosticsSvg } from '../../src/report/diagnostics';
+import { lossVsLengthSvg } from '../../src/report/lossVsLength';
+import { curvesOf, lossVsStepSvg } from '../../src/report/lossVsStep';
+import { passkeySvg } from '../../src/report/passkey';
+import { perPositionSvg } from '../../src/report/perPosition';
 import { fakeDoc } from '../unit/app_fixture';
 
 const lines = (svg: SVGSVGElement) => svg.querySelectorAll('g[aria-label="line"] path').length;

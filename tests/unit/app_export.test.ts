@@ -12,12 +12,12 @@ import {
   resultsJson,
   trainingCurveCsv,
 } from '../../app/export';
-import { seriesOf } from '../../app/plots/common';
-import { diagnosticsPoints } from '../../app/plots/diagnostics';
-import { lossVsLengthPoints } from '../../app/plots/lossVsLength';
-import { perPositionPoints } from '../../app/plots/perPosition';
 import { PRESETS, presetExperiment } from '../../src/experiment/presets';
 import { compressText, decodeExperiment } from '../../src/experiment/url';
+import { seriesOf } from '../../src/report/common';
+import { diagnosticsPoints } from '../../src/report/diagnostics';
+import { lossVsLengthPoints } from '../../src/report/lossVsLength';
+import { perPositionPoints } from '../../src/report/perPosition';
 import { fakeDoc } from './app_fixture';
 
 describe('files', () => {

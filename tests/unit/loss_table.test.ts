@@ -1,7 +1,7 @@
 // The report's table of loss against length: seeds grouped into one row with
 // a spread, ratios computed per seed, variants as their own rows, baselines.
 import { describe, expect, test } from 'vitest';
-import { cell, lossRows, lossTableMarkdown } from '../../app/plots/lossTable';
+import { cell, lossRows, lossTableMarkdown } from '../../src/report/lossTable';
 import { fakeDoc } from './app_fixture';
 
 describe('loss table', () => {

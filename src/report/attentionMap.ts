@@ -1,7 +1,7 @@
 // The attention-map heatmap: one layer, head and length of one run, R x R
 // cells (row = query bucket, column = key bucket), each the mean weight.
 import * as Plot from '@observablehq/plot';
-import type { AttentionMap } from '../../src/eval/map';
+import type { AttentionMap } from '../eval/map';
 import { emptySvg, type PlotOpts, render } from './common';
 
 interface Cell {

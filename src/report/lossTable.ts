@@ -3,7 +3,7 @@
 // at every factor with its spread over seeds, the tail loss at the longest
 // length, and the longest/1x ratio computed per seed. What the reproduction
 // report prints beside each plot. Pure: documents in, rows or markdown out.
-import type { ResultsDoc } from '../../src/eval/results';
+import type { ResultsDoc } from '../eval/results';
 import { type Stat, seriesOf, stat } from './common';
 import { baselinesOf, variantName } from './lossVsLength';
 

@@ -1,7 +1,7 @@
 // Training loss (solid) and validation loss at T (dots) against step, one
 // colour per run; live while a run trains (its curve so far).
 import * as Plot from '@observablehq/plot';
-import type { ResultsDoc } from '../../src/eval/results';
+import type { ResultsDoc } from '../eval/results';
 import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf } from './common';
 
 export interface CurveSeries {

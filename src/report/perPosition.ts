@@ -1,7 +1,7 @@
 // Per-position loss at the longest evaluation length: where in the window
 // each model breaks. x is the position in multiples of T; T is marked.
 import * as Plot from '@observablehq/plot';
-import type { ResultsDoc } from '../../src/eval/results';
+import type { ResultsDoc } from '../eval/results';
 import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 interface Pt {

@@ -5,7 +5,7 @@
 // The trivial baselines (uniform over the vocabulary, the validation text's
 // unigram loss) are grey rules, so a collapse has a line to collapse to.
 import * as Plot from '@observablehq/plot';
-import type { ResultsDoc } from '../../src/eval/results';
+import type { ResultsDoc } from '../eval/results';
 import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 export interface LengthPoint {

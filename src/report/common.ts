@@ -2,7 +2,7 @@
 // one config become one series with a mean and a spread) and the Plot call.
 // Pure: ResultsDoc[] in, SVG out; a `document` may be passed (Node, tests).
 import * as Plot from '@observablehq/plot';
-import type { ResultsDoc } from '../../src/eval/results';
+import type { ResultsDoc } from '../eval/results';
 
 export interface PlotOpts {
   width?: number;

@@ -1,6 +1,6 @@
 // Passkey retrieval accuracy against evaluation length (runs with passkey trials).
 import * as Plot from '@observablehq/plot';
-import type { ResultsDoc } from '../../src/eval/results';
+import type { ResultsDoc } from '../eval/results';
 import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 interface Pt {

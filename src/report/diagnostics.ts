@@ -1,7 +1,7 @@
 // Attention diagnostics per layer (mean over heads; hover shows each head's
 // spread): entropy, sink mass, local focus or mean distance, at one length.
 import * as Plot from '@observablehq/plot';
-import type { ResultsDoc } from '../../src/eval/results';
+import type { ResultsDoc } from '../eval/results';
 import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 export type DiagnosticMetric = 'entropy' | 'sinkMass' | 'localFocus' | 'meanDistance';
