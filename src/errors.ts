@@ -1,7 +1,20 @@
 // Typed errors of a training run, so a caller (the app, a worker, a test) can
 // tell a diverged run from a lost device from a bad configuration and act on
 // each: show the step and tensor, resume from the checkpoint, or fix the config.
+// Each typed error carries its kind, so a message that crosses a worker
+// boundary (where classes do not) still says what went wrong.
 import type { Checkpoint } from './train/checkpoint';
+
+/** How a run failed, so the page can say what to do. */
+export type ErrorKind = 'config' | 'data' | 'limits' | 'device-lost' | 'diverged' | 'internal';
+
+export const ERROR_KINDS: readonly ErrorKind[] = ['config', 'data', 'limits', 'device-lost', 'diverged', 'internal'];
+
+/** The kind a thrown value carries (every typed error of the engine has one); anything else is 'internal'. */
+export function errorKind(e: unknown): ErrorKind {
+  const kind = e instanceof Error && 'kind' in e ? e.kind : undefined;
+  return ERROR_KINDS.includes(kind as ErrorKind) ? (kind as ErrorKind) : 'internal';
+}
 
 /**
  * A configuration the engine or the lab cannot run, named in the message.
@@ -11,6 +24,7 @@ import type { Checkpoint } from './train/checkpoint';
  */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly kind: ErrorKind = 'config';
 }
 
 /** Which arena a non-finite value was found in ('loss' is the step's mean loss). */
@@ -24,6 +38,7 @@ export type NonFiniteArena = 'loss' | 'grads' | 'params';
  */
 export class NonFiniteError extends Error {
   override name = 'NonFiniteError';
+  readonly kind: ErrorKind = 'diverged';
   constructor(
     readonly step: number,
     readonly tensor: string,
@@ -58,6 +73,7 @@ export class NonFiniteError extends Error {
  */
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
+  readonly kind: ErrorKind = 'device-lost';
   constructor(
     readonly step: number,
     readonly checkpoint: Checkpoint | null,
@@ -90,6 +106,7 @@ export function unlessLost<T>(
  */
 export class ResourceLimitError extends ConfigError {
   override name = 'ResourceLimitError';
+  override readonly kind: ErrorKind = 'limits';
   constructor(
     message: string,
     /** The device limit (or engine constant) that is exceeded. */

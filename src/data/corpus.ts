@@ -2,6 +2,7 @@
 // scripts/build-corpus.mjs into public/data/brown.json) and the user's own text.
 // Train and validation are always split BY DOCUMENT, so validation text is never
 // trained on, and the vocabulary comes from the training documents only.
+import type { ErrorKind } from '../errors';
 import { CharTokenizer } from './tokenizer';
 
 /** A problem with the data that the user can fix; the message is meant to be shown as is. */
@@ -10,6 +11,7 @@ export class DataError extends Error {
     super(message);
     this.name = 'DataError';
   }
+  readonly kind: ErrorKind = 'data';
 }
 
 export interface Corpus {

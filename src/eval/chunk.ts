@@ -1,13 +1,16 @@
 // How many windows of length L one evaluation submit processes: bounded by a
 // token budget (so memory stays linear in L) and by the device's binding and
 // buffer limits for the largest per-token tensors (logits, MLP hidden).
+
 import type { ModelConfig } from '../config';
+import type { ErrorKind } from '../errors';
 import { gatedHidden, mlpHidden } from '../model/params';
 
 export const EVAL_TOKENS_PER_CHUNK = 8192;
 
 export class EvalLimitError extends Error {
   override name = 'EvalLimitError';
+  readonly kind: ErrorKind = 'limits';
 }
 
 /** Floats per token of the widest activation an evaluation graph binds. */

@@ -1,8 +1,10 @@
 // The results document of one run (spec: experiments.md, "Results"): what
 // the lab stores, plots, exports and shares, and what the headless runner
 // writes. Versioned, and validated whenever it is read back.
+
 import { z } from 'zod';
 import { MECHANISMS, POSITIONALS, REWEIGHT_MODES } from '../config';
+import type { ErrorKind } from '../errors';
 
 export const RESULTS_SCHEMA = 'attention-lab/results';
 export const RESULTS_VERSION = 1;
@@ -105,6 +107,8 @@ export type LossVsLength = z.infer<typeof lossVsLength>;
 
 export class ResultsError extends Error {
   override name = 'ResultsError';
+  /** A results document (a file, a link, a stored run) that does not read: a data problem. */
+  readonly kind: ErrorKind = 'data';
 }
 
 /** Largest results document accepted (characters of JSON). */
