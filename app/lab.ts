@@ -2,11 +2,11 @@
 // to IndexedDB and to the address bar. The only module with side effects;
 // React components call its actions.
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
+import type { Event } from '../src/host/protocol';
 import { readLinkResults } from './export';
 import { openRunStorage, type RunStorage, syncRuns } from './persist';
 import { ACTIVE, createLabStore, type LabStore } from './store';
 import { connectLab, type LabClient } from './worker/client';
-import type { Event } from './worker/protocol';
 
 export interface Lab {
   store: LabStore;

@@ -18,14 +18,11 @@ import {
 import { checkValue, FIELD_BY_PATH, type FieldValue, getPath, setPath } from '../src/experiment/fields';
 import type { RunConfig } from '../src/experiment/run_config';
 import type { TeacherMode } from '../src/experiment/url';
-import type { AdapterInfo, ErrorKind, Event, ProgressEvent } from './worker/protocol';
+import type { AdapterInfo, ErrorKind, Event, Progress } from '../src/host/protocol';
 
 // ---------- runs ----------
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'done' | 'stopped' | 'error' | 'interrupted' | 'shared';
-
-/** A run's latest progress: the worker's progress event without its envelope. */
-export type RunProgress = Omit<ProgressEvent, 'type' | 'runId'>;
 
 export interface CurvePoint {
   step: number;
@@ -42,7 +39,8 @@ export interface RunRecord {
   status: RunStatus;
   /** Where the results came from: this lab, a share link, a file, a pasted student link. */
   source: 'local' | 'link' | 'file' | 'compare';
-  progress: RunProgress | null;
+  /** The latest progress, as the engine reported it. */
+  progress: Progress | null;
   curve: CurvePoint[];
   doc: ResultsDoc | null;
   maps: AttentionMap[];
@@ -316,19 +314,11 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
         // Events of runs that are no longer active (stopped, removed) are dropped.
         if (!rec || !ACTIVE.includes(rec.status)) return;
         switch (e.type) {
-          case 'progress':
-            editRecord(id, (r) => ({
-              ...r,
-              progress: {
-                phase: e.phase,
-                step: e.step,
-                steps: e.steps,
-                loss: e.loss,
-                tokensPerSecond: e.tokensPerSecond,
-                etaSeconds: e.etaSeconds,
-              },
-            }));
+          case 'progress': {
+            const { type: _type, runId: _runId, ...progress } = e;
+            editRecord(id, (r) => ({ ...r, progress }));
             break;
+          }
           case 'metrics':
             editRecord(id, (r) => ({
               ...r,

@@ -1,7 +1,7 @@
 // The page's side of the worker protocol: starts the module worker, checks
 // every event it sends, and falls back to running the same engine code on
 // the main thread when the worker reports no WebGPU (or cannot start).
-import { type Command, type Event, isEvent, NO_WORKER_GPU } from './protocol';
+import { type Command, type Event, isEvent, NO_WORKER_GPU } from '../../src/host/protocol';
 
 export type ReadyEvent = Extract<Event, { type: 'ready' }>;
 
@@ -26,7 +26,7 @@ function onlyValid(onEvent: (e: Event) => void): (x: unknown) => void {
 }
 
 async function connectMain(onEvent: (e: Event) => void): Promise<{ client: LabClient; ready: ReadyEvent }> {
-  const { LabCore } = await import('./core');
+  const { LabCore } = await import('../../src/host/core');
   let resolveReady: (r: ReadyEvent) => void = () => {};
   const ready = new Promise<ReadyEvent>((r) => (resolveReady = r));
   const deliver = onlyValid(onEvent);

@@ -4,8 +4,8 @@
 // falls back to running LabCore on its main thread.
 /// <reference lib="webworker" />
 import { config as zodConfig } from 'zod';
-import { LabCore } from './core';
-import { type Event, isCommand, NO_WORKER_GPU } from './protocol';
+import { LabCore } from '../../src/host/core';
+import { type Event, isCommand, NO_WORKER_GPU } from '../../src/host/protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -1,6 +1,7 @@
 // runAttention: one attention step on the GPU through the same kernels the
 // trainer records (no test-only path), for tests, notebooks and outside checks.
 import type { Positional } from '../config';
+import type { ErrorKind } from '../errors';
 import { GpuContext } from '../gpu/context';
 import { Program } from '../gpu/program';
 import {
@@ -44,6 +45,7 @@ export interface AttentionResult {
 
 export class AttentionArgsError extends Error {
   override name = 'AttentionArgsError';
+  readonly kind: ErrorKind = 'config';
 }
 
 const MECHS: readonly AttentionMechanism[] = ['softmax', 'lssa', 'taylor', 'sigmoid', 'relu', 'nonapprox'];

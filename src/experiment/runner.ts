@@ -1,7 +1,8 @@
 // Runs one run config end to end on an engine: load and check the data,
 // train (pausable, stoppable, with progress), evaluate, and return the
-// validated results document. The lab's worker and the headless runner both
-// call this; it adds no numerics of its own.
+// validated results document. The run host (src/host/core.ts), which the
+// lab's worker and the headless runner's page both wrap, calls this; it adds
+// no numerics of its own.
 import { ConfigError } from '../config';
 import { evalWindows, unigramLoss } from '../data/batch';
 import { type Corpus, corpusFromUserText, DataError } from '../data/corpus';
@@ -21,6 +22,11 @@ export interface DataSources {
   brown: () => Promise<Corpus>;
   /** The user's own text, when the run's data source is 'text'. */
   userText?: string;
+}
+
+/** The vocabulary size of a run's data: the corpus's tokenizer, or the task's. */
+export function vocabOf(data: LoadedData): number {
+  return data.kind === 'text' ? data.corpus.tokenizer.size : data.task.tokenizer.size;
 }
 
 export function longestEvalLength(run: RunConfig): number {
@@ -46,13 +52,24 @@ export async function loadData(run: RunConfig, sources: DataSources): Promise<Lo
   return { kind: 'text', corpus };
 }
 
+/**
+ * Where a run is: loading its data, training, evaluating, or (in the lab)
+ * drawing its attention maps. executeRun reports 'train' and 'eval'; the host
+ * that runs it (src/host/core.ts) reports 'loading' and 'maps'.
+ */
+export type Phase = 'loading' | 'train' | 'eval' | 'maps';
+
+/**
+ * A run's progress: the one shape the engine reports, the host's progress
+ * event carries and the lab's store keeps (the loss curve comes separately,
+ * from onLog).
+ */
 export interface Progress {
-  phase: 'train' | 'eval';
+  phase: Phase;
   step: number;
   steps: number;
+  /** The last logged training loss (NaN before the first log). */
   loss: number;
-  valLoss?: number;
-  lr: number;
   tokensPerSecond: number;
   /** Seconds left in training, from the rate so far. */
   etaSeconds: number;
@@ -93,7 +110,7 @@ export async function executeRun(
   adapter: AdapterDescription,
   hooks: RunHooks = {},
 ): Promise<ResultsDoc> {
-  const vocab = data.kind === 'text' ? data.corpus.tokenizer.size : data.task.tokenizer.size;
+  const vocab = vocabOf(data);
   const modelCfg = toModelConfig(run, vocab);
   const train = toTrainConfig(run);
   const evaluation = toEvalConfig(run);
@@ -124,8 +141,6 @@ export async function executeRun(
           step: entry.step,
           steps: train.steps,
           loss: entry.loss,
-          valLoss: entry.valLoss,
-          lr: entry.lr,
           tokensPerSecond: entry.tokensPerSecond,
           etaSeconds: (train.steps - entry.step) / Math.max(rate, 1e-9),
         });
@@ -140,7 +155,6 @@ export async function executeRun(
       step: train.steps,
       steps: train.steps,
       loss: lastLog?.loss ?? NaN,
-      lr: 0,
       tokensPerSecond: lastLog?.tokensPerSecond ?? 0,
       etaSeconds: 0,
     });

@@ -1,12 +1,15 @@
 // The worker protocol: well-formed commands and events pass, anything else
 // (wrong types, missing run ids, foreign messages) is refused; error kinds
-// come from the thrown class's name.
+// are carried by the thrown errors.
 import { describe, expect, test } from 'vitest';
-import { type Command, type Event, errorKind, isCommand, isEvent } from '../../app/worker/protocol';
+import { AttentionArgsError } from '../../src/attention/run';
 import { ConfigError } from '../../src/config';
 import { DataError } from '../../src/data/corpus';
 import { DeviceLostError, NonFiniteError, ResourceLimitError } from '../../src/errors';
+import { EvalLimitError } from '../../src/eval/chunk';
+import { ResultsError } from '../../src/eval/results';
 import { DEFAULT_RUN } from '../../src/experiment/run_config';
+import { type Command, type Event, errorKind, isCommand, isEvent } from '../../src/host/protocol';
 import { fakeDoc } from './app_fixture';
 
 describe('worker protocol', () => {
@@ -83,11 +86,26 @@ describe('worker protocol', () => {
     expect(errorKind(new Error('x'))).toBe('internal');
     expect(errorKind('a string')).toBe('internal');
   });
+
+  test('every typed error carries its kind, including those that arrived as internal when kinds came from class names', () => {
+    // A window longer than the device can bind, at evaluation: a limit, not a bug.
+    expect(errorKind(new EvalLimitError('x'))).toBe('limits');
+    // A results document (file, link, stored run) that does not read: data.
+    expect(errorKind(new ResultsError('x'))).toBe('data');
+    // runAttention's arguments: a configuration problem.
+    expect(errorKind(new AttentionArgsError('x'))).toBe('config');
+    // A subclass keeps its parent's kind unless it names its own.
+    class TinyCorpusError extends DataError {}
+    expect(errorKind(new TinyCorpusError('x'))).toBe('data');
+    // The kind is read from the error, not from its name.
+    expect(errorKind(Object.assign(new Error('x'), { name: 'ConfigError' }))).toBe('internal');
+    expect(errorKind(Object.assign(new Error('x'), { kind: 'nonsense' }))).toBe('internal');
+  });
 });
 
 describe('LabCore (the worker side) without a GPU', () => {
   test('hello answers gpu: false with the reason; a bad start is refused with the config error and its run id', async () => {
-    const { LabCore } = await import('../../app/worker/core');
+    const { LabCore } = await import('../../src/host/core');
     const events: Event[] = [];
     const core = new LabCore((e) => events.push(e));
     await core.handle({ type: 'hello' });

@@ -1,12 +1,18 @@
-// The typed protocol between the lab's page and the worker that owns the GPU
-// device. Commands go to the worker, events come back; every run-scoped
-// message carries the run id, so a late event of a stopped run can never be
-// mistaken for the next run's. Both sides check what they receive
+// The typed protocol of the run host (src/host/core.ts): commands go in,
+// events come out. The lab's page speaks it to its module worker (or to the
+// host on its main thread), the headless runner's page to its own host.
+// Every run-scoped message carries the run id, so a late event of a stopped
+// run can never be mistaken for the next run's. Receivers check what they get
 // (isCommand / isEvent): a message is data, not trusted code.
 
-import type { AttentionMap } from '../../src/eval/map';
-import type { ResultsDoc } from '../../src/eval/results';
-import type { RunConfig } from '../../src/experiment/run_config';
+import { ERROR_KINDS, type ErrorKind } from '../errors';
+import type { AttentionMap } from '../eval/map';
+import type { ResultsDoc } from '../eval/results';
+import type { RunConfig } from '../experiment/run_config';
+import type { Progress } from '../experiment/runner';
+
+export { type ErrorKind, errorKind } from '../errors';
+export type { Phase, Progress } from '../experiment/runner';
 
 export interface AdapterInfo {
   vendor: string;
@@ -18,23 +24,15 @@ export interface AdapterInfo {
 
 export type Command =
   | { type: 'hello' }
+  /** Everything that can refuse the run before it trains (config, data, device limits): 'checked' or 'error'. */
+  | { type: 'check'; runId: string; run: RunConfig; userText?: string }
   | { type: 'start'; runId: string; run: RunConfig; userText?: string }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string };
 
-export type Phase = 'loading' | 'train' | 'eval' | 'maps';
-
-export interface ProgressEvent {
-  type: 'progress';
-  runId: string;
-  phase: Phase;
-  step: number;
-  steps: number;
-  loss: number;
-  tokensPerSecond: number;
-  etaSeconds: number;
-}
+/** The engine's progress, unchanged, addressed to its run. */
+export type ProgressEvent = { type: 'progress'; runId: string } & Progress;
 
 export interface MetricsEvent {
   type: 'metrics';
@@ -49,6 +47,7 @@ export interface MetricsEvent {
 export type Event =
   | { type: 'ready'; gpu: true; adapter: AdapterInfo }
   | { type: 'ready'; gpu: false; reason: string }
+  | { type: 'checked'; runId: string }
   | ProgressEvent
   | MetricsEvent
   | { type: 'results'; runId: string; doc: ResultsDoc; maps: AttentionMap[] }
@@ -59,9 +58,6 @@ export type Event =
 /** The worker's 'ready' reason when it lacks WebGPU (the page then runs the engine itself). */
 export const NO_WORKER_GPU = 'no-worker-gpu';
 
-/** How a run failed, so the page can say what to do. */
-export type ErrorKind = 'config' | 'data' | 'limits' | 'device-lost' | 'diverged' | 'internal';
-
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 100;
 const isNum = (x: unknown): x is number => typeof x === 'number';
@@ -71,6 +67,7 @@ export function isCommand(x: unknown): x is Command {
   switch (x.type) {
     case 'hello':
       return true;
+    case 'check':
     case 'start':
       return isStr(x.runId) && isObj(x.run) && (x.userText === undefined || typeof x.userText === 'string');
     case 'pause':
@@ -82,13 +79,13 @@ export function isCommand(x: unknown): x is Command {
   }
 }
 
-const ERROR_KINDS: readonly ErrorKind[] = ['config', 'data', 'limits', 'device-lost', 'diverged', 'internal'];
-
 export function isEvent(x: unknown): x is Event {
   if (!isObj(x)) return false;
   switch (x.type) {
     case 'ready':
       return x.gpu === true ? isObj(x.adapter) : x.gpu === false && typeof x.reason === 'string';
+    case 'checked':
+      return isStr(x.runId);
     case 'progress':
       return (
         isStr(x.runId) &&
@@ -116,15 +113,4 @@ export function isEvent(x: unknown): x is Event {
     default:
       return false;
   }
-}
-
-/** The error kind of a thrown value, by its class name (classes do not cross the worker boundary). */
-export function errorKind(e: unknown): ErrorKind {
-  const name = e instanceof Error ? e.name : '';
-  if (name === 'ConfigError') return 'config';
-  if (name === 'DataError') return 'data';
-  if (name === 'ResourceLimitError') return 'limits';
-  if (name === 'DeviceLostError') return 'device-lost';
-  if (name === 'NonFiniteError') return 'diverged';
-  return 'internal';
 }

@@ -1,0 +1,182 @@
+// The run host: owns the GPU device, checks each command, runs one run at a
+// time through executeRun (pause, resume, stop) and posts typed events
+// (src/host/protocol.ts). The lab's module worker wraps it (and, where a
+// browser has no WebGPU in workers, the lab's page runs it on its main
+// thread); the headless runner's page wraps the same class, so a run goes
+// the same way in both.
+
+import { type Corpus, loadBrown } from '../data/corpus';
+import { Engine, requestDevice } from '../engine';
+import type { AttentionMap } from '../eval/map';
+import { checkRunConfig, type RunConfig, toModelConfig } from '../experiment/run_config';
+import { executeRun, type LoadedData, loadData, RunStopped, vocabOf } from '../experiment/runner';
+import { checkFits } from '../model/budget';
+import { computeMaps } from './maps';
+import { type AdapterInfo, type Command, type Event, errorKind } from './protocol';
+
+export interface HostOptions {
+  /** Compute each finished run's attention-map heatmaps (the lab shows them; a results file has none). Default true. */
+  attentionMaps?: boolean;
+}
+
+interface Active {
+  runId: string;
+  paused: boolean;
+  stop: boolean;
+  wake: (() => void) | null;
+}
+
+/** Progress fields while nothing trains (loading data, drawing maps). */
+const IDLE = { loss: NaN, tokensPerSecond: 0 };
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class LabCore {
+  private engine: Engine | null = null;
+  private adapter: AdapterInfo | null = null;
+  private brown: Promise<Corpus> | null = null;
+  private active: Active | null = null;
+
+  constructor(
+    private readonly post: (e: Event) => void,
+    private readonly options: HostOptions = {},
+  ) {}
+
+  async handle(cmd: Command): Promise<void> {
+    switch (cmd.type) {
+      case 'hello':
+        try {
+          await this.ensureEngine();
+          this.post({ type: 'ready', gpu: true, adapter: this.adapter! });
+        } catch (e) {
+          this.post({ type: 'ready', gpu: false, reason: messageOf(e) });
+        }
+        return;
+      case 'check':
+        return this.check(cmd.runId, cmd.run, cmd.userText);
+      case 'start':
+        return this.start(cmd.runId, cmd.run, cmd.userText);
+      case 'pause':
+      case 'resume': {
+        const a = this.activeFor(cmd.runId);
+        if (!a) return;
+        a.paused = cmd.type === 'pause';
+        if (!a.paused) a.wake?.();
+        this.post({ type: 'paused', runId: cmd.runId, paused: a.paused });
+        return;
+      }
+      case 'stop': {
+        const a = this.activeFor(cmd.runId);
+        if (!a) return;
+        a.stop = true;
+        a.wake?.();
+        return;
+      }
+    }
+  }
+
+  private activeFor(runId: string): Active | null {
+    return this.active && this.active.runId === runId ? this.active : null;
+  }
+
+  private async ensureEngine(): Promise<Engine> {
+    if (this.engine) return this.engine;
+    const { device, adapter } = await requestDevice();
+    const info = adapter.info ?? { vendor: '', architecture: '', description: '' };
+    const l = device.limits;
+    this.adapter = {
+      vendor: info.vendor || 'unknown vendor',
+      architecture: info.architecture || '',
+      description: info.description || '',
+      limits: {
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxBufferSize: l.maxBufferSize,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      },
+    };
+    const engine = new Engine(device);
+    this.engine = engine;
+    // A lost device is replaced on the next start; the run it held fails with DeviceLostError.
+    void device.lost.then(() => {
+      if (this.engine === engine) this.engine = null;
+    });
+    return engine;
+  }
+
+  /** Loads the run's data and checks it can serve the run: nothing on the GPU yet. */
+  private load(run: RunConfig, userText?: string): Promise<LoadedData> {
+    return loadData(run, {
+      brown: () => (this.brown ??= loadBrown().catch((e) => ((this.brown = null), Promise.reject(e)))),
+      userText,
+    });
+  }
+
+  /**
+   * What start would refuse before training, refused now: the config, the
+   * data, and the device's limits (the headless runner checks every run of
+   * an experiment before the first one trains).
+   */
+  private async check(runId: string, raw: RunConfig, userText?: string): Promise<void> {
+    try {
+      const run = checkRunConfig(raw);
+      const data = await this.load(run, userText);
+      const engine = await this.ensureEngine();
+      checkFits(toModelConfig(run, vocabOf(data)), run.train.batchSize, run.train.seqLen, engine.ctx.device.limits);
+      this.post({ type: 'checked', runId });
+    } catch (e) {
+      this.post({ type: 'error', runId, kind: errorKind(e), message: messageOf(e) });
+    }
+  }
+
+  private async start(runId: string, raw: RunConfig, userText?: string): Promise<void> {
+    if (this.active) {
+      this.post({
+        type: 'error',
+        runId,
+        kind: 'internal',
+        message: `another run (${this.active.runId}) is still running`,
+      });
+      return;
+    }
+    const a: Active = { runId, paused: false, stop: false, wake: null };
+    this.active = a;
+    try {
+      // Everything that can be refused is refused before any GPU allocation.
+      const run = checkRunConfig(raw);
+      const steps = run.train.steps;
+      this.post({ type: 'progress', runId, phase: 'loading', step: 0, steps, ...IDLE, etaSeconds: NaN });
+      const data = await this.load(run, userText);
+      const engine = await this.ensureEngine();
+      const maps: AttentionMap[] = [];
+      const doc = await executeRun(engine, run, data, this.adapter!, {
+        onProgress: (p) => this.post({ type: 'progress', runId, ...p }),
+        onLog: (l) =>
+          this.post({
+            type: 'metrics',
+            runId,
+            step: l.step,
+            loss: l.loss,
+            valLoss: l.valLoss,
+            lr: l.lr,
+            tokensPerSecond: l.tokensPerSecond,
+          }),
+        shouldStop: () => a.stop,
+        gate: async () => {
+          while (a.paused && !a.stop) await new Promise<void>((res) => (a.wake = res));
+          a.wake = null;
+        },
+        afterEval: async (model, stream) => {
+          if (this.options.attentionMaps === false) return;
+          this.post({ type: 'progress', runId, phase: 'maps', step: steps, steps, ...IDLE, etaSeconds: 0 });
+          maps.push(...(await computeMaps(model, run, data, stream)));
+        },
+      });
+      this.post({ type: 'results', runId, doc, maps });
+    } catch (e) {
+      if (e instanceof RunStopped) this.post({ type: 'stopped', runId, step: e.step });
+      else this.post({ type: 'error', runId, kind: errorKind(e), message: messageOf(e) });
+    } finally {
+      this.active = null;
+    }
+  }
+}
