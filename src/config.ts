@@ -2,7 +2,9 @@
 // (nanoGPT style); presets and share links are short override lists on top.
 // Every default that a field of the lab sets is read from the field table
 // (src/experiment/fields.ts), where it is written once; the few knobs no field
-// sets (vocabSize, Adam's betas and eps) are written here, once.
+// sets (vocabSize, Adam's betas and eps) are written here, once. Loading this
+// module reads the table, so the table's imports never load this one
+// (src/choices.ts and src/errors.ts hold what they need).
 import { MECHANISMS, type Mechanism, type Positional, type ReweightMode } from './choices';
 import { ConfigError } from './errors';
 import { fieldDefault as fromTable } from './experiment/fields';
@@ -56,7 +58,7 @@ export interface TrainConfig {
   seed: number;
 }
 
-/** The per-layer override's default when it lists layers, else the default pattern's expansion. */
+/** The per-layer override's default when it lists layers, else the default pattern's expansion (as layersOf). */
 function defaultLayers(): Mechanism[] {
   const override = fromTable<Mechanism[]>('model.layers');
   if (override.length) return override;
@@ -64,8 +66,7 @@ function defaultLayers(): Mechanism[] {
 }
 
 export const DEFAULT_MODEL: ModelConfig = {
-  /** No field: the tokenizer sets it; 96 covers the Brown corpus's characters. */
-  vocabSize: 96,
+  vocabSize: 96, // no field: the corpus's tokenizer sets it (createModel callers pass theirs)
   nLayer: fromTable('model.nLayer'),
   nHead: fromTable('model.nHead'),
   nEmbd: fromTable('model.nEmbd'),
@@ -74,8 +75,7 @@ export const DEFAULT_MODEL: ModelConfig = {
   tiedEmbeddings: fromTable('model.tiedEmbeddings'),
   mlpRatio: fromTable('model.mlpRatio'),
   reweight: { mode: fromTable('model.reweight.mode'), p: fromTable('model.reweight.p') },
-  /** The training length is the run's train.seqLen. */
-  trainLength: fromTable('train.seqLen'),
+  trainLength: fromTable('train.seqLen'), // a run trains at its own length
   initStd: fromTable('model.initStd'),
   seed: fromTable('seed'),
 };
