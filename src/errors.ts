@@ -122,5 +122,21 @@ export class ResourceLimitError extends ConfigError {
 
 /** The device's loss info if it is lost within `ms` (a rejected map can settle before device.lost does). */
 export function lostWithin(device: GPUDevice, ms: number): Promise<GPUDeviceLostInfo | null> {
-  return Promise.race([device.lost, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((r) => {
+    timer = setTimeout(() => r(null), ms);
+  });
+  return Promise.race([device.lost, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Whether `error` (from a failed step, readback or evaluation) is the device going away, and if so its loss info.
+ * A map that the loss aborted rejects with an AbortError, sometimes before device.lost settles: on a busy machine
+ * the loss notice from the GPU process has lagged past the one second that used to be allowed, and the run was
+ * then reported as an internal error instead of a device loss. So an AbortError waits for device.lost itself
+ * (bounded only so that a map aborted for another reason cannot hang the run); anything else gets one second.
+ */
+export function lostBehind(device: GPUDevice, error: unknown): Promise<GPUDeviceLostInfo | null> {
+  const aborted = typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+  return lostWithin(device, aborted ? 60_000 : 1000);
 }
