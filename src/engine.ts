@@ -4,7 +4,7 @@ import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from
 import { trainBatch } from './data/batch';
 import type { Corpus } from './data/corpus';
 import { taskBatch } from './data/synthetic';
-import { DeviceLostError, lostWithin, NonFiniteError, unlessLost } from './errors';
+import { DeviceLostError, lostBehind, NonFiniteError, unlessLost } from './errors';
 import { DEFAULT_EVAL, type EvalConfig, type EvalData, evaluateLengths, isTask } from './eval/lengths';
 import { GpuContext } from './gpu/context';
 import { GptModel } from './model/gpt';
@@ -169,7 +169,7 @@ export class Engine {
     } catch (e) {
       // Whatever failed while the device was going away (a readback, an evaluation) is a device loss.
       if (e instanceof DeviceLostError || e instanceof NonFiniteError) throw e;
-      const info = await lostWithin(device, 1000);
+      const info = await lostBehind(device, e);
       if (info) throw lost(info);
       throw e;
     } finally {
