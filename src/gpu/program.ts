@@ -18,10 +18,17 @@ export interface KernelSpec {
   entryPoint?: string;
 }
 
+/** Hands a program its scratch from elsewhere (a memory plan, which then owns it). */
+export type ScratchSource = (label: string, floats: number) => GPUBuffer;
+
 export class Program {
   readonly dispatches: Dispatch[] = [];
   private owned: GPUBuffer[] = [];
-  constructor(readonly ctx: GpuContext) {}
+  constructor(
+    readonly ctx: GpuContext,
+    /** Where scratch comes from; by default the program allocates and owns it. */
+    private scratchSource?: ScratchSource,
+  ) {}
 
   /** A uniform buffer owned by this program (freed by `destroy`). */
   uniform(label: string, data: ArrayBuffer): GPUBuffer {
@@ -30,8 +37,9 @@ export class Program {
     return buf;
   }
 
-  /** A scratch storage buffer owned by this program (freed by `destroy`). */
+  /** A scratch storage buffer: from the scratch source, else owned by this program (freed by `destroy`). */
   scratch(label: string, floats: number): GPUBuffer {
+    if (this.scratchSource) return this.scratchSource(label, floats);
     const buf = this.ctx.storage(label, floats);
     this.owned.push(buf);
     return buf;
