@@ -33,8 +33,9 @@ export { executeRun, loadData, type Progress, type RunHooks, RunStopped } from '
 export { decodeExperiment, encodeExperiment } from './experiment/url';
 export { GpuContext } from './gpu/context';
 export { Program } from './gpu/program';
-export { checkFits, planMemory } from './model/budget';
+export { checkFits } from './model/budget';
 export { GptModel, Graph, type GraphOptions } from './model/gpt';
+export { planMemory } from './model/memory_plan';
 export { buildParamTable, initParams, type ParamEntry, type ParamTable, paramCount, paramSpecs } from './model/params';
 export { expandPattern, PATTERNS, type Pattern } from './model/patterns';
 export { type Shapes, shapesOf } from './model/shapes';

@@ -8,7 +8,7 @@ import type { Corpus } from '../data/corpus';
 import { IGNORE, type SyntheticTask } from '../data/synthetic';
 import { AttentionMixer } from '../model/attention_mixer';
 import { type GptModel, Graph } from '../model/gpt';
-import { reweightFor } from '../model/mixers';
+import { reweightFor } from '../model/reweight_rule';
 import { Rng } from '../util/random';
 import { windowsPerChunk } from './chunk';
 

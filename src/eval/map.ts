@@ -7,7 +7,7 @@ import type { Corpus } from '../data/corpus';
 import { Program } from '../gpu/program';
 import { AttentionMixer } from '../model/attention_mixer';
 import { type GptModel, Graph } from '../model/gpt';
-import { reweightFor } from '../model/mixers';
+import { reweightFor } from '../model/reweight_rule';
 
 export interface AttentionMap {
   length: number;

@@ -7,7 +7,7 @@ import { packWindows } from '../data/batch';
 import { IGNORE, TASK_TOKENIZER, TASKS } from '../data/synthetic';
 import type { CharTokenizer } from '../data/tokenizer';
 import { type GptModel, Graph } from '../model/gpt';
-import { reweightFor } from '../model/mixers';
+import { reweightFor } from '../model/reweight_rule';
 import { Rng } from '../util/random';
 import { windowsPerChunk } from './chunk';
 

@@ -25,7 +25,9 @@ import { reweight_backward, reweight_forward } from '../kernels/reweight';
 import { rope_backward, rope_forward, ropeTableData } from '../kernels/rope';
 import { stream_qk_backward, stream_qk_forward } from '../kernels/stream';
 import { TAYLOR_LINEAR_MAX_HD, taylor_linear_forward } from '../kernels/taylor_linear';
-import type { Allocator, Mixer, SharedScratch } from './mixer';
+import type { Mixer } from './mixer';
+import { PlanBuilder, type PlannedBuffer } from './plan';
+import type { PlanSlots } from './plan_allocator';
 import type { Shapes } from './shapes';
 
 export interface AttentionWeights {
@@ -59,7 +61,103 @@ type Grads = Record<
   Binding | null
 >;
 
+/** What decides an attention layer's buffers. */
+export interface AttentionPlanOptions {
+  source: QkSource['kind'];
+  positional: Positional;
+  /** This layer's re-weighting exponent (null: none; src/model/reweight_rule.ts). */
+  reweightP: number | null;
+  training: boolean;
+  form: EvalForm;
+}
+
+/** The RoPE table every attention layer of a graph shares. */
+const ropeTableLabel = (T: number, hd: number) => `rope_table_T${T}_hd${hd}`;
+
+/**
+ * The buffers an attention layer holds and its programs' scratch: the one
+ * declaration of them (AttentionMixer takes exactly these).
+ */
+export function planAttention(s: Shapes, o: AttentionPlanOptions): PlannedBuffer[] {
+  if (o.training && o.form.fused) throw new Error('the fused attention path is forward-only (evaluation)');
+  const { N, C, B, H, T, hd } = s;
+  const heads = B * H * T * hd;
+  const att = B * H * T * T;
+  const own = o.source === 'self';
+  const isStatic = o.source === 'static';
+  const rope = o.positional === 'rope';
+  const p = new PlanBuilder()
+    .buf('qkv', 3 * N * C)
+    .buf('q', heads)
+    .buf('k', heads)
+    .buf('v', heads);
+  if (!own) p.buf('q_source', heads).buf('k_source', heads);
+  if (isStatic) p.buf('qkv_static', 3 * N * C).buf('v_static_unused', heads);
+  if (rope)
+    p.shared(ropeTableLabel(T, hd), T * hd)
+      .buf('q_rope', heads)
+      .buf('k_rope', heads);
+  if (!o.form.fused) {
+    p.buf('att', att).buf('att_rowstat', B * H * T);
+    if (o.reweightP !== null) p.buf('att_reweighted', att);
+  }
+  if (o.form.diagnostics) p.buf('att_diagnostics', B * H * T * 4);
+  p.buf('y', heads).buf('y_merged', N * C);
+  if (o.training) {
+    // Layers run their backward one at a time, so they share this scratch.
+    p.shared('attention_ds', att);
+    if (isStatic) p.shared('zeros_heads', heads); // never written
+    p.buf('d_qkv', 3 * N * C)
+      .buf('d_q', heads)
+      .buf('d_k', heads)
+      .buf('d_v', heads);
+    if (!own) p.buf('d_q_source', heads).buf('d_k_source', heads);
+    if (rope) p.buf('d_q_rope', heads).buf('d_k_rope', heads);
+    p.buf('d_att', att);
+    if (o.reweightP !== null) p.buf('d_att_reweighted', att);
+    p.buf('d_y', heads).buf('d_y_merged', N * C);
+    if (isStatic) p.buf('d_qkv_static', 3 * N * C);
+  }
+  // Program scratch, in recording order.
+  p.matmulForward('forward', 'qkv', N, C, 3 * C);
+  if (isStatic) p.matmulForward('forward', 'qkv_static', N, C, 3 * C);
+  p.matmulForward('forward', 'attn_out', N, C, C);
+  if (o.training) {
+    p.matmulBackward('backward', 'attn_out', N, C, C);
+    if (isStatic) {
+      p.matmulBackward('backward', 'qkv_static', N, C, 3 * C, false);
+      // dNormE (+)= d_qkv_static . W_qkv: a gemm of [N, 3C] by [3C, C].
+      p.gemm('backward', 'd_norm_emb', [N, C, 3 * C, 3 * C, 1, C, 1]);
+    }
+    p.matmulBackward('backward', 'qkv', N, C, 3 * C);
+  }
+  return p.entries;
+}
+
+export interface AttentionMixerArgs {
+  shapes: Shapes;
+  weights: AttentionWeights;
+  probs: ProbsParams;
+  positional: Positional;
+  /** Re-weighting exponent when the pass is applied in this layer (null: none). */
+  reweightP: number | null;
+  training: boolean;
+  /** Default: self. */
+  source?: QkSource;
+  /** Default: neither fused nor diagnostics. */
+  form?: EvalForm;
+  /** The layer's planned buffers (planAttention's labels). */
+  slots: PlanSlots;
+}
+
 export class AttentionMixer implements Mixer {
+  private s: Shapes;
+  private w: AttentionWeights;
+  private probs: ProbsParams;
+  private positional: Positional;
+  private reweightP: number | null;
+  private source: QkSource;
+  private form: EvalForm;
   private qkv: Binding;
   private q: Binding;
   private k: Binding;
@@ -67,78 +165,68 @@ export class AttentionMixer implements Mixer {
   /** q, k after the source step (before RoPE). */
   private qp: Binding;
   private kp: Binding;
-  private qkvE: Binding | null = null;
-  private vE: Binding | null = null;
+  private qkvE: Binding | null;
+  private vE: Binding | null;
   private zeros: Binding | null = null;
   private qr: Binding;
   private kr: Binding;
-  private att: Binding | null = null;
-  private rowstat: Binding | null = null;
-  private attRw: Binding | null = null;
-  private diag: Binding | null = null;
+  private att: Binding | null;
+  private rowstat: Binding | null;
+  private attRw: Binding | null;
+  private diag: Binding | null;
   private ropeTable: Binding | null;
   private ds: Binding | null = null;
   private y: Binding;
   private ym: Binding;
   private g: Grads | null = null;
 
-  constructor(
-    private s: Shapes,
-    private w: AttentionWeights,
-    private probs: ProbsParams,
-    private positional: Positional,
-    /** Re-weighting exponent when the pass is applied in this graph. */
-    private reweightP: number | null,
-    alloc: Allocator,
-    shared: SharedScratch,
-    training: boolean,
-    private source: QkSource = { kind: 'self' },
-    private form: EvalForm = { fused: false, diagnostics: false },
-  ) {
-    if (training && form.fused) throw new Error('the fused attention path is forward-only (evaluation)');
-    const { N, C, B, H, T, hd } = s;
-    const heads = B * H * T * hd;
-    this.qkv = alloc('qkv', N * 3 * C);
-    this.q = alloc('q', heads);
-    this.k = alloc('k', heads);
-    this.v = alloc('v', heads);
-    const own = source.kind === 'self';
-    this.qp = own ? this.q : alloc('q_source', heads);
-    this.kp = own ? this.k : alloc('k_source', heads);
-    if (source.kind === 'static') {
-      this.qkvE = alloc('qkv_static', N * 3 * C);
-      this.vE = alloc('v_static_unused', heads);
-    }
-    const rope = positional === 'rope';
-    this.ropeTable = rope ? shared.get(`rope_table_T${T}_hd${hd}`, T * hd, ropeTableData(T, hd)) : null;
-    this.qr = rope ? alloc('q_rope', heads) : this.qp;
-    this.kr = rope ? alloc('k_rope', heads) : this.kp;
-    if (!form.fused) {
-      this.att = alloc('att', B * H * T * T);
-      this.rowstat = alloc('att_rowstat', B * H * T);
-      this.attRw = reweightP !== null ? alloc('att_reweighted', B * H * T * T) : null;
-    }
-    if (form.diagnostics) this.diag = alloc('att_diagnostics', B * H * T * 4);
-    this.y = alloc('y', heads);
-    this.ym = alloc('y_merged', N * C);
-    if (training) {
-      // Layers run their backward one at a time, so they share this scratch.
-      this.ds = shared.get('attention_ds', B * H * T * T);
-      if (source.kind === 'static') this.zeros = shared.get('zeros_heads', heads); // never written
+  /** Takes the buffers planAttention planned for these arguments (and no others). */
+  constructor(a: AttentionMixerArgs) {
+    this.s = a.shapes;
+    this.w = a.weights;
+    this.probs = a.probs;
+    this.positional = a.positional;
+    this.reweightP = a.reweightP;
+    this.source = a.source ?? { kind: 'self' };
+    this.form = a.form ?? { fused: false, diagnostics: false };
+    if (a.training && this.form.fused) throw new Error('the fused attention path is forward-only (evaluation)');
+    const { T, hd } = this.s;
+    const b = a.slots;
+    this.qkv = b.take('qkv');
+    this.q = b.take('q');
+    this.k = b.take('k');
+    this.v = b.take('v');
+    this.qp = b.maybe('q_source') ?? this.q;
+    this.kp = b.maybe('k_source') ?? this.k;
+    this.qkvE = b.maybe('qkv_static');
+    this.vE = b.maybe('v_static_unused');
+    const rope = this.positional === 'rope';
+    this.ropeTable = rope ? b.shared(ropeTableLabel(T, hd), () => ropeTableData(T, hd)) : null;
+    this.qr = b.maybe('q_rope') ?? this.qp;
+    this.kr = b.maybe('k_rope') ?? this.kp;
+    this.att = b.maybe('att');
+    this.rowstat = b.maybe('att_rowstat');
+    this.attRw = b.maybe('att_reweighted');
+    this.diag = b.maybe('att_diagnostics');
+    this.y = b.take('y');
+    this.ym = b.take('y_merged');
+    if (a.training) {
+      this.ds = b.shared('attention_ds');
+      if (this.source.kind === 'static') this.zeros = b.shared('zeros_heads');
       this.g = {
-        qkv: alloc('d_qkv', N * 3 * C),
-        q: alloc('d_q', heads),
-        k: alloc('d_k', heads),
-        v: alloc('d_v', heads),
-        qp: own ? null : alloc('d_q_source', heads),
-        kp: own ? null : alloc('d_k_source', heads),
-        qr: rope ? alloc('d_q_rope', heads) : null,
-        kr: rope ? alloc('d_k_rope', heads) : null,
-        att: alloc('d_att', B * H * T * T),
-        attRw: reweightP !== null ? alloc('d_att_reweighted', B * H * T * T) : null,
-        y: alloc('d_y', heads),
-        ym: alloc('d_y_merged', N * C),
-        qkvE: source.kind === 'static' ? alloc('d_qkv_static', N * 3 * C) : null,
+        qkv: b.take('d_qkv'),
+        q: b.take('d_q'),
+        k: b.take('d_k'),
+        v: b.take('d_v'),
+        qp: b.maybe('d_q_source'),
+        kp: b.maybe('d_k_source'),
+        qr: b.maybe('d_q_rope'),
+        kr: b.maybe('d_k_rope'),
+        att: b.take('d_att'),
+        attRw: b.maybe('d_att_reweighted'),
+        y: b.take('d_y'),
+        ym: b.take('d_y_merged'),
+        qkvE: b.maybe('d_qkv_static'),
       };
     }
   }
@@ -163,37 +251,52 @@ export class AttentionMixer implements Mixer {
   /** Records head (b, h)'s attention map averaged into an R x R grid (after forward). */
   recordMap(p: Program, map: Binding, b: number, h: number, R: number): void {
     const { B, H, T, hd } = this.s;
-    attention_fused_map(p, map, this.qr, this.kr, b, h, B, H, T, hd, this.probs, this.reweightP, R);
+    attention_fused_map(p, {
+      map,
+      q: this.qr,
+      k: this.kr,
+      b,
+      h,
+      B,
+      H,
+      L: T,
+      hd,
+      params: this.probs,
+      reweightP: this.reweightP,
+      R,
+    });
   }
 
   forward(p: Program, out: Binding, inp: Binding): void {
     const { N, C, B, H, T, hd } = this.s;
     const nh = B * H * T * hd;
     matmul_forward(p, this.qkv, inp, this.w.wqkv, N, C, 3 * C);
-    qkv_split_forward(p, this.q, this.k, this.v, this.qkv, B, T, H, hd);
+    qkv_split_forward(p, { q: this.q, k: this.k, v: this.v, qkv: this.qkv, B, T, H, hd });
     const src = this.source;
     if (src.kind === 'stream') {
       stream_qk_forward(p, this.qp, this.q, nh / 2);
       stream_qk_forward(p, this.kp, this.k, nh / 2);
     } else if (src.kind === 'static') {
       matmul_forward(p, this.qkvE!, src.normE, this.w.wqkv, N, C, 3 * C);
-      qkv_split_forward(p, this.qp, this.kp, this.vE!, this.qkvE!, B, T, H, hd);
+      qkv_split_forward(p, { q: this.qp, k: this.kp, v: this.vE!, qkv: this.qkvE!, B, T, H, hd });
     }
     if (this.positional === 'rope') {
       rope_forward(p, this.qr, this.qp, B * H, T, hd, this.ropeTable!);
       rope_forward(p, this.kr, this.kp, B * H, T, hd, this.ropeTable!);
     }
-    if (this.diag) attention_fused_diagnostics(p, this.diag, this.qr, this.kr, B, H, T, hd, this.probs, this.reweightP);
+    const fused = { q: this.qr, k: this.kr, B, H, L: T, hd, params: this.probs, reweightP: this.reweightP };
+    if (this.diag) attention_fused_diagnostics(p, { ...fused, diag: this.diag });
     if (this.form.fused) {
       // Linear-time taylor where its factorisation holds; the streaming kernel otherwise.
       const linear =
         this.probs.mechanism === 'taylor' && !this.probs.alibi && this.reweightP === null && hd <= TAYLOR_LINEAR_MAX_HD;
-      if (linear) taylor_linear_forward(p, this.y, this.qr, this.kr, this.v, B, H, T, hd);
-      else attention_fused_forward(p, this.y, this.qr, this.kr, this.v, B, H, T, hd, this.probs, this.reweightP);
+      if (linear) taylor_linear_forward(p, { out: this.y, q: this.qr, k: this.kr, v: this.v, B, H, T, hd });
+      else attention_fused_forward(p, { ...fused, out: this.y, v: this.v });
     } else {
-      attention_probs_forward(p, this.att!, this.rowstat!, this.qr, this.kr, B, H, T, hd, this.probs);
+      const probs = { att: this.att!, rowstat: this.rowstat!, q: this.qr, k: this.kr, B, H, T, hd, params: this.probs };
+      attention_probs_forward(p, probs);
       if (this.attRw && this.reweightP !== null) reweight_forward(p, this.attRw, this.att!, B * H, T, this.reweightP);
-      attention_values_forward(p, this.y, this.weights, this.v, B, H, T, hd);
+      attention_values_forward(p, { out: this.y, att: this.weights, v: this.v, B, H, T, hd });
     }
     heads_merge_forward(p, this.ym, this.y, B, T, H, hd);
     matmul_forward(p, out, this.ym, this.w.wo, N, C, C);
@@ -204,35 +307,34 @@ export class AttentionMixer implements Mixer {
     if (!g) throw new Error('attention mixer built without gradient buffers');
     const { N, C, B, H, T, hd } = this.s;
     const nh = B * H * T * hd;
-    matmul_backward(p, g.ym!, this.w.dwo, dout, this.ym, this.w.wo, N, C, C);
+    matmul_backward(p, { dinp: g.ym!, dweight: this.w.dwo, dout, inp: this.ym, weight: this.w.wo, N, IC: C, OC: C });
     heads_merge_backward(p, g.y!, g.ym!, B, T, H, hd);
     if (this.attRw && this.reweightP !== null) {
-      attention_values_backward(p, g.attRw!, g.v!, g.y!, this.attRw, this.v, B, H, T, hd);
+      attention_values_backward(p, { datt: g.attRw!, dv: g.v!, dout: g.y!, att: this.attRw, v: this.v, B, H, T, hd });
       reweight_backward(p, g.att!, g.attRw!, this.att!, this.attRw, B * H, T, this.reweightP);
     } else {
-      attention_values_backward(p, g.att!, g.v!, g.y!, this.att!, this.v, B, H, T, hd);
+      attention_values_backward(p, { datt: g.att!, dv: g.v!, dout: g.y!, att: this.att!, v: this.v, B, H, T, hd });
     }
     const src = this.source;
     // Gradients at the source step's outputs (before RoPE).
     const dqp = src.kind === 'self' ? g.q! : g.qp!;
     const dkp = src.kind === 'self' ? g.k! : g.kp!;
     const rope = this.positional === 'rope';
-    attention_probs_backward(
-      p,
-      rope ? g.qr! : dqp,
-      rope ? g.kr! : dkp,
-      g.att!,
-      this.att!,
-      this.rowstat!,
-      this.qr,
-      this.kr,
+    attention_probs_backward(p, {
+      dq: rope ? g.qr! : dqp,
+      dk: rope ? g.kr! : dkp,
+      datt: g.att!,
+      att: this.att!,
+      rowstat: this.rowstat!,
+      q: this.qr,
+      k: this.kr,
       B,
       H,
       T,
       hd,
-      this.probs,
-      this.ds!,
-    );
+      params: this.probs,
+      ds: this.ds!,
+    });
     if (rope) {
       rope_backward(p, dqp, g.qr!, B * H, T, hd, this.ropeTable!);
       rope_backward(p, dkp, g.kr!, B * H, T, hd, this.ropeTable!);
@@ -244,8 +346,9 @@ export class AttentionMixer implements Mixer {
       stream_qk_backward(p, g.k!, dkp, nh / 2);
     } else if (src.kind === 'static') {
       // q, k came from RMSNorm(E): their gradient goes there; this layer's own q, k were unused.
-      qkv_split_backward(p, g.qkvE!, dqp, dkp, this.zeros!, B, T, H, hd);
-      matmul_backward(p, null, this.w.dwqkv, g.qkvE!, src.normE, this.w.wqkv, N, C, 3 * C);
+      qkv_split_backward(p, { dqkv: g.qkvE!, dq: dqp, dk: dkp, dv: this.zeros!, B, T, H, hd });
+      const w = { dweight: this.w.dwqkv, dout: g.qkvE!, weight: this.w.wqkv, N, IC: C, OC: 3 * C };
+      matmul_backward(p, { ...w, dinp: null, inp: src.normE });
       gemm(p, {
         a: g.qkvE!,
         b: this.w.wqkv,
@@ -262,7 +365,7 @@ export class AttentionMixer implements Mixer {
       dq = this.zeros!;
       dk = this.zeros!;
     }
-    qkv_split_backward(p, g.qkv!, dq, dk, g.v!, B, T, H, hd);
-    matmul_backward(p, dinp, this.w.dwqkv, g.qkv!, inp, this.w.wqkv, N, C, 3 * C);
+    qkv_split_backward(p, { dqkv: g.qkv!, dq, dk, dv: g.v!, B, T, H, hd });
+    matmul_backward(p, { dinp, dweight: this.w.dwqkv, dout: g.qkv!, inp, weight: this.w.wqkv, N, IC: C, OC: 3 * C });
   }
 }

@@ -6,7 +6,9 @@ import type { Program } from '../gpu/program';
 import { matmul_backward, matmul_forward } from '../kernels/matmul';
 import { add_inplace } from '../kernels/residual';
 import { swiglu_backward, swiglu_forward } from '../kernels/silu';
-import type { Allocator, Mixer } from './mixer';
+import type { Mixer } from './mixer';
+import { PlanBuilder, type PlannedBuffer } from './plan';
+import type { PlanSlots } from './plan_allocator';
 import type { Shapes } from './shapes';
 
 export interface GatedMlpWeights {
@@ -18,29 +20,51 @@ export interface GatedMlpWeights {
   ddown: Binding;
 }
 
+/** The buffers a gated MLP layer of width m holds and its programs' scratch (GatedMlpMixer takes exactly these). */
+export function planGatedMlp(s: Shapes, m: number, training: boolean): PlannedBuffer[] {
+  const { N, C } = s;
+  const p = new PlanBuilder()
+    .buf('mix.gate', N * m)
+    .buf('mix.up', N * m)
+    .buf('mix.hidden', N * m);
+  if (training)
+    p.buf('d_mix.gate', N * m)
+      .buf('d_mix.up', N * m)
+      .buf('d_mix.hidden', N * m)
+      .buf('d_mix.inp_up', N * C);
+  // Program scratch, in recording order.
+  p.matmulForward('forward', 'mix.gate', N, C, m).matmulForward('forward', 'mix.up', N, C, m);
+  p.matmulForward('forward', 'mix.down', N, m, C);
+  if (training)
+    p.matmulBackward('backward', 'mix.down', N, m, C)
+      .matmulBackward('backward', 'mix.gate', N, C, m)
+      .matmulBackward('backward', 'mix.up', N, C, m);
+  return p.entries;
+}
+
 export class GatedMlpMixer implements Mixer {
   private gate: Binding;
   private up: Binding;
   private hid: Binding;
   private g: { gate: Binding; up: Binding; hid: Binding; dinpUp: Binding } | null = null;
 
+  /** Takes the buffers planGatedMlp planned (and no others). */
   constructor(
     private s: Shapes,
     private m: number,
     private w: GatedMlpWeights,
-    alloc: Allocator,
+    slots: PlanSlots,
     training: boolean,
   ) {
-    const NM = s.N * m;
-    this.gate = alloc('mix.gate', NM);
-    this.up = alloc('mix.up', NM);
-    this.hid = alloc('mix.hidden', NM);
+    this.gate = slots.take('mix.gate');
+    this.up = slots.take('mix.up');
+    this.hid = slots.take('mix.hidden');
     if (training)
       this.g = {
-        gate: alloc('d_mix.gate', NM),
-        up: alloc('d_mix.up', NM),
-        hid: alloc('d_mix.hidden', NM),
-        dinpUp: alloc('d_mix.inp_up', s.N * s.C),
+        gate: slots.take('d_mix.gate'),
+        up: slots.take('d_mix.up'),
+        hid: slots.take('d_mix.hidden'),
+        dinpUp: slots.take('d_mix.inp_up'),
       };
   }
 
@@ -56,10 +80,28 @@ export class GatedMlpMixer implements Mixer {
     const g = this.g;
     if (!g) throw new Error('gated MLP mixer built without gradient buffers');
     const { N, C } = this.s;
-    matmul_backward(p, g.hid, this.w.ddown, dout, this.hid, this.w.down, N, this.m, C);
+    matmul_backward(p, {
+      dinp: g.hid,
+      dweight: this.w.ddown,
+      dout,
+      inp: this.hid,
+      weight: this.w.down,
+      N,
+      IC: this.m,
+      OC: C,
+    });
     swiglu_backward(p, g.gate, g.up, this.gate, this.up, g.hid, N * this.m);
-    matmul_backward(p, dinp, this.w.dgate, g.gate, inp, this.w.gate, N, C, this.m);
-    matmul_backward(p, g.dinpUp, this.w.dup, g.up, inp, this.w.up, N, C, this.m);
+    matmul_backward(p, { dinp, dweight: this.w.dgate, dout: g.gate, inp, weight: this.w.gate, N, IC: C, OC: this.m });
+    matmul_backward(p, {
+      dinp: g.dinpUp,
+      dweight: this.w.dup,
+      dout: g.up,
+      inp,
+      weight: this.w.up,
+      N,
+      IC: C,
+      OC: this.m,
+    });
     add_inplace(p, dinp, g.dinpUp, N * C);
   }
 }

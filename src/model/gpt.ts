@@ -17,10 +17,12 @@ import { matmul_backward, matmul_forward } from '../kernels/matmul';
 import { residual_forward } from '../kernels/residual';
 import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm';
 import { checkFits, checkParamsFit } from './budget';
-import { type Allocator, type Mixer, SharedScratch } from './mixer';
+import { type BlockBuffer, blockSizes, planParams } from './memory_plan';
+import type { Mixer } from './mixer';
 import { buildMixer } from './mixers';
 import { buildParamTable, initParams, type ParamEntry, type ParamTable, paramSpecs } from './params';
-import { type Shapes, STAT_LOSS, STATS_FLOATS, shapesOf } from './shapes';
+import { PlanAllocator } from './plan_allocator';
+import { type Shapes, STAT_LOSS, shapesOf } from './shapes';
 import { streamKind, streamRows } from './stream';
 
 export type Arena = 'params' | 'grads' | 'm' | 'v';
@@ -39,14 +41,16 @@ export class GptModel {
     readonly config: ModelConfig,
   ) {
     checkModelConfig(config);
+    // Like a Graph's, the arenas' allocator refuses a plan the device cannot hold, before allocating.
     checkParamsFit(config, ctx.device.limits);
     this.table = buildParamTable(paramSpecs(config));
-    const n = this.table.total;
-    this.params = ctx.storage('params', n);
-    this.grads = ctx.storage('grads', n);
-    this.m = ctx.storage('adam_m', n);
-    this.v = ctx.storage('adam_v', n);
-    this.stats = ctx.storage('stats', STATS_FLOATS);
+    const a = new PlanAllocator(ctx, planParams(config));
+    this.params = a.take('params').buffer;
+    this.grads = a.take('grads').buffer;
+    this.m = a.take('adam_m').buffer;
+    this.v = a.take('adam_v').buffer;
+    this.stats = a.take('stats').buffer;
+    a.finish();
     this.setParams(initParams(this.table, config.seed));
   }
 
@@ -97,20 +101,7 @@ export interface GraphOptions {
   diagnostics?: boolean;
 }
 
-interface BlockActs {
-  ln1: Binding;
-  rstd1: Binding;
-  mix: Binding;
-  res1: Binding;
-  ln2: Binding;
-  rstd2: Binding;
-  fc: Binding;
-  fcGelu: Binding;
-  proj: Binding;
-  res2: Binding;
-  mixer: Mixer;
-  skip: boolean;
-}
+type BlockActs = Record<BlockBuffer, Binding> & { mixer: Mixer; skip: boolean };
 
 /**
  * Activations and recorded programs for a batch of B windows of T tokens.
@@ -131,7 +122,8 @@ export class Graph {
   readonly logits: Binding;
   readonly forward: Program;
   readonly backward: Program;
-  private owned: GPUBuffer[] = [];
+  /** The graph's planned buffers (activations and both programs' scratch). */
+  private alloc: PlanAllocator;
   private blocks: BlockActs[] = [];
   /** The classifier's uniform and the scored count it was last written for. */
   private classifier: { params: GPUBuffer; scored: number } | null = null;
@@ -149,159 +141,159 @@ export class Graph {
       throw new Error(
         `fixedseqqk needs a fixed passage of at least ${T} tokens (got ${options.streamTokens?.length ?? 0})`,
       );
-    // Before any allocation: a graph the device cannot hold is refused whole.
-    checkFits(c, B, T, ctx.device.limits, options);
+    // Before any allocation: a graph the device cannot hold is refused whole. The
+    // graph then allocates exactly the plan that was checked (src/model/memory_plan.ts).
+    const plan = checkFits(c, B, T, ctx.device.limits, options).graph;
     this.batchRows = B;
     const s = (this.s = shapesOf(c, stream ? 2 * B : B, T));
     const { N, C, V, F } = s;
-    const alloc: Allocator = Object.assign(
-      (label: string, floats: number): Binding => {
-        const buffer = ctx.storage(label, floats);
-        this.owned.push(buffer);
-        return { buffer };
-      },
-      { queue: ctx.device.queue },
-    );
-    const shared = new SharedScratch(alloc);
-    this.tokens = alloc('tokens', N).buffer;
-    this.targets = alloc('targets', N).buffer;
-    const x0 = alloc('x0', N * C);
-    const training = options.training;
-    const reweightP = options.reweightP ?? null;
+    const alloc = (this.alloc = new PlanAllocator(ctx, plan));
+    try {
+      this.tokens = alloc.take('tokens').buffer;
+      this.targets = alloc.take('targets').buffer;
+      const x0 = alloc.take('x0');
+      const training = options.training;
+      const reweightP = options.reweightP ?? null;
 
-    // The fixed stream (rndembqk / fixedseqqk): rows [B, 2B) run the same
-    // blocks; their tokens are fixed and their targets never scored.
-    let embTable: Binding = model.bind('wte');
-    let wteCopy: { ext: Binding; zeros: Binding } | null = null;
-    if (stream === 'rndemb') {
-      // Extended table [wte; eps rows]: stream token V + t looks up eps row t.
-      const ext = alloc('wte_with_stream', (V + T) * C);
-      ctx.device.queue.writeBuffer(ext.buffer, V * C * 4, streamRows(c, T));
-      wteCopy = { ext: { buffer: ext.buffer, offset: 0, size: V * C * 4 }, zeros: alloc('zeros_wte', V * C) };
-      embTable = ext;
-      this.streamIds = Uint32Array.from({ length: T }, (_, t) => V + t);
-    } else if (stream === 'fixedseq') {
-      this.streamIds = options.streamTokens!.slice(0, T);
-    }
-
-    // staticembqk: q, k from RMSNorm(E) of the layer-0 embeddings (no gain).
-    const staticLayers = c.layers.map((m, l) => (m === 'staticembqk' ? l : -1)).filter((l) => l >= 0);
-    const staticEmb = staticLayers.length
-      ? {
-          ones: alloc('ones_C', C),
-          normE: alloc('norm_emb', N * C),
-          rstdE: alloc('rstd_emb', N),
-          dNormE: training ? alloc('d_norm_emb', N * C) : alloc('unused', 4),
-          dOnes: alloc('d_ones_unused', C),
-        }
-      : null;
-    if (staticEmb) ctx.device.queue.writeBuffer(staticEmb.ones.buffer, 0, new Float32Array(C).fill(1));
-    const topStatic = Math.max(...staticLayers);
-
-    for (let l = 0; l < c.nLayer; l++) {
-      const mech = c.layers[l];
-      const b: BlockActs = {
-        ln1: alloc(`h${l}.ln1`, N * C),
-        rstd1: alloc(`h${l}.rstd1`, N),
-        mix: alloc(`h${l}.mix`, N * C),
-        res1: alloc(`h${l}.res1`, N * C),
-        ln2: alloc(`h${l}.ln2`, N * C),
-        rstd2: alloc(`h${l}.rstd2`, N),
-        fc: alloc(`h${l}.fc`, N * F),
-        fcGelu: alloc(`h${l}.fc_gelu`, N * F),
-        proj: alloc(`h${l}.proj`, N * C),
-        res2: alloc(`h${l}.res2`, N * C),
-        mixer: buildMixer(
-          mech,
-          l,
-          model,
-          s,
-          {
-            reweightP,
-            training,
-            staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic },
-            form: { fused: !!options.fused, diagnostics: !!options.diagnostics },
-          },
-          alloc,
-          shared,
-        ),
-        skip: !!options.skipNonSoftmax && mech !== 'softmax',
-      };
-      this.blocks.push(b);
-    }
-    const lnf = alloc('lnf', N * C);
-    const rstdf = alloc('rstdf', N);
-    this.logits = alloc('logits', N * V);
-    this.losses = alloc('losses', N);
-    const dlogits = training ? alloc('d_logits', N * V) : null;
-    const wout = c.tiedEmbeddings ? 'wte' : 'lm_head';
-    const P = (name: string) => model.bind(name);
-    const G = (name: string) => model.bind(name, 'grads');
-    const tokens = { buffer: this.tokens };
-    const targets = { buffer: this.targets };
-    const stats = { buffer: model.stats };
-
-    // ---- forward ----
-    const f = (this.forward = new Program(ctx));
-    if (wteCopy) residual_forward(f, wteCopy.ext, P('wte'), wteCopy.zeros, V * C);
-    encoder_forward(f, x0, tokens, embTable, N, C);
-    if (staticEmb) rmsnorm_forward(f, staticEmb.normE, staticEmb.rstdE, x0, staticEmb.ones, N, C);
-    let xin = x0;
-    const inputs: Binding[] = [];
-    for (let l = 0; l < c.nLayer; l++) {
-      const b = this.blocks[l];
-      inputs.push(xin);
-      if (b.skip) {
-        // hybridskip: the block is the identity, so its output is its input.
-        b.res2 = xin;
-        continue;
+      // The fixed stream (rndembqk / fixedseqqk): rows [B, 2B) run the same
+      // blocks; their tokens are fixed and their targets never scored.
+      let embTable: Binding = model.bind('wte');
+      let wteCopy: { ext: Binding; zeros: Binding } | null = null;
+      if (stream === 'rndemb') {
+        // Extended table [wte; eps rows]: stream token V + t looks up eps row t.
+        const ext = alloc.take('wte_with_stream');
+        ctx.device.queue.writeBuffer(ext.buffer, V * C * 4, streamRows(c, T));
+        wteCopy = { ext: { buffer: ext.buffer, offset: 0, size: V * C * 4 }, zeros: alloc.take('zeros_wte') };
+        embTable = ext;
+        this.streamIds = Uint32Array.from({ length: T }, (_, t) => V + t);
+      } else if (stream === 'fixedseq') {
+        this.streamIds = options.streamTokens!.slice(0, T);
       }
-      rmsnorm_forward(f, b.ln1, b.rstd1, xin, P(`h${l}.ln1.w`), N, C);
-      b.mixer.forward(f, b.mix, b.ln1);
-      residual_forward(f, b.res1, xin, b.mix, N * C);
-      rmsnorm_forward(f, b.ln2, b.rstd2, b.res1, P(`h${l}.ln2.w`), N, C);
-      matmul_forward(f, b.fc, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
-      gelu_forward(f, b.fcGelu, b.fc, N * F);
-      matmul_forward(f, b.proj, b.fcGelu, P(`h${l}.mlp.w_proj`), N, F, C);
-      residual_forward(f, b.res2, b.res1, b.proj, N * C);
-      xin = b.res2;
-    }
-    rmsnorm_forward(f, lnf, rstdf, xin, P('lnf.w'), N, C);
-    matmul_forward(f, this.logits, lnf, P(wout), N, C, V);
-    if (dlogits)
-      this.classifier = {
-        params: fused_classifier(f, this.losses, dlogits, this.logits, targets, N, V, 1 / N),
-        scored: N,
-      };
-    else crossentropy_forward(f, this.losses, this.logits, targets, N, V);
-    loss_mean(f, stats, STAT_LOSS, this.losses, targets, N);
 
-    // ---- backward ----
-    const bw = (this.backward = new Program(ctx));
-    if (!dlogits) return;
-    if (options.skipNonSoftmax) throw new Error('hybridskip is an evaluation mode, not a training graph');
-    const dres = alloc('d_residual', N * C);
-    const dln = alloc('d_ln', N * C);
-    const dmix = alloc('d_mix', N * C);
-    const dfcGelu = alloc('d_fc_gelu', N * F);
-    const dfc = alloc('d_fc', N * F);
-    matmul_backward(bw, dln, G(wout), dlogits, lnf, P(wout), N, C, V);
-    rmsnorm_backward(bw, dres, G('lnf.w'), dln, xin, P('lnf.w'), rstdf, N, C, false);
-    for (let l = c.nLayer - 1; l >= 0; l--) {
-      const b = this.blocks[l];
-      // MLP sub-layer: dres is the gradient at res2 and flows on unchanged to res1.
-      matmul_backward(bw, dfcGelu, G(`h${l}.mlp.w_proj`), dres, b.fcGelu, P(`h${l}.mlp.w_proj`), N, F, C);
-      gelu_backward(bw, dfc, b.fc, dfcGelu, N * F);
-      matmul_backward(bw, dln, G(`h${l}.mlp.w_fc`), dfc, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
-      rmsnorm_backward(bw, dres, G(`h${l}.ln2.w`), dln, b.res1, P(`h${l}.ln2.w`), b.rstd2, N, C, true);
-      // Mixing sub-layer.
-      b.mixer.backward(bw, dmix, dres, b.ln1);
-      rmsnorm_backward(bw, dres, G(`h${l}.ln1.w`), dmix, inputs[l], P(`h${l}.ln1.w`), b.rstd1, N, C, true);
+      // staticembqk: q, k from RMSNorm(E) of the layer-0 embeddings (no gain).
+      const staticLayers = c.layers.map((m, l) => (m === 'staticembqk' ? l : -1)).filter((l) => l >= 0);
+      const staticEmb = staticLayers.length
+        ? {
+            ones: alloc.take('ones_C'),
+            normE: alloc.take('norm_emb'),
+            rstdE: alloc.take('rstd_emb'),
+            dNormE: alloc.take(training ? 'd_norm_emb' : 'unused'),
+            dOnes: alloc.take('d_ones_unused'),
+          }
+        : null;
+      if (staticEmb) ctx.device.queue.writeBuffer(staticEmb.ones.buffer, 0, new Float32Array(C).fill(1));
+      const topStatic = Math.max(...staticLayers);
+
+      for (let l = 0; l < c.nLayer; l++) {
+        const mech = c.layers[l];
+        const slots = alloc.scope(`h${l}.`);
+        const acts = {} as Record<BlockBuffer, Binding>;
+        for (const name of Object.keys(blockSizes(s)) as BlockBuffer[]) acts[name] = slots.take(name);
+        const mixer = buildMixer({
+          mech,
+          layer: l,
+          config: c,
+          shapes: s,
+          options: { reweightP, training, form: { fused: !!options.fused, diagnostics: !!options.diagnostics } },
+          params: model,
+          slots,
+          staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic },
+        });
+        this.blocks.push({ ...acts, mixer, skip: !!options.skipNonSoftmax && mech !== 'softmax' });
+      }
+      const lnf = alloc.take('lnf');
+      const rstdf = alloc.take('rstdf');
+      this.logits = alloc.take('logits');
+      this.losses = alloc.take('losses');
+      const dlogits = alloc.maybe('d_logits');
+      const wout = c.tiedEmbeddings ? 'wte' : 'lm_head';
+      const P = (name: string) => model.bind(name);
+      const G = (name: string) => model.bind(name, 'grads');
+      const tokens = { buffer: this.tokens };
+      const targets = { buffer: this.targets };
+      const stats = { buffer: model.stats };
+
+      // ---- forward ----
+      const f = (this.forward = new Program(ctx, alloc.scratchFor('forward')));
+      if (wteCopy) residual_forward(f, wteCopy.ext, P('wte'), wteCopy.zeros, V * C);
+      encoder_forward(f, x0, tokens, embTable, N, C);
+      if (staticEmb) rmsnorm_forward(f, staticEmb.normE, staticEmb.rstdE, x0, staticEmb.ones, N, C);
+      let xin = x0;
+      const inputs: Binding[] = [];
+      for (let l = 0; l < c.nLayer; l++) {
+        const b = this.blocks[l];
+        inputs.push(xin);
+        if (b.skip) {
+          // hybridskip: the block is the identity, so its output is its input.
+          b.res2 = xin;
+          continue;
+        }
+        rmsnorm_forward(f, b.ln1, b.rstd1, xin, P(`h${l}.ln1.w`), N, C);
+        b.mixer.forward(f, b.mix, b.ln1);
+        residual_forward(f, b.res1, xin, b.mix, N * C);
+        rmsnorm_forward(f, b.ln2, b.rstd2, b.res1, P(`h${l}.ln2.w`), N, C);
+        matmul_forward(f, b.fc, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
+        gelu_forward(f, b.fc_gelu, b.fc, N * F);
+        matmul_forward(f, b.proj, b.fc_gelu, P(`h${l}.mlp.w_proj`), N, F, C);
+        residual_forward(f, b.res2, b.res1, b.proj, N * C);
+        xin = b.res2;
+      }
+      rmsnorm_forward(f, lnf, rstdf, xin, P('lnf.w'), N, C);
+      matmul_forward(f, this.logits, lnf, P(wout), N, C, V);
+      if (dlogits)
+        this.classifier = {
+          params: fused_classifier(f, this.losses, dlogits, this.logits, targets, N, V, 1 / N),
+          scored: N,
+        };
+      else crossentropy_forward(f, this.losses, this.logits, targets, N, V);
+      loss_mean(f, stats, STAT_LOSS, this.losses, targets, N);
+
+      // ---- backward ----
+      const bw = (this.backward = new Program(ctx, alloc.scratchFor('backward')));
+      if (dlogits) {
+        const dres = alloc.take('d_residual');
+        const dln = alloc.take('d_ln');
+        const dmix = alloc.take('d_mix');
+        const dfcGelu = alloc.take('d_fc_gelu');
+        const dfc = alloc.take('d_fc');
+        matmul_backward(bw, { dinp: dln, dweight: G(wout), dout: dlogits, inp: lnf, weight: P(wout), N, IC: C, OC: V });
+        const lnfW = { dweight: G('lnf.w'), weight: P('lnf.w'), rstd: rstdf, N, C };
+        rmsnorm_backward(bw, { ...lnfW, dinp: dres, dout: dln, inp: xin, accumulate: false });
+        for (let l = c.nLayer - 1; l >= 0; l--) {
+          const b = this.blocks[l];
+          // MLP sub-layer: dres is the gradient at res2 and flows on unchanged to res1.
+          const proj = { dweight: G(`h${l}.mlp.w_proj`), weight: P(`h${l}.mlp.w_proj`), N, IC: F, OC: C };
+          matmul_backward(bw, { ...proj, dinp: dfcGelu, dout: dres, inp: b.fc_gelu });
+          gelu_backward(bw, dfc, b.fc, dfcGelu, N * F);
+          const fc = { dweight: G(`h${l}.mlp.w_fc`), weight: P(`h${l}.mlp.w_fc`), N, IC: C, OC: F };
+          matmul_backward(bw, { ...fc, dinp: dln, dout: dfc, inp: b.ln2 });
+          const ln2 = { dweight: G(`h${l}.ln2.w`), weight: P(`h${l}.ln2.w`), rstd: b.rstd2, N, C };
+          rmsnorm_backward(bw, { ...ln2, dinp: dres, dout: dln, inp: b.res1, accumulate: true });
+          // Mixing sub-layer.
+          b.mixer.backward(bw, dmix, dres, b.ln1);
+          const ln1 = { dweight: G(`h${l}.ln1.w`), weight: P(`h${l}.ln1.w`), rstd: b.rstd1, N, C };
+          rmsnorm_backward(bw, { ...ln1, dinp: dres, dout: dmix, inp: inputs[l], accumulate: true });
+        }
+        if (staticEmb)
+          rmsnorm_backward(bw, {
+            dinp: dres,
+            dweight: staticEmb.dOnes,
+            dout: staticEmb.dNormE,
+            inp: x0,
+            weight: staticEmb.ones,
+            rstd: staticEmb.rstdE,
+            N,
+            C,
+            accumulate: true,
+          });
+        // Stream rows of rndembqk carry ids >= V: encoder_backward skips them (eps is fixed).
+        encoder_backward(bw, G('wte'), dres, tokens, N, C, V);
+      }
+      alloc.finish();
+    } catch (e) {
+      this.destroy();
+      throw e;
     }
-    if (staticEmb)
-      rmsnorm_backward(bw, dres, staticEmb.dOnes, staticEmb.dNormE, x0, staticEmb.ones, staticEmb.rstdE, N, C, true);
-    // Stream rows of rndembqk carry ids >= V: encoder_backward skips them (eps is fixed).
-    encoder_backward(bw, G('wte'), dres, tokens, N, C, V);
   }
 
   /** Layer l's token mixer (tests and diagnostics read its buffers). */
@@ -339,9 +331,9 @@ export class Graph {
   }
 
   destroy(): void {
-    this.forward.destroy();
-    this.backward.destroy();
-    this.model.ctx.destroyAll(this.owned);
-    this.owned = [];
+    // (The programs are missing when building them failed.)
+    this.forward?.destroy();
+    this.backward?.destroy();
+    this.alloc.destroy();
   }
 }

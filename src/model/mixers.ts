@@ -1,97 +1,137 @@
-// Chooses the Mixer for a layer's mechanism.
-import { ConfigError, type Mechanism } from '../config';
+// Chooses the Mixer for a layer's mechanism, once for both its plan
+// (planMixer: the buffers it will hold) and its construction (buildMixer), so
+// the two cannot choose differently.
+import { ConfigError, type Mechanism, type ModelConfig } from '../config';
 import type { Binding } from '../gpu/context';
-import type { NormalisedMechanism } from '../kernels/attention';
-import { AttentionMixer, type EvalForm } from './attention_mixer';
-import { GatedMlpMixer } from './gated_mlp_mixer';
-import type { GptModel } from './gpt';
-import type { Allocator, Mixer, SharedScratch } from './mixer';
-import { NonapproxMixer } from './nonapprox_mixer';
+import type { ProbsParams } from '../kernels/attention';
+import { AttentionMixer, type EvalForm, planAttention, type QkSource } from './attention_mixer';
+import { GatedMlpMixer, planGatedMlp } from './gated_mlp_mixer';
+import type { Mixer } from './mixer';
+import { NonapproxMixer, planNonapprox } from './nonapprox_mixer';
 import { gatedHidden } from './params';
+import type { PlannedBuffer } from './plan';
+import type { PlanSlots } from './plan_allocator';
+import { layerReweight } from './reweight_rule';
 import type { Shapes } from './shapes';
 
-/** Mechanisms whose attention rows sum to 1, so re-weighting applies. */
-export const ROW_NORMALISED: readonly Mechanism[] = ['softmax', 'lssa', 'lssar', 'taylor'];
-
 export interface MixerOptions {
-  /** Graph-level re-weighting exponent (null: off); `lssar` always re-weights. */
+  /** Graph-level re-weighting exponent (null: off); src/model/reweight_rule.ts says which layers apply it. */
   reweightP: number | null;
   training: boolean;
-  /** For staticembqk layers: the graph's RMSNorm of the layer-0 embeddings. */
-  staticEmb: { normE: Binding; dNormE: Binding; accumulate: boolean } | null;
   /** Evaluation graphs: fused attention and per-row diagnostics. */
-  form?: EvalForm;
+  form: EvalForm;
 }
 
-export function buildMixer(
-  mech: Mechanism,
-  l: number,
-  model: GptModel,
-  s: Shapes,
-  o: MixerOptions,
-  alloc: Allocator,
-  shared: SharedScratch,
-): Mixer {
-  const c = model.config;
-  const P = (n: string) => model.bind(n);
-  const G = (n: string) => model.bind(n, 'grads');
+/** What a layer's mechanism makes of its mixer. */
+type Choice =
+  | {
+      kind: 'attention';
+      probs: ProbsParams;
+      source: QkSource['kind'];
+      /** The exponent this layer applies (null: none). */
+      reweightP: number | null;
+    }
+  | { kind: 'mlp'; hidden: number }
+  | { kind: 'nonapprox' };
+
+function choose(mech: Mechanism, c: ModelConfig, graphP: number | null): Choice {
+  const attention = (mechanism: ProbsParams['mechanism'], source: QkSource['kind']): Choice => ({
+    kind: 'attention',
+    probs: { mechanism, alibi: c.positional === 'alibi', trainLength: c.trainLength },
+    source,
+    reweightP: layerReweight(c, mech, graphP),
+  });
   switch (mech) {
     case 'softmax':
     case 'lssa':
-    case 'lssar':
     case 'taylor':
     case 'sigmoid':
-    case 'relu': {
-      const base: NormalisedMechanism = mech === 'lssar' ? 'lssa' : mech;
-      // lssar always re-weights: with its own p, or with an evaluation sweep's p.
-      const p = mech === 'lssar' ? (o.reweightP ?? c.reweight.p) : ROW_NORMALISED.includes(mech) ? o.reweightP : null;
-      return new AttentionMixer(
-        s,
-        {
-          wqkv: P(`h${l}.attn.w_qkv`),
-          wo: P(`h${l}.attn.w_o`),
-          dwqkv: G(`h${l}.attn.w_qkv`),
-          dwo: G(`h${l}.attn.w_o`),
-        },
-        { mechanism: base, alibi: c.positional === 'alibi', trainLength: c.trainLength },
-        c.positional,
-        p,
-        alloc,
-        shared,
-        o.training,
-        { kind: 'self' },
-        o.form,
-      );
-    }
+    case 'relu':
+      return attention(mech, 'self');
+    case 'lssar':
+      return attention('lssa', 'self');
     case 'rndembqk':
     case 'fixedseqqk':
-    case 'staticembqk': {
-      if (mech === 'staticembqk' && !o.staticEmb)
+      return attention('softmax', 'stream');
+    case 'staticembqk':
+      return attention('softmax', 'static');
+    case 'mlp':
+      return { kind: 'mlp', hidden: gatedHidden(c) };
+    case 'nonapprox':
+      return { kind: 'nonapprox' };
+    default:
+      throw new ConfigError(`mechanism '${mech}' is not available in this engine build`);
+  }
+}
+
+/** The buffers (local labels) and program scratch of a `mech` layer's mixer. */
+export function planMixer(mech: Mechanism, c: ModelConfig, s: Shapes, o: MixerOptions): PlannedBuffer[] {
+  const k = choose(mech, c, o.reweightP);
+  switch (k.kind) {
+    case 'attention':
+      return planAttention(s, {
+        source: k.source,
+        positional: c.positional,
+        reweightP: k.reweightP,
+        training: o.training,
+        form: o.form,
+      });
+    case 'mlp':
+      return planGatedMlp(s, k.hidden, o.training);
+    case 'nonapprox':
+      return planNonapprox(s, o.training);
+  }
+}
+
+/** The model's tensors by name, in the parameter or gradient arena (GptModel.bind). */
+export interface ParamBinder {
+  bind(name: string, arena?: 'params' | 'grads'): Binding;
+}
+
+export interface BuildMixerArgs {
+  mech: Mechanism;
+  layer: number;
+  config: ModelConfig;
+  shapes: Shapes;
+  options: MixerOptions;
+  params: ParamBinder;
+  /** The layer's planned buffers (planMixer's labels). */
+  slots: PlanSlots;
+  /** For staticembqk layers: the graph's RMSNorm of the layer-0 embeddings. */
+  staticEmb: { normE: Binding; dNormE: Binding; accumulate: boolean } | null;
+}
+
+export function buildMixer(a: BuildMixerArgs): Mixer {
+  const { config: c, shapes: s, options: o, params, slots, layer: l } = a;
+  const P = (n: string) => params.bind(n);
+  const G = (n: string) => params.bind(n, 'grads');
+  const k = choose(a.mech, c, o.reweightP);
+  switch (k.kind) {
+    case 'attention': {
+      if (k.source === 'static' && !a.staticEmb)
         throw new Error('staticembqk layer built without the graph embedding norm');
-      const source =
-        mech === 'staticembqk' ? { kind: 'static' as const, ...o.staticEmb! } : { kind: 'stream' as const };
-      return new AttentionMixer(
-        s,
-        {
+      const source: QkSource = k.source === 'static' ? { kind: 'static', ...a.staticEmb! } : { kind: k.source };
+      return new AttentionMixer({
+        shapes: s,
+        weights: {
           wqkv: P(`h${l}.attn.w_qkv`),
           wo: P(`h${l}.attn.w_o`),
           dwqkv: G(`h${l}.attn.w_qkv`),
           dwo: G(`h${l}.attn.w_o`),
         },
-        { mechanism: 'softmax', alibi: c.positional === 'alibi', trainLength: c.trainLength },
-        c.positional,
-        o.reweightP,
-        alloc,
-        shared,
-        o.training,
+        probs: k.probs,
+        positional: c.positional,
+        reweightP: k.reweightP,
+        training: o.training,
         source,
-        o.form,
-      );
+        form: o.form,
+        slots,
+      });
     }
     case 'mlp':
       return new GatedMlpMixer(
         s,
-        gatedHidden(c),
+        k.hidden,
         {
           gate: P(`h${l}.mix.w_gate`),
           up: P(`h${l}.mix.w_up`),
@@ -100,7 +140,7 @@ export function buildMixer(
           dup: G(`h${l}.mix.w_up`),
           ddown: G(`h${l}.mix.w_down`),
         },
-        alloc,
+        slots,
         o.training,
       );
     case 'nonapprox':
@@ -112,19 +152,8 @@ export function buildMixer(
           dwqkv: G(`h${l}.attn.w_qkv`),
           dwo: G(`h${l}.attn.w_o`),
         },
-        alloc,
+        slots,
         o.training,
       );
-    default:
-      throw new ConfigError(`mechanism '${mech}' is not available in this engine build`);
   }
-}
-
-/** The graph-level re-weighting exponent for a model's config. */
-export function reweightFor(c: GptModel['config'], training: boolean, override?: number | null): number | null {
-  if (override !== undefined) return override;
-  const mode = c.reweight.mode;
-  if (mode === 'train') return c.reweight.p;
-  if (mode === 'eval' && !training) return c.reweight.p;
-  return null;
 }

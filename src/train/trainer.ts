@@ -7,19 +7,19 @@
 import type { TrainConfig } from '../config';
 import { DeviceLostError, lostWithin, type NonFiniteArena, NonFiniteError, unlessLost } from '../errors';
 import { Program } from '../gpu/program';
-import { ADAMW_HYPER_FLOATS, type AdamWConfig, adamw_update, adamwHyper, global_norm_squared } from '../kernels/adamw';
+import { type AdamWConfig, adamw_update, adamwHyper, global_norm_squared } from '../kernels/adamw';
 import {
   NONFINITE_A,
   NONFINITE_LOSS,
-  NONFINITE_STEP_BYTES,
   nonfinite_check,
   nonfiniteStep,
   readNonfinite,
   STAT_NONFINITE,
 } from '../kernels/nonfinite';
-import { checkFits } from '../model/budget';
 import { type GptModel, Graph } from '../model/gpt';
-import { reweightFor } from '../model/mixers';
+import { planTrainer } from '../model/memory_plan';
+import { PlanAllocator } from '../model/plan_allocator';
+import { reweightFor } from '../model/reweight_rule';
 import { STAT_GRAD_NORM_SQ, STAT_LOSS, STATS_FLOATS } from '../model/shapes';
 import { type Checkpoint, checkCheckpoint } from './checkpoint';
 import { learningRate } from './schedule';
@@ -46,6 +46,8 @@ export interface TrainerOptions {
 export class Trainer {
   readonly graph: Graph;
   private optim: Program;
+  /** The trainer's planned buffers (planTrainer). */
+  private alloc: PlanAllocator;
   private hyper: GPUBuffer;
   private stepUniform: GPUBuffer;
   private staging: GPUBuffer;
@@ -68,45 +70,31 @@ export class Trainer {
   ) {
     const ctx = model.ctx;
     const reweightP = reweightFor(model.config, true);
-    // Refuse before allocating anything: the graph, arenas, staging and scratch must all fit.
-    checkFits(model.config, cfg.batchSize, cfg.seqLen, ctx.device.limits, { training: true, reweightP });
-    void ctx.device.lost.then((info) => (this.lost = info));
+    // The graph is built first: a training graph's limit check covers the arenas and this
+    // trainer's own buffers too, so a run the device cannot hold is refused before any allocation.
     this.graph = new Graph(model, cfg.batchSize, cfg.seqLen, { training: true, reweightP, streamTokens });
-    this.hyper = ctx.createBuffer(
-      'adamw hyper',
-      ADAMW_HYPER_FLOATS * 4,
-      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    );
-    this.stepUniform = ctx.createBuffer(
-      'nonfinite step',
-      NONFINITE_STEP_BYTES,
-      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    );
-    this.staging = ctx.createBuffer(
-      'stats staging',
-      STATS_FLOATS * 4,
-      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    );
-    const n = model.table.total;
+    void ctx.device.lost.then((info) => (this.lost = info));
+    const a = (this.alloc = new PlanAllocator(ctx, planTrainer(model.config, options.checkpoints ?? true)));
+    this.hyper = a.take('adamw hyper').buffer;
+    this.stepUniform = a.take('nonfinite step').buffer;
+    this.staging = a.take('stats staging').buffer;
     if (options.checkpoints ?? true)
-      this.ckStaging = ['params', 'm', 'v'].map((a) =>
-        ctx.createBuffer(`checkpoint ${a} staging`, n * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST),
-      );
-    const o = (this.optim = new Program(ctx));
+      this.ckStaging = ['params', 'm', 'v'].map((k) => a.take(`checkpoint ${k} staging`).buffer);
+    const n = model.table.total;
+    const o = (this.optim = new Program(ctx, a.scratchFor('optimiser')));
     const stats = { buffer: model.stats };
     global_norm_squared(o, stats, STAT_GRAD_NORM_SQ, { buffer: model.grads }, n);
-    adamw_update(
-      o,
-      { buffer: model.params },
-      { buffer: model.grads },
-      { buffer: model.m },
-      { buffer: model.v },
-      this.hyper,
+    adamw_update(o, {
+      params: { buffer: model.params },
+      grads: { buffer: model.grads },
+      m: { buffer: model.m },
+      v: { buffer: model.v },
+      hyper: this.hyper,
       stats,
-      STAT_GRAD_NORM_SQ,
+      statsIndex: STAT_GRAD_NORM_SQ,
       n,
-      model.table.nDecay,
-    );
+      nDecay: model.table.nDecay,
+    });
     // After the update, so a step that turns the parameters non-finite is caught at that step.
     nonfinite_check(
       o,
@@ -118,6 +106,7 @@ export class Trainer {
       n,
       this.stepUniform,
     );
+    a.finish();
     this.clearRecord();
   }
 
@@ -213,7 +202,7 @@ export class Trainer {
   destroy(): void {
     this.graph.destroy();
     this.optim.destroy();
-    this.model.ctx.destroyAll([this.hyper, this.stepUniform, this.staging, ...this.ckStaging]);
+    this.alloc.destroy();
     this.ckStaging = [];
   }
 

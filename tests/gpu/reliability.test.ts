@@ -11,9 +11,9 @@ import { DEFAULT_EVAL } from '../../src/eval/lengths';
 import type { GpuContext } from '../../src/gpu/context';
 import { Program } from '../../src/gpu/program';
 import { NO_LOSS, NONFINITE_STEP_BYTES, nonfinite_check, nonfiniteStep } from '../../src/kernels/nonfinite';
-import { planGraph, planParams, planTrainer } from '../../src/model/budget';
 import { GptModel, Graph, type GraphOptions } from '../../src/model/gpt';
-import { reweightFor } from '../../src/model/mixers';
+import { planGraph, planParams, planTrainer } from '../../src/model/memory_plan';
+import { reweightFor } from '../../src/model/reweight_rule';
 import * as ref from '../../src/reference/nonfinite';
 import type { Checkpoint } from '../../src/train/checkpoint';
 import { Trainer } from '../../src/train/trainer';
@@ -375,7 +375,8 @@ describe('resource limits on the real device', () => {
     expect(e.message).toMatch(/maxStorageBufferBindingSize|maxBufferSize/);
     expect(e.message).toMatch(/attention weights/);
     console.log(
-      `limits: maxStorageBufferBindingSize ${lim.maxStorageBufferBindingSize}, maxBufferSize ${lim.maxBufferSize}; refusal: ${e.message}`,
+      `limits: maxStorageBufferBindingSize ${lim.maxStorageBufferBindingSize}, ` +
+        `maxBufferSize ${lim.maxBufferSize}; refusal: ${e.message}`,
     );
     expect(() => new Graph(model, B, T, { training: true })).toThrow(ResourceLimitError);
     expect(ctx.bytesInUse).toBe(before);

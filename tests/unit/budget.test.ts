@@ -5,15 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError, DEFAULT_MODEL, type ModelConfig } from '../../src/config';
 import { ResourceLimitError } from '../../src/errors';
 import { EvalLimitError, widestPerToken, windowsPerChunk } from '../../src/eval/chunk';
-import {
-  bufferBytes,
-  checkFits,
-  checkParamsFit,
-  type DeviceLimits,
-  planGraph,
-  planMemory,
-  planParams,
-} from '../../src/model/budget';
+import { checkFits, checkParamsFit, type DeviceLimits } from '../../src/model/budget';
+import { bufferBytes, planGraph, planMemory, planParams } from '../../src/model/memory_plan';
 import { buildParamTable, paramSpecs } from '../../src/model/params';
 
 /** WebGPU's default limits (what any adapter must offer). */
@@ -94,11 +87,15 @@ describe('checkFits', () => {
     expect(e.needed).toBe(4 << 20);
     expect(e.allowed).toBe(1024 * KiB);
     expect(e.message).toMatch(
-      /^the attention weights buffer \(h\d\.(d_)?att\) needs 4\.00 MiB \(4194304 bytes\) but maxStorageBufferBindingSize is 1\.00 MiB \(1048576 bytes\)/,
+      new RegExp(
+        '^the attention weights buffer \\(h\\d\\.(d_)?att\\) needs 4\\.00 MiB \\(4194304 bytes\\) ' +
+          'but maxStorageBufferBindingSize is 1\\.00 MiB \\(1048576 bytes\\)',
+      ),
     );
     expect(e.message).toMatch(
       new RegExp(
-        `the largest batch that fits at seqLen 128 is ${e.largestBatch}, or the longest seqLen at batch 16 is ${e.longestSeqLen}`,
+        `the largest batch that fits at seqLen 128 is ${e.largestBatch}, ` +
+          `or the longest seqLen at batch 16 is ${e.longestSeqLen}`,
       ),
     );
     // The suggestions are the largest that fit: one more does not.
@@ -129,7 +126,10 @@ describe('checkFits', () => {
     const big: ModelConfig = { ...DEFAULT_MODEL, nEmbd: 1024, nHead: 8, nLayer: 8, layers: Array(8).fill('softmax') };
     const l = { ...DEFAULTS, maxBufferSize: 64 << 20, maxStorageBufferBindingSize: 64 << 20 };
     expect(() => checkParamsFit(big, l)).toThrow(
-      /parameter arena buffer \(params\) needs .* but maxStorageBufferBindingSize is 64\.0 MiB .*make the model smaller/,
+      new RegExp(
+        'parameter arena buffer \\(params\\) needs .* ' +
+          'but maxStorageBufferBindingSize is 64\\.0 MiB .*make the model smaller',
+      ),
     );
     const e = refusal(big, 1, 8, l);
     expect(e.largestBatch).toBe(0);
@@ -152,6 +152,28 @@ describe('checkFits', () => {
     const e = refusal(DEFAULT_MODEL, 20000, 1, DEFAULTS);
     expect(e.limit).toBe('maxComputeWorkgroupsPerDimension');
     expect(e.largestBatch).toBe(Math.floor(65535 / DEFAULT_MODEL.nHead));
+  });
+
+  test("a run's evaluation graphs are checked with the same limits, naming the length", () => {
+    const small = { ...DEFAULTS, maxStorageBufferBindingSize: 1024 * KiB };
+    const unfused = { training: false, reweightP: null };
+    const at = (L: number) => ({ B: 1, T: L, options: unfused });
+    expect(() =>
+      checkFits(DEFAULT_MODEL, 4, 32, small, { training: true, evaluation: [at(64), at(256)] }),
+    ).not.toThrow();
+    // [1, 4, 1024, 1024] attention weights are 16 MiB.
+    const e = (() => {
+      try {
+        checkFits(DEFAULT_MODEL, 4, 32, small, { training: true, evaluation: [at(64), at(1024)] });
+      } catch (x) {
+        return x as ResourceLimitError;
+      }
+    })();
+    expect(e).toBeInstanceOf(ResourceLimitError);
+    expect(e?.message).toMatch(
+      /^evaluating at length 1024 \(1 windows at once\): the attention weights buffer \(h0\.att\)/,
+    );
+    expect(e?.message).toMatch(/evaluate shorter lengths/);
   });
 
   test('batch and length must be positive integers', () => {

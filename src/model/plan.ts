@@ -1,0 +1,126 @@
+// The memory plan's building blocks (llm.c's fill_in_activation_sizes): every
+// component (a mixer, the graph's blocks, the model's arenas, the trainer)
+// declares each buffer it holds once, by label, size and usage, in a plan.
+// The component allocates exactly its plan (src/model/plan_allocator.ts) and
+// the limit check reads the same plan (src/model/budget.ts), so what is
+// checked is what is allocated.
+import { type GemmArgs, planGemm } from '../kernels/matmul';
+
+/** storage: bound by kernels; uniform: a kernel's parameters; readback: MAP_READ staging. */
+export type BufferUsage = 'storage' | 'uniform' | 'readback';
+
+/** A program whose scratch a plan lists (src/gpu/program.ts Program.scratch). */
+export type ProgramName = 'forward' | 'backward' | 'optimiser';
+
+export interface PlannedBuffer {
+  label: string;
+  /** Size as requested, in 4-byte words. */
+  floats: number;
+  /** Bytes as GpuContext allocates them (rounded up to 16, at least 16). */
+  bytes: number;
+  /** Bound as a storage buffer (so maxStorageBufferBindingSize applies). */
+  binding: boolean;
+  usage: BufferUsage;
+  /** Taken by several components (a graph's shared scratch): planned and allocated once. */
+  shared?: boolean;
+  /** Program scratch: the program that records it and the label its kernel asks for, in recording order. */
+  scratch?: { program: ProgramName; request: string };
+}
+
+/** Bytes GpuContext.createBuffer takes for `floats` floats. */
+export function bufferBytes(floats: number): number {
+  return Math.max(16, Math.ceil((floats * 4) / 16) * 16);
+}
+
+function entry(label: string, floats: number, usage: BufferUsage): PlannedBuffer {
+  if (!Number.isInteger(floats) || floats < 0) throw new Error(`plan: ${label} has ${floats} floats`);
+  return { label, floats, bytes: bufferBytes(floats), binding: usage === 'storage', usage };
+}
+
+// Program scratch of the matmuls, as src/kernels/matmul.ts records it: W^T for
+// vec4 forwards (OC a multiple of 4), then split-K partials where planGemm
+// splits K. The programs' scratch source (PlanAllocator.scratchFor) refuses a
+// request that differs, so a change there is caught when a graph is built.
+const gemmShape = (M: number, N: number, K: number, sAm: number, sAk: number, sBk: number, sBn: number): GemmArgs =>
+  ({ a: null, b: null, c: null, M, N, K, sAm, sAk, sBk, sBn }) as unknown as GemmArgs;
+
+/** Collects a component's plan in declaration order; labels are unique (shared ones must agree in size). */
+export class PlanBuilder {
+  readonly entries: PlannedBuffer[] = [];
+  private byLabel = new Map<string, PlannedBuffer>();
+
+  private push(e: PlannedBuffer): void {
+    const seen = this.byLabel.get(e.label);
+    if (seen) {
+      if (!(seen.shared && e.shared && seen.floats === e.floats))
+        throw new Error(`plan: ${e.label} is declared twice (${seen.floats} and ${e.floats} floats)`);
+      return;
+    }
+    this.byLabel.set(e.label, e);
+    this.entries.push(e);
+  }
+
+  /** A storage buffer the component takes by label. */
+  buf(label: string, floats: number): this {
+    this.push(entry(label, floats, 'storage'));
+    return this;
+  }
+
+  /** A storage buffer several components take (the first declaration allocates it). */
+  shared(label: string, floats: number): this {
+    this.push({ ...entry(label, floats, 'storage'), shared: true });
+    return this;
+  }
+
+  uniform(label: string, bytes: number): this {
+    this.push(entry(label, bytes / 4, 'uniform'));
+    return this;
+  }
+
+  readback(label: string, bytes: number): this {
+    this.push(entry(label, bytes / 4, 'readback'));
+    return this;
+  }
+
+  /** Scratch a kernel of `program` asks for as `request` (program order). */
+  scratch(program: ProgramName, label: string, request: string, floats: number): this {
+    this.push({ ...entry(label, floats, 'storage'), scratch: { program, request } });
+    return this;
+  }
+
+  /** The scratch of gemm(M, N, K, strides): split-K partials when it splits. */
+  gemm(program: ProgramName, label: string, g: Parameters<typeof gemmShape>): this {
+    const args = gemmShape(...g);
+    const S = planGemm(args).splitK;
+    if (S > 1) this.scratch(program, `${label} split-K partials`, 'matmul split-K partials', S * args.M * args.N);
+    return this;
+  }
+
+  /** The scratch of matmul_forward(out[N, OC] = inp[N, IC] . W^T). */
+  matmulForward(program: ProgramName, label: string, N: number, IC: number, OC: number): this {
+    if (OC % 4 === 0) {
+      this.scratch(program, `${label} W^T`, 'matmul W^T', IC * OC);
+      return this.gemm(program, label, [N, OC, IC, IC, 1, OC, 1]);
+    }
+    return this.gemm(program, label, [N, OC, IC, IC, 1, 1, IC]);
+  }
+
+  /** The scratch of matmul_backward (dinp unless `dinp` is false, then dweight). */
+  matmulBackward(program: ProgramName, label: string, N: number, IC: number, OC: number, dinp = true): this {
+    if (dinp) this.gemm(program, `${label} dinp`, [N, IC, OC, OC, 1, IC, 1]);
+    return this.gemm(program, `${label} dweight`, [OC, IC, N, 1, OC, IC, 1]);
+  }
+
+  /** Adds a component's plan with its labels under `prefix` (shared buffers keep theirs). */
+  add(plan: readonly PlannedBuffer[], prefix: string): this {
+    for (const e of plan) this.push(e.shared ? e : { ...e, label: prefix + e.label });
+    return this;
+  }
+}
+
+/** The part of a component's plan that is not program scratch. */
+export const held = (plan: readonly PlannedBuffer[]): PlannedBuffer[] => plan.filter((e) => !e.scratch);
+
+/** The scratch a component's plan lists for `program`, in recording order. */
+export const scratchOf = (plan: readonly PlannedBuffer[], program: ProgramName): PlannedBuffer[] =>
+  plan.filter((e) => e.scratch?.program === program);
