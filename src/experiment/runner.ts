@@ -3,14 +3,18 @@
 // validated results document. The run host (src/host/core.ts), which the
 // lab's worker and the headless runner's page both wrap, calls this; it adds
 // no numerics of its own.
-import { ConfigError } from '../config';
+import { ConfigError, type ModelConfig } from '../config';
 import { evalWindows, unigramLoss } from '../data/batch';
 import { type Corpus, corpusFromUserText, DataError } from '../data/corpus';
 import { type SyntheticTask, TASK_TOKENIZER, TASKS } from '../data/synthetic';
 import { type Engine, fixedPassage } from '../engine';
+import { windowsPerChunk } from '../eval/chunk';
+import { type EvalConfig, evalLengths } from '../eval/lengths';
 import type { ResultsDoc } from '../eval/results';
 import { evaluateRun, makeResults } from '../eval/run';
+import { checkFits, type GraphShape } from '../model/budget';
 import type { GptModel } from '../model/gpt';
+import { reweightFor } from '../model/reweight_rule';
 import type { StepLog } from '../train/trainer';
 import { Rng } from '../util/random';
 import { type RunConfig, toEvalConfig, toModelConfig, toTrainConfig } from './run_config';
@@ -122,6 +126,14 @@ export async function executeRun(
       ? fixedPassage(data.corpus, maxL)
       : data.task.make(maxL, new Rng(run.seed ^ 0x5eed)).input
     : undefined;
+  // The run's one limit check, before anything is allocated: the model's arenas, the trainer
+  // and its graph, and every evaluation graph (windows, passkey trials), from the plan they allocate.
+  const limits = engine.ctx.device.limits;
+  checkFits(modelCfg, train.batchSize, train.seqLen, limits, {
+    training: true,
+    reweightP: reweightFor(modelCfg, true),
+    evaluation: evaluationGraphs(modelCfg, train.seqLen, evaluation, run.eval.passkeyTrials, limits),
+  });
   const model = engine.createModel(modelCfg);
   const evalData = data.kind === 'text' ? data.corpus : data.task;
   const t0 = performance.now();
@@ -197,6 +209,26 @@ export async function executeRun(
   } finally {
     model.destroy();
   }
+}
+
+/**
+ * The evaluation graphs a run builds (src/eval/lengths.ts, src/eval/passkey.ts):
+ * at each length, as many windows (or passkey trials) as one chunk holds,
+ * fused, with diagnostics when the evaluation asks for them.
+ */
+function evaluationGraphs(
+  c: ModelConfig,
+  T: number,
+  e: EvalConfig,
+  trials: number,
+  limits: GPUSupportedLimits,
+): GraphShape[] {
+  const lengths = [...new Set([T, ...evalLengths(T, e)])];
+  return lengths.map((L) => ({
+    B: Math.min(Math.max(e.windows, trials), windowsPerChunk(c, L, limits)),
+    T: L,
+    options: { training: false, fused: true, diagnostics: e.diagnostics, reweightP: reweightFor(c, false) },
+  }));
 }
 
 /** Unigram loss of a task's scored targets (train and validation drawn from the task). */
