@@ -10,7 +10,11 @@ struct Params { B: u32, T: u32, H: u32, hd: u32 }
 @group(0) @binding(2) var<uniform> P: Params;
 
 @compute @workgroup_size(256, 1, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
   let idx = (wg.y * nwg.x + wg.x) * 256u + lid.x;
   let C = P.H * P.hd;
   if (idx >= P.B * P.T * C) { return; }

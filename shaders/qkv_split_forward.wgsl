@@ -12,7 +12,11 @@ struct Params { B: u32, T: u32, H: u32, hd: u32 }
 @group(0) @binding(4) var<uniform> P: Params;
 
 @compute @workgroup_size(256, 1, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
   let idx = (wg.y * nwg.x + wg.x) * 256u + lid.x;
   if (idx >= P.B * P.H * P.T * P.hd) { return; }
   let d = idx % P.hd;

@@ -11,7 +11,11 @@ struct Params { BH: u32, T: u32, npair: u32, _p: u32 }
 @group(0) @binding(3) var<uniform> P: Params;
 
 @compute @workgroup_size(256, 1, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
   let idx = (wg.y * nwg.x + wg.x) * 256u + lid.x;
   if (idx >= P.BH * P.T * P.npair) { return; }
   let m = idx % P.npair;
