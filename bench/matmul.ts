@@ -72,7 +72,8 @@ function record(p: Program, s: Shape, v: string, a: GPUBuffer, b: GPUBuffer, c: 
   const g = args(s, a, b, c);
   if (v === 'auto') {
     if (s.kind === 'fwd') matmul_forward(p, c, a, b, s.M, s.K, s.N);
-    else if (s.kind === 'dw') matmul_backward(p, null, c, a, b, b, s.K, s.N, s.M);
+    else if (s.kind === 'dw')
+      matmul_backward(p, { dinp: null, dweight: c, dout: a, inp: b, weight: b, N: s.K, IC: s.N, OC: s.M });
     else gemm(p, g);
     return true;
   }

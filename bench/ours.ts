@@ -72,21 +72,21 @@ export function ourAttention(
   const out = p.scratch('out', nh);
   const params = { mechanism: mech, alibi: false, trainLength: T };
   if (pass === 'fused fwd') {
-    attention_fused_forward(p, out, q, k, v, B, H, T, hd, params, null);
+    attention_fused_forward(p, { out, q, k, v, B, H, L: T, hd, params, reweightP: null });
     return kernel(ctx, p);
   }
   const att = p.scratch('att', nA),
     rowstat = p.scratch('rowstat', B * H * T);
-  attention_probs_forward(p, att, rowstat, q, k, B, H, T, hd, params);
-  attention_values_forward(p, out, att, v, B, H, T, hd);
+  attention_probs_forward(p, { att, rowstat, q, k, B, H, T, hd, params });
+  attention_values_forward(p, { out, att, v, B, H, T, hd });
   if (pass === 'fwd+bwd') {
     const dOut = upload(ctx, p, 'dOut', x.dOut);
     const datt = p.scratch('datt', nA),
       dq = p.scratch('dq', nh),
       dk = p.scratch('dk', nh),
       dv = p.scratch('dv', nh);
-    attention_values_backward(p, datt, dv, dOut, att, v, B, H, T, hd);
-    attention_probs_backward(p, dq, dk, datt, att, rowstat, q, k, B, H, T, hd, params);
+    attention_values_backward(p, { datt, dv, dout: dOut, att, v, B, H, T, hd });
+    attention_probs_backward(p, { dq, dk, datt, att, rowstat, q, k, B, H, T, hd, params });
   }
   return kernel(ctx, p);
 }

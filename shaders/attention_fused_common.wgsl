@@ -1,13 +1,14 @@
-// Shared prelude of the memory-bounded (fused) attention kernels for evaluation:
+// Second prelude of the memory-bounded (fused) attention kernels for evaluation:
 // attention_fused_forward.wgsl, attention_fused_diagnostics.wgsl and
-// attention_fused_map.wgsl are each compiled as this text followed by their own
+// attention_fused_map.wgsl are each compiled as attention_common.wgsl (MECH, ALIBI,
+// HD, EPS, MAXHD, alibi_slope, phi), then this text, then their own
 // (src/kernels/attention_fused.ts joins them), so all three see the same weights.
 //   q, k: [B, H, L, hd] read (bindings 0, 1; after RoPE, if any)
 //   P:    uniform Params, declared by each kernel at its own binding
 // Nothing [L, L] exists: a row's weights are recomputed from q and k on each
 // pass over its keys, one thread per row, keys in order (fixed-order sums, no
-// barriers). The logit and phi are the training kernel's code
-// (attention_probs_forward.wgsl) so fused and unfused weights agree to rounding.
+// barriers). phi is the training kernel's (both from attention_common.wgsl) and the
+// logit is attention_probs_forward.wgsl's code, so fused and unfused weights agree to rounding.
 //
 // The weight u_j of key j <= i that a kernel uses is unnormalised; A_ij = u_j / sum u
 // for softmax/lssa/taylor, A_ij = u_j for sigmoid/relu (raw weights):
@@ -16,12 +17,7 @@
 //           rmax = max(0, max_j r_j) (pass 2: row_rmax); u_j = (r_j / rmax)^p if r_j > 0
 //           else 0, and a row with rmax = 0 keeps A (u_j = phi(x_ij - m_i)).
 
-override MECH: u32 = 0u;  // 0 softmax, 1 lssa, 2 taylor, 3 sigmoid, 4 relu
-override ALIBI: u32 = 0u;
 override RW: u32 = 0u;    // re-weighting (normalised mechanisms only; exponent in P.p)
-// The head width as a pipeline constant: fixed trip counts, unrolled loops,
-// the query row and accumulators in registers.
-override HD: u32 = 16u;
 
 // L: sequence length; H: heads; bh: the map's head (b * H + h); R: the map's grid;
 // p: re-weighting exponent.
@@ -29,9 +25,6 @@ struct Params { L: u32, H: u32, bh: u32, R: u32, invSqrtHd: f32, lnHd: f32, lnTr
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
 @group(0) @binding(1) var<storage, read> k: array<f32>;
-
-const EPS: f32 = 1e-6;
-const MAXHD: u32 = 256u;
 
 // The current row, set by row_begin (private: per invocation).
 var<private> qr: array<f32, MAXHD>;
@@ -58,7 +51,7 @@ fn row_begin(bh: u32, i: u32) {
     rInvNq = inverseSqrt(ss + EPS);
     rC = P.lnHd * log(rI1);
   }
-  rSlope = exp2(-8.0 * f32(bh % P.H + 1u) / f32(P.H));
+  rSlope = alibi_slope(bh % P.H, P.H);
   rKb = bh * P.L * HD;
   rM = 0.0;
   rInvZ = 1.0;
@@ -81,20 +74,9 @@ fn logit(j: u32) -> f32 {
   return x;
 }
 
-// log(1 + u) for u in [0, 1], accurate for tiny u so softplus(x << 0) stays > 0.
-fn log1p_small(u: f32) -> f32 {
-  if (u < 1e-4) { return u * (1.0 - 0.5 * u); }
-  return log(1.0 + u);
-}
-
-fn phi(x: f32) -> f32 {
-  switch MECH {
-    case 0u: { return exp(x); }
-    case 1u: { return max(x, 0.0) + log1p_small(exp(-abs(x))); }
-    case 2u: { return 1.0 + x + 0.5 * x * x; }
-    case 3u: { let y = x - P.lnTrain; let e = exp(-abs(y)); return select(e, 1.0, y >= 0.0) / (1.0 + e); }
-    default: { return max(x, 0.0) / rI1; }
-  }
+// phi (attention_common.wgsl) at the current row.
+fn phi_row(x: f32) -> f32 {
+  return phi(x, rI1, P.lnTrain);
 }
 
 // Pass 1 (normalised mechanisms): rM and rInvZ. softmax keeps a running max and
@@ -108,7 +90,7 @@ fn row_normaliser() {
       if (x > m) { z *= exp(m - x); m = x; }
       z += exp(x - m);
     } else {
-      z += phi(x);
+      z += phi_row(x);
     }
   }
   if (MECH == 0u) { rM = m; }
@@ -118,7 +100,7 @@ fn row_normaliser() {
 // r_ij = i1 * A_ij - o_i, A_ij rounded as the unfused probs kernel does (phi * (1 / Z)).
 fn rw_r(x: f32) -> f32 {
   let o = select(1.0, 0.0, rI + 1u <= 3u);
-  return rI1 * (phi(x - rM) * rInvZ) - o;
+  return rI1 * (phi_row(x - rM) * rInvZ) - o;
 }
 
 // Pass 2 (re-weighting): rRmax = max(0, max_j r_j).
@@ -145,7 +127,7 @@ fn weight_log(x: f32) -> vec2<f32> {
     return vec2<f32>(0.0, 0.0);
   }
   let y = x - rM;
-  let u = phi(y);
+  let u = phi_row(y);
   if (MECH == 0u) { return vec2<f32>(u, y); }   // log exp(y) = y, exact even where exp underflows
   return vec2<f32>(u, log(u));
 }
@@ -156,5 +138,5 @@ fn weight(x: f32) -> f32 {
     if (r > 0.0) { return pow(r / rRmax, P.p); }
     return 0.0;
   }
-  return phi(x - rM);
+  return phi_row(x - rM);
 }

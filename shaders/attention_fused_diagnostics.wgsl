@@ -40,7 +40,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     dist = fma(u, f32(d), dist);
   }
   var ent = -ulu;
-  if (MECH <= 2u) {
+  if (MECH <= LAST_NORMALISED) {
     let inv = 1.0 / z;
     ent = log(z) - ulu * inv;
     sink *= inv;

@@ -50,7 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   var inv = 1.0;
-  if (MECH <= 2u) { inv = 1.0 / z; }
+  if (MECH <= LAST_NORMALISED) { inv = 1.0 / z; }
   let o = (bh * P.L + i) * HD;
   for (var d = 0u; d < HD; d++) { out[o + d] = acc[d] * inv; }
 }

@@ -41,7 +41,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       z += s;
     }
     var inv = 1.0;
-    if (MECH <= 2u) { inv = 1.0 / z; }
+    if (MECH <= LAST_NORMALISED) { inv = 1.0 / z; }
     for (var cc = 0u; cc < c; cc++) { cell[cc] = fma(rowb[cc], inv, cell[cc]); }
   }
   let rows = f32(i1 - i0);

@@ -11,12 +11,7 @@
 //   normalised: dx_ij = phi'(x_ij) / S_i * (datt_ij - D_i), D_i = sum_j att_ij datt_ij
 //   otherwise:  dx_ij = phi'(x_ij) * datt_ij
 // softmax, sigmoid and relu get phi' from att itself; lssa and taylor recompute x.
-
-override MECH: u32 = 0u;  // 0 softmax, 1 lssa, 2 taylor, 3 sigmoid, 4 relu
-override ALIBI: u32 = 0u;
-// The head width as a pipeline constant (P.hd is the same, unused): loops over it
-// get a fixed trip count, so compilers unroll them and keep the query row in registers.
-override HD: u32 = 16u;
+// Compiled after shaders/attention_common.wgsl (MECH, ALIBI, HD, EPS, MAXHD).
 
 struct Params { T: u32, hd: u32, H: u32, _pad: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, _pad2: f32 }
 
@@ -28,8 +23,6 @@ struct Params { T: u32, hd: u32, H: u32, _pad: u32, invSqrtHd: f32, lnHd: f32, l
 @group(0) @binding(5) var<storage, read_write> ds: array<f32>;
 @group(0) @binding(6) var<uniform> P: Params;
 
-const EPS: f32 = 1e-6;
-const MAXHD: u32 = 256u;
 override RECOMPUTE: bool = MECH == 1u || MECH == 2u; // derived, never set from the host
 
 @compute @workgroup_size(64, 1, 1)
@@ -44,7 +37,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i1 = f32(i + 1u);
 
   var D = 0.0;
-  if (MECH <= 2u) {
+  if (MECH <= LAST_NORMALISED) {
     for (var j = 0u; j <= i; j++) { D = fma(att[ao + j], datt[ao + j], D); }
   }
 
@@ -60,7 +53,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     c = P.lnHd * log(i1);
   }
   let invS = 1.0 / rowstat[bh * T + i];
-  let slope = exp2(-8.0 * f32(bh % P.H + 1u) / f32(P.H));
+  let slope = alibi_slope(bh % P.H, P.H);
   let kb = bh * T * hd;
 
   for (var j = 0u; j <= i; j++) {

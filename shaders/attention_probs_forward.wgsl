@@ -8,12 +8,7 @@
 // workgroups are what make a software adapter slow). MECH and ALIBI are override
 // constants, so each mechanism compiles to its own straight-line kernel.
 // att doubles as the row's scratch: the thread re-reads only what it wrote.
-
-override MECH: u32 = 0u;  // 0 softmax, 1 lssa, 2 taylor, 3 sigmoid, 4 relu
-override ALIBI: u32 = 0u;
-// The head width as a pipeline constant (P.hd is the same, unused): loops over it
-// get a fixed trip count, so compilers unroll them and keep the query row in registers.
-override HD: u32 = 16u;
+// Compiled after shaders/attention_common.wgsl (MECH, ALIBI, HD, EPS, MAXHD, phi).
 
 struct Params { T: u32, hd: u32, H: u32, _pad: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, _pad2: f32 }
 
@@ -22,25 +17,6 @@ struct Params { T: u32, hd: u32, H: u32, _pad: u32, invSqrtHd: f32, lnHd: f32, l
 @group(0) @binding(2) var<storage, read_write> att: array<f32>;
 @group(0) @binding(3) var<storage, read_write> rowstat: array<f32>;
 @group(0) @binding(4) var<uniform> P: Params;
-
-const EPS: f32 = 1e-6;
-const MAXHD: u32 = 256u;
-
-// log(1 + u) for u in [0, 1], accurate for tiny u so softplus(x << 0) stays > 0.
-fn log1p_small(u: f32) -> f32 {
-  if (u < 1e-4) { return u * (1.0 - 0.5 * u); }
-  return log(1.0 + u);
-}
-
-fn phi(x: f32, i1: f32) -> f32 {
-  switch MECH {
-    case 0u: { return exp(x); }                                      // x already has the row max subtracted
-    case 1u: { return max(x, 0.0) + log1p_small(exp(-abs(x))); }     // softplus, stable form
-    case 2u: { return 1.0 + x + 0.5 * x * x; }
-    case 3u: { let y = x - P.lnTrain; let e = exp(-abs(y)); return select(e, 1.0, y >= 0.0) / (1.0 + e); }
-    default: { return max(x, 0.0) / i1; }
-  }
-}
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -62,7 +38,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     invNq = inverseSqrt(ss + EPS);
     c = P.lnHd * log(i1);
   }
-  let slope = exp2(-8.0 * f32(bh % P.H + 1u) / f32(P.H));
+  let slope = alibi_slope(bh % P.H, P.H);
   let ao = (bh * T + i) * T;
   let kb = bh * T * hd;
 
@@ -88,13 +64,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   // Pass 2: phi and its row sum.
   var sum = 0.0;
   for (var j = 0u; j <= i; j++) {
-    let f = phi(att[ao + j] - mx, i1);
+    let f = phi(att[ao + j] - mx, i1, P.lnTrain);   // softmax: x - row max
     att[ao + j] = f;
     sum += f;
   }
 
   // Pass 3: l1 normalisation (normalised mechanisms) and the causal zeros.
-  if (MECH <= 2u) {
+  if (MECH <= LAST_NORMALISED) {
     let inv = 1.0 / sum;
     for (var j = 0u; j <= i; j++) { att[ao + j] = att[ao + j] * inv; }
   }

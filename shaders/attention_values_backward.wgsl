@@ -8,6 +8,7 @@
 // wholly above the diagonal only write zeros.
 // Threads: B*H*T*JB, JB = ceil(T/4); dispatch (gridX, gridY) workgroups of 64,
 // thread id = gid.x + gid.y * gridX * 64.
+// Compiled after shaders/attention_common.wgsl, as every attention kernel (it uses none of it).
 
 struct Params { T: u32, hd: u32, jb: u32, gridX: u32, total: u32, _p0: u32, _p1: u32, _p2: u32 }
 

@@ -15,10 +15,8 @@
 // Barriers and per-row workgroups are what make a software adapter slow, so each
 // thread sums over c sequentially (fixed order: deterministic).
 // Dispatch: (gridX, gridY) workgroups of 64; thread id = gid.x + gid.y * gridX * 64.
-
-// The head width as a pipeline constant (P.hd is the same, unused): fixed strides,
-// and the tail clamps of load4 fold away when HD is a multiple of 4.
-override HD: u32 = 16u;
+// Compiled after shaders/attention_common.wgsl (HD, EPS). HD as a pipeline constant
+// gives fixed strides, and the tail clamps of load4 fold away when HD is a multiple of 4.
 
 struct Params { T: u32, hd: u32, trans: u32, project: u32, tpr: u32, gridX: u32, total: u32, _p: u32 }
 
@@ -27,8 +25,6 @@ struct Params { T: u32, hd: u32, trans: u32, project: u32, tpr: u32, gridX: u32,
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> P: Params;
-
-const EPS: f32 = 1e-6;
 
 // x[o + e] for e < 4, with e clamped to the group's last real channel: a short
 // tail group re-reads an in-row element into lanes that are never stored.

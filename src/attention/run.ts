@@ -11,6 +11,7 @@ import {
   attention_values_forward,
   type NormalisedMechanism,
 } from '../kernels/attention';
+import { KERNEL_ROW_NORMALISED } from '../kernels/attention_constants';
 import { nonapprox_backward, nonapprox_forward } from '../kernels/nonapprox';
 import { reweight_backward, reweight_forward } from '../kernels/reweight';
 import { rope_backward, rope_forward, rope_table } from '../kernels/rope';
@@ -49,7 +50,7 @@ export class AttentionArgsError extends Error {
 }
 
 const MECHS: readonly AttentionMechanism[] = ['softmax', 'lssa', 'taylor', 'sigmoid', 'relu', 'nonapprox'];
-const ROW_NORMALISED: readonly AttentionMechanism[] = ['softmax', 'lssa', 'taylor'];
+const ROW_NORMALISED: readonly AttentionMechanism[] = KERNEL_ROW_NORMALISED;
 
 /** Throws an AttentionArgsError naming the first problem with `a`. */
 export function checkAttentionArgs(a: AttentionArgs): void {
@@ -86,7 +87,8 @@ export function checkAttentionArgs(a: AttentionArgs): void {
     if (!(arr instanceof Float32Array)) bad(`${name} must be a Float32Array`);
     if (arr.length !== n)
       bad(
-        `${name} has ${arr.length} elements; [batch ${a.batch}, heads ${a.heads}, length ${a.length}, headDim ${a.headDim}] needs ${n}`,
+        `${name} has ${arr.length} elements; ` +
+          `[batch ${a.batch}, heads ${a.heads}, length ${a.length}, headDim ${a.headDim}] needs ${n}`,
       );
   }
 }
@@ -120,8 +122,8 @@ export async function runAttention(device: GPUDevice, a: AttentionArgs): Promise
   if (a.mechanism === 'nonapprox') {
     // RoPE rotates q_j and k_j by the same angle, so s_j = q_j.k_j is unchanged: skipped.
     const stats = buf('stats', B * H * T * 2);
-    nonapprox_forward(p, out, stats, q, k, v, B, H, T, hd);
-    if (grads) nonapprox_backward(p, dq!, dk!, dv!, dOut!, out, stats, q, k, v, B, H, T, hd);
+    nonapprox_forward(p, { out, stats, q, k, v, B, H, T, hd });
+    if (grads) nonapprox_backward(p, { dq: dq!, dk: dk!, dv: dv!, dout: dOut!, out, stats, q, k, v, B, H, T, hd });
   } else {
     const params = { mechanism: a.mechanism, alibi: a.positional === 'alibi', trainLength: a.trainLength };
     const rope = a.positional === 'rope';
@@ -134,20 +136,20 @@ export async function runAttention(device: GPUDevice, a: AttentionArgs): Promise
     }
     const att = buf('att', nA),
       rowstat = buf('rowstat', B * H * T);
-    attention_probs_forward(p, att, rowstat, qr, kr, B, H, T, hd, params);
+    attention_probs_forward(p, { att, rowstat, q: qr, k: kr, B, H, T, hd, params });
     const attRw = a.reweight ? buf('att_reweighted', nA) : null;
     if (attRw) reweight_forward(p, attRw, att, B * H, T, a.reweight!.p);
-    attention_values_forward(p, out, attRw ?? att, v, B, H, T, hd);
+    attention_values_forward(p, { out, att: attRw ?? att, v, B, H, T, hd });
     if (grads) {
       const datt = buf('datt', nA);
       if (attRw) {
         const dattRw = buf('datt_reweighted', nA);
-        attention_values_backward(p, dattRw, dv!, dOut!, attRw, v, B, H, T, hd);
+        attention_values_backward(p, { datt: dattRw, dv: dv!, dout: dOut!, att: attRw, v, B, H, T, hd });
         reweight_backward(p, datt, dattRw, att, attRw, B * H, T, a.reweight!.p);
-      } else attention_values_backward(p, datt, dv!, dOut!, att, v, B, H, T, hd);
+      } else attention_values_backward(p, { datt, dv: dv!, dout: dOut!, att, v, B, H, T, hd });
       const dqr = rope ? buf('dq_rope', nh) : dq!,
         dkr = rope ? buf('dk_rope', nh) : dk!;
-      attention_probs_backward(p, dqr, dkr, datt, att, rowstat, qr, kr, B, H, T, hd, params);
+      attention_probs_backward(p, { dq: dqr, dk: dkr, datt, att, rowstat, q: qr, k: kr, B, H, T, hd, params });
       if (rope) {
         rope_backward(p, dq!, dqr, B * H, T, hd, table!);
         rope_backward(p, dk!, dkr, B * H, T, hd, table!);

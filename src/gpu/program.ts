@@ -2,6 +2,7 @@
 // optimiser programs once (pipelines, bind groups and uniforms fixed), and each
 // training step only encodes them: no allocation on the hot path.
 import type { Access, BindingLike, GpuContext } from './context';
+import type { UniformLayout } from './uniform';
 
 export interface Dispatch {
   label: string;
@@ -16,6 +17,12 @@ export interface KernelSpec {
   access: readonly Access[];
   constants?: Record<string, number>;
   entryPoint?: string;
+  /**
+   * The layout of each uniform struct the shader reads, by struct name: the table
+   * its uniforms are packed with (`packUniform`, src/gpu/uniform.ts), checked
+   * against the WGSL by tests/unit/uniform_layout.test.ts.
+   */
+  uniforms?: Readonly<Record<string, UniformLayout>>;
 }
 
 /** Hands a program its scratch from elsewhere (a memory plan, which then owns it). */
@@ -110,18 +117,3 @@ export function grid1d(count: number): [number, number] {
 
 /** Workgroup grid for one thread per element of `n`, 256 threads per workgroup. */
 export const elementGrid = (n: number): [number, number] => grid1d(ceilDiv(n, 256));
-
-/** Packs a uniform struct of u32 / f32 fields, in order, padded to 16 bytes. */
-export function packUniform(fields: readonly (['u32', number] | ['f32', number] | ['i32', number])[]): ArrayBuffer {
-  const n = Math.max(4, Math.ceil(fields.length / 4) * 4);
-  const buf = new ArrayBuffer(n * 4);
-  const u = new Uint32Array(buf);
-  const f = new Float32Array(buf);
-  const s = new Int32Array(buf);
-  fields.forEach(([t, v], i) => {
-    if (t === 'u32') u[i] = v;
-    else if (t === 'i32') s[i] = v;
-    else f[i] = v;
-  });
-  return buf;
-}

@@ -9,15 +9,59 @@ import adamwCode from '../../shaders/adamw.wgsl?raw';
 import finalCode from '../../shaders/grad_norm_final.wgsl?raw';
 import partialCode from '../../shaders/grad_norm_partial.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, type Program, packUniform } from '../gpu/program';
+import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformBytes, uniformLayout } from '../gpu/uniform';
 
-const PARTIAL = { label: 'grad_norm_partial', code: partialCode, access: ['read', 'write', 'uniform'] as const };
-const FINAL = { label: 'grad_norm_final', code: finalCode, access: ['read', 'write', 'uniform'] as const };
+const PARTIAL = {
+  label: 'grad_norm_partial',
+  code: partialCode,
+  access: ['read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['n', 'u32'],
+      ['chunk', 'u32'],
+      ['parts', 'u32'],
+      ['_pad0', 'u32'],
+    ]),
+  },
+};
+const FINAL = {
+  label: 'grad_norm_final',
+  code: finalCode,
+  access: ['read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['parts', 'u32'],
+      ['statsIndex', 'u32'],
+      ['_pad0', 'u32'],
+      ['_pad1', 'u32'],
+    ]),
+  },
+};
 const ADAMW = {
   label: 'adamw',
   code: adamwCode,
   access: ['read', 'read', 'write', 'write', 'write', 'uniform', 'uniform'] as const,
+  uniforms: {
+    Hyper: uniformLayout([
+      ['lr', 'f32'],
+      ['beta1', 'f32'],
+      ['beta2', 'f32'],
+      ['eps', 'f32'],
+      ['weightDecay', 'f32'],
+      ['bias1', 'f32'],
+      ['bias2', 'f32'],
+      ['gradClip', 'f32'],
+    ]),
+    Sizes: uniformLayout([
+      ['n', 'u32'],
+      ['nDecay', 'u32'],
+      ['statsIndex', 'u32'],
+      ['groups', 'u32'],
+    ]),
+  },
 };
+export const KERNELS: readonly KernelSpec[] = [PARTIAL, FINAL, ADAMW];
 
 const WG = 256;
 /**
@@ -36,7 +80,7 @@ export interface AdamWConfig {
 }
 
 /** Size in floats of the per-step uniform written by `adamwHyper`. */
-export const ADAMW_HYPER_FLOATS = 8;
+export const ADAMW_HYPER_FLOATS = uniformBytes(ADAMW.uniforms.Hyper) / 4;
 
 /**
  * Packs the per-step uniform: lr, beta1, beta2, eps, weightDecay, 1-beta1^t,
@@ -45,16 +89,16 @@ export const ADAMW_HYPER_FLOATS = 8;
  */
 export function adamwHyper(step: number /* 1-based t */, lr: number, cfg: AdamWConfig): ArrayBuffer {
   if (!Number.isInteger(step) || step < 1) throw new Error(`adamwHyper: step must be a 1-based integer, got ${step}`);
-  return packUniform([
-    ['f32', lr],
-    ['f32', cfg.beta1],
-    ['f32', cfg.beta2],
-    ['f32', cfg.eps],
-    ['f32', cfg.weightDecay],
-    ['f32', 1 - Math.pow(cfg.beta1, step)],
-    ['f32', 1 - Math.pow(cfg.beta2, step)],
-    ['f32', cfg.gradClip],
-  ]);
+  return packUniform(ADAMW.uniforms.Hyper, {
+    lr,
+    beta1: cfg.beta1,
+    beta2: cfg.beta2,
+    eps: cfg.eps,
+    weightDecay: cfg.weightDecay,
+    bias1: 1 - Math.pow(cfg.beta1, step),
+    bias2: 1 - Math.pow(cfg.beta2, step),
+    gradClip: cfg.gradClip,
+  });
 }
 
 /** Elements per partial: at least 256, and at most 4096 partials for the final fold. */
@@ -77,23 +121,26 @@ export function global_norm_squared(
   // At least one part, so n = 0 still writes 0 to the slot.
   const parts = Math.max(1, ceilDiv(n, chunk));
   const partials = p.scratch('grad_norm partials', parts);
-  const u1 = p.uniform(
-    'grad_norm_partial params',
-    packUniform([
-      ['u32', n],
-      ['u32', chunk],
-      ['u32', parts],
-    ]),
-  );
+  const u1 = p.uniform('grad_norm_partial params', packUniform(PARTIAL.uniforms.Params, { n, chunk, parts }));
   p.add(PARTIAL, [grads, partials, u1], [ceilDiv(parts, 64)]);
-  const u2 = p.uniform(
-    'grad_norm_final params',
-    packUniform([
-      ['u32', parts],
-      ['u32', statsIndex],
-    ]),
-  );
+  const u2 = p.uniform('grad_norm_final params', packUniform(FINAL.uniforms.Params, { parts, statsIndex }));
   p.add(FINAL, [partials, stats, u2], [1]);
+}
+
+export interface AdamWArgs {
+  /** Arenas of n floats (at least): parameters, gradients, first and second moments. */
+  params: BindingLike;
+  grads: BindingLike;
+  m: BindingLike;
+  v: BindingLike;
+  /** The per-step uniform (see below). */
+  hyper: GPUBuffer;
+  /** stats[statsIndex] holds the squared gradient norm (global_norm_squared). */
+  stats: BindingLike;
+  statsIndex: number;
+  n: number;
+  /** [0, nDecay) gets weight decay. */
+  nDecay: number;
 }
 
 /**
@@ -104,28 +151,10 @@ export function global_norm_squared(
  *   m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2
  *   param -= lr * (m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps) + (i < nDecay ? weightDecay*param : 0))
  */
-export function adamw_update(
-  p: Program,
-  params: BindingLike,
-  grads: BindingLike,
-  m: BindingLike,
-  v: BindingLike,
-  hyper: GPUBuffer,
-  stats: BindingLike,
-  statsIndex: number,
-  n: number,
-  nDecay: number,
-): void {
+export function adamw_update(p: Program, a: AdamWArgs): void {
+  const { params, grads, m, v, hyper, stats, statsIndex, n, nDecay } = a;
   if (!(nDecay >= 0 && nDecay <= n)) throw new Error(`adamw_update: nDecay ${nDecay} outside [0, ${n}]`);
   const groups = groupsFor(n);
-  const sizes = p.uniform(
-    'adamw sizes',
-    packUniform([
-      ['u32', n],
-      ['u32', nDecay],
-      ['u32', statsIndex],
-      ['u32', groups],
-    ]),
-  );
+  const sizes = p.uniform('adamw sizes', packUniform(ADAMW.uniforms.Sizes, { n, nDecay, statsIndex, groups }));
   p.add(ADAMW, [grads, stats, params, m, v, hyper, sizes], [groups]);
 }

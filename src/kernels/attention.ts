@@ -17,20 +17,30 @@
 // - rowstat [B,H,T]: softmax: logsumexp of the row's logits; lssa, taylor: the l1
 //   normaliser sum_j phi; sigmoid, relu: the row sum of att (diagnostic, unused).
 // - att above the diagonal is written as exact zeros, and so is datt (values backward).
-// - hd <= 256 (the documented range); B*H <= 65535 (the probs kernels' grid y).
+// - hd <= MAXHD = 256 (the documented range); B*H <= 65535 (the probs kernels' grid y).
+// - Every shader is compiled after shaders/attention_common.wgsl (MECH, ALIBI, HD,
+//   EPS, MAXHD, alibi_slope, phi); the TypeScript twins are in ./attention_constants.
 // - Every kernel is one thread per row (or per row and 4 outputs) walking its row
 //   in order with no barriers: fixed-order sums, and fast on a software adapter.
 // - The probabilities backward needs a [B,H,T,T] scratch (dL/d(q_i . k_j)); pass one
-//   as the trailing `ds` argument to share it between layers, else the Program owns one.
+//   as `ds` to share it between layers, else the Program owns one.
 
+import commonCode from '../../shaders/attention_common.wgsl?raw';
 import probsBwdCode from '../../shaders/attention_probs_backward.wgsl?raw';
 import probsFwdCode from '../../shaders/attention_probs_forward.wgsl?raw';
 import dattCode from '../../shaders/attention_values_backward.wgsl?raw';
 import mixCode from '../../shaders/attention_values_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, type Program, packUniform } from '../gpu/program';
+import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformLayout } from '../gpu/uniform';
+import { type AttentionShape, MAXHD, MECH_ID, type NormalisedMechanism } from './attention_constants';
 
-export type NormalisedMechanism = 'softmax' | 'lssa' | 'taylor' | 'sigmoid' | 'relu';
+export {
+  type AttentionShape,
+  NORMALISED_MECHANISMS,
+  type NormalisedMechanism,
+} from './attention_constants';
+
 export interface ProbsParams {
   mechanism: NormalisedMechanism;
   alibi: boolean;
@@ -38,50 +48,93 @@ export interface ProbsParams {
   trainLength: number;
 }
 
-export const NORMALISED_MECHANISMS: readonly NormalisedMechanism[] = ['softmax', 'lssa', 'taylor', 'sigmoid', 'relu'];
-const MECH_ID: Record<NormalisedMechanism, number> = { softmax: 0, lssa: 1, taylor: 2, sigmoid: 3, relu: 4 };
-const MAXHD = 256;
 const WG = 64; // threads per workgroup in every attention shader
 
-const MIX = { label: 'attention_mix', code: mixCode, access: ['read', 'read', 'read', 'write', 'uniform'] as const };
+/** Every attention kernel is compiled after the shared prelude. */
+export const withAttentionPrelude = (code: string): string => `${commonCode}\n${code}`;
+
+const PROBS_PARAMS = uniformLayout([
+  ['T', 'u32'],
+  ['hd', 'u32'],
+  ['H', 'u32'],
+  ['_pad', 'u32'],
+  ['invSqrtHd', 'f32'],
+  ['lnHd', 'f32'],
+  ['lnTrain', 'f32'],
+  ['_pad2', 'f32'],
+]);
+const PROBS_FWD = {
+  label: 'attention_probs_forward',
+  code: withAttentionPrelude(probsFwdCode),
+  access: ['read', 'read', 'write', 'write', 'uniform'] as const,
+  uniforms: { Params: PROBS_PARAMS },
+};
+const PROBS_BWD = {
+  label: 'attention_probs_backward',
+  code: withAttentionPrelude(probsBwdCode),
+  access: ['read', 'read', 'read', 'read', 'read', 'write', 'uniform'] as const,
+  uniforms: { Params: PROBS_PARAMS },
+};
+const MIX = {
+  label: 'attention_mix',
+  code: withAttentionPrelude(mixCode),
+  access: ['read', 'read', 'read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['T', 'u32'],
+      ['hd', 'u32'],
+      ['trans', 'u32'],
+      ['project', 'u32'],
+      ['tpr', 'u32'],
+      ['gridX', 'u32'],
+      ['total', 'u32'],
+      ['_p', 'u32'],
+    ]),
+  },
+};
 const DATT = {
   label: 'attention_values_backward',
-  code: dattCode,
+  code: withAttentionPrelude(dattCode),
   access: ['read', 'read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['T', 'u32'],
+      ['hd', 'u32'],
+      ['jb', 'u32'],
+      ['gridX', 'u32'],
+      ['total', 'u32'],
+      ['_p0', 'u32'],
+      ['_p1', 'u32'],
+      ['_p2', 'u32'],
+    ]),
+  },
 };
+export const KERNELS: readonly KernelSpec[] = [PROBS_FWD, PROBS_BWD, MIX, DATT];
 
-function check(name: string, B: number, H: number, T: number, hd: number): void {
+function check(name: string, { B, H, T, hd }: AttentionShape): void {
   if (hd < 1 || hd > MAXHD) throw new Error(`${name}: head width ${hd} outside 1..${MAXHD}`);
   if (B * H > 65535) throw new Error(`${name}: B*H=${B * H} exceeds 65535 workgroups`);
   if (B * H * T * T >= 2 ** 32) throw new Error(`${name}: B*H*T*T=${B * H * T * T} overflows u32 indexing`);
 }
 
-function probsSpec(
-  label: string,
-  code: string,
-  access: readonly ('read' | 'write' | 'uniform')[],
-  params: ProbsParams,
-  hd: number,
-) {
+function probsSpec<S extends typeof PROBS_FWD | typeof PROBS_BWD>(spec: S, params: ProbsParams, hd: number) {
   const constants = { MECH: MECH_ID[params.mechanism], ALIBI: params.alibi ? 1 : 0, HD: hd };
-  return { label: `${label}:${params.mechanism}${params.alibi ? '+alibi' : ''}`, code, access, constants };
+  return { ...spec, label: `${spec.label}:${params.mechanism}${params.alibi ? '+alibi' : ''}`, constants };
 }
 
-function probsUniform(p: Program, H: number, T: number, hd: number, params: ProbsParams): GPUBuffer {
+function probsUniform(p: Program, { H, T, hd }: AttentionShape, params: ProbsParams): GPUBuffer {
   if (params.mechanism === 'sigmoid' && !(params.trainLength > 0))
     throw new Error('sigmoid attention needs trainLength > 0');
   return p.uniform(
     'attention probs params',
-    packUniform([
-      ['u32', T],
-      ['u32', hd],
-      ['u32', H],
-      ['u32', 0],
-      ['f32', 1 / Math.sqrt(hd)],
-      ['f32', Math.log(hd)],
-      ['f32', Math.log(Math.max(params.trainLength, 1))],
-      ['f32', 0],
-    ]),
+    packUniform(PROBS_PARAMS, {
+      T,
+      hd,
+      H,
+      invSqrtHd: 1 / Math.sqrt(hd),
+      lnHd: Math.log(hd),
+      lnTrain: Math.log(Math.max(params.trainLength, 1)),
+    }),
   );
 }
 
@@ -109,118 +162,89 @@ function mix(
   const [gx, gy] = grid(total);
   const u = p.uniform(
     'attention mix sizes',
-    packUniform([
-      ['u32', T],
-      ['u32', hd],
-      ['u32', trans ? 1 : 0],
-      ['u32', y ? 1 : 0],
-      ['u32', tpr],
-      ['u32', gx],
-      ['u32', total],
-      ['u32', 0],
-    ]),
+    packUniform(MIX.uniforms.Params, { T, hd, trans: trans ? 1 : 0, project: y ? 1 : 0, tpr, gridX: gx, total }),
   );
   p.add({ ...MIX, constants: { HD: hd } }, [w, x, y ?? x, out, u], [gx, gy]);
 }
 
+export interface ProbsForwardArgs extends AttentionShape {
+  /** [B,H,T,T], written (zero above the diagonal). */
+  att: BindingLike;
+  /** [B,H,T], written (see the block above). */
+  rowstat: BindingLike;
+  /** [B,H,T,hd] each, after RoPE. */
+  q: BindingLike;
+  k: BindingLike;
+  params: ProbsParams;
+}
+
+export interface ProbsBackwardArgs extends AttentionShape {
+  /** [B,H,T,hd] each, written. */
+  dq: BindingLike;
+  dk: BindingLike;
+  /** [B,H,T,T]: the gradient of att, and the forward's att, rowstat, q and k. */
+  datt: BindingLike;
+  att: BindingLike;
+  rowstat: BindingLike;
+  q: BindingLike;
+  k: BindingLike;
+  params: ProbsParams;
+  /** A [B,H,T,T] scratch to share between layers; else the Program owns one. */
+  ds?: BindingLike;
+}
+
+export interface ValuesForwardArgs extends AttentionShape {
+  /** [B,H,T,hd], written. */
+  out: BindingLike;
+  /** [B,H,T,T] and [B,H,T,hd]. */
+  att: BindingLike;
+  v: BindingLike;
+}
+
+export interface ValuesBackwardArgs extends AttentionShape {
+  /** [B,H,T,T], written (zero above the diagonal). */
+  datt: BindingLike;
+  /** [B,H,T,hd], written. */
+  dv: BindingLike;
+  /** [B,H,T,hd]: the gradient of out, and the forward's att and v. */
+  dout: BindingLike;
+  att: BindingLike;
+  v: BindingLike;
+}
+
 /** att [B,H,T,T] = probs(q, k), zero above the diagonal; rowstat [B,H,T] (see the block above). q, k after RoPE. */
-export function attention_probs_forward(
-  p: Program,
-  att: BindingLike,
-  rowstat: BindingLike,
-  q: BindingLike,
-  k: BindingLike,
-  B: number,
-  H: number,
-  T: number,
-  hd: number,
-  params: ProbsParams,
-): void {
-  check('attention_probs_forward', B, H, T, hd);
-  const spec = probsSpec(
-    'attention_probs_forward',
-    probsFwdCode,
-    ['read', 'read', 'write', 'write', 'uniform'],
-    params,
-    hd,
-  );
-  p.add(spec, [q, k, att, rowstat, probsUniform(p, H, T, hd, params)], [ceilDiv(T, WG), B * H]);
+export function attention_probs_forward(p: Program, a: ProbsForwardArgs): void {
+  check('attention_probs_forward', a);
+  const spec = probsSpec(PROBS_FWD, a.params, a.hd);
+  p.add(spec, [a.q, a.k, a.att, a.rowstat, probsUniform(p, a, a.params)], [ceilDiv(a.T, WG), a.B * a.H]);
 }
 
 /** dq, dk [B,H,T,hd] written. `ds` (optional): a [B,H,T,T] scratch, else one owned by `p`. */
-export function attention_probs_backward(
-  p: Program,
-  dq: BindingLike,
-  dk: BindingLike,
-  datt: BindingLike,
-  att: BindingLike,
-  rowstat: BindingLike,
-  q: BindingLike,
-  k: BindingLike,
-  B: number,
-  H: number,
-  T: number,
-  hd: number,
-  params: ProbsParams,
-  ds?: BindingLike,
-): void {
-  check('attention_probs_backward', B, H, T, hd);
-  const scratch = ds ?? p.scratch('attention ds', B * H * T * T);
-  const spec = probsSpec(
-    'attention_probs_backward',
-    probsBwdCode,
-    ['read', 'read', 'read', 'read', 'read', 'write', 'uniform'],
-    params,
-    hd,
-  );
-  p.add(spec, [datt, att, rowstat, q, k, scratch, probsUniform(p, H, T, hd, params)], [ceilDiv(T, WG), B * H]);
-  const lssa = params.mechanism === 'lssa';
+export function attention_probs_backward(p: Program, a: ProbsBackwardArgs): void {
+  const { dq, dk, q, k, B, H, T, hd } = a;
+  check('attention_probs_backward', a);
+  const scratch = a.ds ?? p.scratch('attention ds', B * H * T * T);
+  const spec = probsSpec(PROBS_BWD, a.params, hd);
+  p.add(spec, [a.datt, a.att, a.rowstat, q, k, scratch, probsUniform(p, a, a.params)], [ceilDiv(T, WG), B * H]);
+  const lssa = a.params.mechanism === 'lssa';
   mix(p, dq, scratch, k, lssa ? q : null, B * H, T, hd, false);
   mix(p, dk, scratch, q, lssa ? k : null, B * H, T, hd, true);
 }
 
 /** out [B,H,T,hd] = att . v. */
-export function attention_values_forward(
-  p: Program,
-  out: BindingLike,
-  att: BindingLike,
-  v: BindingLike,
-  B: number,
-  H: number,
-  T: number,
-  hd: number,
-): void {
-  check('attention_values_forward', B, H, T, hd);
-  mix(p, out, att, v, null, B * H, T, hd, false);
+export function attention_values_forward(p: Program, a: ValuesForwardArgs): void {
+  check('attention_values_forward', a);
+  mix(p, a.out, a.att, a.v, null, a.B * a.H, a.T, a.hd, false);
 }
 
 /** datt [B,H,T,T] written (zero above the diagonal), dv [B,H,T,hd] written. */
-export function attention_values_backward(
-  p: Program,
-  datt: BindingLike,
-  dv: BindingLike,
-  dout: BindingLike,
-  att: BindingLike,
-  v: BindingLike,
-  B: number,
-  H: number,
-  T: number,
-  hd: number,
-): void {
-  check('attention_values_backward', B, H, T, hd);
+export function attention_values_backward(p: Program, a: ValuesBackwardArgs): void {
+  const { B, H, T, hd } = a;
+  check('attention_values_backward', a);
   const jb = ceilDiv(T, 4); // 4-column blocks per row
   const total = B * H * T * jb;
   const [gx, gy] = grid(total);
-  const u = p.uniform(
-    'attention datt sizes',
-    packUniform([
-      ['u32', T],
-      ['u32', hd],
-      ['u32', jb],
-      ['u32', gx],
-      ['u32', total],
-    ]),
-  );
-  p.add(DATT, [dout, v, datt, u], [gx, gy]);
-  mix(p, dv, att, dout, null, B * H, T, hd, true);
+  const u = p.uniform('attention datt sizes', packUniform(DATT.uniforms.Params, { T, hd, jb, gridX: gx, total }));
+  p.add(DATT, [a.dout, a.v, a.datt, u], [gx, gy]);
+  mix(p, a.dv, a.att, a.dout, null, B * H, T, hd, true);
 }

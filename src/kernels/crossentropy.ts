@@ -7,22 +7,63 @@ import fusedCode from '../../shaders/fused_classifier.wgsl?raw';
 import finalCode from '../../shaders/loss_mean_final.wgsl?raw';
 import partialsCode from '../../shaders/loss_mean_partials.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, grid1d, type Program, packUniform } from '../gpu/program';
+import { ceilDiv, grid1d, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformLayout } from '../gpu/uniform';
 
 export const IGNORE_TARGET = 0xffffffff;
 
-const FWD = { label: 'crossentropy_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const NV = uniformLayout([
+  ['N', 'u32'],
+  ['V', 'u32'],
+  ['_p0', 'u32'],
+  ['_p1', 'u32'],
+]);
+const FWD = {
+  label: 'crossentropy_forward',
+  code: fwdCode,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+  uniforms: { Params: NV },
+};
 const FUSED = {
   label: 'fused_classifier',
   code: fusedCode,
   access: ['read', 'read', 'write', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['N', 'u32'],
+      ['V', 'u32'],
+      ['scale', 'f32'],
+      ['_p0', 'u32'],
+    ]),
+  },
 };
 const PARTIALS = {
   label: 'loss_mean_partials',
   code: partialsCode,
   access: ['read', 'read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['N', 'u32'],
+      ['G', 'u32'],
+      ['_p0', 'u32'],
+      ['_p1', 'u32'],
+    ]),
+  },
 };
-const FINAL = { label: 'loss_mean_final', code: finalCode, access: ['read', 'write', 'uniform'] as const };
+const FINAL = {
+  label: 'loss_mean_final',
+  code: finalCode,
+  access: ['read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['G', 'u32'],
+      ['outIndex', 'u32'],
+      ['_p0', 'u32'],
+      ['_p1', 'u32'],
+    ]),
+  },
+};
+export const KERNELS: readonly KernelSpec[] = [FWD, FUSED, PARTIALS, FINAL];
 const CHUNK = 256; // positions per thread in loss_mean_partials.wgsl
 const ROWS = 64; // threads per workgroup (one row, or one chunk, each) in these shaders
 
@@ -35,13 +76,7 @@ export function crossentropy_forward(
   N: number,
   V: number,
 ): void {
-  const u = p.uniform(
-    'crossentropy_forward params',
-    packUniform([
-      ['u32', N],
-      ['u32', V],
-    ]),
-  );
+  const u = p.uniform('crossentropy_forward params', packUniform(NV, { N, V }));
   p.add(FWD, [logits, targets, losses, u], grid1d(ceilDiv(N, ROWS)));
 }
 
@@ -67,11 +102,7 @@ export function fused_classifier(
 }
 
 export function fusedClassifierParams(N: number, V: number, scale: number): ArrayBuffer {
-  return packUniform([
-    ['u32', N],
-    ['u32', V],
-    ['f32', scale],
-  ]);
+  return packUniform(FUSED.uniforms.Params, { N, V, scale });
 }
 
 /**
@@ -88,20 +119,8 @@ export function loss_mean(
 ): void {
   const G = Math.max(1, ceilDiv(N, CHUNK));
   const partials = p.scratch('loss_mean partials', 2 * G);
-  const u1 = p.uniform(
-    'loss_mean_partials params',
-    packUniform([
-      ['u32', N],
-      ['u32', G],
-    ]),
-  );
+  const u1 = p.uniform('loss_mean_partials params', packUniform(PARTIALS.uniforms.Params, { N, G }));
   p.add(PARTIALS, [losses, targets, partials, u1], grid1d(ceilDiv(G, ROWS)));
-  const u2 = p.uniform(
-    'loss_mean_final params',
-    packUniform([
-      ['u32', G],
-      ['u32', outIndex],
-    ]),
-  );
+  const u2 = p.uniform('loss_mean_final params', packUniform(FINAL.uniforms.Params, { G, outIndex }));
   p.add(FINAL, [partials, out, u2], [1]);
 }

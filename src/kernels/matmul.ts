@@ -16,9 +16,55 @@ import codeReduce from '../../shaders/matmul_splitk_reduce.wgsl?raw';
 import codeTranspose from '../../shaders/matmul_transpose.wgsl?raw';
 import codeVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, type Program, packUniform } from '../gpu/program';
+import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformLayout } from '../gpu/uniform';
 
 const ACCESS = ['read', 'read', 'write', 'uniform'] as const;
+const GEMM_PARAMS = uniformLayout([
+  ['M', 'u32'],
+  ['N', 'u32'],
+  ['K', 'u32'],
+  ['accumulate', 'u32'],
+  ['sAm', 'u32'],
+  ['sAk', 'u32'],
+  ['sBk', 'u32'],
+  ['sBn', 'u32'],
+  ['batchA', 'u32'],
+  ['batchB', 'u32'],
+  ['batchC', 'u32'],
+  ['alpha', 'f32'],
+]);
+const GEMM = {
+  scalar: { label: 'matmul_scalar', code: codeScalar, access: ACCESS, uniforms: { Params: GEMM_PARAMS } },
+  vec4: { label: 'matmul_vec4', code: codeVec4, access: ACCESS, uniforms: { Params: GEMM_PARAMS } },
+};
+const REDUCE = {
+  label: 'matmul_splitk_reduce',
+  code: codeReduce,
+  access: ['read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['MN', 'u32'],
+      ['S', 'u32'],
+      ['accumulate', 'u32'],
+      ['alpha', 'f32'],
+    ]),
+  },
+};
+const TRANSPOSE = {
+  label: 'matmul_transpose',
+  code: codeTranspose,
+  access: ['read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['R', 'u32'],
+      ['C', 'u32'],
+      ['_p0', 'u32'],
+      ['_p1', 'u32'],
+    ]),
+  },
+};
+export const KERNELS: readonly KernelSpec[] = [GEMM.scalar, GEMM.vec4, REDUCE, TRANSPOSE];
 /** Rows x columns of C per invocation in both kernels (their register tile). */
 const RM = 8;
 const RN = 8;
@@ -103,44 +149,30 @@ export function gemmWith(p: Program, g: GemmArgs, plan: GemmPlan): void {
   );
   const u = p.uniform(
     'matmul reduce params',
-    packUniform([
-      ['u32', MN],
-      ['u32', S],
-      ['u32', g.accumulate ? 1 : 0],
-      ['f32', g.alpha ?? 1],
-    ]),
+    packUniform(REDUCE.uniforms.Params, { MN, S, accumulate: g.accumulate ? 1 : 0, alpha: g.alpha ?? 1 }),
   );
-  p.add(
-    { label: 'matmul_splitk_reduce', code: codeReduce, access: ['read', 'write', 'uniform'] },
-    [part, g.c, u],
-    grid(MN),
-  );
+  p.add(REDUCE, [part, g.c, u], grid(MN));
 }
 
 function record(p: Program, g: GemmArgs, kernel: GemmPlan['kernel']): void {
   const u = p.uniform(
     'matmul params',
-    packUniform([
-      ['u32', g.M],
-      ['u32', g.N],
-      ['u32', g.K],
-      ['u32', g.accumulate ? 1 : 0],
-      ['u32', g.sAm],
-      ['u32', g.sAk],
-      ['u32', g.sBk],
-      ['u32', g.sBn],
-      ['u32', g.batchA ?? 0],
-      ['u32', g.batchB ?? 0],
-      ['u32', g.batchC ?? 0],
-      ['f32', g.alpha ?? 1],
-    ]),
+    packUniform(GEMM_PARAMS, {
+      M: g.M,
+      N: g.N,
+      K: g.K,
+      accumulate: g.accumulate ? 1 : 0,
+      sAm: g.sAm,
+      sAk: g.sAk,
+      sBk: g.sBk,
+      sBn: g.sBn,
+      batchA: g.batchA ?? 0,
+      batchB: g.batchB ?? 0,
+      batchC: g.batchC ?? 0,
+      alpha: g.alpha ?? 1,
+    }),
   );
-  const spec = {
-    label: `matmul_${kernel}`,
-    code: kernel === 'vec4' ? codeVec4 : codeScalar,
-    access: ACCESS,
-    constants: { WX, WY },
-  };
+  const spec = { ...GEMM[kernel], constants: { WX, WY } };
   p.add(spec, [g.a, g.b, g.c, u], [ceilDiv(g.N, RN * WX), ceilDiv(g.M, RM * WY), g.batch ?? 1]);
 }
 
@@ -163,36 +195,31 @@ export function matmul_forward(
   if (OC % 4 === 0) {
     // W^T row-major [IC, OC] makes B vec4-readable; W is small next to inp.
     const wT = p.scratch('matmul W^T', IC * OC);
-    const u = p.uniform(
-      'matmul transpose params',
-      packUniform([
-        ['u32', OC],
-        ['u32', IC],
-      ]),
-    );
-    p.add(
-      { label: 'matmul_transpose', code: codeTranspose, access: ['read', 'write', 'uniform'] },
-      [weight, wT, u],
-      grid(IC * OC),
-    );
+    const u = p.uniform('matmul transpose params', packUniform(TRANSPOSE.uniforms.Params, { R: OC, C: IC }));
+    p.add(TRANSPOSE, [weight, wT, u], grid(IC * OC));
     gemm(p, { a: inp, b: wT, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: OC, sBn: 1 });
   } else {
     gemm(p, { a: inp, b: weight, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: 1, sBn: IC });
   }
 }
 
+export interface MatmulBackwardArgs {
+  /** [N, IC], written; null: not needed (the layer's input is not trained through). */
+  dinp: BindingLike | null;
+  /** [OC, IC], accumulated. */
+  dweight: BindingLike;
+  /** [N, OC], and the forward's inputs inp [N, IC], weight [OC, IC]. */
+  dout: BindingLike;
+  inp: BindingLike;
+  weight: BindingLike;
+  N: number;
+  IC: number;
+  OC: number;
+}
+
 /** dinp[N, IC] = dout . weight (written); dweight[OC, IC] += dout^T . inp (accumulated). */
-export function matmul_backward(
-  p: Program,
-  dinp: BindingLike | null,
-  dweight: BindingLike,
-  dout: BindingLike,
-  inp: BindingLike,
-  weight: BindingLike,
-  N: number,
-  IC: number,
-  OC: number,
-): void {
+export function matmul_backward(p: Program, a: MatmulBackwardArgs): void {
+  const { dinp, dweight, dout, inp, weight, N, IC, OC } = a;
   if (dinp) gemm(p, { a: dout, b: weight, c: dinp, M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 });
   gemm(p, { a: dout, b: inp, c: dweight, M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1, accumulate: true });
 }

@@ -7,11 +7,43 @@
 import checkCode from '../../shaders/nonfinite_check.wgsl?raw';
 import finalCode from '../../shaders/nonfinite_final.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, grid1d, type Program, packUniform } from '../gpu/program';
+import { ceilDiv, grid1d, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformBytes, uniformLayout } from '../gpu/uniform';
 import { STATS_FLOATS } from '../model/shapes';
 
-const CHECK = { label: 'nonfinite_check', code: checkCode, access: ['read', 'read', 'write', 'uniform'] as const };
-const FINAL = { label: 'nonfinite_final', code: finalCode, access: ['read', 'write', 'uniform', 'uniform'] as const };
+const CHECK = {
+  label: 'nonfinite_check',
+  code: checkCode,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['n', 'u32'],
+      ['G', 'u32'],
+      ['_p0', 'u32'],
+      ['_p1', 'u32'],
+    ]),
+  },
+};
+const FINAL = {
+  label: 'nonfinite_final',
+  code: finalCode,
+  access: ['read', 'write', 'uniform', 'uniform'] as const,
+  uniforms: {
+    Params: uniformLayout([
+      ['G', 'u32'],
+      ['lossIndex', 'u32'],
+      ['recordIndex', 'u32'],
+      ['_p0', 'u32'],
+    ]),
+    Step: uniformLayout([
+      ['step', 'u32'],
+      ['_p0', 'u32'],
+      ['_p1', 'u32'],
+      ['_p2', 'u32'],
+    ]),
+  },
+};
+export const KERNELS: readonly KernelSpec[] = [CHECK, FINAL];
 /** Elements per thread in nonfinite_check.wgsl, threads per workgroup. */
 export const NONFINITE_CHUNK = 256;
 const WG = 64;
@@ -31,13 +63,13 @@ export const NONFINITE_B = 3;
 export const NO_LOSS = 0xffffffff;
 
 /** Bytes of the per-step uniform written by `nonfiniteStep`. */
-export const NONFINITE_STEP_BYTES = 16;
+export const NONFINITE_STEP_BYTES = uniformBytes(FINAL.uniforms.Step);
 
 /** The per-step uniform: the 1-based step the next submit runs (recorded on a hit). */
 export function nonfiniteStep(step: number): ArrayBuffer {
   if (!Number.isInteger(step) || step < 1 || step > 0xfffffffe)
     throw new Error(`nonfiniteStep: step must be a 1-based integer, got ${step}`);
-  return packUniform([['u32', step]]);
+  return packUniform(FINAL.uniforms.Step, { step });
 }
 
 export interface NonfiniteRecord {
@@ -76,27 +108,9 @@ export function nonfinite_check(
   const partials = p.scratch('nonfinite partials', 2 * G);
   p.add(
     CHECK,
-    [
-      a,
-      b,
-      partials,
-      p.uniform(
-        'nonfinite_check params',
-        packUniform([
-          ['u32', n],
-          ['u32', G],
-        ]),
-      ),
-    ],
+    [a, b, partials, p.uniform('nonfinite_check params', packUniform(CHECK.uniforms.Params, { n, G }))],
     grid1d(ceilDiv(G, WG)),
   );
-  const u = p.uniform(
-    'nonfinite_final params',
-    packUniform([
-      ['u32', G],
-      ['u32', lossIndex],
-      ['u32', recordIndex],
-    ]),
-  );
+  const u = p.uniform('nonfinite_final params', packUniform(FINAL.uniforms.Params, { G, lossIndex, recordIndex }));
   p.add(FINAL, [partials, stats, u, stepUniform], [1]);
 }

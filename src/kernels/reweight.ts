@@ -6,14 +6,28 @@
 import bwdCode from '../../shaders/reweight_backward.wgsl?raw';
 import fwdCode from '../../shaders/reweight_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { ceilDiv, type Program, packUniform } from '../gpu/program';
+import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformLayout } from '../gpu/uniform';
 
-const FWD = { label: 'reweight_forward', code: fwdCode, access: ['read', 'write', 'uniform'] as const };
+const SIZES = uniformLayout([
+  ['BH', 'u32'],
+  ['T', 'u32'],
+  ['gridX', 'u32'],
+  ['p', 'f32'],
+]);
+const FWD = {
+  label: 'reweight_forward',
+  code: fwdCode,
+  access: ['read', 'write', 'uniform'] as const,
+  uniforms: { Params: SIZES },
+};
 const BWD = {
   label: 'reweight_backward',
   code: bwdCode,
   access: ['read', 'read', 'read', 'write', 'uniform'] as const,
+  uniforms: { Params: SIZES },
 };
+export const KERNELS: readonly KernelSpec[] = [FWD, BWD];
 
 /** Default exponent of the spec (p = 15). */
 export const REWEIGHT_P = 15;
@@ -28,15 +42,7 @@ function rowGrid(rows: number): [number, number] {
 function params(p: Program, label: string, BH: number, T: number, gridX: number, pExp: number): GPUBuffer {
   if (!(pExp >= 1) || !Number.isFinite(pExp))
     throw new Error(`${label}: exponent p must be a finite number >= 1 (got ${pExp})`);
-  return p.uniform(
-    `${label} params`,
-    packUniform([
-      ['u32', BH],
-      ['u32', T],
-      ['u32', gridX],
-      ['f32', pExp],
-    ]),
-  );
+  return p.uniform(`${label} params`, packUniform(SIZES, { BH, T, gridX, p: pExp }));
 }
 
 /** out [BH, T, T] = re-weighted att [BH, T, T] (written, j > i zeroed). */

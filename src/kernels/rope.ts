@@ -7,11 +7,20 @@
 import bwdCode from '../../shaders/rope_backward.wgsl?raw';
 import fwdCode from '../../shaders/rope_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { elementGrid, type Program, packUniform } from '../gpu/program';
+import { elementGrid, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformLayout } from '../gpu/uniform';
 import { ropeAngle } from '../reference/rope';
 
-const FWD = { label: 'rope_forward', code: fwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
-const BWD = { label: 'rope_backward', code: bwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const SIZES = uniformLayout([
+  ['BH', 'u32'],
+  ['T', 'u32'],
+  ['npair', 'u32'],
+  ['_p', 'u32'],
+]);
+const ACCESS = ['read', 'read', 'write', 'uniform'] as const;
+const FWD = { label: 'rope_forward', code: fwdCode, access: ACCESS, uniforms: { Params: SIZES } };
+const BWD = { label: 'rope_backward', code: bwdCode, access: ACCESS, uniforms: { Params: SIZES } };
+export const KERNELS: readonly KernelSpec[] = [FWD, BWD];
 
 function checkHd(hd: number): void {
   if (hd % 2 !== 0 || hd <= 0) throw new Error(`rope: head width ${hd} must be even and positive`);
@@ -51,14 +60,7 @@ function record(
 ): void {
   checkHd(hd);
   const tab = table ?? rope_table(p, T, hd);
-  const u = p.uniform(
-    `${spec.label} sizes`,
-    packUniform([
-      ['u32', BH],
-      ['u32', T],
-      ['u32', hd / 2],
-    ]),
-  );
+  const u = p.uniform(`${spec.label} sizes`, packUniform(SIZES, { BH, T, npair: hd / 2 }));
   p.add(spec, [inp, tab, out, u], elementGrid((BH * T * hd) / 2));
 }
 

@@ -4,23 +4,39 @@ import siluFwdCode from '../../shaders/silu_forward.wgsl?raw';
 import swigluBwdCode from '../../shaders/swiglu_backward.wgsl?raw';
 import swigluFwdCode from '../../shaders/swiglu_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
-import { elementGrid, type Program, packUniform } from '../gpu/program';
+import { elementGrid, type KernelSpec, type Program } from '../gpu/program';
+import { packUniform, uniformLayout } from '../gpu/uniform';
 
-const SILU_FWD = { label: 'silu_forward', code: siluFwdCode, access: ['read', 'write', 'uniform'] as const };
-const SILU_BWD = { label: 'silu_backward', code: siluBwdCode, access: ['read', 'read', 'write', 'uniform'] as const };
+const SIZES = uniformLayout([
+  ['n', 'u32'],
+  ['_p0', 'u32'],
+  ['_p1', 'u32'],
+  ['_p2', 'u32'],
+]);
+const uniforms = { Params: SIZES };
+const SILU_FWD = { label: 'silu_forward', code: siluFwdCode, access: ['read', 'write', 'uniform'] as const, uniforms };
+const SILU_BWD = {
+  label: 'silu_backward',
+  code: siluBwdCode,
+  access: ['read', 'read', 'write', 'uniform'] as const,
+  uniforms,
+};
 const SWIGLU_FWD = {
   label: 'swiglu_forward',
   code: swigluFwdCode,
   access: ['read', 'read', 'write', 'uniform'] as const,
+  uniforms,
 };
 const SWIGLU_BWD = {
   label: 'swiglu_backward',
   code: swigluBwdCode,
   access: ['read', 'read', 'read', 'write', 'write', 'uniform'] as const,
+  uniforms,
 };
+export const KERNELS: readonly KernelSpec[] = [SILU_FWD, SILU_BWD, SWIGLU_FWD, SWIGLU_BWD];
 
 const sizes = (p: Program, label: string, n: number): GPUBuffer =>
-  p.uniform(`${label} params`, packUniform([['u32', n]]));
+  p.uniform(`${label} params`, packUniform(SIZES, { n }));
 
 /** out[n] = inp * sigmoid(inp) */
 export function silu_forward(p: Program, out: BindingLike, inp: BindingLike, n: number): void {

@@ -59,23 +59,35 @@ async function runCase(
   const p = new Program(ctx);
   const rope = scheme === 'rope';
   const table = rope ? rope_table(p, T, hd) : null;
-  qkv_split_forward(p, bq, bk, bv, bQkv, B, T, H, hd);
+  qkv_split_forward(p, { q: bq, k: bk, v: bv, qkv: bQkv, B, T, H, hd });
   if (table) {
     rope_forward(p, bqr, bq, B * H, T, hd, table);
     rope_forward(p, bkr, bk, B * H, T, hd, table);
   }
   const [qIn, kIn] = rope ? [bqr, bkr] : [bq, bk];
-  K.attention_probs_forward(p, bAtt, bRs, qIn, kIn, B, H, T, hd, params);
-  K.attention_values_forward(p, by, bAtt, bv, B, H, T, hd);
+  const shape = { B, H, T, hd };
+  K.attention_probs_forward(p, { ...shape, att: bAtt, rowstat: bRs, q: qIn, k: kIn, params });
+  K.attention_values_forward(p, { ...shape, out: by, att: bAtt, v: bv });
   heads_merge_forward(p, bOut, by, B, T, H, hd);
   heads_merge_backward(p, bdy, bDout, B, T, H, hd);
-  K.attention_values_backward(p, bDatt, bdv, bdy, bAtt, bv, B, H, T, hd);
-  K.attention_probs_backward(p, rope ? bdqr : bdq, rope ? bdkr : bdk, bDatt, bAtt, bRs, qIn, kIn, B, H, T, hd, params);
+  K.attention_values_backward(p, { ...shape, datt: bDatt, dv: bdv, dout: bdy, att: bAtt, v: bv });
+  const [dqIn, dkIn] = rope ? [bdqr, bdkr] : [bdq, bdk];
+  K.attention_probs_backward(p, {
+    ...shape,
+    dq: dqIn,
+    dk: dkIn,
+    datt: bDatt,
+    att: bAtt,
+    rowstat: bRs,
+    q: qIn,
+    k: kIn,
+    params,
+  });
   if (table) {
     rope_backward(p, bdq, bdqr, B * H, T, hd, table);
     rope_backward(p, bdk, bdkr, B * H, T, hd); // exercises the table-less path too
   }
-  qkv_split_backward(p, bDqkv, bdq, bdk, bdv, B, T, H, hd);
+  qkv_split_backward(p, { dqkv: bDqkv, dq: bdq, dk: bdk, dv: bdv, B, T, H, hd });
   await noGpuErrors(ctx, () => p.run());
 
   // float64 reference on the same f32 inputs.
@@ -178,8 +190,9 @@ describe('attention kernels vs float64 reference', () => {
     const p = new Program(ctx);
     const b = ctx.storage('x', 64);
     expect(() => rope_forward(p, b, b, 1, 2, 3)).toThrow();
+    const params: ProbsParams = { mechanism: 'softmax', alibi: false, trainLength: 1 };
     expect(() =>
-      K.attention_probs_forward(p, b, b, b, b, 1, 1, 1, 300, { mechanism: 'softmax', alibi: false, trainLength: 1 }),
+      K.attention_probs_forward(p, { att: b, rowstat: b, q: b, k: b, B: 1, H: 1, T: 1, hd: 300, params }),
     ).toThrow();
     p.destroy();
     ctx.destroy(b);

@@ -126,16 +126,17 @@ async function runCase(c: Case): Promise<{ report: string[]; diag: Float32Array;
   const att = st('att', B * H * L * L),
     attRw = c.rw === null ? att : st('att_rw', B * H * L * L);
   const outU = st('out_unfused', n);
-  attention_probs_forward(p, att, st('rowstat', B * H * L), qr, kr, B, H, L, hd, params);
+  attention_probs_forward(p, { att, rowstat: st('rowstat', B * H * L), q: qr, k: kr, B, H, T: L, hd, params });
   if (c.rw !== null) reweight_forward(p, attRw, att, B * H, L, c.rw);
-  attention_values_forward(p, outU, attRw, bv, B, H, L, hd);
+  attention_values_forward(p, { out: outU, att: attRw, v: bv, B, H, T: L, hd });
   // Fused.
   const outF = st('out_fused', n),
     diagF = st('diag', B * H * L * 4);
-  attention_fused_forward(p, outF, qr, kr, bv, B, H, L, hd, params, c.rw);
-  attention_fused_diagnostics(p, diagF, qr, kr, B, H, L, hd, params, c.rw);
+  const fused = { q: qr, k: kr, B, H, L, hd, params, reweightP: c.rw };
+  attention_fused_forward(p, { ...fused, out: outF, v: bv });
+  attention_fused_diagnostics(p, { ...fused, diag: diagF });
   const mapF = c.map ? st('map', c.map.R * c.map.R) : null;
-  if (c.map) attention_fused_map(p, mapF!, qr, kr, c.map.b, c.map.h, B, H, L, hd, params, c.rw, c.map.R);
+  if (c.map) attention_fused_map(p, { ...fused, map: mapF!, ...c.map });
   await noGpuErrors(ctx, () => p.run());
 
   const gOutF = await ctx.read(outF),
@@ -302,7 +303,9 @@ describe('16x the training length', () => {
     return { out, diag: [ent, A[0], near, dist] };
   }
 
-  test('lssa + rope + reweight 15 at L = 4096 (B = H = 1, hd = 16): sampled rows vs a float64 row computation', async () => {
+  const sampled =
+    'lssa + rope + reweight 15 at L = 4096 (B = H = 1, hd = 16): sampled rows vs a float64 row computation';
+  test(sampled, async () => {
     const ctx = await gpu();
     const L = 4096,
       hd = 16,
@@ -320,8 +323,9 @@ describe('16x the training length', () => {
     const table = rope_table(prog, L, hd);
     rope_forward(prog, qr, bq, 1, L, hd, table);
     rope_forward(prog, kr, bk, 1, L, hd, table);
-    attention_fused_forward(prog, out, qr, kr, bv, 1, 1, L, hd, params, p);
-    attention_fused_diagnostics(prog, diag, qr, kr, 1, 1, L, hd, params, p);
+    const fused = { q: qr, k: kr, B: 1, H: 1, L, hd, params, reweightP: p };
+    attention_fused_forward(prog, { ...fused, out, v: bv });
+    attention_fused_diagnostics(prog, { ...fused, diag });
     const t0 = performance.now();
     await noGpuErrors(ctx, () => prog.run());
     const gOut = await ctx.read(out),
@@ -415,9 +419,10 @@ describe('memory and cost', () => {
     p.scratch = (label: string, floats: number) => (scratch.push(floats), orig(label, floats));
     const before = ctx.bytesInUse;
     const params: ProbsParams = { mechanism: 'lssa', alibi: true, trainLength: 64 };
-    attention_fused_forward(p, bufs[3], bufs[0], bufs[1], bufs[2], B, H, L, hd, params, 15);
-    attention_fused_diagnostics(p, diag, bufs[0], bufs[1], B, H, L, hd, params, 15);
-    attention_fused_map(p, map, bufs[0], bufs[1], 0, 1, B, H, L, hd, params, 15, 64);
+    const fused = { q: bufs[0], k: bufs[1], B, H, L, hd, params, reweightP: 15 };
+    attention_fused_forward(p, { ...fused, out: bufs[3], v: bufs[2] });
+    attention_fused_diagnostics(p, { ...fused, diag });
+    attention_fused_map(p, { ...fused, map, b: 0, h: 1, R: 64 });
     const grown = ctx.bytesInUse - before;
     for (const f of scratch) expect(f).toBeLessThanOrEqual(4 * n);
     expect(scratch).toEqual([]);
@@ -432,13 +437,14 @@ describe('memory and cost', () => {
     const b = ctx.storage('x', 16);
     const p = new Program(ctx);
     const sm: ProbsParams = { mechanism: 'softmax', alibi: false, trainLength: 8 };
-    expect(() => attention_fused_forward(p, b, b, b, b, 1, 1, 2, 2, { ...sm, mechanism: 'relu' }, 15)).toThrow(
+    const a = { out: b, q: b, k: b, v: b, B: 1, H: 1, L: 2, hd: 2, params: sm, reweightP: null };
+    expect(() => attention_fused_forward(p, { ...a, params: { ...sm, mechanism: 'relu' }, reweightP: 15 })).toThrow(
       /re-weighting/,
     );
-    expect(() => attention_fused_forward(p, b, b, b, b, 1, 1, 2, 2, sm, 0.5)).toThrow(/p must be/);
-    expect(() => attention_fused_forward(p, b, b, b, b, 1, 1, 2, 300, sm, null)).toThrow(/head width/);
-    expect(() => attention_fused_map(p, b, b, b, 0, 0, 1, 1, 2, 2, sm, null, 129)).toThrow(/grid/);
-    expect(() => attention_fused_map(p, b, b, b, 1, 0, 1, 1, 2, 2, sm, null, 4)).toThrow(/outside/);
+    expect(() => attention_fused_forward(p, { ...a, reweightP: 0.5 })).toThrow(/p must be/);
+    expect(() => attention_fused_forward(p, { ...a, hd: 300 })).toThrow(/head width/);
+    expect(() => attention_fused_map(p, { ...a, map: b, b: 0, h: 0, R: 129 })).toThrow(/grid/);
+    expect(() => attention_fused_map(p, { ...a, map: b, b: 1, h: 0, R: 4 })).toThrow(/outside/);
     p.destroy();
     ctx.destroy(b);
   });
@@ -476,16 +482,15 @@ describe('memory and cost', () => {
       ['lssa', 15],
     ] as const) {
       const params: ProbsParams = { mechanism: mech, alibi: false, trainLength: 64 };
-      times[`${mech} rw=${rw} fused`] = await time((p) =>
-        attention_fused_forward(p, out, q, k, v, B, H, L, hd, params, rw),
-      );
+      const fused = { q, k, B, H, L, hd, params, reweightP: rw };
+      times[`${mech} rw=${rw} fused`] = await time((p) => attention_fused_forward(p, { ...fused, out, v }));
       times[`${mech} rw=${rw} unfused`] = await time((p) => {
-        attention_probs_forward(p, att, rs, q, k, B, H, L, hd, params);
+        attention_probs_forward(p, { att, rowstat: rs, q, k, B, H, T: L, hd, params });
         if (rw !== null) reweight_forward(p, att2, att, B * H, L, rw);
-        attention_values_forward(p, out, rw !== null ? att2 : att, v, B, H, L, hd);
+        attention_values_forward(p, { out, att: rw !== null ? att2 : att, v, B, H, T: L, hd });
       });
       times[`${mech} rw=${rw} diagnostics`] = await time((p) =>
-        attention_fused_diagnostics(p, att2, q, k, B, H, L, hd, params, rw),
+        attention_fused_diagnostics(p, { ...fused, diag: att2 }),
       );
     }
     console.log(

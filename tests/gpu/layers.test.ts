@@ -76,7 +76,8 @@ describe('rmsnorm kernels', () => {
         };
         await run(ctx, (p) => {
           k_rms.rmsnorm_forward(p, b.out, b.rstd, b.inp, b.w, N, C);
-          k_rms.rmsnorm_backward(p, b.dinp, b.dw, b.dout, b.inp, b.w, b.rstd, N, C, accumulate);
+          const { dinp, dw: dweight, dout, inp, w: weight, rstd } = b;
+          k_rms.rmsnorm_backward(p, { dinp, dweight, dout, inp, weight, rstd, N, C, accumulate });
         });
         const out = new Float64Array(N * C);
         const rstd = new Float64Array(N);

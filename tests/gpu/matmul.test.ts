@@ -46,7 +46,7 @@ describe('matmul kernel', () => {
       const bDw = ctx.upload('dw', dw0);
       const p = new Program(ctx);
       matmul_forward(p, bOut, bInp, bW, N, IC, OC);
-      matmul_backward(p, bDinp, bDw, bDout, bInp, bW, N, IC, OC);
+      matmul_backward(p, { dinp: bDinp, dweight: bDw, dout: bDout, inp: bInp, weight: bW, N, IC, OC });
       await noGpuErrors(ctx, () => p.run());
       const out = new Float64Array(N * OC);
       ref.matmul_forward(out, inp, w, N, IC, OC);

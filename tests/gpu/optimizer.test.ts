@@ -97,7 +97,17 @@ async function runGpu(ctx: GpuContext, c: Case, p0: Float32Array, grads: Float32
   q.writeBuffer(bV, 0, new Float32Array(c.n));
   const p = new Program(ctx);
   global_norm_squared(p, bStats, 3, bG, c.n);
-  adamw_update(p, bP, bG, bM, bV, hyper, bStats, 3, c.n, c.nDecay);
+  adamw_update(p, {
+    params: bP,
+    grads: bG,
+    m: bM,
+    v: bV,
+    hyper,
+    stats: bStats,
+    statsIndex: 3,
+    n: c.n,
+    nDecay: c.nDecay,
+  });
   await noGpuErrors(ctx, () => {
     for (let t = 0; t < STEPS; t++) {
       q.writeBuffer(bG, 0, grads[t]);

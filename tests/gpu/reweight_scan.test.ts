@@ -122,8 +122,9 @@ describe('nonapprox kernels', () => {
         bDk = ctx.storage('dk', n),
         bDv = ctx.storage('dv', n);
       const prog = new Program(ctx);
-      nonapprox_forward(prog, bOut, bStats, bQ, bK, bV, B, H, T, hd);
-      nonapprox_backward(prog, bDq, bDk, bDv, bDout, bOut, bStats, bQ, bK, bV, B, H, T, hd);
+      const fwd = { out: bOut, stats: bStats, q: bQ, k: bK, v: bV, B, H, T, hd };
+      nonapprox_forward(prog, fwd);
+      nonapprox_backward(prog, { ...fwd, dq: bDq, dk: bDk, dv: bDv, dout: bDout });
       await noGpuErrors(ctx, () => prog.run());
       const out = new Float64Array(n);
       const stats = new Float64Array(B * H * T * 2);
@@ -176,7 +177,7 @@ describe('taylor linear-form kernel', () => {
       const bufs = [q, k, v].map((a, i) => ctx.upload(`in${i}`, a));
       const bOut = ctx.storage('out', n);
       const prog = new Program(ctx);
-      taylor_linear_forward(prog, bOut, bufs[0], bufs[1], bufs[2], B, H, T, hd);
+      taylor_linear_forward(prog, { out: bOut, q: bufs[0], k: bufs[1], v: bufs[2], B, H, T, hd });
       await noGpuErrors(ctx, () => prog.run());
       const want = new Float64Array(n);
       taylor_quadratic_forward(want, q, k, v, B, H, T, hd);
@@ -193,8 +194,9 @@ describe('taylor linear-form kernel', () => {
     const ctx = await gpu();
     const prog = new Program(ctx);
     const b = ctx.storage('x', 16);
-    expect(() => taylor_linear_forward(prog, b, b, b, b, 1, 1, 1, 4, true)).toThrow(/ALiBi is not supported/);
-    expect(() => taylor_linear_forward(prog, b, b, b, b, 1, 1, 1, 17)).toThrow(/head width/);
+    const a = { out: b, q: b, k: b, v: b, B: 1, H: 1, T: 1, hd: 4 };
+    expect(() => taylor_linear_forward(prog, { ...a, alibi: true })).toThrow(/ALiBi is not supported/);
+    expect(() => taylor_linear_forward(prog, { ...a, hd: 17 })).toThrow(/head width/);
     prog.destroy();
     ctx.destroy(b);
   });
