@@ -119,17 +119,17 @@ export function planAttention(s: Shapes, o: AttentionPlanOptions): PlannedBuffer
     if (isStatic) p.buf('d_qkv_static', 3 * N * C);
   }
   // Program scratch, in recording order.
-  p.matmulForward('forward', 'qkv', N, C, 3 * C);
-  if (isStatic) p.matmulForward('forward', 'qkv_static', N, C, 3 * C);
-  p.matmulForward('forward', 'attn_out', N, C, C);
+  p.matmulForward('forward', 'qkv', { N, IC: C, OC: 3 * C });
+  if (isStatic) p.matmulForward('forward', 'qkv_static', { N, IC: C, OC: 3 * C });
+  p.matmulForward('forward', 'attn_out', { N, IC: C, OC: C });
   if (o.training) {
-    p.matmulBackward('backward', 'attn_out', N, C, C);
+    p.matmulBackward('backward', 'attn_out', { N, IC: C, OC: C });
     if (isStatic) {
-      p.matmulBackward('backward', 'qkv_static', N, C, 3 * C, false);
+      p.matmulBackward('backward', 'qkv_static', { N, IC: C, OC: 3 * C }, false);
       // dNormE (+)= d_qkv_static . W_qkv: a gemm of [N, 3C] by [3C, C].
-      p.gemm('backward', 'd_norm_emb', [N, C, 3 * C, 3 * C, 1, C, 1]);
+      p.gemm('backward', 'd_norm_emb', { M: N, N: C, K: 3 * C, sAm: 3 * C, sAk: 1, sBk: C, sBn: 1 });
     }
-    p.matmulBackward('backward', 'qkv', N, C, 3 * C);
+    p.matmulBackward('backward', 'qkv', { N, IC: C, OC: 3 * C });
   }
   return p.entries;
 }

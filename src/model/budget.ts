@@ -73,14 +73,9 @@ const friendly = (label: string) => {
 /** Labels of the buffers whose size does not depend on batch or length. */
 const fixedLabels = (c: ModelConfig) => new Set([...planParams(c), ...planTrainer(c)].map((b) => b.label));
 
-function findProblem(
-  c: ModelConfig,
-  B: number,
-  T: number,
-  o: PlanOptions,
-  limits: DeviceLimits,
-  buffers: PlannedBuffer[],
-): Problem | null {
+/** The first limit graph `g` of a run breaks (with `buffers`, the run's plan), or null. */
+function findProblem(c: ModelConfig, g: GraphShape, limits: DeviceLimits, buffers: PlannedBuffer[]): Problem | null {
+  const { B, T, options: o } = g;
   const hasAttention = c.layers.some((m) => m !== 'mlp' && m !== 'nonapprox');
   const hd = c.nEmbd / c.nHead;
   if (limits.maxComputeWorkgroupStorageSize < ENGINE_WORKGROUP_STORAGE_BYTES)
@@ -211,12 +206,13 @@ export function checkFits(
     if (!Number.isInteger(v) || v < 1) throw new ConfigError(`${k} must be a positive integer, got ${v}`);
   const planOf = (b: number, t: number) => planMemory(config, b, t, o);
   const plan = planOf(B, T);
-  const p = findProblem(config, B, T, o, limits, plan.buffers);
+  const p = findProblem(config, { B, T, options: o }, limits, plan.buffers);
   if (!p) {
     for (const g of o.evaluation ?? []) checkEvaluation(config, g, limits);
     return plan;
   }
-  const fits = (b: number, t: number) => findProblem(config, b, t, o, limits, planOf(b, t).buffers) === null;
+  const fits = (b: number, t: number) =>
+    findProblem(config, { B: b, T: t, options: o }, limits, planOf(b, t).buffers) === null;
   const bMax = p.shape ? largest(B, (b) => fits(b, T)) : 0;
   const tMax = p.shape ? largest(T, (t) => fits(B, t)) : 0;
   let advice: string;
@@ -250,7 +246,7 @@ function refusal(p: Problem, advice: string, bMax: number, tMax: number, context
 
 /** One evaluation graph of a run: its shape is the evaluator's, so the advice is about the model or the lengths. */
 function checkEvaluation(config: ModelConfig, g: GraphShape, limits: DeviceLimits): void {
-  const p = findProblem(config, g.B, g.T, g.options, limits, planGraph(config, g.B, g.T, g.options));
+  const p = findProblem(config, g, limits, planGraph(config, g.B, g.T, g.options));
   if (p)
     throw refusal(
       p,
@@ -263,7 +259,7 @@ function checkEvaluation(config: ModelConfig, g: GraphShape, limits: DeviceLimit
 
 /** The model's arenas alone (GptModel's allocator): independent of batch and length. */
 export function checkParamsFit(config: ModelConfig, limits: DeviceLimits): void {
-  const p = findProblem(config, 1, 1, { training: false }, limits, planParams(config));
+  const p = findProblem(config, { B: 1, T: 1, options: { training: false } }, limits, planParams(config));
   if (p && !p.shape)
     throw refusal(p, 'make the model smaller (nEmbd, nLayer, vocabSize) or use a device with higher limits', 0, 0);
 }

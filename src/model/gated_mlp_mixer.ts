@@ -33,12 +33,14 @@ export function planGatedMlp(s: Shapes, m: number, training: boolean): PlannedBu
       .buf('d_mix.hidden', N * m)
       .buf('d_mix.inp_up', N * C);
   // Program scratch, in recording order.
-  p.matmulForward('forward', 'mix.gate', N, C, m).matmulForward('forward', 'mix.up', N, C, m);
-  p.matmulForward('forward', 'mix.down', N, m, C);
-  if (training)
-    p.matmulBackward('backward', 'mix.down', N, m, C)
-      .matmulBackward('backward', 'mix.gate', N, C, m)
-      .matmulBackward('backward', 'mix.up', N, C, m);
+  p.matmulForward('forward', 'mix.gate', { N, IC: C, OC: m });
+  p.matmulForward('forward', 'mix.up', { N, IC: C, OC: m });
+  p.matmulForward('forward', 'mix.down', { N, IC: m, OC: C });
+  if (training) {
+    p.matmulBackward('backward', 'mix.down', { N, IC: m, OC: C });
+    p.matmulBackward('backward', 'mix.gate', { N, IC: C, OC: m });
+    p.matmulBackward('backward', 'mix.up', { N, IC: C, OC: m });
+  }
   return p.entries;
 }
 

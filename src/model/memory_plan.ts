@@ -139,15 +139,17 @@ export function planGraph(c: ModelConfig, B: number, T: number, options: boolean
   for (let l = 0; l < c.nLayer; l++) {
     if (skip(l)) continue;
     p.add(scratchOf(mixers[l], 'forward'), `h${l}.`);
-    p.matmulForward('forward', `h${l}.fc`, N, C, F).matmulForward('forward', `h${l}.proj`, N, F, C);
+    p.matmulForward('forward', `h${l}.fc`, { N, IC: C, OC: F });
+    p.matmulForward('forward', `h${l}.proj`, { N, IC: F, OC: C });
   }
-  p.matmulForward('forward', 'logits', N, C, V);
+  p.matmulForward('forward', 'logits', { N, IC: C, OC: V });
   p.scratch('forward', 'loss_mean partials', 'loss_mean partials', 2 * Math.max(1, Math.ceil(N / LOSS_CHUNK)));
   if (training) {
     // Backward program scratch.
-    p.matmulBackward('backward', 'lm_head', N, C, V);
+    p.matmulBackward('backward', 'lm_head', { N, IC: C, OC: V });
     for (let l = c.nLayer - 1; l >= 0; l--) {
-      p.matmulBackward('backward', `h${l}.proj`, N, F, C).matmulBackward('backward', `h${l}.fc`, N, C, F);
+      p.matmulBackward('backward', `h${l}.proj`, { N, IC: F, OC: C });
+      p.matmulBackward('backward', `h${l}.fc`, { N, IC: C, OC: F });
       p.add(scratchOf(mixers[l], 'backward'), `h${l}.`);
     }
   }

@@ -27,8 +27,12 @@ export function planNonapprox(s: Shapes, training: boolean): PlannedBuffer[] {
     p.buf('d_y_merged', N * C);
   }
   // Program scratch, in recording order.
-  p.matmulForward('forward', 'qkv', N, C, 3 * C).matmulForward('forward', 'attn_out', N, C, C);
-  if (training) p.matmulBackward('backward', 'attn_out', N, C, C).matmulBackward('backward', 'qkv', N, C, 3 * C);
+  p.matmulForward('forward', 'qkv', { N, IC: C, OC: 3 * C });
+  p.matmulForward('forward', 'attn_out', { N, IC: C, OC: C });
+  if (training) {
+    p.matmulBackward('backward', 'attn_out', { N, IC: C, OC: C });
+    p.matmulBackward('backward', 'qkv', { N, IC: C, OC: 3 * C });
+  }
   return p.entries;
 }
 

@@ -41,8 +41,16 @@ function entry(label: string, floats: number, usage: BufferUsage): PlannedBuffer
 // vec4 forwards (OC a multiple of 4), then split-K partials where planGemm
 // splits K. The programs' scratch source (PlanAllocator.scratchFor) refuses a
 // request that differs, so a change there is caught when a graph is built.
-const gemmShape = (M: number, N: number, K: number, sAm: number, sAk: number, sBk: number, sBn: number): GemmArgs =>
-  ({ a: null, b: null, c: null, M, N, K, sAm, sAk, sBk, sBn }) as unknown as GemmArgs;
+
+/** A gemm's sizes and strides (GemmArgs without its buffers). */
+export type GemmShape = Pick<GemmArgs, 'M' | 'N' | 'K' | 'sAm' | 'sAk' | 'sBk' | 'sBn'>;
+
+/** out[N, OC] = inp[N, IC] . weight[OC, IC]^T, as matmul_forward and matmul_backward take it. */
+export interface MatmulShape {
+  N: number;
+  IC: number;
+  OC: number;
+}
 
 /** Collects a component's plan in declaration order; labels are unique (shared ones must agree in size). */
 export class PlanBuilder {
@@ -88,27 +96,27 @@ export class PlanBuilder {
     return this;
   }
 
-  /** The scratch of gemm(M, N, K, strides): split-K partials when it splits. */
-  gemm(program: ProgramName, label: string, g: Parameters<typeof gemmShape>): this {
-    const args = gemmShape(...g);
-    const S = planGemm(args).splitK;
-    if (S > 1) this.scratch(program, `${label} split-K partials`, 'matmul split-K partials', S * args.M * args.N);
+  /** The scratch of gemm: split-K partials when it splits K. */
+  gemm(program: ProgramName, label: string, g: GemmShape): this {
+    // planGemm reads only sizes and strides; the buffers are not needed to plan.
+    const S = planGemm({ ...g, a: null, b: null, c: null } as unknown as GemmArgs).splitK;
+    if (S > 1) this.scratch(program, `${label} split-K partials`, 'matmul split-K partials', S * g.M * g.N);
     return this;
   }
 
-  /** The scratch of matmul_forward(out[N, OC] = inp[N, IC] . W^T). */
-  matmulForward(program: ProgramName, label: string, N: number, IC: number, OC: number): this {
+  /** The scratch of matmul_forward: W^T when OC is a multiple of 4 (the vec4 path), then its gemm's. */
+  matmulForward(program: ProgramName, label: string, { N, IC, OC }: MatmulShape): this {
     if (OC % 4 === 0) {
       this.scratch(program, `${label} W^T`, 'matmul W^T', IC * OC);
-      return this.gemm(program, label, [N, OC, IC, IC, 1, OC, 1]);
+      return this.gemm(program, label, { M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: OC, sBn: 1 });
     }
-    return this.gemm(program, label, [N, OC, IC, IC, 1, 1, IC]);
+    return this.gemm(program, label, { M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: 1, sBn: IC });
   }
 
-  /** The scratch of matmul_backward (dinp unless `dinp` is false, then dweight). */
-  matmulBackward(program: ProgramName, label: string, N: number, IC: number, OC: number, dinp = true): this {
-    if (dinp) this.gemm(program, `${label} dinp`, [N, IC, OC, OC, 1, IC, 1]);
-    return this.gemm(program, `${label} dweight`, [OC, IC, N, 1, OC, IC, 1]);
+  /** The scratch of matmul_backward: the dinp gemm (unless `dinp` is false), then the dweight gemm. */
+  matmulBackward(program: ProgramName, label: string, { N, IC, OC }: MatmulShape, dinp = true): this {
+    if (dinp) this.gemm(program, `${label} dinp`, { M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 });
+    return this.gemm(program, `${label} dweight`, { M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1 });
   }
 
   /** Adds a component's plan with its labels under `prefix` (shared buffers keep theirs). */
