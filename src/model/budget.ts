@@ -3,7 +3,7 @@
 // fits. It reads the memory plan (src/model/memory_plan.ts), the same plan
 // the model, graphs and trainer allocate from. executeRun checks a whole run
 // once; a Graph's allocator refuses its own plan with the same function.
-import { ConfigError, type ModelConfig } from '../config';
+import { ConfigError, checkModelConfig, type ModelConfig } from '../config';
 import { ResourceLimitError } from '../errors';
 import { MAXHD } from '../kernels/attention_constants';
 import {
@@ -198,6 +198,7 @@ export function checkFits(
   limits: DeviceLimits,
   training: boolean | FitOptions = true,
 ): MemoryPlan {
+  checkModelConfig(config); // a plan of an inconsistent config means nothing
   const o: FitOptions = planOptions(config, training);
   for (const [k, v] of [
     ['batch', B],
