@@ -180,7 +180,8 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
       const ms = spreadOf(ts);
       matmul.push({ ...s, impl, ms, gflops: (2 * s.M * s.N * s.K) / (ms.median * 1e6) });
       log(
-        `matmul ${s.shape.padEnd(28)} ${impl.padEnd(14)} ${ms.median.toFixed(3).padStart(9)} ms ${matmul[matmul.length - 1].gflops.toFixed(2).padStart(8)} GFLOP/s`,
+        `matmul ${s.shape.padEnd(28)} ${impl.padEnd(14)} ${ms.median.toFixed(3).padStart(9)} ms ` +
+          `${matmul[matmul.length - 1].gflops.toFixed(2).padStart(8)} GFLOP/s`,
       );
     }
   }
@@ -218,7 +219,8 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
           const ms = spreadOf(ts);
           attention.push({ mechanism: mech, length: L, batch: aB, heads: aH, headDim: ahd, pass, impl, ms });
           log(
-            `attention ${mech.padEnd(8)} L=${String(L).padEnd(5)} ${pass.padEnd(10)} ${impl.padEnd(14)} ${ms.median.toFixed(3).padStart(9)} ms`,
+            `attention ${mech.padEnd(8)} L=${String(L).padEnd(5)} ${pass.padEnd(10)} ${impl.padEnd(14)} ` +
+              `${ms.median.toFixed(3).padStart(9)} ms`,
           );
         }
       }
@@ -313,7 +315,8 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
 
   // 4. Evaluation throughput and evaluator memory (ours only: the peers have no evaluator).
   const T = config.trainLength;
-  await evaluateLengths(model, corpus, T, { ...DEFAULT_EVAL, factors: [1], windows: 2, diagnostics: false }); // pipelines
+  // Compiles the evaluation pipelines before anything is timed.
+  await evaluateLengths(model, corpus, T, { ...DEFAULT_EVAL, factors: [1], windows: 2, diagnostics: false });
   const base = ctx.bytesInUse;
   const evaluation: BenchResult['evaluation'] = [];
   for (const f of o.evalFactors) {
@@ -329,7 +332,8 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = () =>
       evaluatorBytes: Math.max(0, r.peakBytes[0].bytes - base),
     });
     log(
-      `eval ${f}x (L=${f * T}): ${Math.round(r.tokens / seconds)} tokens/s, evaluator ${(evaluation[evaluation.length - 1].evaluatorBytes / 1e6).toFixed(2)} MB`,
+      `eval ${f}x (L=${f * T}): ${Math.round(r.tokens / seconds)} tokens/s, evaluator ` +
+        `${(evaluation[evaluation.length - 1].evaluatorBytes / 1e6).toFixed(2)} MB`,
     );
   }
   model.destroy();

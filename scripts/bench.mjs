@@ -39,7 +39,8 @@ const spreadStr = (s, scale = 1, d = 2) => `${f(s.median * scale, d)} [${f(s.min
 
 console.log(`adapter: ${r.adapter}${r.smoke ? '  (SMOKE: tiny sizes, one repetition; numbers mean nothing)' : ''}`);
 console.log(
-  `medians [min-max] of ${r.options.reps} round-robin repetitions (matmul), ${r.options.attnReps} (attention), ${r.options.trainRounds} rounds of ${r.options.trainStepsPerRound} steps (training)`,
+  `medians [min-max] of ${r.options.reps} round-robin repetitions (matmul), ${r.options.attnReps} (attention), ` +
+    `${r.options.trainRounds} rounds of ${r.options.trainStepsPerRound} steps (training)`,
 );
 
 console.log('\n1. matmul GFLOP/s (A[M,K] . B[K,N])');
@@ -80,7 +81,8 @@ for (const mech of ['softmax', 'lssa'])
 
 const m = r.training.model;
 console.log(
-  `\n3. training tokens/s (${m.nLayer} layers, width ${m.nEmbd}, ${m.nHead} heads, vocab ${m.vocabSize}, batch ${m.batch} x T ${m.seqLen}; same weights, batches, AdamW)`,
+  `\n3. training tokens/s (${m.nLayer} layers, width ${m.nEmbd}, ${m.nHead} heads, vocab ${m.vocabSize}, batch ` +
+    `${m.batch} x T ${m.seqLen}; same weights, batches, AdamW)`,
 );
 for (const row of r.training.rows)
   console.log(
@@ -102,16 +104,20 @@ for (const e of r.evaluation)
 
 const rf = r.roofline;
 console.log(
-  `\n5. roofline: best matmul ${f(rf.bestGflops)} GFLOP/s (${rf.bestImpl}, ${rf.bestShape}); a training step of ours does ${f(rf.trainFlopsPerStep / 1e9, 3)} GFLOP at ${f(rf.trainGflops)} GFLOP/s = ${f(100 * rf.fraction, 1)}% of it`,
+  `\n5. roofline: best matmul ${f(rf.bestGflops)} GFLOP/s (${rf.bestImpl}, ${rf.bestShape}); a training step of ` +
+    `ours does ${f(rf.trainFlopsPerStep / 1e9, 3)} GFLOP at ${f(rf.trainGflops)} GFLOP/s = ` +
+    `${f(100 * rf.fraction, 1)}% of it`,
 );
 
 const t = r.targets;
 const tgt = (name, v, goal) =>
   console.log(
-    `${name.padEnd(52)} ${v === null ? 'n/a' : `${f(v)}x`}  (target >= ${goal}x: ${v === null ? 'not measured' : v >= goal ? 'met' : 'MISSED'})`,
+    `${name.padEnd(52)} ${v === null ? 'n/a' : `${f(v)}x`}  (target >= ${goal}x: ` +
+      `${v === null ? 'not measured' : v >= goal ? 'met' : 'MISSED'})`,
   );
 console.log(
-  "\ntargets (ours / peer: above 1 is ours ahead; attention: the faster peer's time / ours, at the worst length >= 256)",
+  '\ntargets (ours / peer: above 1 is ours ahead; ' +
+    "attention: the faster peer's time / ours, at the worst length >= 256)",
 );
 tgt('matmul 512 vs jax-js', t.matmul512VsJax, 1);
 tgt('matmul 1024 vs jax-js', t.matmul1024VsJax, 1);

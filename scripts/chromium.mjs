@@ -18,7 +18,8 @@ export function findChromium() {
 }
 
 export const MISSING_CHROMIUM =
-  'No Chromium found: set CHROMIUM_PATH to a Chrome/Chromium binary, or install one (Debian: sudo apt-get install -y chromium).';
+  'No Chromium found: set CHROMIUM_PATH to a Chrome/Chromium binary, or install one (Debian: sudo apt-get install ' +
+  '-y chromium).';
 
 // Flags that make headless Chromium expose WebGPU (SwiftShader when there is no GPU)
 // and stop it reaching for the network.

@@ -38,7 +38,7 @@ export function corpusFromDocuments(name: string, trainDocs: string[], valDocs: 
 export interface UserTextOptions {
   /** Corpus name (default 'user text'). */
   name?: string;
-  /** Longest window (tokens) that will be evaluated; a validation document must hold minWindow + 1 tokens. Default 1. */
+  /** Longest window (tokens) to be evaluated: a validation document must hold minWindow + 1 tokens (default 1). */
   minWindow?: number;
   /** Validation takes every `validationEvery`-th pseudo-document (default 10, i.e. ~10%). */
   validationEvery?: number;
@@ -108,8 +108,9 @@ export function corpusFromUserText(text: string, opts: UserTextOptions = {}): Co
   }
   const distinct = new Set(normalized).size;
   if (distinct < 2) {
+    const only = normalized.codePointAt(0) ?? 0;
     throw new DataError(
-      `The text uses only one distinct character (${JSON.stringify(String.fromCodePoint(normalized.codePointAt(0) ?? 0))}), so there is ` +
+      `The text uses only one distinct character (${JSON.stringify(String.fromCodePoint(only))}), so there is ` +
         'nothing to predict. Use text with at least two different characters.',
     );
   }
@@ -188,7 +189,8 @@ export interface BrownFile {
 function checkBrown(data: unknown, url: string): BrownFile {
   const bad = (why: string) =>
     new DataError(
-      `The Brown corpus file at ${url} is not usable: ${why}. Rebuild it with \`node scripts/build-corpus.mjs --force\`.`,
+      `The Brown corpus file at ${url} is not usable: ${why}. Rebuild it with \`node scripts/build-corpus.mjs ` +
+        `--force\`.`,
     );
   if (typeof data !== 'object' || data === null) throw bad('it is not a JSON object');
   const d = data as Record<string, unknown>;

@@ -29,7 +29,9 @@ export function windowsPerChunk(
   const bytesPerWindow = L * widestPerToken(c) * 4;
   if (bytesPerWindow > maxBytes)
     throw new EvalLimitError(
-      `a window of ${L} tokens needs a ${bytesPerWindow} byte buffer; this device binds at most ${maxBytes} bytes (maxStorageBufferBindingSize), so the longest length that fits is ${Math.floor(maxBytes / (widestPerToken(c) * 4))}`,
+      `a window of ${L} tokens needs a ${bytesPerWindow} byte buffer; this device binds at most ${maxBytes} bytes ` +
+        `(maxStorageBufferBindingSize), so the longest length that fits is ` +
+        `${Math.floor(maxBytes / (widestPerToken(c) * 4))}`,
     );
   return Math.max(1, Math.min(Math.floor(budget / L), Math.floor(maxBytes / bytesPerWindow)));
 }

@@ -133,7 +133,8 @@ export function parseResults(input: string | unknown): ResultsDoc {
     (value as { version: unknown }).version !== RESULTS_VERSION
   )
     throw new ResultsError(
-      `results version ${String((value as { version: unknown }).version)} is not supported (this lab reads version ${RESULTS_VERSION})`,
+      `results version ${String((value as { version: unknown }).version)} is not supported (this lab reads version ` +
+        `${RESULTS_VERSION})`,
     );
   const r = resultsSchema.safeParse(value);
   if (!r.success) {

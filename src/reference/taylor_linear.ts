@@ -16,7 +16,8 @@
 function refuseAlibi(alibi: boolean): void {
   if (alibi)
     throw new Error(
-      'taylor linear form: ALiBi is not supported (its bias does not factor through the feature map); use the quadratic taylor kernel',
+      'taylor linear form: ALiBi is not supported (its bias does not factor through the feature map); use the ' +
+        'quadratic taylor kernel',
     );
 }
 

@@ -27,7 +27,8 @@ export function checkCheckpoint(ck: Checkpoint, table: ParamTable): void {
   ] as const)
     if (a.length !== n)
       throw new Error(
-        `checkpoint ${k} holds ${a.length} floats but this model's arenas hold ${n}: it was taken from a different model`,
+        `checkpoint ${k} holds ${a.length} floats but this model's arenas hold ${n}: ` +
+          'it was taken from a different model',
       );
 }
 

@@ -40,7 +40,9 @@ export function compare(name: string, got: ArrayLike<number>, want: ArrayLike<nu
       if (lines.length < 8) lines.push(`  [${i}] got ${g} want ${w} (abs ${abs.toExponential(2)})`);
     }
   }
-  const head = `${name}: ${bad}/${want.length} outside rtol ${tol.rtol} atol ${tol.atol}; max abs ${maxAbs.toExponential(2)}, max rel ${maxRel.toExponential(2)}`;
+  const head =
+    `${name}: ${bad}/${want.length} outside rtol ${tol.rtol} atol ${tol.atol}; max abs ${maxAbs.toExponential(2)}, ` +
+    `max rel ${maxRel.toExponential(2)}`;
   return { ok: bad === 0, maxAbs, maxRel, report: bad ? `${head}\n${lines.join('\n')}` : head };
 }
 

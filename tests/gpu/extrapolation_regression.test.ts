@@ -39,7 +39,8 @@ test('extrapolation shape: softmax loses clearly more from 1x to 16x than lssar 
     docs[mechanism] = await executeRun(engine, run, data, ADAPTER);
   }
   const [s, l] = [docs.softmax, docs.lssar];
-  const report = `softmax ${s.lossVsLength[0].lengths.map((x) => x.meanLoss.toFixed(3)).join(' -> ')} (ratio ${ratio(s).toFixed(3)}); lssar ${l.lossVsLength[0].lengths.map((x) => x.meanLoss.toFixed(3)).join(' -> ')} (ratio ${ratio(l).toFixed(3)})`;
+  const curve = (d: typeof s) => d.lossVsLength[0].lengths.map((x) => x.meanLoss.toFixed(3)).join(' -> ');
+  const report = `softmax ${curve(s)} (ratio ${ratio(s).toFixed(3)}); lssar ${curve(l)} (ratio ${ratio(l).toFixed(3)})`;
   console.info(`extrapolation regression: ${report}`);
   // Both models are trained: well below the unigram loss at T.
   for (const d of [s, l]) expect(d.lossVsLength[0].lengths[0].meanLoss, report).toBeLessThan(d.baselines.unigram - 0.3);

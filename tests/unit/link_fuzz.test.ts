@@ -33,7 +33,8 @@ test('2000 hostile links: each loads a valid config or names what it rejected', 
     for (const p of d.problems) expect(p.length).toBeLessThan(400);
   }
   console.log(
-    `link fuzz: ${links.length} links, ${clean} loaded cleanly, ${reported} reported problems, ${invalidCombination} had an invalid combination`,
+    `link fuzz: ${links.length} links, ${clean} loaded cleanly, ${reported} reported problems, ` +
+      `${invalidCombination} had an invalid combination`,
   );
   expect(clean + reported + invalidCombination).toBeGreaterThanOrEqual(links.length);
   expect(reported).toBeGreaterThan(1000);
