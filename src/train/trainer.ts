@@ -5,7 +5,7 @@
 // of the parameters and both Adam moments (all in the same submit and the
 // same wait).
 import type { TrainConfig } from '../config';
-import { DeviceLostError, lostWithin, type NonFiniteArena, NonFiniteError, unlessLost } from '../errors';
+import { DeviceLostError, lostBehind, type NonFiniteArena, NonFiniteError, unlessLost } from '../errors';
 import { Program } from '../gpu/program';
 import { type AdamWConfig, adamw_update, adamwHyper, global_norm_squared } from '../kernels/adamw';
 import {
@@ -226,8 +226,8 @@ export class Trainer {
     try {
       await unlessLost(dev, Promise.all(bufs.map((b) => b.mapAsync(GPUMapMode.READ))), lostError);
     } catch (e) {
-      // A map rejected by the loss itself may settle before device.lost does.
-      const info = this.lost ?? (await lostWithin(dev, 1000));
+      // A map rejected by the loss itself may settle before device.lost does (lostBehind waits for it).
+      const info = this.lost ?? (await lostBehind(dev, e));
       if (info) throw lostError(info);
       throw e;
     }
