@@ -1,4 +1,4 @@
-// The headless runner (`npm run experiment`, scripts/experiment.mjs) as a
+// The headless runner (`npm run experiment`, scripts/experiment.ts) as a
 // user runs it: a child process on a preset shrunk to seconds (Vite, headless
 // Chromium, WebGPU), then its files; and its refusals of bad input (exit 2,
 // one line, nothing written, an existing file untouched).
@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const p = spawn(process.execPath, ['scripts/experiment.mjs', ...args], {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'scripts/experiment.ts', ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -4,10 +4,15 @@
 // with results it redraws docs/figures/<preset>.svg with the lab's own plot
 // (through the runner page, so the file matches what the lab shows) and
 // replaces the table between `<!-- table:<preset> -->` and `<!-- /table -->`
-// in docs/REPRODUCTION.md, so no number in the report is copied by hand.
+// in docs/REPRODUCTION.md, so no number in the report is copied by hand; the
+// report is then laid out by the project's formatter (Biome), as committed.
+// TypeScript run by Node through tsx (`node --import tsx`, see package.json).
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fillTable } from '../runner/report_markers.mjs';
+import type { Browser } from 'playwright';
+import { PRESETS } from '../src/experiment/presets';
+import { fillTable } from '../src/report/markers';
 import { createRunnerServer, launchChromium, openRunnerPage } from './browser.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -15,9 +20,8 @@ const FIGURES = join(ROOT, 'docs/figures');
 const REPORT = join(ROOT, 'docs/REPRODUCTION.md');
 
 const server = await createRunnerServer(ROOT);
-let browser = null;
+let browser: Browser | null = null;
 try {
-  const { PRESETS } = await server.ssrLoadModule('/src/experiment/presets.ts');
   browser = await launchChromium();
   const page = await openRunnerPage(browser, server, { onLine: (l) => process.stderr.write(`report: ${l}\n`) });
   let report = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : null;
@@ -27,16 +31,23 @@ try {
       process.stderr.write(`report: no results for ${p.id} (run: bash scripts/reproduce.sh ${p.id})\n`);
       continue;
     }
-    const docs = JSON.parse(readFileSync(file, 'utf8'));
-    const svg = await page.evaluate(([d, t]) => window.__runner.plot(d, 720, 420, t), [docs, p.title]);
+    const docs = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+    const svg = await page.evaluate(([d, t]) => window.__runner!.plot(d, 720, 420, t), [docs, p.title] as const);
     writeFileSync(join(FIGURES, `${p.id}.svg`), `${svg}\n`);
-    const table = await page.evaluate((d) => window.__runner.table(d), docs);
+    const table = await page.evaluate((d) => window.__runner!.table(d), docs);
     const filled = report === null ? null : fillTable(report, p.id, table);
     if (filled === null) process.stderr.write(`report: docs/REPRODUCTION.md has no table marker for ${p.id}\n`);
     else report = filled;
     process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg\n`);
   }
-  if (report) writeFileSync(REPORT, report);
+  if (report) {
+    writeFileSync(REPORT, report);
+    // Laid out as the tree's formatter lays out markdown (aligned table columns), so a rerun on the same results
+    // leaves the report byte for byte as it was.
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', REPORT], {
+      stdio: 'ignore',
+    });
+  }
 } catch (e) {
   process.stderr.write(`report: ${e instanceof Error ? e.message.split('\n')[0] : e}\n`);
   process.exitCode = 1;

@@ -1,10 +1,12 @@
 // Terminal output of the headless runner: one progress bar per run (redrawn
 // in place on a terminal; a line every tenth of the run when piped, so logs
 // stay short), a line per finished run, and the loss-vs-length summary table.
+import type { ResultsDoc } from '../src/eval/results';
+import type { Progress } from '../src/experiment/runner';
 
 const BAR = 24;
 
-export function duration(seconds) {
+export function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
@@ -13,31 +15,41 @@ export function duration(seconds) {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+const rate = (x: number) =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
+
+/** Where the bars go: a terminal (redrawn in place) or a pipe or file. */
+export type Terminal = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean; columns?: number };
 
 export class RunBar {
+  private readonly tty: boolean;
+  private nextTenth = 1;
+  private lastDraw = 0;
+  private line = '';
+  private readonly t0 = Date.now();
+
   /** `name`: e.g. 'run 2/3 lssa (seed 7)'. */
-  constructor(stream, name) {
-    this.stream = stream;
-    this.name = name;
+  constructor(
+    private readonly stream: Terminal,
+    private readonly name: string,
+  ) {
     this.tty = Boolean(stream.isTTY);
-    this.nextTenth = 1;
-    this.lastDraw = 0;
-    this.line = '';
-    this.t0 = Date.now();
     this.write(`${name}  starting…`, false);
   }
 
-  text(p) {
+  private text(p: Progress): string {
     const frac = p.steps > 0 ? Math.min(1, p.step / p.steps) : 0;
     const fill = Math.round(frac * BAR);
     const bar = `[${'#'.repeat(fill)}${'.'.repeat(BAR - fill)}]`;
     const steps = `${String(p.step).padStart(String(p.steps).length)}/${p.steps}`;
-    if (p.phase === 'eval') return `${this.name}  ${bar} ${steps}  loss ${p.loss.toFixed(3)}  evaluating lengths…`;
-    return `${this.name}  ${bar} ${steps}  loss ${p.loss.toFixed(3)}  ${rate(p.tokensPerSecond)} tok/s  ${duration(p.etaSeconds)} left`;
+    const head = `${this.name}  ${bar} ${steps}  loss ${p.loss.toFixed(3)}`;
+    if (p.phase === 'eval') return `${head}  evaluating lengths…`;
+    return `${head}  ${rate(p.tokensPerSecond)} tok/s  ${duration(p.etaSeconds)} left`;
   }
 
-  update(p) {
+  /** Training and evaluation move the bar; loading the data shows as 'starting…'. */
+  update(p: Progress): void {
+    if (p.phase !== 'train' && p.phase !== 'eval') return;
     const t = this.text(p);
     if (this.tty) {
       const now = Date.now();
@@ -54,7 +66,7 @@ export class RunBar {
     }
   }
 
-  write(t, newline) {
+  private write(t: string, newline: boolean): void {
     const cols = this.stream.columns || 120;
     if (this.tty) {
       this.line = t.length > cols - 1 ? `${t.slice(0, cols - 2)}…` : t;
@@ -64,14 +76,14 @@ export class RunBar {
   }
 
   /** A message above the bar (page console lines), keeping the bar. */
-  note(msg) {
+  note(msg: string): void {
     if (this.tty) {
       this.stream.write(`\r\x1b[2K${msg}\n`);
       if (this.line) this.stream.write(this.line);
     } else this.stream.write(`${msg}\n`);
   }
 
-  done(doc) {
+  done(doc: ResultsDoc): void {
     const own = doc.lossVsLength[0].lengths;
     const a = own[0];
     const b = own[own.length - 1];
@@ -82,12 +94,12 @@ export class RunBar {
     this.write(`${this.name}  done in ${duration((Date.now() - this.t0) / 1000)}: ${span}`, true);
   }
 
-  fail() {
+  fail(): void {
     if (this.tty && this.line) this.stream.write('\n');
   }
 }
 
-function meanSd(xs) {
+function meanSd(xs: number[]) {
   const n = xs.length;
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
@@ -99,8 +111,9 @@ function meanSd(xs) {
  * averaged, ± the sample standard deviation) and per re-weighting/hybridskip
  * variant.
  */
-export function summaryTable(docs) {
-  const rows = new Map();
+export function summaryTable(docs: ResultsDoc[]): string {
+  type Row = { name: string; cells: Map<number, number[]>; seeds: Set<number> };
+  const rows = new Map<string, Row>();
   for (const d of docs) {
     d.lossVsLength.forEach((v, i) => {
       const name = i === 0 ? d.label : `${d.label} · ${v.label}`;
@@ -111,7 +124,7 @@ export function summaryTable(docs) {
     });
   }
   const factors = [...new Set([...rows.values()].flatMap((r) => [...r.cells.keys()]))].sort((a, b) => a - b);
-  const cell = (xs) => {
+  const cell = (xs: number[] | undefined) => {
     if (!xs) return '';
     const s = meanSd(xs);
     return s.n > 1 ? `${s.mean.toFixed(3)}±${s.sd.toFixed(3)}` : s.mean.toFixed(3);
@@ -121,7 +134,7 @@ export function summaryTable(docs) {
     ...[...rows.values()].map((r) => [r.name, String(r.seeds.size), ...factors.map((f) => cell(r.cells.get(f)))]),
   ];
   const widths = table[0].map((_, j) => Math.max(...table.map((row) => row[j].length)));
-  const fmt = (row) =>
+  const fmt = (row: string[]) =>
     row
       .map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
       .join('  ')

@@ -1,0 +1,140 @@
+// The headless runner's command line: its flags (node:util's parseArgs
+// splits them; the rules and messages are ours) and its help text. Every
+// problem is a UsageError with one line that names it; the CLI exits 2 on
+// those.
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Size flags: flag -> field path in the run config (bounds come from the field table). */
+export const SIZE_FLAGS = {
+  '--steps': 'train.steps',
+  '--seed': 'seed',
+  '--batch': 'train.batchSize',
+  '--seq-len': 'train.seqLen',
+  '--layers': 'model.nLayer',
+  '--width': 'model.nEmbd',
+  '--heads': 'model.nHead',
+  '--factors': 'eval.factors',
+  '--windows': 'eval.windows',
+} as const;
+export type SizeFlag = keyof typeof SIZE_FLAGS;
+
+const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose'] as const;
+const STRINGS = ['preset', 'config', 'url', 'out', 'seeds', 'text', 'linkBase', 'plotSize'] as const;
+const LISTS = ['plot', 'set'] as const;
+
+/** The command line, read: one field per flag (camelCase), the size flags by flag. */
+export type Flags = { [K in (typeof BOOLEANS)[number]]?: true } & {
+  [K in (typeof STRINGS)[number]]?: string;
+} & { [K in (typeof LISTS)[number]]: string[] } & { sizes: Partial<Record<SizeFlag, string>> };
+
+const flagOf = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const nameOf = (flag: string) => flag.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+const OPTIONS = Object.fromEntries([
+  ...BOOLEANS.map((n) => [flagOf(n).slice(2), { type: 'boolean' as const }]),
+  ...[...STRINGS, ...LISTS, ...Object.keys(SIZE_FLAGS).map(nameOf)].map((n) => [
+    flagOf(n).slice(2),
+    { type: 'string' as const },
+  ]),
+]);
+
+export const HELP = `Usage: npm run experiment -- (--preset NAME | --config FILE.json | --url 'LINK') [options]
+
+Runs an experiment's runs in order in headless Chromium with WebGPU, with a
+progress bar per run, then writes the results (the lab's results documents)
+and, if asked, the loss-vs-length plot. Progress goes to stderr; the summary
+table and the link to stdout. Paths are relative to the folder npm was run from.
+
+What to run (exactly one):
+  --preset NAME        a classroom preset (see --list)
+  --config FILE.json   an experiment file: {"label": "...", "base": {...}, "runs": [{...}, ...]}
+                       base: a (partial) run config, nested or by field path;
+                       runs: per-run overrides by field path, e.g. {"model.mechanism": "lssa"}
+  --url 'LINK'         a share link from the lab (quote it); any field the link
+                       cannot carry is an error here, and results in it are ignored
+
+Sizes (override the preset or file, for every run):
+  --steps N            training steps               (train.steps)
+  --seed N             seed                         (seed)
+  --batch N            batch size                   (train.batchSize)
+  --seq-len N          training length T            (train.seqLen)
+  --layers N           layers                       (model.nLayer)
+  --width N            model width                  (model.nEmbd)
+  --heads N            heads                        (model.nHead)
+  --factors 1,2,4      evaluation lengths, as multiples of T (eval.factors)
+  --windows N          validation windows per length (eval.windows)
+  --seeds 1,2,3        run every run once per seed (mean and spread in the plot);
+                       not with --seed
+  --set KEY=VALUE      any other field, by path or link key, e.g. --set lr=0.01
+                       or --set model.positional=alibi; lists by commas (repeatable)
+  With --steps below the warm-up, the warm-up shrinks to a tenth of the steps
+  unless --set sets it.
+
+Output:
+  --out FILE.json      results file (default results.json): a JSON array of
+                       results documents, one per run and seed, in run order
+  --plot FILE          loss-vs-length plot, FILE ending in .svg or .png (repeatable)
+  --plot-size WxH      plot size in CSS pixels (default 720x420)
+  --print-link         print a lab link carrying the experiment and its results
+  --link-base URL      where the lab is served (default http://localhost:5173/)
+  --text FILE          your own text, for runs whose data source is text
+
+Other:
+  --list               list the presets, one a line, and exit
+  --fields             list every field --set accepts, with bounds, and exit
+  --dry-run            check everything and print the runs, without running them
+  --verbose            show the runner page's console
+  --help               this text
+
+Exit status: 0 done; 2 bad flags, preset, config, link, sizes or data (one
+line on stderr, nothing written); 1 a run failed, or no browser or WebGPU;
+130 interrupted (143 on SIGTERM). Files appear at the output paths only when
+every run finished; a failed or interrupted experiment leaves its finished
+runs in OUT.partial.json instead.`;
+
+const isSize = (flag: string): flag is SizeFlag => flag in SIZE_FLAGS;
+const among = <T extends string>(names: readonly T[], name: string): name is T => names.includes(name as T);
+
+/** argv -> flags. Accepts --flag value and --flag=value. */
+export function parseArgv(argv: string[]): Flags {
+  const o: Flags = { plot: [], set: [], sizes: {} };
+  const { tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    const raw = argv[t.index];
+    if (t.kind === 'positional' || (t.kind === 'option' && !raw.startsWith('--')))
+      throw new UsageError(`unexpected argument '${raw.slice(0, 60)}' (flags start with --; see --help)`);
+    const eq = raw.indexOf('=');
+    const flag = eq > 0 ? raw.slice(0, eq) : raw;
+    const name = nameOf(flag);
+    if (t.kind === 'option-terminator' || !Object.hasOwn(OPTIONS, flag.slice(2)))
+      throw new UsageError(`unknown flag ${flag.slice(0, 60)} (see --help)`);
+    if (among(BOOLEANS, name)) {
+      if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
+      o[name] = true;
+      continue;
+    }
+    const value = t.value;
+    if (value === undefined || (!t.inlineValue && value.startsWith('--') && value.length > 2))
+      throw new UsageError(`${flag} needs a value`);
+    if (isSize(flag)) {
+      if (flag in o.sizes) throw new UsageError(`${flag} is given twice`);
+      o.sizes[flag] = value;
+    } else if (among(LISTS, name)) o[name].push(value);
+    else if (among(STRINGS, name)) {
+      if (name in o) throw new UsageError(`${flag} is given twice`);
+      o[name] = value;
+    }
+  }
+  if (o.help || o.list || o.fields) return o;
+  const sources = (['preset', 'config', 'url'] as const).filter((k) => k in o);
+  if (sources.length === 0)
+    throw new UsageError('say what to run: --preset NAME, --config FILE.json or --url LINK (see --list, --help)');
+  if (sources.length > 1)
+    throw new UsageError(`give one of --preset, --config and --url, not ${sources.map((s) => `--${s}`).join(' and ')}`);
+  if (o.seeds !== undefined && '--seed' in o.sizes) throw new UsageError('give --seed or --seeds, not both');
+  return o;
+}

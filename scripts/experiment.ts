@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// `npm run experiment -- --preset NAME [options]`: the headless runner. Runs
+// an experiment's runs in order in headless Chromium with WebGPU (the page
+// runner/run.html, served by Vite), shows a progress bar per run, and writes
+// the results documents and the loss-vs-length plot. `--help` for the flags.
+// Input problems exit 2 with one line. Output files appear (by rename) only
+// when every run finished; a failed or interrupted experiment writes its
+// finished runs to OUT.partial.json instead, never to the output paths.
+// TypeScript run by Node through tsx (`node --import tsx`, see package.json).
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright';
+import type { ViteDevServer } from 'vite';
+import { HELP, parseArgv, UsageError } from '../runner/args';
+import { type BuiltExperiment, buildExperiment } from '../runner/experiment_from_flags';
+import { checkOutputs, type Outputs } from '../runner/outputs';
+import { duration, RunBar, summaryTable } from '../runner/progress';
+import { parseResults, type ResultsDoc } from '../src/eval/results';
+import type { Experiment } from '../src/experiment/experiment';
+import { FIELDS, type FieldKind } from '../src/experiment/fields';
+import { PRESETS } from '../src/experiment/presets';
+import type { RunConfig } from '../src/experiment/run_config';
+import { compressText, encodeExperiment, MAX_LINK_CHARS } from '../src/experiment/url';
+
+const ROOT = resolve(import.meta.dirname, '..');
+let interrupted = false;
+// After Ctrl-C, closing the browser fails whatever was waiting on it: not worth a line.
+const err = (msg: string) => interrupted || process.stderr.write(`experiment: ${msg}\n`);
+const warn = (msg: string) => process.stderr.write(`experiment: warning: ${msg}\n`);
+const firstLine = (e: unknown) =>
+  String(e instanceof Error ? e.message : e)
+    .replace(/^(page|locator)\.\w+: /, '')
+    .split('\n')[0];
+
+const temps = new Set<string>();
+/** Writes via a temp file in the same folder, renamed over `path` only by commit(). */
+function staged(path: string) {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}${extname(path)}`);
+  temps.add(tmp);
+  return {
+    tmp,
+    commit() {
+      renameSync(tmp, path);
+      temps.delete(tmp);
+    },
+  };
+}
+const dropTemps = () => {
+  for (const t of temps) rmSync(t, { force: true });
+  temps.clear();
+};
+
+/** Finished runs' documents, and where they would go if the experiment stops early. */
+const finished: { docs: ResultsDoc[]; out: string | null } = { docs: [], out: null };
+/** A failed or interrupted experiment keeps its finished runs beside --out, never at it. */
+function savePartial(): string {
+  if (!finished.docs.length || !finished.out) return '';
+  const p = finished.out.replace(/(\.json)?$/i, '.partial.json');
+  try {
+    const s = staged(p);
+    writeFileSync(s.tmp, `${JSON.stringify(finished.docs, null, 2)}\n`);
+    s.commit();
+    const n = finished.docs.length;
+    return `; the ${n} finished run${n === 1 ? ' is' : 's are'} in ${p}`;
+  } catch {
+    return '';
+  }
+}
+
+let server: ViteDevServer | null = null;
+let browser: Browser | null = null;
+async function shutdown() {
+  dropTemps();
+  await browser?.close().catch(() => {});
+  await server?.close().catch(() => {});
+  browser = server = null;
+}
+
+function listPresets() {
+  const w = Math.max(...PRESETS.map((p) => p.id.length));
+  for (const p of PRESETS)
+    console.log(
+      `${p.id.padEnd(w)}  ${String(p.runs.length).padStart(2)} run${p.runs.length === 1 ? ' ' : 's'}  ${p.title}`,
+    );
+}
+
+function listFields() {
+  const kind = (k: FieldKind) =>
+    k.type === 'int' || k.type === 'float'
+      ? `${k.type} ${k.min}..${k.max}`
+      : k.type === 'enum'
+        ? k.values.join('|')
+        : k.type === 'enumList'
+          ? `list of ${k.values.join('|')}`
+          : k.type === 'intList' || k.type === 'floatList'
+            ? `list of ${k.type.slice(0, -4)} ${k.min}..${k.max}`
+            : k.type;
+  // Values last: the mechanism lists are long.
+  const rows = FIELDS.map((f) => [f.path, f.key, JSON.stringify(f.default), f.label, kind(f.kind)]);
+  const w = [0, 1, 2, 3].map((j) => Math.max(...rows.map((r) => r[j].length)));
+  console.log(
+    ['path'.padEnd(w[0]), 'key'.padEnd(w[1]), 'default'.padEnd(w[2]), 'label'.padEnd(w[3]), 'values'].join('  '),
+  );
+  for (const r of rows) console.log(r.map((c, j) => (j < 4 ? c.padEnd(w[j]) : c)).join('  '));
+}
+
+function describeRun(r: RunConfig): string {
+  const m = r.model;
+  const data = r.data.source === 'task' ? `task ${r.data.task}` : r.data.source;
+  return (
+    `${m.nLayer} layers x ${m.nEmbd} wide, ${m.nHead} heads, ${m.mechanism}/${m.pattern}/${m.positional}; ` +
+    `${r.train.steps} steps of ${r.train.batchSize} x ${r.train.seqLen}; ` +
+    `eval at ${r.eval.factors.join(' ')}x on ${r.eval.windows} windows; ${data}`
+  );
+}
+
+async function shareLink(experiment: Experiment, docs: ResultsDoc[], base: string): Promise<string> {
+  const q = encodeExperiment(experiment);
+  if (docs.length) {
+    const json = JSON.stringify(docs);
+    const res = await compressText(json);
+    // The lab refuses links past MAX_LINK_CHARS and results that inflate past 5 MB (decompressText's limit).
+    if (json.length > 5_000_000 || q.toString().length + res.length + 5 > MAX_LINK_CHARS)
+      warn(
+        `the results are too large for a link (${(res.length / 1e6).toFixed(1)} M characters compressed); ` +
+          'the link carries the experiment only: import the results file instead',
+      );
+    else q.set('res', res);
+  }
+  return `${base}#${q.toString()}`;
+}
+
+async function openRunner(verbose: boolean, onLine: (line: string) => void): Promise<Page> {
+  // Loaded only to run: Vite and Playwright take seconds to load, --help and --dry-run do not need them.
+  const { createRunnerServer, launchChromium, openRunnerPage } = await import('./browser.mjs');
+  server = await createRunnerServer(ROOT);
+  // Signals are ours (save finished runs, then close the browser), not Playwright's.
+  browser = await launchChromium({ handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  return openRunnerPage(browser, server, { onLine, verbose });
+}
+
+/** Runs every run in the page, in order; returns the exit code. */
+async function runAll(built: BuiltExperiment, outs: Outputs, names: string[], verbose: boolean): Promise<number> {
+  const { experiment, runs } = built;
+  const t0 = Date.now();
+  let bar: RunBar | null = null;
+  const onLine = (l: string) => (bar ? bar.note(l) : process.stderr.write(`${l}\n`));
+  let page: Page;
+  try {
+    page = await openRunner(verbose, onLine);
+  } catch (e) {
+    return (err(firstLine(e)), 1);
+  }
+  await page.exposeFunction('__progress', (p: Parameters<RunBar['update']>[0]) => bar?.update(p));
+  const adapter = await page.evaluate(() => window.__runner!.init()).catch((e: Error) => e);
+  if (adapter instanceof Error) return (err(`no WebGPU device: ${firstLine(adapter)}`), 1);
+  // Every run's config, data and fit on this device, before the first one trains.
+  const problem = await page.evaluate(([rs, text]) => window.__runner!.check(rs, text), [runs, outs.text] as const);
+  if (problem) return (err(problem), 2);
+  process.stderr.write(`${experiment.label}: ${runs.length} run${runs.length === 1 ? '' : 's'} on ${adapter}\n`);
+
+  const docs = finished.docs;
+  finished.out = outs.out;
+  for (const [i, run] of runs.entries()) {
+    bar = new RunBar(process.stderr, names[i]);
+    try {
+      const doc = parseResults(
+        await page.evaluate(([r, text]) => window.__runner!.run(r, text), [run, outs.text] as const),
+      );
+      bar.done(doc);
+      docs.push(doc);
+    } catch (e) {
+      bar.fail();
+      bar = null;
+      return (err(`${names[i]} failed: ${firstLine(e)}${interrupted ? '' : savePartial()}`), 1);
+    }
+  }
+  bar = null;
+  finished.out = null;
+
+  // Everything ran: stage every file, then rename them all.
+  const files: [ReturnType<typeof staged>, string][] = [];
+  const json = staged(outs.out);
+  writeFileSync(json.tmp, `${JSON.stringify(docs, null, 2)}\n`);
+  files.push([json, outs.out]);
+  for (const p of outs.plots) {
+    const svg = await page.evaluate(([d, w, h, title]) => window.__runner!.plot(d, w, h, title), [
+      docs,
+      ...outs.size,
+      experiment.label,
+    ] as const);
+    const s = staged(p);
+    if (extname(p).toLowerCase() === '.svg') writeFileSync(s.tmp, `${svg}\n`);
+    else await page.locator('#plot > svg').screenshot({ path: s.tmp });
+    files.push([s, p]);
+  }
+  for (const [s] of files) s.commit();
+
+  console.log(summaryTable(docs));
+  const wrote = files.map(([, p]) => p).join(', ');
+  console.log(
+    `${runs.length} run${runs.length === 1 ? '' : 's'} in ${duration((Date.now() - t0) / 1000)}; wrote ${wrote}`,
+  );
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let built: BuiltExperiment;
+  let outs: Outputs;
+  let verbose = false;
+  let printLink = false;
+  let dryRun = false;
+  try {
+    const o = parseArgv(argv);
+    if (o.help) return (console.log(HELP), 0);
+    if (o.list) return (listPresets(), 0);
+    if (o.fields) return (listFields(), 0);
+    ({ verbose = false, printLink = false, dryRun = false } = o);
+    built = buildExperiment(o, warn);
+    outs = checkOutputs(o);
+  } catch (e) {
+    if (e instanceof UsageError) return (err(e.message), 2);
+    throw e;
+  }
+  const { experiment, runs } = built;
+  const names = runs.map((r, i) => `run ${i + 1}/${runs.length} ${r.label}${built.seeds ? ` (seed ${r.seed})` : ''}`);
+  if (dryRun) {
+    console.log(`${experiment.label}: ${runs.length} run${runs.length === 1 ? '' : 's'}`);
+    runs.forEach((r, i) => {
+      console.log(`${names[i]}: ${describeRun(r)}`);
+    });
+    if (printLink) console.log(await shareLink(experiment, [], outs.linkBase));
+    return 0;
+  }
+  const code = await runAll(built, outs, names, verbose);
+  if (code === 0 && printLink) console.log(await shareLink(experiment, finished.docs, outs.linkBase));
+  return code;
+}
+
+// `| head` closing stdout early is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
+
+let signalCode = 0;
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)
+  process.on(signal, () => {
+    if (interrupted) process.exit(code);
+    interrupted = true;
+    signalCode = code;
+    const kept = savePartial();
+    process.stderr.write(`\nexperiment: interrupted; nothing written at the output paths${kept}\n`);
+    shutdown().finally(() => process.exit(code));
+  });
+
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} catch (e) {
+  err(firstLine(e));
+  code = 1;
+} finally {
+  await shutdown();
+}
+process.exit(interrupted ? signalCode : code!);
