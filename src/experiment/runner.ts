@@ -50,7 +50,8 @@ export async function loadData(run: RunConfig, sources: DataSources): Promise<Lo
   const longestTrain = corpus.train.reduce((a, d) => Math.max(a, d.length), 0);
   if (longestTrain < run.train.seqLen + 1)
     throw new DataError(
-      `training needs documents of at least ${run.train.seqLen + 1} tokens; the longest training document has ${longestTrain}`,
+      `training needs documents of at least ${run.train.seqLen + 1} tokens; ` +
+        `the longest training document has ${longestTrain}`,
     );
   evalWindows(corpus.validation, run.eval.windows, maxL, run.eval.seed); // throws a DataError naming the shortfall
   return { kind: 'text', corpus };
@@ -107,6 +108,25 @@ export interface AdapterDescription {
   description: string;
 }
 
+/**
+ * What executeRun refuses before it allocates anything: a task whose windows
+ * are longer than the run's longest length, and the run's one limit check:
+ * the model's arenas, the trainer and its graph, and every evaluation graph
+ * (windows, passkey trials), from the plan they allocate. A host may call it
+ * earlier, to refuse a run before any run of an experiment trains.
+ */
+export function checkRunFits(run: RunConfig, data: LoadedData, limits: GPUSupportedLimits): void {
+  if (data.kind === 'task' && longestEvalLength(run) < data.task.minLength)
+    throw new ConfigError(`the ${data.task.name} task needs windows of at least ${data.task.minLength} tokens`);
+  const modelCfg = toModelConfig(run, vocabOf(data));
+  const train = toTrainConfig(run);
+  checkFits(modelCfg, train.batchSize, train.seqLen, limits, {
+    training: true,
+    reweightP: reweightFor(modelCfg, true),
+    evaluation: evaluationGraphs(modelCfg, train.seqLen, toEvalConfig(run), run.eval.passkeyTrials, limits),
+  });
+}
+
 export async function executeRun(
   engine: Engine,
   run: RunConfig,
@@ -119,21 +139,12 @@ export async function executeRun(
   const train = toTrainConfig(run);
   const evaluation = toEvalConfig(run);
   const maxL = longestEvalLength(run);
-  if (data.kind === 'task' && maxL < data.task.minLength)
-    throw new ConfigError(`the ${data.task.name} task needs windows of at least ${data.task.minLength} tokens`);
+  checkRunFits(run, data, engine.ctx.device.limits);
   const stream = modelCfg.layers.includes('fixedseqqk')
     ? data.kind === 'text'
       ? fixedPassage(data.corpus, maxL)
       : data.task.make(maxL, new Rng(run.seed ^ 0x5eed)).input
     : undefined;
-  // The run's one limit check, before anything is allocated: the model's arenas, the trainer
-  // and its graph, and every evaluation graph (windows, passkey trials), from the plan they allocate.
-  const limits = engine.ctx.device.limits;
-  checkFits(modelCfg, train.batchSize, train.seqLen, limits, {
-    training: true,
-    reweightP: reweightFor(modelCfg, true),
-    evaluation: evaluationGraphs(modelCfg, train.seqLen, evaluation, run.eval.passkeyTrials, limits),
-  });
   const model = engine.createModel(modelCfg);
   const evalData = data.kind === 'text' ? data.corpus : data.task;
   const t0 = performance.now();

@@ -8,9 +8,8 @@
 import { type Corpus, loadBrown } from '../data/corpus';
 import { Engine, requestDevice } from '../engine';
 import type { AttentionMap } from '../eval/map';
-import { checkRunConfig, type RunConfig, toModelConfig } from '../experiment/run_config';
-import { executeRun, type LoadedData, loadData, RunStopped, vocabOf } from '../experiment/runner';
-import { checkFits } from '../model/budget';
+import { checkRunConfig, type RunConfig } from '../experiment/run_config';
+import { checkRunFits, executeRun, type LoadedData, loadData, RunStopped } from '../experiment/runner';
 import { computeMaps } from './maps';
 import { type AdapterInfo, type Command, type Event, errorKind } from './protocol';
 
@@ -121,7 +120,7 @@ export class LabCore {
       const run = checkRunConfig(raw);
       const data = await this.load(run, userText);
       const engine = await this.ensureEngine();
-      checkFits(toModelConfig(run, vocabOf(data)), run.train.batchSize, run.train.seqLen, engine.ctx.device.limits);
+      checkRunFits(run, data, engine.ctx.device.limits);
       this.post({ type: 'checked', runId });
     } catch (e) {
       this.post({ type: 'error', runId, kind: errorKind(e), message: messageOf(e) });
