@@ -380,7 +380,9 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
                 status: 'interrupted' as const,
                 error: {
                   kind: 'internal' as const,
-                  message: `interrupted by a reload at step ${r.progress?.step ?? 0} of ${r.progress?.steps ?? '?'}; press Re-run to run it again`,
+                  message:
+                    `interrupted by a reload at step ${r.progress?.step ?? 0} of ${r.progress?.steps ?? '?'}; ` +
+                    'press Re-run to run it again',
                 },
               }
             : r,

@@ -94,9 +94,10 @@ export function Share() {
     const url = shareUrl(q, withResults);
     setLink(url);
     const ok = await copyText(url);
-    setNote(
-      `${ok ? 'Copied' : 'Select and copy'}: ${withResults ? `the experiment and the results of ${done.length} run${done.length === 1 ? '' : 's'}` : 'the experiment'} (${url.length.toLocaleString()} characters)`,
-    );
+    const what = withResults
+      ? `the experiment and the results of ${done.length} run${done.length === 1 ? '' : 's'}`
+      : 'the experiment';
+    setNote(`${ok ? 'Copied' : 'Select and copy'}: ${what} (${url.length.toLocaleString()} characters)`);
   };
   return (
     <section className="panel share" aria-labelledby="share-h">

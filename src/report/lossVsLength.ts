@@ -164,7 +164,8 @@ export function lossVsLengthSvg(
         y: 'mean',
         stroke: 'run',
         title: (p: LengthPoint) =>
-          `${p.series}\nlength ${p.length} (${p.factor}x T)\nloss ${fmt(p.mean, 4)}${p.n > 1 ? `\n${p.n} seeds: ${fmt(p.lo, 4)} to ${fmt(p.hi, 4)}` : ''}`,
+          `${p.series}\nlength ${p.length} (${p.factor}x T)\nloss ${fmt(p.mean, 4)}` +
+          (p.n > 1 ? `\n${p.n} seeds: ${fmt(p.lo, 4)} to ${fmt(p.hi, 4)}` : ''),
       }),
     ),
   );

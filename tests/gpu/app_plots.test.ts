@@ -15,7 +15,7 @@ const lines = (svg: SVGSVGElement) => svg.querySelectorAll('g[aria-label="line"]
 describe('plots', () => {
   const docs = [fakeDoc('softmax'), fakeDoc('lssa', { base: 2.5 }), fakeDoc('lssa', { base: 2.5, seed: 2 })];
 
-  test('loss against length: one line per config (seeds averaged, with a band), log x in multiples of T, T marked', () => {
+  test('loss vs length: one line per config (seeds averaged, with a band), log x in multiples of T, T marked', () => {
     const svg = lossVsLengthSvg(docs, { width: 500, height: 300 });
     expect(svg.tagName.toLowerCase()).toBe('svg');
     expect(svg.getAttribute('width')).toBe('500');
@@ -26,7 +26,7 @@ describe('plots', () => {
     expect(lines(lossVsLengthSvg(docs, { hidden: new Set(['softmax']) }))).toBe(1);
   });
 
-  test('loss against length: the unigram and uniform baselines are labelled rules; one far above the lines is named in the corner; off on request', () => {
+  test('loss vs length: labelled baseline rules; one far above the lines named in the corner; off on request', () => {
     const ruleYs = (svg: SVGSVGElement) =>
       [...svg.querySelectorAll('g[aria-label="rule"] line')].map((r) => r.getAttribute('y1')).filter((y) => y !== null);
     // Lines between 2.5 and 3.2, unigram 3.2, uniform ln 40 = 3.69: far above (more than 30% of the range).
@@ -38,7 +38,8 @@ describe('plots', () => {
     const high = lossVsLengthSvg([fakeDoc('mlp', { base: 3.5 })], { width: 500, height: 300 });
     expect(high.querySelectorAll('g[aria-label="rule"] line').length).toBe(3);
     expect(high.textContent).not.toContain('above the plot');
-    expect(new Set(ruleYs(high)).size).toBe(3); // the T rule spans the frame; the two baselines sit at different heights
+    // The T rule spans the frame; the two baselines sit at different heights.
+    expect(new Set(ruleYs(high)).size).toBe(3);
     const off = lossVsLengthSvg(docs, { baselines: false });
     expect(off.querySelectorAll('g[aria-label="rule"] line').length).toBe(1);
     expect(off.textContent).not.toContain('unigram');

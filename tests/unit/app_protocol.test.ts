@@ -87,7 +87,7 @@ describe('worker protocol', () => {
     expect(errorKind('a string')).toBe('internal');
   });
 
-  test('every typed error carries its kind, including those that arrived as internal when kinds came from class names', () => {
+  test('every typed error carries its kind, even those that arrived as internal when kinds came from names', () => {
     // A window longer than the device can bind, at evaluation: a limit, not a bug.
     expect(errorKind(new EvalLimitError('x'))).toBe('limits');
     // A results document (file, link, stored run) that does not read: data.
@@ -104,7 +104,7 @@ describe('worker protocol', () => {
 });
 
 describe('LabCore (the worker side) without a GPU', () => {
-  test('hello answers gpu: false with the reason; a bad start is refused with the config error and its run id', async () => {
+  test('hello answers gpu: false and why; a bad start is refused with the config error and its run id', async () => {
     const { LabCore } = await import('../../src/host/core');
     const events: Event[] = [];
     const core = new LabCore((e) => events.push(e));

@@ -153,7 +153,7 @@ describe('runs slice', () => {
     expect(st().runs.find((r) => r.id === withCheck[0])?.checks).toBe(shared);
   });
 
-  test('restore after a reload: active runs become interrupted, finished and queued runs are kept, the queue waits', () => {
+  test('after a reload: active runs become interrupted, finished and queued runs are kept, the queue waits', () => {
     const { s, ids } = two();
     const st = () => s.getState();
     st().markStarting(ids[0]);
