@@ -121,4 +121,24 @@ describe('LabCore (the worker side) without a GPU', () => {
     await core.handle({ type: 'stop', runId: 'nope' });
     expect(events).toHaveLength(2);
   });
+
+  test('check refuses what a start would, as one error event with its kind, or answers checked', async () => {
+    const { LabCore } = await import('../../src/host/core');
+    const events: Event[] = [];
+    const core = new LabCore((e) => events.push(e));
+    const bad = structuredClone(DEFAULT_RUN) as unknown as Record<string, unknown>;
+    (bad.train as Record<string, unknown>).seqLen = -3;
+    await core.handle({ type: 'check', runId: 'c1', run: bad as never });
+    const text = structuredClone(DEFAULT_RUN);
+    text.data.source = 'text';
+    await core.handle({ type: 'check', runId: 'c2', run: text });
+    expect(events.map((e) => e.type === 'error' && [e.runId, e.kind])).toEqual([
+      ['c1', 'config'],
+      ['c2', 'data'],
+    ]);
+    expect((events[1] as { message: string }).message).toMatch(/none was given/);
+    expect(isCommand({ type: 'check', runId: 'c', run: DEFAULT_RUN })).toBe(true);
+    expect(isEvent({ type: 'checked', runId: 'c' })).toBe(true);
+    expect(isEvent({ type: 'checked' })).toBe(false);
+  });
 });
