@@ -385,7 +385,7 @@ describe('resource limits on the real device', () => {
 });
 
 describe('device loss', () => {
-  test('a device destroyed mid-run rejects with DeviceLostError; a new device resumes from the checkpoint', async () => {
+  test('a device destroyed mid-run rejects with DeviceLostError; a new device resumes at the checkpoint', async () => {
     const corpus = tinyCorpus();
     const over = { ...TINY_TRAIN, steps: 12, logEvery: 2 };
     // Reference: the same run uninterrupted, on its own device.
