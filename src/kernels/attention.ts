@@ -1,7 +1,7 @@
 // The normalised attention family on the GPU: A = probs(q, k), out = A . v,
 // split so a re-weighting pass can sit between A and v.
 //
-// Choices beyond /work/shared/spec/attention.md (to copy into docs/mechanisms.md):
+// Choices beyond the papers (docs/papers.md), as docs/mechanisms.md lists them:
 // - Positions: i and j are 0-based in memory; the 1-based query position of the
 //   spec is i + 1 (lssa's c_i = ln(hd) ln(i + 1), relu's divisor i + 1).
 // - ALiBi: head h0 (0-based) of H has slope 2^(-8 (h0 + 1) / H); the bias

@@ -1,5 +1,5 @@
 // float64 CPU reference for the normalised attention family (see the choices
-// block at the top of src/kernels/attention.ts, and /work/shared/spec/attention.md).
+// block at the top of src/kernels/attention.ts, and docs/papers.md).
 // Written straight from the math (logits recomputed in the backward), not as a
 // mirror of the GPU kernels, so the finite-difference test checks the formulas.
 import type { NormalisedMechanism, ProbsParams } from '../kernels/attention';

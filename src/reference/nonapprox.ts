@@ -1,6 +1,5 @@
 // float64 CPU reference for the `nonapprox` mixer (shaders/nonapprox_*.wgsl,
-// src/kernels/nonapprox.ts; spec: "The mechanisms that are not the normalised
-// family" in /work/shared/spec/attention.md).
+// src/kernels/nonapprox.ts; formula and choices: "nonapprox" in docs/mechanisms.md).
 //
 // Inputs per head, all [B, H, T, hd]: q (already through SiLU), k, v.
 //   s_j = q_j . k_j / sqrt(hd)                       one scalar per position

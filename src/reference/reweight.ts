@@ -1,5 +1,5 @@
 // float64 CPU reference for the re-weighting pass (shaders/reweight_*.wgsl,
-// src/kernels/reweight.ts; spec: "Re-weighting" in /work/shared/spec/attention.md).
+// src/kernels/reweight.ts; spec: "Re-weighting" in docs/papers.md).
 //
 // Per row i (0-based; the spec's position is i1 = i + 1) of a row-normalised
 // causal A [BH, T, T]:

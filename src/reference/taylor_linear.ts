@@ -1,6 +1,6 @@
 // float64 CPU reference for `taylor` attention's linear-time causal form
 // (shaders/taylor_linear_forward.wgsl, src/kernels/taylor_linear.ts; spec:
-// the `taylor` notes in /work/shared/spec/attention.md). Forward only: it is
+// the `taylor` notes in docs/mechanisms.md). Forward only: it is
 // used at evaluation, training uses the quadratic kernels.
 //
 // With s_ij = q_i . k_j / sqrt(hd), phi(s) = 1 + s + s^2/2 (> 0 for every s),
