@@ -60,6 +60,24 @@ const lossVsLength = z.object({
   lengths: z.array(lengthResult).max(64),
 });
 
+/**
+ * Which sweep and pair a run is, and which shard ran it (src/experiment/sweep.ts): absent for a run that is no
+ * part of a sweep (the lab's own runs).
+ */
+const sweepTag = z.object({
+  id: z.string().regex(/^[0-9a-f]{12}$/),
+  name: z.string().max(200),
+  labels: z.array(z.string().max(200)).min(1).max(32),
+  pairs: z
+    .array(z.tuple([z.number().int().min(0).max(31), z.number().int().min(0)]))
+    .min(1)
+    .max(512),
+  plan: z.array(posInt.max(512)).min(1).max(512),
+  shard: z.tuple([posInt.max(512), posInt.max(512)]),
+  pair: z.number().int().min(0).max(511),
+  command: z.array(z.string().max(5000)).max(200).nullable(),
+});
+
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
   version: z.literal(RESULTS_VERSION),
@@ -100,6 +118,7 @@ export const resultsSchema = z.object({
     trainTokensPerSecond: nonneg,
     evalTokensPerSecond: nonneg,
   }),
+  sweep: sweepTag.optional(),
 });
 
 export type ResultsDoc = z.infer<typeof resultsSchema>;
