@@ -284,11 +284,12 @@ export class SweepMerge {
           `${input.source} is another sweep: ${sweepName(t)}, not ${sweepName(first.tag)} of ${first.source}`,
         );
       const before = this.byPair.get(t.pair);
-      if (before || seen.has(t.pair))
+      if (before || seen.has(t.pair)) {
+        const where = before ? `both ${before.source} and ${input.source}` : `${input.source} twice`;
         throw new MergeRefusal(
-          `${pairName(t, t.pair)} is in ${before ? `both ${before.source} and ${input.source}` : `${input.source} twice`}` +
-            ' (a shard ran twice into different files? keep one of them)',
+          `${pairName(t, t.pair)} is in ${where} (a shard ran twice into different files? keep one of them)`,
         );
+      }
       seen.set(t.pair, d);
     }
     this.first = first;
@@ -378,7 +379,10 @@ export function shardCommand(args: readonly string[], from: number, k: number, n
   return out;
 }
 
-/** shard-2-of-3.json -> shard-1-of-3.json (the first number equal to `from` in the file name), else x.json -> x.shard-1.json. */
+/**
+ * A shard's output file for shard k, from shard `from`'s: shard-2-of-3.json -> shard-1-of-3.json (the first
+ * number equal to `from` in the file name), else x.json -> x.shard-1.json.
+ */
 export function shardOut(path: string, from: number, k: number): string {
   const slash = path.lastIndexOf('/') + 1;
   const dir = path.slice(0, slash);
