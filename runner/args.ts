@@ -22,8 +22,8 @@ export const SIZE_FLAGS = {
 } as const;
 export type SizeFlag = keyof typeof SIZE_FLAGS;
 
-const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose'] as const;
-const STRINGS = ['preset', 'config', 'url', 'out', 'seeds', 'text', 'linkBase', 'plotSize'] as const;
+const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose', 'plan'] as const;
+const STRINGS = ['preset', 'config', 'url', 'out', 'seeds', 'text', 'linkBase', 'plotSize', 'shard'] as const;
 const LISTS = ['plot', 'set'] as const;
 
 /** The command line, read: one field per flag (camelCase), the size flags by flag. */
@@ -69,6 +69,10 @@ Sizes (override the preset or file, for every run):
   --windows N          validation windows per length (eval.windows)
   --seeds 1,2,3        run every run once per seed (mean and spread in the plot);
                        not with --seed
+  --shard K/N          run only shard K of N of the sweep (the experiment's runs x
+                       --seeds), cut by estimated cost; each finished run is added
+                       to --out at once, and the same command again skips the runs
+                       already there. Merge the shards with \`npm run merge\`
   --set KEY=VALUE      any other field, by path or link key, e.g. --set lr=0.01
                        or --set model.positional=alibi; lists by commas (repeatable)
   With --steps below the warm-up, the warm-up shrinks to a tenth of the steps
@@ -87,6 +91,9 @@ Other:
   --list               list the presets, one a line, and exit
   --fields             list every field --set accepts, with bounds, and exit
   --dry-run            check everything and print the runs, without running them
+  --plan               print the sweep's id and its grid of (run, seed) pairs with
+                       their estimated cost (and, with --shard K/N, every pair's
+                       shard and each shard's total), without running anything
   --verbose            show the runner page's console
   --help               this text
 
@@ -94,7 +101,8 @@ Exit status: 0 done; 2 bad flags, preset, config, link, sizes or data (one
 line on stderr, nothing written); 1 a run failed, or no browser or WebGPU;
 130 interrupted (143 on SIGTERM). Files appear at the output paths only when
 every run finished; a failed or interrupted experiment leaves its finished
-runs in OUT.partial.json instead.`;
+runs in OUT.partial.json instead. With --shard, OUT always holds the finished
+runs (a killed shard leaves a valid file): run the same command to go on.`;
 
 const isSize = (flag: string): flag is SizeFlag => flag in SIZE_FLAGS;
 const among = <T extends string>(names: readonly T[], name: string): name is T => names.includes(name as T);
@@ -136,5 +144,7 @@ export function parseArgv(argv: string[]): Flags {
   if (sources.length > 1)
     throw new UsageError(`give one of --preset, --config and --url, not ${sources.map((s) => `--${s}`).join(' and ')}`);
   if (o.seeds !== undefined && '--seed' in o.sizes) throw new UsageError('give --seed or --seeds, not both');
+  if (o.shard !== undefined && !/^\d+\/\d+$/.test(o.shard))
+    throw new UsageError(`--shard '${o.shard.slice(0, 20)}': write K/N, shard K (from 1) of N, e.g. --shard 2/3`);
   return o;
 }

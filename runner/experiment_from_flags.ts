@@ -6,16 +6,11 @@
 // is checked against its field. Problems are UsageErrors naming them.
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import {
-  applyOverrides,
-  type Experiment,
-  type RunOverrides,
-  resolveRuns,
-  runLabel,
-} from '../src/experiment/experiment';
+import { applyOverrides, type Experiment, type RunOverrides } from '../src/experiment/experiment';
 import { checkValue, FIELD_BY_KEY, FIELD_BY_PATH, type Field, type FieldValue } from '../src/experiment/fields';
 import { PRESETS, presetById, presetExperiment } from '../src/experiment/presets';
 import { DEFAULT_RUN, type RunConfig } from '../src/experiment/run_config';
+import { sweepRuns } from '../src/experiment/sweep';
 import { decodeExperiment, decodeValue } from '../src/experiment/url';
 import { type Flags, SIZE_FLAGS, type SizeFlag, UsageError } from './args';
 import { userPath } from './outputs';
@@ -195,13 +190,12 @@ export function buildExperiment(o: Flags, warn: (msg: string) => void): BuiltExp
   if ('train.steps' in over && !('train.warmupSteps' in over) && e.base.train.warmupSteps > e.base.train.steps) {
     e.base.train.warmupSteps = Math.floor(e.base.train.steps / 10);
   }
-  let resolved: RunConfig[];
+  // The runs are the sweep's grid (src/experiment/sweep.ts): every run once per seed, in order.
+  let runs: RunConfig[];
   try {
-    resolved = resolveRuns(e);
+    runs = sweepRuns(e, seeds);
   } catch (err) {
     throw new UsageError(oneLine(err));
   }
-  const labelled = resolved.map((r, i) => ({ ...r, label: r.label || runLabel(e, i).slice(0, 80) }));
-  const runs = labelled.flatMap((r) => (seeds ?? [r.seed]).map((seed) => ({ ...r, seed })));
   return { experiment: e, runs, seeds };
 }

@@ -15,6 +15,7 @@ import { HELP, parseArgv, UsageError } from '../runner/args';
 import { type BuiltExperiment, buildExperiment } from '../runner/experiment_from_flags';
 import { checkOutputs, type Outputs } from '../runner/outputs';
 import { duration, RunBar, summaryTable } from '../runner/progress';
+import { dropStaleTemps, planText, type ShardJob, shardJob } from '../runner/shard';
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { Experiment } from '../src/experiment/experiment';
 import { FIELDS, type FieldKind } from '../src/experiment/fields';
@@ -52,6 +53,8 @@ const dropTemps = () => {
 
 /** Finished runs' documents, and where they would go if the experiment stops early. */
 const finished: { docs: ResultsDoc[]; out: string | null } = { docs: [], out: null };
+/** With --shard: where the finished runs already are, said when the shard stops early. */
+let resumeNote = '';
 /** A failed or interrupted experiment keeps its finished runs beside --out, never at it. */
 function savePartial(): string {
   if (!finished.docs.length || !finished.out) return '';
@@ -139,9 +142,17 @@ async function openRunner(verbose: boolean, onLine: (line: string) => void): Pro
   return openRunnerPage(browser, server, { onLine, verbose });
 }
 
-/** Runs every run in the page, in order; returns the exit code. */
-async function runAll(built: BuiltExperiment, outs: Outputs, names: string[], verbose: boolean): Promise<number> {
-  const { experiment, runs } = built;
+/** Runs the job's runs in the page, in order; returns the exit code. */
+async function runAll(
+  built: BuiltExperiment,
+  job: ShardJob,
+  outs: Outputs,
+  allNames: string[],
+  verbose: boolean,
+): Promise<number> {
+  const { experiment } = built;
+  const runs = job.todo.map((i) => built.runs[i]);
+  const names = job.todo.map((i) => allNames[i]);
   const t0 = Date.now();
   let bar: RunBar | null = null;
   const onLine = (l: string) => (bar ? bar.note(l) : process.stderr.write(`${l}\n`));
@@ -157,10 +168,22 @@ async function runAll(built: BuiltExperiment, outs: Outputs, names: string[], ve
   // Every run's config, data and fit on this device, before the first one trains.
   const problem = await page.evaluate(([rs, text]) => window.__runner!.check(rs, text), [runs, outs.text] as const);
   if (problem) return (err(problem), 2);
-  process.stderr.write(`${experiment.label}: ${runs.length} run${runs.length === 1 ? '' : 's'} on ${adapter}\n`);
+  const what = `${runs.length} run${runs.length === 1 ? '' : 's'}`;
+  const part = job.resumable
+    ? `shard ${job.shard.join('/')} of sweep ${job.sweep.id}, ${what}` +
+      (job.kept.length ? ` (${job.kept.length} more already in ${outs.out})` : '')
+    : what;
+  process.stderr.write(`${experiment.label}: ${part} on ${adapter}\n`);
 
   const docs = finished.docs;
-  finished.out = outs.out;
+  // With --shard, --out holds every finished run at once (by rename: a killed shard leaves a valid file).
+  const shardDocs = () => [...job.kept, ...docs].sort((a, b) => a.sweep!.pair - b.sweep!.pair);
+  const writeOut = () => {
+    const s = staged(outs.out);
+    writeFileSync(s.tmp, `${JSON.stringify(shardDocs(), null, 2)}\n`);
+    s.commit();
+  };
+  finished.out = job.resumable ? null : outs.out;
   for (const [i, run] of runs.entries()) {
     bar = new RunBar(process.stderr, names[i]);
     try {
@@ -168,24 +191,32 @@ async function runAll(built: BuiltExperiment, outs: Outputs, names: string[], ve
         await page.evaluate(([r, text]) => window.__runner!.run(r, text), [run, outs.text] as const),
       );
       bar.done(doc);
-      docs.push(doc);
+      docs.push({ ...doc, sweep: job.tag(job.todo[i]) });
+      if (job.resumable) {
+        writeOut();
+        const n = job.kept.length + docs.length;
+        const are = n === 1 ? ' is' : 's are';
+        resumeNote = `; the ${n} finished run${are} in ${outs.out}: run the same command to go on`;
+      }
     } catch (e) {
       bar.fail();
       bar = null;
-      return (err(`${names[i]} failed: ${firstLine(e)}${interrupted ? '' : savePartial()}`), 1);
+      const kept = job.resumable ? resumeNote : savePartial();
+      return (err(`${names[i]} failed: ${firstLine(e)}${interrupted ? '' : kept}`), 1);
     }
   }
   bar = null;
   finished.out = null;
+  if (job.resumable) finished.docs = shardDocs();
 
   // Everything ran: stage every file, then rename them all.
   const files: [ReturnType<typeof staged>, string][] = [];
   const json = staged(outs.out);
-  writeFileSync(json.tmp, `${JSON.stringify(docs, null, 2)}\n`);
+  writeFileSync(json.tmp, `${JSON.stringify(finished.docs, null, 2)}\n`);
   files.push([json, outs.out]);
   for (const p of outs.plots) {
     const svg = await page.evaluate(([d, w, h, title]) => window.__runner!.plot(d, w, h, title), [
-      docs,
+      finished.docs,
       ...outs.size,
       experiment.label,
     ] as const);
@@ -196,10 +227,11 @@ async function runAll(built: BuiltExperiment, outs: Outputs, names: string[], ve
   }
   for (const [s] of files) s.commit();
 
-  console.log(summaryTable(docs));
+  console.log(summaryTable(finished.docs));
   const wrote = files.map(([, p]) => p).join(', ');
   console.log(
-    `${runs.length} run${runs.length === 1 ? '' : 's'} in ${duration((Date.now() - t0) / 1000)}; wrote ${wrote}`,
+    `${runs.length} run${runs.length === 1 ? '' : 's'} in ${duration((Date.now() - t0) / 1000)}` +
+      `${job.kept.length ? ` (${job.kept.length} already there)` : ''}; wrote ${wrote}`,
   );
   return 0;
 }
@@ -207,6 +239,7 @@ async function runAll(built: BuiltExperiment, outs: Outputs, names: string[], ve
 async function main(argv: string[]): Promise<number> {
   let built: BuiltExperiment;
   let outs: Outputs;
+  let job: ShardJob;
   let verbose = false;
   let printLink = false;
   let dryRun = false;
@@ -218,21 +251,26 @@ async function main(argv: string[]): Promise<number> {
     ({ verbose = false, printLink = false, dryRun = false } = o);
     built = buildExperiment(o, warn);
     outs = checkOutputs(o);
+    job = shardJob(built, o, outs.out, outs.text, argv);
+    if (o.plan) return (console.log(planText(job)), 0);
   } catch (e) {
     if (e instanceof UsageError) return (err(e.message), 2);
     throw e;
   }
   const { experiment, runs } = built;
   const names = runs.map((r, i) => `run ${i + 1}/${runs.length} ${r.label}${built.seeds ? ` (seed ${r.seed})` : ''}`);
+  if (job.resumable) {
+    dropStaleTemps(outs.out);
+    if (job.kept.length) resumeNote = `; the finished runs are in ${outs.out}: run the same command to go on`;
+    for (const d of job.kept) process.stderr.write(`skipping ${names[d.sweep!.pair]}: already in ${outs.out}\n`);
+  }
   if (dryRun) {
-    console.log(`${experiment.label}: ${runs.length} run${runs.length === 1 ? '' : 's'}`);
-    runs.forEach((r, i) => {
-      console.log(`${names[i]}: ${describeRun(r)}`);
-    });
+    console.log(`${experiment.label}: ${job.todo.length} run${job.todo.length === 1 ? '' : 's'}`);
+    for (const i of job.todo) console.log(`${names[i]}: ${describeRun(runs[i])}`);
     if (printLink) console.log(await shareLink(experiment, [], outs.linkBase));
     return 0;
   }
-  const code = await runAll(built, outs, names, verbose);
+  const code = await runAll(built, job, outs, names, verbose);
   if (code === 0 && printLink) console.log(await shareLink(experiment, finished.docs, outs.linkBase));
   return code;
 }
@@ -250,8 +288,9 @@ for (const [signal, code] of [
     if (interrupted) process.exit(code);
     interrupted = true;
     signalCode = code;
-    const kept = savePartial();
-    process.stderr.write(`\nexperiment: interrupted; nothing written at the output paths${kept}\n`);
+    const kept = resumeNote || savePartial();
+    const what = resumeNote ? '' : '; nothing written at the output paths';
+    process.stderr.write(`\nexperiment: interrupted${what}${kept}\n`);
     shutdown().finally(() => process.exit(code));
   });
 

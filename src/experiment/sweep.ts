@@ -209,10 +209,10 @@ export function sweepTag(
   };
 }
 
-/** A pair named for people: `run 2/3 lssa (seed 1)`, runs counted from 1 over the experiment. */
+/** A pair named as the command line names it: `run 4/9 lssa (seed 1)`, counted from 1 over the grid. */
 export function pairName(t: Pick<SweepTag, 'labels' | 'pairs'>, index: number): string {
   const [run, seed] = t.pairs[index];
-  return `run ${run + 1}/${t.labels.length} ${t.labels[run]} (seed ${seed})`;
+  return `run ${index + 1}/${t.pairs.length} ${t.labels[run]} (seed ${seed})`;
 }
 
 // ---------- merging ----------

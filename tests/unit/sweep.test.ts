@@ -218,7 +218,7 @@ describe('merge', () => {
         { source: 'a.json', docs: shardDocs(s, 1, 2) },
         { source: 'b.json', docs: shardDocs(s, 1, 2) },
       ]),
-    ).toMatch(/^run 1\/2 softmax \(seed 1\) is in both a\.json and b\.json/);
+    ).toMatch(/^run 1\/4 softmax \(seed 1\) is in both a\.json and b\.json/);
     const twice = shardDocs(s, 1, 2);
     expect(refusal([{ source: 'a.json', docs: [...twice, twice[0]] }])).toMatch(/is in a\.json twice/);
     // A tag that does not describe its document.
