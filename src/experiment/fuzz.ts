@@ -55,7 +55,7 @@ export function fuzzLinks(count: number, seed: number): string[] {
   const presetLinks = PRESETS.map((p) => encodeExperiment(presetExperiment(p)).toString());
   const out: string[] = [];
   while (out.length < count) {
-    const kind = rng.int(5);
+    const kind = rng.int(6);
     if (kind === 0) {
       // A preset link with characters deleted, duplicated or replaced.
       let s = pick(presetLinks);
@@ -83,9 +83,14 @@ export function fuzzLinks(count: number, seed: number): string[] {
       out.push(
         `v=1&res=${pick(['', 'AAAA', '!!!', 'x'.repeat(1000), 'eJzLSM3JyQcABiwCFQ'])}&teacher=${enc(pick(NASTY))}`,
       );
-    } else {
+    } else if (kind === 4) {
       // Raw random bytes as text.
       out.push(Array.from({ length: rng.int(300) }, () => String.fromCharCode(rng.int(0x3000))).join(''));
+    } else {
+      // Classroom sweep garbage: seeds, seats and seat, each sometimes sane.
+      const sane = ['1+2+3', '3', '2', '7'];
+      const part = (k: string) => (rng.int(3) ? `&${k}=${enc(pick(rng.int(2) ? NASTY : sane))}` : '');
+      out.push(`v=1&L=2${part('seeds')}${part('seats')}${part('seat')}`);
     }
   }
   return out;

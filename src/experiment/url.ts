@@ -49,8 +49,27 @@ export interface TeacherMode {
   hidden: string[];
 }
 
-/** Experiment -> URL parameters (only what differs from the defaults). */
-export function encodeExperiment(e: Experiment, teacher?: TeacherMode | null): URLSearchParams {
+/**
+ * A classroom sweep (src/experiment/sweep.ts) in a link: the seeds every run
+ * is repeated with (null: each run keeps its own), how many seats share it,
+ * and, in a student's own link, the seat.
+ */
+export interface SweepLink {
+  seeds: number[] | null;
+  seats: number;
+  seat: number | null;
+}
+
+/** Most seats a sweep link names (and most seeds: the command line's --seeds limit). */
+export const MAX_SEATS = 64;
+export const MAX_SWEEP_SEEDS = 16;
+
+/** Experiment -> URL parameters (only what differs from the defaults), with a teacher's locks and a sweep. */
+export function encodeExperiment(
+  e: Experiment,
+  teacher?: TeacherMode | null,
+  sweep?: SweepLink | null,
+): URLSearchParams {
   const q = new URLSearchParams();
   q.set('v', String(CONFIG_VERSION));
   if (e.label) q.set('x', e.label);
@@ -73,7 +92,41 @@ export function encodeExperiment(e: Experiment, teacher?: TeacherMode | null): U
         .join('+');
     q.set('teacher', `lock:${keys(teacher.locked)},hide:${keys(teacher.hidden)}`);
   }
+  if (sweep) {
+    if (sweep.seeds) q.set('seeds', sweep.seeds.join('+'));
+    q.set('seats', String(sweep.seats));
+    if (sweep.seat !== null) q.set('seat', String(sweep.seat));
+  }
   return q;
+}
+
+/** The link's sweep (seeds, seats, seat), or null; a part that does not read is reported and the sweep ignored. */
+function decodeSweep(q: URLSearchParams, problems: string[]): SweepLink | null {
+  const rawSeeds = q.get('seeds');
+  const rawSeats = q.get('seats');
+  const rawSeat = q.get('seat');
+  if (rawSeeds === null && rawSeats === null && rawSeat === null) return null;
+  const ignored = (why: string) => (problems.push(`classroom sweep: ${why}; the sweep was ignored`), null);
+  const int = (s: string) => (/^\d{1,10}$/.test(s) ? Number(s) : NaN);
+  let seeds: number[] | null = null;
+  if (rawSeeds !== null) {
+    const f = FIELD_BY_KEY.get('seed')!;
+    const list = rawSeeds.split('+').map(int);
+    const bad = list.findIndex((x) => checkValue(f, x) !== null);
+    if (bad >= 0) return ignored(`seed '${rawSeeds.split('+')[bad].slice(0, 20)}' is not a seed`);
+    if (list.length > MAX_SWEEP_SEEDS) return ignored(`${list.length} seeds; at most ${MAX_SWEEP_SEEDS}`);
+    if (new Set(list).size !== list.length) return ignored('a seed is listed twice');
+    seeds = list;
+  }
+  const seats = rawSeats === null ? 1 : int(rawSeats);
+  if (!(seats >= 1 && seats <= MAX_SEATS)) return ignored(`seats '${rawSeats!.slice(0, 20)}' is not 1 to ${MAX_SEATS}`);
+  let seat: number | null = null;
+  if (rawSeat !== null) {
+    const k = int(rawSeat);
+    if (k >= 1 && k <= seats) seat = k;
+    else problems.push(`classroom sweep: seat '${rawSeat.slice(0, 20)}' is not 1 to ${seats}; pick your seat`);
+  }
+  return { seeds, seats, seat };
 }
 
 function decodeTeacher(raw: string, problems: string[]): TeacherMode {
@@ -100,10 +153,12 @@ export interface DecodedExperiment {
   /** The `res` parameter (compressed results), if any. */
   results: string | null;
   teacher: TeacherMode | null;
+  /** The classroom sweep the link hands out, or null. */
+  sweep: SweepLink | null;
   version: number;
 }
 
-const RESERVED = new Set(['v', 'x', 'run', 'res', 'teacher']);
+const RESERVED = new Set(['v', 'x', 'run', 'res', 'teacher', 'seeds', 'seats', 'seat']);
 
 /** URL parameters -> experiment; problems are reported, never thrown. */
 export function decodeExperiment(input: string | URLSearchParams): DecodedExperiment {
@@ -180,6 +235,7 @@ export function decodeExperiment(input: string | URLSearchParams): DecodedExperi
     results: q.get('res'),
     version,
     teacher: t === null ? null : decodeTeacher(t, problems),
+    sweep: decodeSweep(q, problems),
   };
 }
 

@@ -285,3 +285,39 @@ describe('merge', () => {
     );
   });
 });
+
+describe('sweep links', () => {
+  test('seeds, seats and a seat round-trip through a link; a link without them has no sweep', () => {
+    const e = extrapolation();
+    for (const sweep of [
+      { seeds: [1, 2, 3], seats: 3, seat: null },
+      { seeds: [7], seats: 1, seat: 1 },
+      { seeds: null, seats: 4, seat: 2 },
+    ]) {
+      const d = decodeExperiment(encodeExperiment(e, null, sweep));
+      expect(d.problems).toEqual([]);
+      expect(d.sweep).toEqual(sweep);
+      expect(makeSweep(d.experiment, d.sweep!.seeds).id).toBe(makeSweep(e, sweep.seeds).id);
+    }
+    expect(decodeExperiment(encodeExperiment(e)).sweep).toBeNull();
+    expect(encodeExperiment(e, null, { seeds: [1, 2], seats: 3, seat: 2 }).toString()).toMatch(
+      /&seeds=1%2B2&seats=3&seat=2$/,
+    );
+  });
+
+  test('a sweep part that does not read is reported; the link still opens', () => {
+    const cases: [string, RegExp, unknown][] = [
+      ['seeds=1%2Bx', /classroom sweep: seed 'x' is not a seed; the sweep was ignored/, null],
+      ['seeds=1%2B1', /a seed is listed twice/, null],
+      ['seeds=1&seats=0', /seats '0' is not 1 to 64/, null],
+      ['seeds=1&seats=999', /seats '999' is not 1 to 64/, null],
+      ['seeds=1&seats=3&seat=4', /seat '4' is not 1 to 3; pick your seat/, { seeds: [1], seats: 3, seat: null }],
+      ['seats=2', /^$/, { seeds: null, seats: 2, seat: null }],
+    ];
+    for (const [q, message, sweep] of cases) {
+      const d = decodeExperiment(`v=1&${q}`);
+      expect(d.problems.join('\n'), q).toMatch(message);
+      expect(d.sweep, q).toEqual(sweep);
+    }
+  });
+});
