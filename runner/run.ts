@@ -2,14 +2,15 @@
 // It hosts the same run host as the lab's worker (src/host/core.ts), over the
 // same commands and events, and exposes a small API on `window.__runner`
 // that the CLI calls once per run, so the CLI keeps the order, the progress
-// bars and the files. The plot is the lab's own SVG, framed as a file.
+// bars and the files. The plots are the lab's own SVGs, framed as a file.
 
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { RunConfig } from '../src/experiment/run_config';
 import { LabCore } from '../src/host/core';
 import type { Command, Event, Progress } from '../src/host/protocol';
+import { answerFigureFor } from '../src/report/answerData';
+import { type FigurePart, figureFileSvg } from '../src/report/figureFile';
 import { lossTableMarkdown } from '../src/report/lossTable';
-import { lossVsLengthFileSvg } from '../src/report/lossVsLengthFile';
 
 export interface RunnerApi {
   /** Requests the device; returns the adapter's description. */
@@ -21,8 +22,12 @@ export interface RunnerApi {
   check(runs: unknown[], userText: string | null): Promise<string | null>;
   /** Trains and evaluates one run; progress goes to `window.__progress` (exposed by the CLI). */
   run(run: unknown, userText: string | null): Promise<ResultsDoc>;
-  /** Renders the loss-vs-length plot, titled and with a legend, into #plot; returns it as standalone SVG text. */
-  plot(docs: unknown[], width: number, height: number, title: string): string;
+  /**
+   * Renders the figure file into #plot and returns it as standalone SVG text: titled, the experiment's answer
+   * figure (its preset's, found by the title or the runs' labels) above the loss-vs-length plot and its legend,
+   * or one of the two (`part`).
+   */
+  plot(docs: unknown[], width: number, height: number, title: string, part?: FigurePart): string;
   /** The same documents as a markdown table (loss per factor, spread over seeds, ratio, baselines). */
   table(docs: unknown[]): string;
 }
@@ -96,13 +101,9 @@ const api: RunnerApi = {
     return parseResults(JSON.parse(JSON.stringify(e.doc)));
   },
 
-  plot(docs, width, height, title) {
-    const svg = lossVsLengthFileSvg(
-      docs.map((d) => parseResults(d)),
-      width,
-      height,
-      title,
-    );
+  plot(docs, width, height, title, part = 'both') {
+    const parsed = docs.map((d) => parseResults(d));
+    const svg = figureFileSvg(parsed, answerFigureFor(parsed, title), width, height, title, part);
     (document.getElementById('plot') as HTMLElement).replaceChildren(svg);
     return new XMLSerializer().serializeToString(svg);
   },

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run report`: turns the reproduction's results (docs/figures/<preset>.json,
 // written by scripts/reproduce.sh) into its figures and tables. For each preset
-// with results it redraws docs/figures/<preset>.svg with the lab's own plot
-// (through the runner page, so the file matches what the lab shows) and
+// with results it redraws docs/figures/<preset>.svg (loss against length) and
+// docs/figures/<preset>-answer.svg (the figure that answers the preset's
+// question, src/report/answer.ts) with the lab's own plots (through the
+// runner page, so the files match what the lab shows) and
 // replaces the table between `<!-- table:<preset> -->` and `<!-- /table -->`
 // in docs/REPRODUCTION.md, so no number in the report is copied by hand; the
 // report is then laid out by the project's formatter (Biome), as committed.
@@ -32,13 +34,23 @@ try {
       continue;
     }
     const docs = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
-    const svg = await page.evaluate(([d, t]) => window.__runner!.plot(d, 720, 420, t), [docs, p.title] as const);
-    writeFileSync(join(FIGURES, `${p.id}.svg`), `${svg}\n`);
+    // The loss-against-length figure, and beside it the figure that answers the preset's question.
+    for (const [part, name] of [
+      ['loss', `${p.id}.svg`],
+      ['answer', `${p.id}-answer.svg`],
+    ] as const) {
+      const svg = await page.evaluate(([d, t, part]) => window.__runner!.plot(d, 720, 420, t, part), [
+        docs,
+        p.title,
+        part,
+      ] as const);
+      writeFileSync(join(FIGURES, name), `${svg}\n`);
+    }
     const table = await page.evaluate((d) => window.__runner!.table(d), docs);
     const filled = report === null ? null : fillTable(report, p.id, table);
     if (filled === null) process.stderr.write(`report: docs/REPRODUCTION.md has no table marker for ${p.id}\n`);
     else report = filled;
-    process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg\n`);
+    process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg, ${p.id}-answer.svg\n`);
   }
   if (report) {
     writeFileSync(REPORT, report);

@@ -1,5 +1,6 @@
-// Mounts a plot's SVG and offers its export as SVG and PNG.
-import { useEffect, useRef } from 'react';
+// Mounts a plot's SVG and offers its export as SVG and PNG; a plot with a
+// text alternative (its numbers in words) says it under the figure, folded.
+import { useEffect, useId, useRef } from 'react';
 import { downloadBlob, downloadText, safeFileName, svgText, svgToPng } from '../download';
 
 export function PlotView({
@@ -7,19 +8,23 @@ export function PlotView({
   name,
   title,
   testId,
+  description,
 }: {
   svg: SVGSVGElement;
   name: string;
   title: string;
   testId?: string;
+  /** The figure in words and numbers: the figure's accessible description, and shown on request. */
+  description?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const descId = useId();
   useEffect(() => {
     ref.current?.replaceChildren(svg);
   }, [svg]);
   const file = safeFileName(name);
   return (
-    <figure className="plot" data-testid={testId}>
+    <figure className="plot" data-testid={testId} aria-describedby={description ? descId : undefined}>
       <figcaption>
         <span className="plot-title">{title}</span>
         <span className="buttons">
@@ -40,6 +45,12 @@ export function PlotView({
         </span>
       </figcaption>
       <div ref={ref} className="plot-svg" />
+      {description && (
+        <details className="plot-alt">
+          <summary>In words</summary>
+          <p id={descId}>{description}</p>
+        </details>
+      )}
     </figure>
   );
 }

@@ -2,11 +2,15 @@
 // highlight runs, the re-run check against shared numbers, and exports.
 import { useMemo, useState } from 'react';
 import type { ResultsDoc } from '../../src/eval/results';
+import { answerSvg } from '../../src/report/answer';
+import { answerData, answerFigureFor, answerSummary, answerTitle } from '../../src/report/answerData';
 import { attentionMapSvg } from '../../src/report/attentionMap';
-import { type PlotOpts, seriesOf, TABLEAU10 } from '../../src/report/common';
+import { type PlotOpts, seriesOf } from '../../src/report/common';
 import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS } from '../../src/report/diagnostics';
-import { lossVsLengthSvg } from '../../src/report/lossVsLength';
+import { lossSummary } from '../../src/report/lossTable';
+import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from '../../src/report/lossVsLength';
 import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
+import { runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
 import { downloadText } from '../download';
@@ -36,7 +40,7 @@ function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
                 onChange={() => store.getState().toggleHidden(n)}
                 aria-label={`Show ${n}`}
               />
-              <span className="swatch" style={{ background: TABLEAU10[i % 10] }} aria-hidden="true" />
+              <LineSample colour={runStyle(i).colour} filled={runStyle(i).filled} />
               {n}
             </label>
             <button
@@ -50,6 +54,35 @@ function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
           </li>
         );
       })}
+    </ul>
+  );
+}
+
+/** A legend's line sample: the run's colour and marker, or a variant's dash in grey. */
+function LineSample({ colour, filled, dash }: { colour: string; filled?: boolean; dash?: string }) {
+  return (
+    <svg className="line-sample" width="26" height="10" viewBox="0 0 26 10" aria-hidden="true">
+      <line x1="1" x2="25" y1="5" y2="5" stroke={colour} strokeWidth="2.5" strokeDasharray={dash} />
+      {dash === undefined && (
+        <circle cx="13" cy="5" r="3.2" stroke={colour} strokeWidth="1.5" fill={filled ? colour : 'white'} />
+      )}
+    </svg>
+  );
+}
+
+/** What the loss plot's dash patterns mean (re-weighting sweeps, hybridskip), when it has variant lines. */
+function VariantKey({ variants }: { variants: string[] }) {
+  if (!variants.length) return null;
+  return (
+    <ul className="legend variant-key" aria-label="Line styles in the loss plot">
+      <li>
+        <LineSample colour="#444" dash="" /> as trained
+      </li>
+      {variants.map((v, k) => (
+        <li key={v}>
+          <LineSample colour="#444" dash={variantDash(k)} /> {v}
+        </li>
+      ))}
     </ul>
   );
 }
@@ -106,6 +139,7 @@ export function Plots() {
   const hiddenList = useLabState((s) => s.hidden);
   const highlight = useLabState((s) => s.highlight);
   const large = useLabState((s) => s.largeText);
+  const title = useLabState((s) => s.experiment.label);
   const [tail, setTail] = useState(false);
   const [metric, setMetric] = useState<DiagnosticMetric>('entropy');
   const [diagLen, setDiagLen] = useState<number | null>(null);
@@ -123,7 +157,14 @@ export function Plots() {
     [docs, live],
   );
   const opts: PlotOpts = useMemo(
-    () => ({ hidden: new Set(hiddenList), highlight, colorDomain: names, width: 780, height: large ? 420 : 360 }),
+    () => ({
+      hidden: new Set(hiddenList),
+      highlight,
+      colorDomain: names,
+      width: 780,
+      height: large ? 420 : 360,
+      fontSize: large ? 15 : 12,
+    }),
     [hiddenList, highlight, names, large],
   );
 
@@ -131,6 +172,15 @@ export function Plots() {
     () => lossVsLengthSvg(docs, { ...opts, field: tail ? 'tailLoss' : 'meanLoss' }),
     [docs, opts, tail],
   );
+  const lossAlt = useMemo(() => lossSummary(docs, opts.hidden), [docs, opts]);
+  const variants = useMemo(() => variantsOf(lossVsLengthPoints(docs)), [docs]);
+  // The figure that answers the experiment's question: its preset's (by the experiment's title or the runs' labels).
+  const answerFig = useMemo(() => answerFigureFor(docs, title), [docs, title]);
+  const answer = useMemo(() => answerSvg(docs, answerFig, opts), [docs, answerFig, opts]);
+  const answerText = useMemo(() => {
+    const a = answerData(docs, answerFig, opts.hidden);
+    return { title: answerTitle(a), summary: answerSummary(a) };
+  }, [docs, answerFig, opts]);
   const curves = useMemo(
     () =>
       lossVsStepSvg(
@@ -179,6 +229,15 @@ export function Plots() {
     <section className="panel plots" aria-labelledby="plots-h">
       <h2 id="plots-h">Results</h2>
       {names.length > 0 && <Legend names={names} opts={opts} />}
+      {docs.length > 0 && (
+        <PlotView
+          svg={answer}
+          name="answer"
+          title={answerText.title}
+          testId="plot-answer"
+          description={answerText.summary}
+        />
+      )}
       <PlotView
         svg={lvl}
         name="loss-vs-length"
@@ -186,7 +245,9 @@ export function Plots() {
           tail ? 'Tail loss (last T positions) against evaluation length' : 'Validation loss against evaluation length'
         }
         testId="plot-loss-vs-length"
+        description={docs.length ? lossAlt : undefined}
       />
+      <VariantKey variants={variants} />
       <label className="inline">
         <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Show the tail loss (last T
         positions only)

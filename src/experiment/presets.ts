@@ -45,6 +45,26 @@ export const QUICK_TRY: RunOverrides = {
   'eval.buckets': 8,
 };
 
+/** A length an answer figure reads the loss at: T (1x, else the shortest evaluated), the longest, or a factor. */
+export type LengthRef = 'T' | 'longest' | number;
+
+/**
+ * The figure that answers a preset's question at a glance, drawn above its loss-against-length figure in the lab,
+ * in the report (docs/figures/<id>-answer.svg) and in the runner's --plot. Data only: src/report/answer.ts draws
+ * each kind, src/report/answerData.ts computes it. Runs are named by their labels.
+ */
+export type AnswerFigure =
+  /**
+   * Loss at one or more lengths, a panel each: a row per run (and per evaluation variant), every seed a dot, the
+   * mean a bar. Rows in run order, or by mean loss at the first length; `references` are drawn as vertical lines
+   * (the two ends of a scale) instead of rows.
+   */
+  | { kind: 'dotsAt'; at: LengthRef[]; order?: 'runs' | 'mean'; references?: string[] }
+  /** Each run's loss as trained against its `variant` evaluation, a pair of dots per seed; baselines marked. */
+  | { kind: 'paired'; at: LengthRef; variant: 'hybridskip' }
+  /** The longest/1x loss ratio, every seed a dot, runs in labelled groups (runs in no group come last). */
+  | { kind: 'ratio'; groups: { label: string; runs: string[] }[] };
+
 export interface Preset {
   id: string;
   title: string;
@@ -52,6 +72,8 @@ export interface Preset {
   finding: string;
   base: RunOverrides;
   runs: RunOverrides[];
+  /** The figure that answers the question (every preset declares one: tests/unit/answer_data.test.ts). */
+  answer?: AnswerFigure;
 }
 
 const run = (label: string, o: RunOverrides): RunOverrides => ({ label, ...o });
@@ -72,6 +94,7 @@ export const PRESETS: readonly Preset[] = [
       run('lssa', { 'model.mechanism': 'lssa' }),
       run('lssar (p = 15)', { 'model.mechanism': 'lssar', 'model.reweight.p': 15 }),
     ],
+    answer: { kind: 'dotsAt', at: ['longest'] },
   },
   {
     id: 'reweight-eval',
@@ -84,6 +107,7 @@ export const PRESETS: readonly Preset[] = [
       'not help and p = 15 does.',
     base: { ...CLASSROOM, 'model.mechanism': 'lssa', 'eval.reweightSweep': [1, 3, 7, 15] },
     runs: [run('lssa, re-weighting swept at evaluation', {})],
+    answer: { kind: 'dotsAt', at: ['longest'] },
   },
   {
     id: 'decomposition',
@@ -102,6 +126,13 @@ export const PRESETS: readonly Preset[] = [
       run('sigmoid, no norm', { 'model.mechanism': 'sigmoid' }),
       run('relu / i, no norm', { 'model.mechanism': 'relu' }),
     ],
+    answer: {
+      kind: 'ratio',
+      groups: [
+        { label: 'l1-normalised', runs: ['exp + l1 (softmax)', 'softplus + l1 (lssa)', 'taylor + l1'] },
+        { label: 'no norm', runs: ['sigmoid, no norm', 'relu / i, no norm'] },
+      ],
+    },
   },
   {
     id: 'deconstruct-uniform',
@@ -124,6 +155,15 @@ export const PRESETS: readonly Preset[] = [
       run('fixedseqqk', { 'model.mechanism': 'fixedseqqk' }),
       run('staticembqk', { 'model.mechanism': 'staticembqk' }),
     ],
+    answer: {
+      kind: 'ratio',
+      groups: [
+        // staticembqk's queries and keys see the current token, not its context: input-dependent, context-free.
+        { label: 'queries and keys from the input', runs: ['softmax', 'taylor', 'staticembqk'] },
+        { label: 'queries and keys ignore the input', runs: ['rndembqk', 'fixedseqqk'] },
+        { label: 'no pairwise scores', runs: ['mlp', 'nonapprox'] },
+      ],
+    },
   },
   {
     id: 'deconstruct-hybrid',
@@ -138,6 +178,7 @@ export const PRESETS: readonly Preset[] = [
     runs: ['mlp', 'taylor', 'nonapprox', 'rndembqk', 'fixedseqqk', 'staticembqk'].map((m) =>
       run(`alternate ${m}`, { 'model.mechanism': m }),
     ),
+    answer: { kind: 'paired', at: 'T', variant: 'hybridskip' },
   },
   {
     id: 'how-many',
@@ -156,6 +197,12 @@ export const PRESETS: readonly Preset[] = [
         run(`taylor, ${p}`, { 'model.pattern': p }),
       ),
     ],
+    answer: {
+      kind: 'dotsAt',
+      at: ['T', 'longest'],
+      order: 'mean',
+      references: ['softmax, every layer', 'taylor, every layer'],
+    },
   },
   {
     id: 'positional',
@@ -171,6 +218,7 @@ export const PRESETS: readonly Preset[] = [
       run(`softmax, ${pos}`, { 'model.mechanism': 'softmax', 'model.positional': pos }),
       run(`lssar, ${pos}`, { 'model.mechanism': 'lssar', 'model.positional': pos }),
     ]),
+    answer: { kind: 'dotsAt', at: ['longest'] },
   },
 ];
 

@@ -3,6 +3,7 @@
 // Pure: ResultsDoc[] in, SVG out; a `document` may be passed (Node, tests).
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
+import { runStyle } from './palette';
 
 export interface PlotOpts {
   width?: number;
@@ -15,6 +16,8 @@ export interface PlotOpts {
   highlight?: string | null;
   /** Colour order shared by every plot (the app's legend), so a run keeps its colour everywhere. */
   colorDomain?: string[];
+  /** Text size in CSS pixels (12; the lab's large text for a projector, 15). */
+  fontSize?: number;
 }
 
 /** One plotted series: the runs of one config (several seeds average into one). */
@@ -87,7 +90,7 @@ export function render(options: Plot.PlotOptions, opts: PlotOpts, ariaLabel: str
     height: opts.height ?? 360,
     marginLeft: 56,
     marginBottom: 42,
-    style: { fontSize: '12px', background: 'white', color: '#222' },
+    style: { fontSize: `${opts.fontSize ?? 12}px`, background: 'white', color: '#222' },
     ...options,
     figure: false,
     ariaLabel,
@@ -109,16 +112,7 @@ export function emptySvg(message: string, opts: PlotOpts): SVGSVGElement {
 
 export const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
-/** The colours Plot's tableau10 scheme gives series in domain order (for the app's legend). */
-export const TABLEAU10 = [
-  '#4e79a7',
-  '#f28e2c',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc949',
-  '#af7aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ab',
-];
+/** The colour scale of every plot: the runs in the lab's order, in the palette's colours (src/report/palette.ts). */
+export function colourScale(domain: string[]): { domain: string[]; range: string[]; legend: false } {
+  return { domain, range: domain.map((_, i) => runStyle(i).colour), legend: false };
+}

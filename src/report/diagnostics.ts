@@ -2,7 +2,7 @@
 // spread): entropy, sink mass, local focus or mean distance, at one length.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
-import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 export type DiagnosticMetric = 'entropy' | 'sinkMass' | 'localFocus' | 'meanDistance';
 
@@ -98,7 +98,7 @@ export function diagnosticsSvg(
         grid: true,
       },
       y: { label: METRIC_LABELS[metric], grid: true, nice: true },
-      color: { domain: opts.colorDomain ?? names, scheme: 'tableau10' },
+      color: colourScale(opts.colorDomain ?? names),
       marks,
     },
     opts,

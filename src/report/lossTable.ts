@@ -75,3 +75,25 @@ export function lossTableMarkdown(docs: readonly ResultsDoc[]): string {
     .join(' · ');
   return `${lines.join('\n')}\n\nBaselines (nats/token): ${bs}.\n`;
 }
+
+/**
+ * The loss-against-length figure in words (the lab's text alternative): each line's mean loss at the shortest and
+ * the longest length and its ratio, then the baselines. Series in `hidden` (by run or line name) are left out.
+ */
+export function lossSummary(docs: readonly ResultsDoc[], hidden?: ReadonlySet<string>): string {
+  const rows = lossRows(docs).filter((r) => !hidden?.has(r.series) && !hidden?.has(r.series.split(' · ')[0]));
+  if (!rows.length) return 'No finished runs yet.';
+  const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
+  const lines = rows.map((r) => {
+    const first = r.factors[0];
+    const last = r.factors[r.factors.length - 1];
+    return (
+      `${r.series} ${f3(r.mean[0].mean)} at ${first}x to ${f3(r.mean[r.mean.length - 1].mean)} at ${last}x ` +
+      `(ratio ${f3(r.ratio.mean)})`
+    );
+  });
+  const bs = baselinesOf(docs)
+    .map((b) => `${b.name} ${b.loss.toFixed(3)}`)
+    .join(', ');
+  return `Validation loss (nats/token), mean over seeds: ${lines.join('; ')}. Baselines: ${bs}.`;
+}

@@ -1,17 +1,26 @@
 // The headline plot: validation loss against evaluation length, x in
 // multiples of the training length T (log scale, 1x to 16x), the training
-// length marked, one line per run (mean and min..max band across seeds).
-// Each run's re-weighting sweeps and hybridskip evaluations are extra lines.
+// length marked, one line per run (the mean across seeds; its min..max band
+// only while few lines are shown, else the answer figure's per-seed dots
+// carry the spread). Each run's re-weighting sweeps and hybridskip
+// evaluations are extra lines in its colour, one dash pattern per variant.
 // The trivial baselines (uniform over the vocabulary, the validation text's
 // unigram loss) are grey rules, so a collapse has a line to collapse to.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
-import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { spread, textWidth } from './labels';
+import { runStyle, variantDash } from './palette';
+
+/** Bands are drawn for every line only up to this many lines (beyond, only the highlighted run's). */
+export const BAND_MAX_LINES = 4;
 
 export interface LengthPoint {
   /** The run (series of seeds) this line belongs to: what hide/highlight act on. */
   run: string;
   series: string;
+  /** The evaluation variant's name ('p = 3', 'hybridskip'), null for the run's own evaluation. */
+  variant: string | null;
   factor: number;
   length: number;
   mean: number;
@@ -63,22 +72,47 @@ export function lossVsLengthPoints(
         const xs = s.docs
           .map((d) => d.lossVsLength[i]?.lengths.find((x) => x.length === lr.length)?.[field])
           .filter((x): x is number => x !== undefined);
-        out.push({ run: s.name, series: name, factor: lr.factor, length: lr.length, ...stat(xs) });
+        const variant = i === 0 ? null : name.slice(s.name.length + 3);
+        out.push({ run: s.name, series: name, variant, factor: lr.factor, length: lr.length, ...stat(xs) });
       }
     });
   }
   return out;
 }
 
-export function lossVsLengthSvg(
-  docs: ResultsDoc[],
-  opts: PlotOpts & { field?: 'meanLoss' | 'tailLoss'; baselines?: boolean } = {},
-): SVGSVGElement {
+/** The variants' names in order of first appearance: variant k is drawn with variantDash(k). */
+export function variantsOf(points: readonly LengthPoint[]): string[] {
+  return [...new Set(points.map((p) => p.variant).filter((v): v is string => v !== null))];
+}
+
+export interface LossVsLengthOpts extends PlotOpts {
+  field?: 'meanLoss' | 'tailLoss';
+  baselines?: boolean;
+  /**
+   * Name each variant line at its end, in a column right of the frame (standalone files, which have no tooltips),
+   * when the names differ and fit without overlapping; otherwise the file's legend names the dash patterns.
+   */
+  variantLabels?: boolean;
+}
+
+export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {}): SVGSVGElement {
   if (docs.length === 0) return emptySvg('No finished runs yet', opts);
+  const fs = opts.fontSize ?? 12;
+  const height = opts.height ?? 360;
+  // Room above the frame for the y axis's label, clear of the top tick's label.
+  const MARGIN_TOP = Math.round(fs * 2.4);
+  // Below the frame: ticks (9 px and a line of text), then the axis's label, clear of the bottom edge.
+  const MARGIN_BOTTOM = Math.round(16 + fs * 2.8);
   const all = lossVsLengthPoints(docs, opts.field ?? 'meanLoss');
   const names = [...new Set(all.map((p) => p.series))];
   const runs = [...new Set(all.map((p) => p.run))];
+  const domain = opts.colorDomain ?? runs;
+  const variants = variantsOf(all);
   const shown = all.filter((p) => !opts.hidden?.has(p.run) && !opts.hidden?.has(p.series));
+  const shownNames = new Set(shown.map((p) => p.series));
+  // A band per line while they stay readable; past BAND_MAX_LINES only the highlighted run's.
+  const banded = (p: LengthPoint) =>
+    p.n > 1 && (shownNames.size <= BAND_MAX_LINES || (!!opts.highlight && p.run === opts.highlight));
   const maxF = Math.max(16, ...all.map((p) => p.factor));
   const T = docs[0].model.trainLength;
   const marks: Plot.Markish[] = [
@@ -91,45 +125,65 @@ export function lossVsLengthSvg(
       textAnchor: 'start',
       text: () => `training length T = ${T}`,
       fill: '#666',
+      stroke: 'white',
+      strokeWidth: 3,
+      paintOrder: 'stroke',
     }),
   ];
-  if (opts.baselines !== false) {
-    // A baseline far above every line (the uniform loss usually is) would
-    // squash the lines into a strip; it is named in the corner instead.
-    const bs = baselinesOf(docs);
-    const ys = [
-      ...shown.flatMap((p) => [p.lo, p.hi]),
-      ...bs.filter((b) => b.name.startsWith('unigram')).map((b) => b.loss),
-    ];
-    const top = Math.max(...ys) + 0.3 * (Math.max(...ys) - Math.min(...ys));
-    const inside = bs.filter((b) => b.loss <= top);
-    const above = bs.filter((b) => b.loss > top);
+  // The y extent: the lines (their bands where drawn) and the baselines drawn inside.
+  const ys = shown.flatMap((p) => (banded(p) ? [p.lo, p.hi] : [p.mean]));
+  const bs = opts.baselines === false ? [] : baselinesOf(docs);
+  // A baseline far above every line (the uniform loss usually is) would squash the lines into a strip; it is
+  // named in the corner instead.
+  const near = [...ys, ...bs.filter((b) => b.name.startsWith('unigram')).map((b) => b.loss)];
+  const top = Math.max(...near) + 0.3 * (Math.max(...near) - Math.min(...near));
+  const inside = bs.filter((b) => b.loss <= top);
+  const above = bs.filter((b) => b.loss > top);
+  const extent = [...ys, ...inside.map((b) => b.loss)];
+  const y = Plot.scale({
+    y: {
+      type: 'linear',
+      domain: [Math.min(...extent), Math.max(...extent)],
+      nice: true,
+      range: [height - MARGIN_BOTTOM, MARGIN_TOP],
+    },
+  });
+  const py = (v: number) => y.apply(v) as number;
+  if (inside.length) {
+    // Each baseline named above its rule at the right; one too close under another is named below its rule.
+    const byHeight = [...inside].sort((a, b) => b.loss - a.loss);
+    const dy = byHeight.map((b, i) => (i > 0 && py(b.loss) - py(byHeight[i - 1].loss) < fs + 4 ? fs + 2 : -6));
+    marks.push(Plot.ruleY(inside, { y: 'loss', stroke: '#888', strokeDasharray: '2 3' }));
     marks.push(
-      Plot.ruleY(inside, { y: 'loss', stroke: '#888', strokeDasharray: '2 3' }),
-      Plot.text(inside, {
-        x: maxF,
-        y: 'loss',
-        dy: -6,
-        textAnchor: 'end',
-        text: (b: Baseline) => `${b.name} ${fmt(b.loss, 2)}`,
+      ...byHeight.map((b, i) =>
+        Plot.text([b], {
+          x: maxF,
+          y: 'loss',
+          dy: dy[i],
+          textAnchor: 'end',
+          text: (d: Baseline) => `${d.name} ${fmt(d.loss, 2)}`,
+          fill: '#555',
+          stroke: 'white',
+          strokeWidth: 3,
+          paintOrder: 'stroke',
+        }),
+      ),
+    );
+  }
+  if (above.length)
+    marks.push(
+      Plot.text([above.map((b) => `${b.name} ${fmt(b.loss, 2)} (above the plot)`).join('\n')], {
+        frameAnchor: 'top-left',
+        textAnchor: 'start',
+        dx: 8,
+        dy: 12,
         fill: '#666',
       }),
     );
-    if (above.length)
-      marks.push(
-        Plot.text([above.map((b) => `${b.name} ${fmt(b.loss, 2)} (above the plot)`).join('\n')], {
-          frameAnchor: 'top-left',
-          textAnchor: 'start',
-          dx: 8,
-          dy: 12,
-          fill: '#666',
-        }),
-      );
-  }
-  const spread = shown.filter((p) => p.n > 1);
-  if (spread.length)
+  const spreadPts = shown.filter(banded);
+  if (spreadPts.length)
     marks.push(
-      Plot.areaY(spread, {
+      Plot.areaY(spreadPts, {
         x: 'factor',
         y1: 'lo',
         y2: 'hi',
@@ -143,7 +197,7 @@ export function lossVsLengthSvg(
     const pts = shown.filter((p) => p.series === name);
     if (!pts.length) continue;
     const e = emphasis(pts[0].run, opts);
-    const dashed = name !== pts[0].run;
+    const v = pts[0].variant;
     marks.push(
       Plot.line(pts, {
         x: 'factor',
@@ -151,9 +205,31 @@ export function lossVsLengthSvg(
         stroke: 'run',
         strokeWidth: e.width,
         strokeOpacity: e.opacity,
-        strokeDasharray: dashed ? '5 3' : undefined,
-        marker: 'circle-stroke',
+        strokeDasharray: v === null ? undefined : variantDash(variants.indexOf(v)),
+        marker: runStyle(Math.max(0, domain.indexOf(pts[0].run))).marker,
       }),
+    );
+  }
+  // Variant names at the lines' ends, right of the frame, spread so that none overlaps another.
+  let marginRight = 20;
+  const ends = opts.variantLabels ? variantEnds(shown) : [];
+  const atEdge = ends.every((e) => e.factor === maxF);
+  const labelH = fs * 0.9 + 3;
+  const placed =
+    ends.length && atEdge && new Set(ends.map((e) => e.text)).size === ends.length
+      ? spread(
+          ends.map((e) => ({ at: py(e.mean), size: labelH })),
+          MARGIN_TOP,
+          height - MARGIN_BOTTOM,
+        )
+      : null;
+  if (placed) {
+    marginRight = Math.ceil(14 + Math.max(...ends.map((e) => textWidth(e.text, fs * 0.9))));
+    marks.push(
+      Plot.text(
+        ends.map((e, i) => ({ ...e, y: y.invert!(placed[i]) as number })),
+        { x: maxF, y: 'y', text: 'text', dx: 8, textAnchor: 'start', fill: '#333', fontSize: fs * 0.9 },
+      ),
     );
   }
   marks.push(
@@ -171,23 +247,39 @@ export function lossVsLengthSvg(
   );
   return render(
     {
+      marginTop: MARGIN_TOP,
+      marginBottom: MARGIN_BOTTOM,
+      marginRight,
       x: {
         type: 'log',
         domain: [1, maxF],
         ticks: [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= maxF),
         tickFormat: (d: number) => `${d}x`,
         label: 'evaluation length (multiples of T)',
+        labelOffset: MARGIN_BOTTOM - 8,
         grid: true,
       },
       y: {
         label: (opts.field ?? 'meanLoss') === 'tailLoss' ? 'tail loss (nats/token)' : 'validation loss (nats/token)',
         grid: true,
-        nice: true,
+        domain: y.domain,
       },
-      color: { domain: opts.colorDomain ?? runs, legend: false, scheme: 'tableau10' },
+      color: colourScale(domain),
       marks,
     },
     opts,
     'validation loss against evaluation length',
   );
+}
+
+/** Each shown variant line's last point and name. */
+function variantEnds(shown: readonly LengthPoint[]): { text: string; mean: number; factor: number }[] {
+  const out: { text: string; mean: number; factor: number }[] = [];
+  for (const name of new Set(shown.map((p) => p.series))) {
+    const pts = shown.filter((p) => p.series === name);
+    if (pts[0].variant === null) continue;
+    const last = pts.reduce((a, b) => (b.factor > a.factor ? b : a));
+    out.push({ text: pts[0].variant, mean: last.mean, factor: last.factor });
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // colour per run; live while a run trains (its curve so far).
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
-import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf } from './common';
+import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf } from './common';
 
 export interface CurveSeries {
   name: string;
@@ -67,7 +67,7 @@ export function lossVsStepSvg(series: CurveSeries[], opts: PlotOpts = {}): SVGSV
     {
       x: { label: 'step', grid: true },
       y: { label: 'loss (nats/token): line train, dots validation at T', grid: true, nice: true },
-      color: { domain: opts.colorDomain ?? names, scheme: 'tableau10' },
+      color: colourScale(opts.colorDomain ?? names),
       marks,
     },
     opts,

@@ -1,7 +1,7 @@
 // Passkey retrieval accuracy against evaluation length (runs with passkey trials).
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
-import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 interface Pt {
   name: string;
@@ -74,7 +74,7 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
         grid: true,
       },
       y: { label: 'passkey accuracy', domain: [0, 1], percent: true, grid: true },
-      color: { domain: opts.colorDomain ?? names, scheme: 'tableau10' },
+      color: colourScale(opts.colorDomain ?? names),
       marks,
     },
     opts,

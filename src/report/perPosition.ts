@@ -2,7 +2,7 @@
 // each model breaks. x is the position in multiples of T; T is marked.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
-import { emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 interface Pt {
   name: string;
@@ -65,7 +65,7 @@ export function perPositionSvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGE
     {
       x: { label: 'position in the window (multiples of T)', grid: true },
       y: { label: 'loss at the longest length (nats/token)', grid: true, nice: true },
-      color: { domain: opts.colorDomain ?? names, scheme: 'tableau10' },
+      color: colourScale(opts.colorDomain ?? names),
       marks,
     },
     opts,

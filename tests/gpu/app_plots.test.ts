@@ -1,11 +1,18 @@
 // The lab's plots in a real DOM (browser project; no GPU used): each plot
 // function returns an SVG, draws one line per run, works with a separate
-// document (as the headless runner passes one), and handles empty input.
+// document (as the headless runner passes one), and handles empty input; the
+// answer figures draw every seed; bands and dashes follow the legibility rules.
 import { describe, expect, test } from 'vitest';
+import type { ResultsDoc } from '../../src/eval/results';
+import { presetById } from '../../src/experiment/presets';
+import { answerSvg } from '../../src/report/answer';
+import { answerData, answerSummary } from '../../src/report/answerData';
 import { attentionMapSvg } from '../../src/report/attentionMap';
 import { diagnosticsSvg } from '../../src/report/diagnostics';
+import { figureFileSvg } from '../../src/report/figureFile';
 import { lossVsLengthSvg } from '../../src/report/lossVsLength';
 import { curvesOf, lossVsStepSvg } from '../../src/report/lossVsStep';
+import { PALETTE, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
 import { fakeDoc } from '../unit/app_fixture';
@@ -76,4 +83,96 @@ describe('plots', () => {
     ])
       expect(svg.tagName.toLowerCase()).toBe('svg');
   });
+
+  test('loss vs length: bands only while at most 4 lines are shown, else only the highlighted run’s', () => {
+    const areas = (svg: SVGSVGElement) => svg.querySelectorAll('g[aria-label="area"] path').length;
+    const many = ['a', 'b', 'c', 'd', 'e'].flatMap((n) => [fakeDoc(n), fakeDoc(n, { seed: 2 })]);
+    expect(areas(lossVsLengthSvg(many.slice(0, 8)))).toBe(4);
+    expect(areas(lossVsLengthSvg(many))).toBe(0);
+    expect(lines(lossVsLengthSvg(many))).toBe(5);
+    expect(areas(lossVsLengthSvg(many, { highlight: 'c' }))).toBe(1);
+    expect(areas(lossVsLengthSvg(many, { hidden: new Set(['a']) }))).toBe(4);
+  });
+
+  test('loss vs length: palette colours by run; a variant in its run’s colour with its own dash', () => {
+    const sweep = [1, 2].map((seed) => withVariants(fakeDoc('lssa', { seed }), [3, 15]));
+    const svg = lossVsLengthSvg([fakeDoc('softmax'), ...sweep]);
+    const paths = [...svg.querySelectorAll('g[aria-label="line"]')].map((g) => ({
+      stroke: g.querySelector('path')?.getAttribute('stroke') ?? g.getAttribute('stroke'),
+      dash: g.getAttribute('stroke-dasharray'),
+    }));
+    expect(paths).toEqual([
+      { stroke: PALETTE[0], dash: null },
+      { stroke: PALETTE[1], dash: null },
+      { stroke: PALETTE[1], dash: variantDash(0) },
+      { stroke: PALETTE[1], dash: variantDash(1) },
+    ]);
+  });
+
+  test('figure file: distinct variant names at the lines’ ends; repeated ones (hybridskip) in the legend only', () => {
+    // Named only where the lines reach the right edge (16x here), in a column right of the frame.
+    const sweep = [withVariants(fakeDoc('lssa', { factors: [1, 2, 4, 8, 16] }), [3, 15])];
+    const texts = (svg: SVGSVGElement) => [...svg.querySelectorAll('text')].map((t) => t.textContent);
+    const file = figureFileSvg(sweep, presetById('reweight-eval')!.answer!, 600, 360, 'sweep', 'loss');
+    expect(texts(file).filter((t) => t === 'p = 15')).toHaveLength(2); // at the line's end and in the legend
+    const hybrids = ['alternate mlp', 'alternate taylor'].map((n) => withVariants(fakeDoc(n), ['hybridskip']));
+    const h = figureFileSvg(hybrids, presetById('deconstruct-hybrid')!.answer!, 600, 360, 'hybrids', 'loss');
+    expect(texts(h).filter((t) => t === 'hybridskip')).toHaveLength(1); // the legend's dash entry
+    expect(texts(h)).toContain('as trained');
+    // Both: the answer figure above the loss plot, one title.
+    const both = figureFileSvg(hybrids, presetById('deconstruct-hybrid')!.answer!, 600, 360, 'hybrids');
+    expect(both.querySelectorAll(':scope > g').length).toBe(2);
+    expect(texts(both).filter((t) => t === 'hybrids')).toHaveLength(1);
+  });
+
+  test('answer (dots at lengths): a row per run, a dot per seed, a bar per row, the ends as dashed lines', () => {
+    const fig = presetById('how-many')!.answer!;
+    const hm = [
+      fakeDoc('softmax, every layer', { base: 2.3 }),
+      fakeDoc('taylor, every layer', { base: 2.6 }),
+      ...[1, 2, 3].map((seed) => fakeDoc('taylor, quarter', { base: 2.4, seed })),
+      fakeDoc('taylor, last', { base: 2.9 }),
+    ];
+    const svg = answerSvg(hm, fig, { width: 700 });
+    const panels = svg.querySelectorAll('g[aria-label^="panel"]');
+    expect(panels.length).toBe(2); // at T and at the longest length
+    for (const p of panels) {
+      expect(p.querySelectorAll('g[aria-label="dot"] circle').length).toBe(4); // 3 seeds + 1
+      expect(p.querySelectorAll('g[aria-label="rule"][stroke-dasharray="6 3"] line').length).toBe(2);
+    }
+    expect(svg.textContent).toContain('softmax, every layer 2.30');
+    expect(svg.getAttribute('aria-description')).toBe(answerSummary(answerData(hm, fig)));
+    const hidden = answerSvg(hm, fig, { hidden: new Set(['taylor, last']) });
+    expect(hidden.querySelector('g[aria-label^="panel"]')!.querySelectorAll('g[aria-label="dot"] circle').length).toBe(
+      3,
+    );
+  });
+
+  test('answer (paired, ratio): pairs joined per seed with the baselines marked; ratios in their groups', () => {
+    const hybrids = [1, 2].map((seed) => withVariants(fakeDoc('alternate mlp', { seed }), ['hybridskip']));
+    const paired = answerSvg(hybrids, presetById('deconstruct-hybrid')!.answer!);
+    expect(paired.querySelectorAll('g[aria-label="dot"] circle').length).toBe(4);
+    expect(paired.querySelectorAll('g[aria-label="link"] path, g[aria-label="link"] line').length).toBe(2);
+    expect(paired.textContent).toContain('unigram 3.20');
+    expect(paired.textContent).toContain('uniform, ln V');
+    const ratio = answerSvg(
+      [fakeDoc('exp + l1 (softmax)'), fakeDoc('sigmoid, no norm'), fakeDoc('sigmoid, no norm', { seed: 2 })],
+      presetById('decomposition')!.answer!,
+    );
+    expect(ratio.querySelectorAll('g[aria-label="dot"] circle').length).toBe(3);
+    expect(ratio.textContent).toContain('l1-normalised');
+    expect(ratio.textContent).toContain('no norm');
+    expect(answerSvg([], presetById('decomposition')!.answer!).textContent).toContain('No finished runs');
+  });
 });
+
+/** A document with extra evaluations (re-weighting at p, or hybridskip), each 0.1 nats worse than the last. */
+function withVariants(d: ResultsDoc, kinds: (number | 'hybridskip')[]): ResultsDoc {
+  const extra = kinds.map((k, i) => {
+    const lengths = d.lossVsLength[0].lengths.map((l) => ({ ...l, meanLoss: l.meanLoss + 0.1 * (i + 1) }));
+    return k === 'hybridskip'
+      ? { label: 'hybridskip', reweightP: null, hybridskip: true, lengths }
+      : { label: `p = ${k}`, reweightP: k, hybridskip: false, lengths };
+  });
+  return { ...d, lossVsLength: [...d.lossVsLength, ...extra] };
+}

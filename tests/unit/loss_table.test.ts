@@ -1,7 +1,7 @@
 // The report's table of loss against length: seeds grouped into one row with
 // a spread, ratios computed per seed, variants as their own rows, baselines.
 import { describe, expect, test } from 'vitest';
-import { cell, lossRows, lossTableMarkdown } from '../../src/report/lossTable';
+import { cell, lossRows, lossSummary, lossTableMarkdown } from '../../src/report/lossTable';
 import { fakeDoc } from './app_fixture';
 
 describe('loss table', () => {
@@ -41,5 +41,15 @@ describe('loss table', () => {
     expect(cell({ mean: 2.5, lo: 2.5, hi: 2.5, n: 1 })).toBe('2.500');
     expect(cell({ mean: 2.5, lo: 2.4, hi: 2.7, n: 3 })).toBe('2.500 ±0.150');
     expect(cell({ mean: 0, lo: Infinity, hi: -Infinity, n: 0 })).toBe('–');
+  });
+
+  test('in words (the lab’s text alternative): each line from its first to its last length, its ratio, baselines', () => {
+    const docs = [fakeDoc('softmax', { seed: 1 }), fakeDoc('lssa', { base: 2.5 })];
+    expect(lossSummary(docs)).toBe(
+      'Validation loss (nats/token), mean over seeds: softmax 3.001 at 1x to 3.201 at 4x (ratio 1.067); ' +
+        `lssa 2.501 at 1x to 2.701 at 4x (ratio 1.080). Baselines: unigram 3.200, uniform, ln V ${Math.log(40).toFixed(3)}.`,
+    );
+    expect(lossSummary(docs, new Set(['softmax']))).not.toContain('softmax');
+    expect(lossSummary([])).toBe('No finished runs yet.');
   });
 });
