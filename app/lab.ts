@@ -1,6 +1,7 @@
 // The controller: connects the store to the engine (worker or main thread),
 // to IndexedDB and to the address bar. The only module with side effects;
 // React components call its actions.
+import { labLink } from '../src/experiment/lab_address';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
 import { readLinkResults } from './export';
@@ -22,12 +23,11 @@ export interface Lab {
 }
 
 /**
- * A link to this page carrying `params`. Links with results put them in the
- * fragment (`#`): servers cap the length of a query string, fragments never
- * reach the server.
+ * A link to this page, at the address it is served at (any domain, any
+ * sub-path), carrying `params`; with results, in the fragment (labLink).
  */
 export function shareUrl(params: URLSearchParams, fragment = false): string {
-  return `${location.origin}${location.pathname}${fragment ? '#' : '?'}${params.toString()}`;
+  return labLink(location.href, params, fragment);
 }
 
 /** The link's parameters: from the fragment when it has any (results links), else the query. */

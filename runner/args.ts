@@ -84,7 +84,11 @@ Output:
   --plot FILE          loss-vs-length plot, FILE ending in .svg or .png (repeatable)
   --plot-size WxH      plot size in CSS pixels (default 720x420)
   --print-link         print a lab link carrying the experiment and its results
-  --link-base URL      where the lab is served (default http://localhost:5173/)
+  --link-base URL      where the lab is served, for --print-link: e.g. your hosted
+                       copy, https://you.github.io/attention-lab/. Default: $LAB_URL,
+                       else the project's config.labUrl (set it once for the project
+                       with \`npm pkg set config.labUrl=URL\`), else
+                       http://localhost:5173/ (the lab of npm start)
   --text FILE          your own text, for runs whose data source is text
 
 Other:

@@ -4,6 +4,7 @@
 // the user's text. Problems are UsageErrors naming them.
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
+import { normalizeLabAddress } from '../src/experiment/lab_address';
 import { type Flags, UsageError } from './args';
 
 /**
@@ -24,7 +25,34 @@ export interface Outputs {
 
 const oneLine = (e: unknown) => String(e instanceof Error ? e.message : e).split('\n')[0];
 
-export function checkOutputs(o: Flags): Outputs {
+/** Where the lab is served when nothing says otherwise: the dev server of `npm start`. */
+export const DEFAULT_LINK_BASE = 'http://localhost:5173/';
+
+/**
+ * The address links point at: --link-base, else LAB_URL from the environment,
+ * else the project's `config.labUrl` in package.json (npm passes it as
+ * npm_package_config_labUrl), else DEFAULT_LINK_BASE; normalized by
+ * normalizeLabAddress. A bad address is a UsageError naming where it came from.
+ */
+export function labAddress(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const [from, text] =
+    flag !== undefined
+      ? ['--link-base', flag]
+      : env.LAB_URL
+        ? ['LAB_URL', env.LAB_URL]
+        : env.npm_package_config_labUrl
+          ? ["package.json's config.labUrl", env.npm_package_config_labUrl]
+          : ['', DEFAULT_LINK_BASE];
+  try {
+    return normalizeLabAddress(text);
+  } catch (e) {
+    throw new UsageError(
+      `${from} '${text.slice(0, 60)}' ${(e as Error).message}, e.g. https://you.github.io/attention-lab/`,
+    );
+  }
+}
+
+export function checkOutputs(o: Flags, env: NodeJS.ProcessEnv = process.env): Outputs {
   const out = userPath(o.out ?? 'results.json');
   const plots = o.plot.map((p) => userPath(p));
   for (const [flag, p] of [['--out', out], ...plots.map((p) => ['--plot', p])]) {
@@ -51,16 +79,7 @@ export function checkOutputs(o: Flags): Outputs {
       );
     size = [+m[1], +m[2]];
   }
-  let linkBase = 'http://localhost:5173/';
-  if (o.linkBase !== undefined) {
-    try {
-      const u = new URL(o.linkBase);
-      u.hash = '';
-      linkBase = u.toString();
-    } catch {
-      throw new UsageError(`--link-base '${o.linkBase.slice(0, 60)}' is not a URL`);
-    }
-  }
+  const linkBase = labAddress(o.linkBase, env);
   let text: string | null = null;
   if (o.text !== undefined) {
     try {

@@ -19,6 +19,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
     const p = spawn(process.execPath, ['--import', 'tsx', 'scripts/experiment.ts', ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Links point at the default address whatever this machine or project says (LAB_URL, config.labUrl).
+      env: { ...process.env, LAB_URL: '', npm_package_config_labUrl: '' },
     });
     let stdout = '';
     let stderr = '';
