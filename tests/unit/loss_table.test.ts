@@ -43,11 +43,12 @@ describe('loss table', () => {
     expect(cell({ mean: 0, lo: Infinity, hi: -Infinity, n: 0 })).toBe('–');
   });
 
-  test('in words (the lab’s text alternative): each line from its first to its last length, its ratio, baselines', () => {
+  test('in words (the lab’s text alternative): each line at its first and last length, its ratio, baselines', () => {
     const docs = [fakeDoc('softmax', { seed: 1 }), fakeDoc('lssa', { base: 2.5 })];
     expect(lossSummary(docs)).toBe(
       'Validation loss (nats/token), mean over seeds: softmax 3.001 at 1x to 3.201 at 4x (ratio 1.067); ' +
-        `lssa 2.501 at 1x to 2.701 at 4x (ratio 1.080). Baselines: unigram 3.200, uniform, ln V ${Math.log(40).toFixed(3)}.`,
+        'lssa 2.501 at 1x to 2.701 at 4x (ratio 1.080). ' +
+        `Baselines: unigram 3.200, uniform, ln V ${Math.log(40).toFixed(3)}.`,
     );
     expect(lossSummary(docs, new Set(['softmax']))).not.toContain('softmax');
     expect(lossSummary([])).toBe('No finished runs yet.');
