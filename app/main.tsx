@@ -4,10 +4,14 @@ import { config as zodConfig } from 'zod';
 import { App } from './App';
 import { LabContext } from './components/context';
 import { startLab } from './lab';
+import { registerServiceWorker } from './sw/register';
 import './styles.css';
 
 // No runtime code generation: zod's JIT would trip the Content-Security-Policy (no eval).
 zodConfig({ jitless: true });
+
+// Offline after the first visit (production builds only).
+registerServiceWorker();
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
 startLab().then(

@@ -18,6 +18,21 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+declare const __CORPUS_PATH__: string | undefined;
+
+/**
+ * Where the Brown corpus is: beside the lab's page, wherever the lab is served
+ * (domain root or sub-path). The build names it with its content's hash
+ * (`data/brown.json?v=HASH`, vite.config.ts), so a page never gets another
+ * deployment's corpus from the service worker's cache.
+ */
+export function corpusUrl(): string {
+  const path = typeof __CORPUS_PATH__ === 'string' ? __CORPUS_PATH__ : 'data/brown.json';
+  return new URL(path, document.baseURI).href;
+}
+
+const hello = (): Command => ({ type: 'hello', corpusUrl: corpusUrl() });
+
 function onlyValid(onEvent: (e: Event) => void): (x: unknown) => void {
   return (x) => {
     if (isEvent(x)) onEvent(x);
@@ -35,7 +50,7 @@ async function connectMain(onEvent: (e: Event) => void): Promise<{ client: LabCl
     if (e.type === 'ready') resolveReady(e);
     else queueMicrotask(() => deliver(structuredClone(e)));
   });
-  void core.handle({ type: 'hello' });
+  void core.handle(hello());
   const r = await ready;
   return {
     client: { mode: r.gpu ? 'main' : 'none', send: (cmd) => void core.handle(structuredClone(cmd)), close: () => {} },
@@ -85,9 +100,15 @@ function connectWorker(
       }
       deliver(e);
     };
-    worker.postMessage({ type: 'hello' } satisfies Command);
+    worker.postMessage(hello());
   });
 }
+
+/** Why a page on a plain-http address from another computer (a laptop on the classroom network) has no WebGPU. */
+const INSECURE = () =>
+  `This page was opened over plain http from another computer (${location.origin}), and browsers offer WebGPU ` +
+  "only to secure pages: https addresses, or this computer's own (localhost). Open the lab at its https address, " +
+  'or ask your teacher to set up this address as docs/DEPLOY.md ("A laptop on the classroom network") says.';
 
 /**
  * Connects to the engine: the worker when it has WebGPU, else the main
@@ -101,6 +122,7 @@ export async function connectLab(
     client: { mode: 'none' as const, send: () => {}, close: () => {} },
     ready: { type: 'ready' as const, gpu: false as const, reason },
   });
+  if (typeof isSecureContext === 'boolean' && !isSecureContext) return none(INSECURE());
   if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu)
     return none('WebGPU is not available in this browser (navigator.gpu is missing)');
   if (!opts.forceMain && typeof Worker !== 'undefined') {

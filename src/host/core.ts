@@ -34,6 +34,7 @@ export class LabCore {
   private engine: Engine | null = null;
   private adapter: AdapterInfo | null = null;
   private brown: Promise<Corpus> | null = null;
+  private corpusUrl = '/data/brown.json';
   private active: Active | null = null;
 
   constructor(
@@ -44,6 +45,10 @@ export class LabCore {
   async handle(cmd: Command): Promise<void> {
     switch (cmd.type) {
       case 'hello':
+        if (cmd.corpusUrl !== undefined && cmd.corpusUrl !== this.corpusUrl) {
+          this.corpusUrl = cmd.corpusUrl;
+          this.brown = null;
+        }
         try {
           await this.ensureEngine();
           this.post({ type: 'ready', gpu: true, adapter: this.adapter! });
@@ -105,7 +110,8 @@ export class LabCore {
   /** Loads the run's data and checks it can serve the run: nothing on the GPU yet. */
   private load(run: RunConfig, userText?: string): Promise<LoadedData> {
     return loadData(run, {
-      brown: () => (this.brown ??= loadBrown().catch((e) => ((this.brown = null), Promise.reject(e)))),
+      brown: () =>
+        (this.brown ??= loadBrown(undefined, this.corpusUrl).catch((e) => ((this.brown = null), Promise.reject(e)))),
       userText,
     });
   }

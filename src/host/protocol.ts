@@ -23,7 +23,11 @@ export interface AdapterInfo {
 }
 
 export type Command =
-  | { type: 'hello' }
+  /**
+   * Requests the device. `corpusUrl`: where the Brown corpus is, as an absolute URL; the lab's page sends
+   * it (it knows the address the lab is served at, a worker only its script's); default '/data/brown.json'.
+   */
+  | { type: 'hello'; corpusUrl?: string }
   /** Everything that can refuse the run before it trains (config, data, device limits): 'checked' or 'error'. */
   | { type: 'check'; runId: string; run: RunConfig; userText?: string }
   | { type: 'start'; runId: string; run: RunConfig; userText?: string }
@@ -66,7 +70,7 @@ export function isCommand(x: unknown): x is Command {
   if (!isObj(x)) return false;
   switch (x.type) {
     case 'hello':
-      return true;
+      return x.corpusUrl === undefined || (typeof x.corpusUrl === 'string' && x.corpusUrl.length <= 2000);
     case 'check':
     case 'start':
       return isStr(x.runId) && isObj(x.run) && (x.userText === undefined || typeof x.userText === 'string');

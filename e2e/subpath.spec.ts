@@ -1,0 +1,77 @@
+// Issue 18: the one build works under any sub-path. The build is served by a
+// plain static server under /lab/ (as GitHub Pages serves a project at
+// /attention-lab/); a shrunk experiment runs there, its link with results
+// opens the same plot in a new browser context under the same sub-path, and
+// no request of either context (pages, worker, service worker) leaves /lab/.
+import { expect, type Page, test } from '@playwright/test';
+import { type LabServer, serveBuild } from './serve';
+
+// One tiny run: 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4.
+const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';
+const ONE_RUN = `${TINY}&x=Sub-path&run=label:softmax,mech:softmax`;
+
+const legend = (page: Page) => page.getByRole('list', { name: 'Runs in the plots' });
+const lines = (page: Page) => page.locator('[data-testid="plot-loss-vs-length"] svg g[aria-label="line"] path');
+
+function watch(page: Page) {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text()))
+      problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  return problems;
+}
+
+let lab: LabServer;
+test.beforeAll(async () => {
+  lab = await serveBuild('/lab/');
+});
+test.afterAll(async () => {
+  await lab?.close();
+});
+test.use({ viewport: { width: 1400, height: 1000 } });
+
+test('served under /lab/: a run, then its link with results shows the same plot; nothing leaves /lab/', async ({
+  browser,
+}) => {
+  const requested: string[] = [];
+  const ctx = await browser.newContext();
+  ctx.on('request', (r) => requested.push(r.url()));
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(`${lab.url}?${ONE_RUN}`);
+  await expect(page.getByText(/GPU:/)).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Run experiment' }).click();
+  await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 120_000 });
+  await expect(lines(page)).toHaveCount(1);
+  const drawn = await lines(page).first().getAttribute('d');
+
+  // The link is built from the address the lab is served at.
+  await page.getByRole('button', { name: 'Copy link with results' }).click();
+  await expect(page.getByLabel('Share link')).toHaveValue(/res=/, { timeout: 30_000 });
+  const link = await page.getByLabel('Share link').inputValue();
+  expect(link.startsWith(`${lab.url}#v=1&`)).toBe(true);
+
+  const ctx2 = await browser.newContext();
+  ctx2.on('request', (r) => requested.push(r.url()));
+  const viewer = await ctx2.newPage();
+  const viewerProblems = watch(viewer);
+  await viewer.goto(link);
+  await expect(legend(viewer).getByText('softmax (shared)')).toBeVisible({ timeout: 30_000 });
+  await expect(lines(viewer)).toHaveCount(1);
+  expect(await lines(viewer).first().getAttribute('d')).toBe(drawn);
+  await expect(viewer.getByLabel('Steps', { exact: true })).toHaveValue('20');
+  await ctx2.close();
+  await ctx.close();
+
+  // Every request, as the browsers saw them and as the server got them, stayed under /lab/.
+  const outside = requested.filter((u) => !u.startsWith(lab.url) && !/^(data|blob):/.test(u));
+  expect(outside).toEqual([]);
+  expect(lab.requests.filter((p) => !p.startsWith('/lab/'))).toEqual([]);
+  // The corpus and the worker came from under /lab/ too (the run needed both).
+  expect(lab.requests.some((p) => p.startsWith('/lab/data/brown.json?v='))).toBe(true);
+  expect(lab.requests.some((p) => /^\/lab\/assets\/lab\.worker-[\w-]+\.js$/.test(p))).toBe(true);
+  expect(problems).toEqual([]);
+  expect(viewerProblems).toEqual([]);
+});
