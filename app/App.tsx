@@ -29,8 +29,8 @@ export function App() {
           </button>
         </div>
       </header>
-      <Banners />
       <NoGpu />
+      <Banners />
       <main className="columns">
         <div className="col-left">
           <Builder />

@@ -44,7 +44,14 @@ export function NoGpu() {
       <h2 id="nogpu-h">This browser cannot train here: WebGPU is not available</h2>
       <p>{gpu.reason}</p>
       <ul>
-        <li>Use a recent Chrome or Edge (version 113 or later) on a laptop or desktop.</li>
+        <li>
+          Use Chrome or Edge, version 113 or later, on Windows, macOS or ChromeOS, on a laptop or desktop: the lab is
+          tested in Chromium.
+        </li>
+        <li>
+          Safari 26 or later (macOS, iPadOS) and Firefox 141 or later (Windows) have WebGPU too, but the lab has not
+          been tested there yet.
+        </li>
         <li>
           Open <code>chrome://gpu</code> and check that “WebGPU” says “Hardware accelerated”; if it is disabled, enable
           it at <code>chrome://flags/#enable-unsafe-webgpu</code> and restart.
