@@ -6,6 +6,7 @@ import { useLab, useLabState } from './components/context';
 import { Plots } from './components/Plots';
 import { Presets } from './components/Presets';
 import { Queue } from './components/Queue';
+import { Seat } from './components/Seat';
 import { Share } from './components/Share';
 import { Banners, Device, NoGpu } from './components/Status';
 
@@ -33,6 +34,7 @@ export function App() {
       <Banners />
       <main className="columns">
         <div className="col-left">
+          <Seat />
           <Builder />
           <Share />
           <Presets />

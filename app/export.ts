@@ -7,6 +7,7 @@ import {
   decodeExperiment,
   decompressText,
   encodeExperiment,
+  type SweepLink,
   type TeacherMode,
 } from '../src/experiment/url';
 
@@ -58,13 +59,14 @@ export function trainingCurveCsv(docs: readonly ResultsDoc[]): string {
 /** Largest number of result documents a link carries. */
 export const MAX_LINK_DOCS = 32;
 
-/** The share link's parameters, with the finished runs' results compressed into `res`. */
+/** The share link's parameters, with the finished runs' results compressed into `res` (and a seat's sweep). */
 export async function linkWithResults(
   e: Experiment,
   teacher: TeacherMode | null,
   docs: readonly ResultsDoc[],
+  sweep?: SweepLink | null,
 ): Promise<URLSearchParams> {
-  const q = encodeExperiment(e, teacher);
+  const q = encodeExperiment(e, teacher, sweep);
   if (docs.length) q.set('res', await compressText(JSON.stringify(docs.slice(0, MAX_LINK_DOCS))));
   return q;
 }
@@ -112,6 +114,17 @@ export function readResultsFile(text: string): ResultsDoc[] {
 export interface StudentResults {
   student: string;
   docs: ResultsDoc[];
+  /** The link's runs as they came, when every one is a classroom sweep's (tagged): merged, not relabelled. */
+  sweep: ResultsDoc[] | null;
+}
+
+/** A pasted link's parameters: its #fragment (results links), else its ?query, else the text itself. */
+export function pastedParams(link: string): string {
+  const t = link.trim();
+  const hash = t.indexOf('#');
+  if (hash >= 0 && t.slice(hash + 1).includes('=')) return t.slice(hash + 1);
+  const at = t.indexOf('?');
+  return at >= 0 ? t.slice(at + 1).split('#')[0] : t;
 }
 
 /**
@@ -120,19 +133,14 @@ export interface StudentResults {
  * relabelled "student: run". Throws with a reason for a link without results.
  */
 export async function readStudentLink(link: string, n: number): Promise<StudentResults> {
-  const trimmed = link.trim();
-  const at = trimmed.indexOf('?');
-  const query = at >= 0 ? trimmed.slice(at + 1).split('#')[0] : trimmed;
-  const d = decodeExperiment(query);
+  const d = decodeExperiment(pastedParams(link));
   if (!d.results) throw new Error('the link carries no results (use "Copy link with results")');
   const student = (
     d.experiment.label && d.experiment.label !== 'Default experiment' ? d.experiment.label : `student ${n}`
   ).slice(0, 60);
-  const docs = (await readLinkResults(d.results)).map((doc) => ({
-    ...doc,
-    label: `${student}: ${doc.label}`.slice(0, 200),
-  }));
-  return { student, docs };
+  const raw = await readLinkResults(d.results);
+  const docs = raw.map((doc) => ({ ...doc, label: `${student}: ${doc.label}`.slice(0, 200) }));
+  return { student, docs, sweep: raw.every((doc) => doc.sweep) ? raw : null };
 }
 
 export interface LengthDiff {

@@ -2,6 +2,7 @@
 // to IndexedDB and to the address bar. The only module with side effects;
 // React components call its actions.
 import { labLink } from '../src/experiment/lab_address';
+import { makeSweep, shardPairs, textDigest } from '../src/experiment/sweep';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
 import { readLinkResults } from './export';
@@ -12,6 +13,8 @@ import { connectLab, type LabClient } from './worker/client';
 export interface Lab {
   store: LabStore;
   runExperiment(): void;
+  /** Queues a classroom seat's runs of the link's sweep (`all`: the whole sweep, as one machine runs it). */
+  runSeat(seat: number | 'all'): void;
   pause(id: string): void;
   resume(id: string): void;
   stop(id: string): void;
@@ -41,7 +44,7 @@ export async function startLab(): Promise<Lab> {
   const forceMain = params.get('engine') === 'main';
   params.delete('engine');
   const decoded = decodeExperiment(params);
-  const store = createLabStore({ experiment: decoded.experiment, teacher: decoded.teacher });
+  const store = createLabStore({ experiment: decoded.experiment, teacher: decoded.teacher, sweep: decoded.sweep });
   const s = () => store.getState();
   if (decoded.problems.length)
     s().pushBanner({
@@ -71,12 +74,12 @@ export async function startLab(): Promise<Lab> {
 
   // Address bar: the experiment (not the results) follows every edit.
   const writeUrl = () => {
-    const q = encodeExperiment(s().experiment, s().teacher);
+    const q = encodeExperiment(s().experiment, s().teacher, s().sweep);
     history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
   };
   writeUrl();
   store.subscribe((n, p) => {
-    if (n.experiment !== p.experiment || n.teacher !== p.teacher) writeUrl();
+    if (n.experiment !== p.experiment || n.teacher !== p.teacher || n.sweep !== p.sweep) writeUrl();
   });
 
   // Persistence: restore, then write every change.
@@ -153,6 +156,29 @@ export async function startLab(): Promise<Lab> {
       const shared = s().runs.filter((x) => x.status === 'shared' && x.source === 'link');
       const checks = r.runs.map((c) => shared.find((x) => x.doc?.label === c.label)?.id ?? null);
       s().enqueue(r.runs, s().experiment.label, checks);
+    },
+    runSeat(seat) {
+      const link = s().sweep;
+      if (!link) return;
+      const text = s().userText;
+      let pairs: ReturnType<typeof shardPairs>;
+      try {
+        const sweep = makeSweep(s().experiment, link.seeds, { textDigest: text === null ? null : textDigest(text) });
+        pairs = shardPairs(sweep, seat === 'all' ? [1, 1] : [seat, link.seats], null);
+      } catch (e) {
+        s().pushBanner({
+          kind: 'error',
+          title: 'This sweep cannot run',
+          lines: [e instanceof Error ? e.message : String(e)],
+        });
+        return;
+      }
+      s().enqueue(
+        pairs.map((p) => p.pair.config),
+        s().experiment.label,
+        undefined,
+        pairs.map((p) => p.tag),
+      );
     },
     pause: (id) => client.send({ type: 'pause', runId: id }),
     resume: (id) => client.send({ type: 'resume', runId: id }),

@@ -17,7 +17,8 @@ import {
 } from '../src/experiment/experiment';
 import { checkValue, FIELD_BY_PATH, type FieldValue, getPath, setPath } from '../src/experiment/fields';
 import type { RunConfig } from '../src/experiment/run_config';
-import type { TeacherMode } from '../src/experiment/url';
+import type { SweepTag } from '../src/experiment/sweep';
+import type { SweepLink, TeacherMode } from '../src/experiment/url';
 import type { AdapterInfo, ErrorKind, Event, Progress } from '../src/host/protocol';
 
 // ---------- runs ----------
@@ -48,6 +49,8 @@ export interface RunRecord {
   createdAt: number;
   /** For a re-run: the id of the run (often a shared one) it checks. */
   checks: string | null;
+  /** A classroom seat's run: its sweep tag, given to its results document when it finishes. */
+  sweep?: SweepTag | null;
 }
 
 /** The active statuses: a run that holds (or is about to hold) the device. */
@@ -72,6 +75,8 @@ export type GpuState =
 export interface ConfigSlice {
   experiment: Experiment;
   teacher: TeacherMode | null;
+  /** The classroom sweep the link handed out (seeds, seats, seat), or null. */
+  sweep: SweepLink | null;
   /** The user's own text (paste or file), kept in memory only. */
   userText: string | null;
   /** Per-field problems of the last edits (path or `run i:path` -> message). */
@@ -84,6 +89,7 @@ export interface ConfigSlice {
   /** Repeats each run with `n` seeds (seed, seed+1, ...), keeping one label per config. */
   setSeeds(n: number): void;
   loadExperiment(e: Experiment, teacher?: TeacherMode | null): void;
+  setSweep(s: SweepLink | null): void;
   setUserText(t: string | null): void;
   /** The experiment's runs as full configs, or the first problem. */
   resolved(): { runs: RunConfig[]; error: null } | { runs: null; error: string };
@@ -95,7 +101,13 @@ export interface RunsSlice {
   runs: RunRecord[];
   /** Whether queued runs start on their own, one after another. */
   queueActive: boolean;
-  enqueue(configs: RunConfig[], experimentLabel: string, checks?: (string | null)[]): string[];
+  /** Queues runs; `tags`: a classroom seat's runs' sweep tags. */
+  enqueue(
+    configs: RunConfig[],
+    experimentLabel: string,
+    checks?: (string | null)[],
+    tags?: (SweepTag | null)[],
+  ): string[];
   setQueueActive(on: boolean): void;
   /** The next queued run, when none is active and the queue is on. */
   nextToStart(): RunRecord | null;
@@ -154,7 +166,9 @@ function blankRecord(p: Partial<RunRecord> & Pick<RunRecord, 'label' | 'status' 
   };
 }
 
-export function createLabStore(init: { experiment?: Experiment; teacher?: TeacherMode | null } = {}): LabStore {
+export function createLabStore(
+  init: { experiment?: Experiment; teacher?: TeacherMode | null; sweep?: SweepLink | null } = {},
+): LabStore {
   return createStore<LabState>()((set, get) => {
     const editRecord = (id: string, f: (r: RunRecord) => RunRecord) =>
       set((s) => ({ runs: s.runs.map((r) => (r.id === id ? f(r) : r)) }));
@@ -169,6 +183,7 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
       // ----- config -----
       experiment: init.experiment ?? defaultExperiment(),
       teacher: init.teacher ?? null,
+      sweep: init.sweep ?? null,
       userText: null,
       fieldErrors: {},
       isLocked: (path) => !!get().teacher?.locked.includes(path),
@@ -248,6 +263,9 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
           fieldErrors: {},
         });
       },
+      setSweep(sweep) {
+        set({ sweep });
+      },
       setUserText(t) {
         set({ userText: t });
       },
@@ -268,7 +286,7 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
       // ----- runs -----
       runs: [],
       queueActive: false,
-      enqueue(configs, experimentLabel, checks) {
+      enqueue(configs, experimentLabel, checks, tags) {
         const recs = configs.map((c, i) =>
           blankRecord({
             label: c.label || `run ${i + 1}`,
@@ -277,6 +295,7 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
             status: 'queued',
             source: 'local',
             checks: checks?.[i] ?? null,
+            sweep: tags?.[i] ?? null,
           }),
         );
         set((s) => ({ runs: [...s.runs, ...recs], queueActive: true }));
@@ -332,7 +351,8 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
             editRecord(id, (r) => ({
               ...r,
               status: 'done',
-              doc: e.doc,
+              // A seat's run: its document says which sweep and pair it is (src/experiment/sweep.ts).
+              doc: r.sweep ? { ...e.doc, sweep: r.sweep } : e.doc,
               maps: e.maps,
               progress: r.progress && { ...r.progress, step: r.progress.steps, etaSeconds: 0 },
             }));
@@ -355,7 +375,8 @@ export function createLabStore(init: { experiment?: Experiment; teacher?: Teache
       rerun(id) {
         const r = get().runs.find((x) => x.id === id);
         if (!r?.config) return null;
-        return get().enqueue([r.config], r.experimentLabel, [r.status === 'shared' ? r.id : r.checks])[0];
+        const checks = [r.status === 'shared' ? r.id : r.checks];
+        return get().enqueue([r.config], r.experimentLabel, checks, [r.sweep ?? null])[0];
       },
       addShared(docs, source, experimentLabel, maps) {
         const recs = docs.map((d, i) =>

@@ -1,14 +1,21 @@
 // The classroom compare view: the teacher pastes students' result links (one
-// per line); each is validated, labelled with the student's name, and all
-// are overlaid on the loss-vs-length plot.
+// per line); each is validated. Links of a classroom sweep's seats (Share
+// panel, "Classroom sweep") are merged by the command line's merge rules
+// (src/experiment/sweep.ts): one plot of the whole sweep with seed bands, the
+// seats still missing, and links of another sweep refused by name. Other
+// links are labelled with the student's name and overlaid.
 import { useMemo, useState } from 'react';
+import type { ResultsDoc } from '../../src/eval/results';
+import { type Merged, MergeRefusal, pairName, SweepMerge } from '../../src/experiment/sweep';
 import { lossVsLengthSvg } from '../../src/report/lossVsLength';
-import { readStudentLink, type StudentResults } from '../export';
+import { downloadText } from '../download';
+import { readStudentLink, resultsJson, type StudentResults } from '../export';
 import { PlotView } from './PlotView';
 
 export function Compare() {
   const [text, setText] = useState('');
   const [got, setGot] = useState<StudentResults[]>([]);
+  const [merged, setMerged] = useState<Merged | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const read = async () => {
@@ -20,25 +27,35 @@ export function Compare() {
       .slice(0, 60);
     const ok: StudentResults[] = [];
     const bad: string[] = [];
+    const sweep = new SweepMerge();
     for (const [i, l] of lines.entries()) {
       try {
-        ok.push(await readStudentLink(l, i + 1));
+        const r = await readStudentLink(l, i + 1);
+        if (r.sweep) sweep.add({ source: `link ${i + 1}`, docs: r.sweep });
+        else ok.push(r);
       } catch (e) {
-        bad.push(`link ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
+        bad.push(
+          e instanceof MergeRefusal ? e.message : `link ${i + 1}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
     setGot(ok);
+    setMerged(sweep.result());
     setProblems(bad);
     setBusy(false);
   };
   const docs = useMemo(() => got.flatMap((g) => g.docs), [got]);
   const svg = useMemo(() => lossVsLengthSvg(docs, { width: 780, height: 360 }), [docs]);
+  const sweepSvg = useMemo(() => merged && lossVsLengthSvg(merged.docs, { width: 780, height: 360 }), [merged]);
   return (
     <details className="panel compare">
       <summary>
         <h2>Classroom: compare students' results</h2>
       </summary>
-      <label htmlFor="compare-links">Paste result links, one per line (each made with “Copy link with results”)</label>
+      <label htmlFor="compare-links">
+        Paste result links, one per line (each made with “Copy link with results”, or a sweep seat's “Copy seat results
+        link”)
+      </label>
       <textarea id="compare-links" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
       <div className="row">
         <button type="button" onClick={() => void read()} disabled={busy || !text.trim()}>
@@ -57,6 +74,7 @@ export function Compare() {
           ))}
         </ul>
       )}
+      {merged && sweepSvg && <SweepView merged={merged} svg={sweepSvg} />}
       {docs.length > 0 && (
         <PlotView
           svg={svg}
@@ -66,5 +84,43 @@ export function Compare() {
         />
       )}
     </details>
+  );
+}
+
+/** A classroom sweep merged from its seats' links: what is in, what is missing, the plot. */
+function SweepView({ merged, svg }: { merged: Merged; svg: SVGSVGElement }) {
+  const total = merged.tag.pairs.length;
+  const links = new Set(merged.sources).size;
+  const docs: ResultsDoc[] = merged.docs;
+  return (
+    <div className="sweep-merge" data-testid="sweep-merge">
+      <p>
+        Classroom sweep <strong>{merged.name}</strong> (sweep {merged.id}): {docs.length} of {total} runs, from{' '}
+        {`${links} link${links === 1 ? '' : 's'}`}.
+      </p>
+      {merged.missing.length ? (
+        <ul className="note" data-testid="sweep-missing">
+          {merged.missing.map((m) => (
+            <li key={m.shard[0]}>
+              Missing: seat {m.shard[0]} of {m.shard[1]} ({m.pairs.map((i) => pairName(merged.tag, i)).join(', ')})
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p data-testid="sweep-complete">Complete: all {total} runs of the sweep are in.</p>
+      )}
+      <PlotView
+        svg={svg}
+        name={`classroom-sweep-${merged.id}`}
+        title="The class's sweep: validation loss against evaluation length (mean and range over seeds)"
+        testId="plot-sweep"
+      />
+      <button
+        type="button"
+        onClick={() => downloadText(`classroom-sweep-${merged.id}.json`, resultsJson(docs), 'application/json')}
+      >
+        Download the merged results (JSON)
+      </button>
+    </div>
   );
 }

@@ -1,8 +1,9 @@
 // Share by URL: copy the experiment's link, or the link with the finished
 // runs' results; a teacher composes a student link that locks or hides controls.
-import { useState } from 'react';
-import { FIELDS } from '../../src/experiment/fields';
-import { encodeExperiment, type TeacherMode } from '../../src/experiment/url';
+import { useMemo, useState } from 'react';
+import { checkValue, FIELD_BY_PATH, FIELDS } from '../../src/experiment/fields';
+import { makeSweep, planShards } from '../../src/experiment/sweep';
+import { encodeExperiment, MAX_SEATS, MAX_SWEEP_SEEDS, type TeacherMode } from '../../src/experiment/url';
 import { copyText } from '../download';
 import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
@@ -71,7 +72,93 @@ function TeacherPanel() {
           onFocus={(e) => e.target.select()}
         />
       )}
+      <SweepMaker teacher={t} />
     </details>
+  );
+}
+
+/** "1, 2, 3" -> seeds, or the problem. */
+function readSeeds(text: string): number[] | string {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  if (!parts.length) return 'list the seeds, e.g. 1, 2, 3';
+  if (parts.length > MAX_SWEEP_SEEDS) return `at most ${MAX_SWEEP_SEEDS} seeds`;
+  const f = FIELD_BY_PATH.get('seed')!;
+  const seeds = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  const bad = seeds.findIndex((x) => checkValue(f, x) !== null);
+  if (bad >= 0) return `'${parts[bad].slice(0, 20)}' is not a seed`;
+  if (new Set(seeds).size !== seeds.length) return 'a seed is listed twice';
+  return seeds;
+}
+
+/**
+ * The classroom sweep: the experiment's runs x seeds, shared by the seats of a
+ * class; each student opens the link, runs a seat, and sends back its results
+ * link, which "Classroom: compare" merges.
+ */
+function SweepMaker({ teacher }: { teacher: TeacherMode }) {
+  const { store } = useLab();
+  const experiment = useLabState((s) => s.experiment);
+  const [seedsText, setSeedsText] = useState('1, 2, 3');
+  const [seats, setSeats] = useState(3);
+  const [link, setLink] = useState('');
+  const seeds = readSeeds(seedsText);
+  const plan = useMemo(() => {
+    if (typeof seeds === 'string') return seeds;
+    try {
+      const s = makeSweep(experiment, seeds);
+      const cut = planShards(
+        s.pairs.map((p) => p.cost),
+        seats,
+      );
+      return { sweep: s, counts: Array.from({ length: seats }, (_, k) => cut.filter((x) => x === k + 1).length) };
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }, [experiment, seeds, seats]);
+  const make = async () => {
+    if (typeof seeds === 'string') return;
+    const url = shareUrl(encodeExperiment(store.getState().experiment, teacher, { seeds, seats, seat: null }));
+    setLink(url);
+    await copyText(url);
+  };
+  return (
+    <fieldset className="sweep-maker">
+      <legend>Classroom sweep: a class shares the runs</legend>
+      <p className="help">
+        Every run of the experiment once per seed, cut into one part per seat. Each student opens the link, picks a
+        seat, runs it and sends back the seat's results link; paste those below in “Classroom: compare”.
+      </p>
+      <div className="row">
+        <label htmlFor="sweep-seeds">Seeds</label>
+        <input id="sweep-seeds" value={seedsText} onChange={(e) => setSeedsText(e.target.value)} />
+        <label htmlFor="sweep-seats">Seats</label>
+        <input
+          id="sweep-seats"
+          type="number"
+          min={1}
+          max={MAX_SEATS}
+          value={seats}
+          onChange={(e) => setSeats(Math.max(1, Math.min(MAX_SEATS, Math.floor(Number(e.target.value) || 1))))}
+        />
+      </div>
+      {typeof plan === 'string' ? (
+        <p className="error" role="alert">
+          {plan}
+        </p>
+      ) : (
+        <p className="help" data-testid="sweep-plan">
+          Sweep {plan.sweep.id}: {plan.sweep.pairs.length} runs over {seats} seat{seats === 1 ? '' : 's'} (
+          {plan.counts.map((c, k) => `seat ${k + 1}: ${c}`).join(', ')}).
+          {plan.counts.some((c) => c === 0) ? ' Some seats have no runs: fewer seats would do.' : ''}
+        </p>
+      )}
+      <button type="button" disabled={typeof plan === 'string'} onClick={() => void make()}>
+        Copy sweep link
+      </button>
+      {link && (
+        <input className="link-out" readOnly value={link} aria-label="Sweep link" onFocus={(e) => e.target.select()} />
+      )}
+    </fieldset>
   );
 }
 

@@ -209,6 +209,21 @@ export function sweepTag(
   };
 }
 
+/** The pairs shard k of n runs, in grid order, each with its tag (a classroom seat's runs). */
+export function shardPairs(
+  s: Sweep,
+  shard: [number, number],
+  command: string[] | null,
+): { pair: SweepPair; tag: SweepTag }[] {
+  const plan = planShards(
+    s.pairs.map((p) => p.cost),
+    shard[1],
+  );
+  return s.pairs
+    .filter((p) => plan[p.index] === shard[0])
+    .map((pair) => ({ pair, tag: sweepTag(s, pair.index, shard, plan, command) }));
+}
+
 /** A pair named as the command line names it: `run 4/9 lssa (seed 1)`, counted from 1 over the grid. */
 export function pairName(t: Pick<SweepTag, 'labels' | 'pairs'>, index: number): string {
   const [run, seed] = t.pairs[index];
