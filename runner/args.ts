@@ -46,7 +46,7 @@ export const HELP = `Usage: npm run experiment -- (--preset NAME | --config FILE
 
 Runs an experiment's runs in order in headless Chromium with WebGPU, with a
 progress bar per run, then writes the results (the lab's results documents)
-and, if asked, the loss-vs-length plot. Progress goes to stderr; the summary
+and, if asked, its figures. Progress goes to stderr; the summary
 table and the link to stdout. Paths are relative to the folder npm was run from.
 
 What to run (exactly one):
@@ -81,8 +81,13 @@ Sizes (override the preset or file, for every run):
 Output:
   --out FILE.json      results file (default results.json): a JSON array of
                        results documents, one per run and seed, in run order
-  --plot FILE          loss-vs-length plot, FILE ending in .svg or .png (repeatable)
-  --plot-size WxH      plot size in CSS pixels (default 720x420)
+  --plot FILE          the figures, FILE ending in .svg or .png (repeatable): the
+                       figure that answers the preset's question (e.g. loss at T and
+                       at 16x, a dot per seed; for an experiment that is no preset's,
+                       loss at T and at the longest length) above the loss-vs-length
+                       plot and its legend, in one file
+  --plot-size WxH      loss-vs-length plot size in CSS pixels (default 720x420); the
+                       answer figure is as wide, its height set by its rows
   --print-link         print a lab link carrying the experiment and its results
   --link-base URL      where the lab is served, for --print-link: e.g. your hosted
                        copy, https://you.github.io/attention-lab/. Default: $LAB_URL,

@@ -94,6 +94,8 @@ describe('npm run experiment', () => {
     expect(svgText).toContain('Re-weighting without retraining'); // title
     expect(svgText).toMatch(/<text[^>]*>lssa, re-weighting swept at evaluation<\/text>/); // the legend
     expect(svgText).toMatch(/<text[^>]*>p = 15<\/text>/); // a variant line's label
+    // Above the loss plot, the preset's answer figure: loss at the longest length (2x here), a row per variant.
+    expect(svgText).toContain('aria-label="panel: At 2x (length 32)"');
     expect(readFileSync(png).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
 
