@@ -84,6 +84,7 @@ function dotsOf(rows: DotRow[], slotOf: (r: DotRow, i: number) => number, c: Ctx
       offset: offsetOf(k, r.seeds.length),
       x: s.value,
       colour: colourOf(r.run, c.domain),
+      // Past the palette's 8 colours a run repeats a colour: its dots are hollow (its lines' markers filled).
       hollow: runStyle(Math.max(0, c.domain.indexOf(r.run))).filled,
       opacity: opacityOf(r.run, c),
       title: `${r.label}, seed ${s.seed}: ${what} ${s.value.toFixed(4)}`,
@@ -277,18 +278,17 @@ function compose(
     hi += pad;
     return Plot.scale({ x: { type: 'linear', domain: [lo, hi], nice: true, range: [0, frameW] } });
   });
-  const ruleLines = panels.map((p, i) =>
-    stackLines(
-      p.rules.map((r) => {
-        const x = scales[i].apply(r.x) as number;
-        const w = textWidth(r.label, fs * 0.92);
-        const x0 = Math.min(Math.max(x - w / 2, -12), frameW + 12 - w);
-        return { x0, x1: x0 + w };
-      }),
-      8,
-    ),
-  );
-  const nLines = Math.max(0, ...ruleLines.flat().map((k) => k + 1));
+  // Each rule's label centred over it (kept within the frame, give or take 12 px), in the first free line.
+  const ruleLabels = panels.map((p, i) => {
+    const boxes = p.rules.map((r) => {
+      const w = textWidth(r.label, fs);
+      const x0 = Math.min(Math.max((scales[i].apply(r.x) as number) - w / 2, -12), frameW + 12 - w);
+      return { x0, x1: x0 + w };
+    });
+    const lines = stackLines(boxes, 8);
+    return boxes.map((b, j) => ({ x0: b.x0, line: lines[j] }));
+  });
+  const nLines = Math.max(0, ...ruleLabels.flat().map((l) => l.line + 1));
   const top = line + 6 + nLines * line + 6;
   // The x axis: ticks (9 px and a line of text), then its label on the next line, clear of the bottom edge.
   const bottom = Math.round(16 + fs * 2.8);
@@ -369,17 +369,10 @@ function compose(
     const texts = el(doc, 'g', { 'aria-label': 'labels', 'text-anchor': 'start', fill: '#222' });
     texts.appendChild(el(doc, 'text', { x: ml, y: line, 'font-weight': 600 }, p.title));
     p.rules.forEach((r, j) => {
-      const x = ml + (scales[i].apply(r.x) as number);
-      const w = textWidth(r.label, fs * 0.92);
-      const left0 = Math.min(Math.max(x - w / 2, ml - 12), ml + frameW + 12 - w);
-      texts.appendChild(
-        el(
-          doc,
-          'text',
-          { x: left0, y: line + 6 + (ruleLines[i][j] + 1) * line, fill: r.colour === GREY ? '#555' : r.colour },
-          r.label,
-        ),
-      );
+      const at = ruleLabels[i][j];
+      // Dark text (the palette's orange and yellow are too faint for text); its place over the rule says which.
+      const fill = r.colour === GREY ? '#555' : '#222';
+      texts.appendChild(el(doc, 'text', { x: ml + at.x0, y: line + 6 + (at.line + 1) * line, fill }, r.label));
     });
     for (const v of p.values)
       texts.appendChild(el(doc, 'text', { x: ml + frameW + 8, y: yScale.apply(v.slot) + fs * 0.35 }, v.text));
