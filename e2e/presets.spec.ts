@@ -1,11 +1,12 @@
 // Every classroom preset, end to end in the built lab at a tiny size: load it
 // from its card, shrink it, run it; every run finishes, the loss-vs-length plot
 // has one line per run and per extra evaluation (re-weighting sweep,
-// hybridskip), and every number in the exported results is finite.
+// hybridskip), the answer figure a dot per run and seed in each of its rows,
+// and every number in the exported results is finite.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { applyOverrides } from '../src/experiment/experiment';
-import { PRESETS } from '../src/experiment/presets';
+import { PRESETS, type Preset } from '../src/experiment/presets';
 import { DEFAULT_RUN } from '../src/experiment/run_config';
 
 test.use({ viewport: { width: 1400, height: 1000 } });
@@ -23,6 +24,15 @@ function numbers(
     });
   else if (typeof v === 'object') for (const [k, x] of Object.entries(v as object)) numbers(x, out, `${path}.${k}`);
   return out;
+}
+
+/** The dots of a preset's answer figure for one seed of each run (its rows per panel; pairs; ratios). */
+function answerDots(preset: Preset, linesPerRun: number): number {
+  const a = preset.answer!;
+  if (a.kind === 'paired') return 2 * preset.runs.length;
+  if (a.kind === 'ratio') return preset.runs.length;
+  // Quick-try lengths are 1x, 2x and 4x: T and the longest are two panels.
+  return (preset.runs.length - (a.references?.length ?? 0)) * linesPerRun * new Set(a.at).size;
 }
 
 for (const preset of PRESETS) {
@@ -51,6 +61,10 @@ for (const preset of PRESETS) {
     await expect(lines).toHaveCount(preset.runs.length * linesPerRun);
     // The baselines are drawn with the lines.
     await expect(page.getByTestId('plot-loss-vs-length')).toContainText('unigram');
+    // Above it, the figure that answers the preset's question: a dot per seed in each of its rows, and in words.
+    const answer = page.getByTestId('plot-answer');
+    await expect(answer.locator('svg g[aria-label="dot"] circle')).toHaveCount(answerDots(preset, linesPerRun));
+    await expect(answer.locator('details.plot-alt p')).toContainText(/\d\.\d{3}/);
 
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON' }).click();
