@@ -23,6 +23,7 @@ export const MISSING_CHROMIUM =
 
 // Flags that make headless Chromium expose WebGPU (SwiftShader when there is no GPU)
 // and stop it reaching for the network.
+// CHROMIUM_FLAGS (space-separated) adds flags, e.g. a GPU node's (docs/cluster/README.md); a later flag wins.
 export const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu',
   '--enable-features=Vulkan',
@@ -32,4 +33,5 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-dev-shm-usage',
+  ...(process.env.CHROMIUM_FLAGS ?? '').split(/\s+/).filter(Boolean),
 ];

@@ -96,6 +96,11 @@ function main(argv: string[]): number {
       return 1;
     }
   }
+  if (merged.adapters.length > 1)
+    process.stderr.write(
+      `merge: warning: the runs ran on ${merged.adapters.length} adapters (${merged.adapters.join('; ')}); ` +
+        'runs are identical only across machines of one adapter\n',
+    );
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
   try {
     writeFileSync(tmp, `${JSON.stringify(merged.docs, null, 2)}\n`);

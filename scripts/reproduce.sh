@@ -44,6 +44,7 @@ done
 presets=("$@")
 [ ${#presets[@]} -eq 0 ] && presets=(extrapolation reweight-eval decomposition deconstruct-uniform deconstruct-hybrid how-many positional)
 mkdir -p "$out" "$shards"
+npm run --silent corpus >&2
 # The shard command of one preset: the same flags everywhere, so every machine cuts the same sweep.
 shard_file() { echo "$shards/$1.shard-$2-of-$n.json"; }
 
@@ -77,7 +78,8 @@ case $mode in
     fi
     command -v parallel >/dev/null || { echo 'reproduce: -n needs GNU parallel (Debian: apt-get install -y parallel)' >&2; exit 1; }
     # Every (preset, shard) pair is one job: the presets' shards share the machines.
-    args=(--jobs "${jobs:-$n}" --line-buffer --tagstring '[{1} {2}/'"$n"']' --joblog "$shards/joblog-of-$n.txt" -q)
+    [ -z "$jobs" ] && { [ ${#logins[@]} -gt 0 ] && jobs=1 || jobs=$n; }
+    args=(--jobs "$jobs" --line-buffer --tagstring '[{1} {2}/'"$n"']' --joblog "$shards/joblog-of-$n.txt" -q)
     for l in "${logins[@]}"; do args+=(--sshlogin "$l"); done
     [ ${#logins[@]} -gt 0 ] && args+=(--workdir "$workdir" --return "$shards/{1}.shard-{2}-of-$n.json")
     status=0

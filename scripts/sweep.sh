@@ -9,9 +9,9 @@
 #   npm run sweep -- -n 3 -o results.json -- --preset extrapolation --seeds 1,2,3
 #
 #   -n N        shards (default 2)
-#   -j JOBS     shards at once on each machine (default: all N)
-#   -S LOGIN    run shards on this machine over ssh (repeatable; ':' is this one);
-#               each needs the checkout at -w, npm ci done, and Chromium
+#   -j JOBS     shards at once on each machine (default: all N here; 1 per machine with -S)
+#   -S LOGIN    run shards on that machine over ssh (repeatable; ':' is this one);
+#               each needs the checkout at -w, `npm ci && npm run corpus` done, and Chromium
 #   -w DIR      the checkout on the other machines (default: this one's path relative to
 #               your home, parallel's --workdir .)
 #   -d DIR      where the shards' files go, relative to the checkout (default sweep-out)
@@ -54,12 +54,15 @@ if ! command -v parallel >/dev/null; then
 fi
 case $out in /*) ;; *) out=$here/$out ;; esac
 
-# The plan first: a bad flag fails here once, not in every shard; N larger than the sweep is refused.
+# The corpus (built once per checkout; other machines: npm ci && npm run corpus), then the plan: a bad flag
+# fails here once, not in every shard.
+npm run --silent corpus >&2
 npm run --silent experiment -- "${flags[@]}" --shard "1/$n" --plan >&2
 
 mkdir -p "$dir"
 shard="$dir/shard-{}-of-$n.json"
-args=(--jobs "${jobs:-$n}" --line-buffer --tagstring "[{}/$n]" --joblog "$dir/joblog-of-$n.txt" -q)
+[ -z "$jobs" ] && { [ ${#logins[@]} -gt 0 ] && jobs=1 || jobs=$n; }
+args=(--jobs "$jobs" --line-buffer --tagstring "[{}/$n]" --joblog "$dir/joblog-of-$n.txt" -q)
 for l in "${logins[@]}"; do args+=(--sshlogin "$l"); done
 [ ${#logins[@]} -gt 0 ] && args+=(--workdir "$workdir" --return "$shard")
 status=0

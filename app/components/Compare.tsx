@@ -109,6 +109,12 @@ function SweepView({ merged, svg }: { merged: Merged; svg: SVGSVGElement }) {
       ) : (
         <p data-testid="sweep-complete">Complete: all {total} runs of the sweep are in.</p>
       )}
+      {merged.adapters.length > 1 && (
+        <p className="help">
+          The seats ran on {merged.adapters.length} different GPUs ({merged.adapters.join('; ')}): their numbers can
+          differ in the last digits from one machine's run of the whole sweep.
+        </p>
+      )}
       <PlotView
         svg={svg}
         name={`classroom-sweep-${merged.id}`}

@@ -257,6 +257,11 @@ export interface Merged {
   /** Where each document came from, parallel to docs. */
   sources: string[];
   missing: MissingShard[];
+  /**
+   * The adapters the runs ran on. Runs are identical across machines of one adapter; on different adapters the
+   * numbers may differ in their last digits, so a merge says so (and still merges).
+   */
+  adapters: string[];
 }
 
 /** A merge refused: one line naming the inputs and the reason. */
@@ -329,8 +334,15 @@ export class SweepMerge {
         [...this.byPair.values()].map((e) => e.doc.sweep!),
         have,
       ),
+      adapters: [...new Set(entries.map(([, e]) => adapterName(e.doc)))],
     };
   }
+}
+
+/** An adapter as people name it: vendor, architecture, description. */
+export function adapterName(d: ResultsDoc): string {
+  const a = d.adapter;
+  return [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
 /** Merges inputs (all or nothing): the first refusal throws. */

@@ -177,6 +177,7 @@ describe('merge', () => {
       ['lssa', 1],
       ['lssa', 2],
     ]);
+    expect(m.adapters).toEqual(['test cpu fixture']);
     // Equal to the unsharded run, timings and tags aside.
     const whole = shardDocs(s, 1, 1);
     expect(m.docs.map(withoutTimings)).toEqual(whole.map(withoutTimings));
