@@ -115,8 +115,10 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
     p.n > 1 && (shownNames.size <= BAND_MAX_LINES || (!!opts.highlight && p.run === opts.highlight));
   const maxF = Math.max(16, ...all.map((p) => p.factor));
   const T = docs[0].model.trainLength;
-  const marks: Plot.Markish[] = [
-    Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' }),
+  const marks: Plot.Markish[] = [Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' })];
+  // Text goes on top of the lines, with a white halo, so a line crossing a label never hides it.
+  const halo = { stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' } as const;
+  const labels: Plot.Markish[] = [
     Plot.text([1], {
       x: (d: number) => d,
       frameAnchor: 'bottom',
@@ -125,9 +127,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
       textAnchor: 'start',
       text: () => `training length T = ${T}`,
       fill: '#666',
-      stroke: 'white',
-      strokeWidth: 3,
-      paintOrder: 'stroke',
+      ...halo,
     }),
   ];
   // The y extent: the lines (their bands where drawn) and the baselines drawn inside.
@@ -152,9 +152,10 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
   if (inside.length) {
     // Each baseline named above its rule at the right; one too close under another is named below its rule.
     const byHeight = [...inside].sort((a, b) => b.loss - a.loss);
-    const dy = byHeight.map((b, i) => (i > 0 && py(b.loss) - py(byHeight[i - 1].loss) < fs + 4 ? fs + 2 : -6));
+    const off = Math.round(fs / 2 + 4); // text centred this far from its rule clears it
+    const dy = byHeight.map((b, i) => (i > 0 && py(b.loss) - py(byHeight[i - 1].loss) < 2 * off + 2 ? off : -off));
     marks.push(Plot.ruleY(inside, { y: 'loss', stroke: '#888', strokeDasharray: '2 3' }));
-    marks.push(
+    labels.push(
       ...byHeight.map((b, i) =>
         Plot.text([b], {
           x: maxF,
@@ -163,21 +164,20 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
           textAnchor: 'end',
           text: (d: Baseline) => `${d.name} ${fmt(d.loss, 2)}`,
           fill: '#555',
-          stroke: 'white',
-          strokeWidth: 3,
-          paintOrder: 'stroke',
+          ...halo,
         }),
       ),
     );
   }
   if (above.length)
-    marks.push(
+    labels.push(
       Plot.text([above.map((b) => `${b.name} ${fmt(b.loss, 2)} (above the plot)`).join('\n')], {
         frameAnchor: 'top-left',
         textAnchor: 'start',
         dx: 8,
         dy: 12,
         fill: '#666',
+        ...halo,
       }),
     );
   const spreadPts = shown.filter(banded);
@@ -233,6 +233,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
     );
   }
   marks.push(
+    ...labels,
     Plot.tip(
       shown,
       Plot.pointer({
