@@ -47,13 +47,10 @@ const oneLine = (e: unknown) => String(e instanceof Error ? e.message : e).split
  */
 export function shardJob(built: BuiltExperiment, o: Flags, out: string, text: string | null, argv: string[]): ShardJob {
   const sweep = makeSweep(built.experiment, built.seeds, { textDigest: text === null ? null : textDigest(text) });
-  const P = sweep.pairs.length;
   let shard: [number, number] = [1, 1];
   if (o.shard !== undefined) {
     const s = parseShard(o.shard);
     if (!s) throw new UsageError(`--shard ${o.shard}: K must be 1 to N, and N at most 512`);
-    if (s[1] > P)
-      throw new UsageError(`--shard ${o.shard}: the sweep has ${P} run${P === 1 ? '' : 's'}, so N can be at most ${P}`);
     shard = s;
   }
   const plan = planShards(
@@ -62,7 +59,8 @@ export function shardJob(built: BuiltExperiment, o: Flags, out: string, text: st
   );
   const mine = sweep.pairs.map((p) => p.index).filter((i) => plan[i] === shard[0]);
   const resumable = o.shard !== undefined;
-  const kept = resumable && existsSync(out) ? keptRuns(out, sweep, new Set(mine), shard) : [];
+  // --plan runs nothing, so what --out holds does not matter to it.
+  const kept = resumable && !o.plan && existsSync(out) ? keptRuns(out, sweep, new Set(mine), shard) : [];
   const done = new Set(kept.map((d) => d.sweep!.pair));
   return {
     sweep,
@@ -91,7 +89,9 @@ function keptRuns(out: string, sweep: Sweep, mine: Set<number>, shard: [number, 
     try {
       d = parseResults(v);
     } catch (e) {
-      throw new UsageError(`${where}: run ${i + 1} is not a results document (${oneLine(e)})`);
+      throw new UsageError(
+        `${where} exists and its run ${i + 1} is no results document (${oneLine(e)}): choose another file or remove it`,
+      );
     }
     const t = d.sweep;
     if (!t || t.id !== sweep.id)
