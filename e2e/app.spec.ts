@@ -64,7 +64,7 @@ test(
     await viewer.goto(withResults);
     await expect(viewer.getByRole('heading', { name: /WebGPU is not available/ })).toBeVisible();
     await expect(linesIn(viewer, 'plot-loss-vs-length')).toHaveCount(2);
-    await expect(viewer.getByText('softmax (shared)')).toBeVisible();
+    await expect(viewer.getByRole('list', { name: 'Runs in the plots' }).getByText('softmax (shared)')).toBeVisible();
     await expect(viewer.getByRole('button', { name: 'Run experiment' })).toBeDisabled();
     await expect(viewer.getByRole('heading', { name: 'Extrapolation: softmax vs softplus' })).toBeVisible();
     await ctx.close();
