@@ -259,6 +259,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const { experiment, runs } = built;
   const names = runs.map((r, i) => `run ${i + 1}/${runs.length} ${r.label}${built.seeds ? ` (seed ${r.seed})` : ''}`);
+  if (!job.mine.length) {
+    // More shards than runs: this one has none (every run is in another shard), and says so in an empty file.
+    const s = staged(outs.out);
+    writeFileSync(s.tmp, '[]\n');
+    s.commit();
+    const P = runs.length;
+    const what = outs.plots.length ? '; no plot drawn' : '';
+    console.log(`shard ${job.shard.join('/')} has no runs (the sweep has ${P}); wrote ${outs.out}${what}`);
+    return 0;
+  }
   if (job.resumable) {
     dropStaleTemps(outs.out);
     if (job.kept.length) resumeNote = `; the finished runs are in ${outs.out}: run the same command to go on`;

@@ -53,9 +53,12 @@ describe('sweeps on the command line', () => {
     expect(plan.stdout).toMatch(
       /^in 3 shards \(\* = shard 2\): 1: 2 runs, [\d:]+; 2: 2 runs, [\d:]+; 3: 2 runs, [\d:]+$/m,
     );
-    const bad = await experiment([...SWEEP, '--shard', '7/7', '--plan']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('experiment: --shard 7/7: the sweep has 6 runs, so N can be at most 6\n');
+    // More shards than runs: the extra shards have none, and say so in an empty results file.
+    const empty = join(dir, 'empty.json');
+    const none = await experiment([...SWEEP, '--shard', '7/7', '--out', empty]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toBe(`shard 7/7 has no runs (the sweep has 6); wrote ${empty}\n`);
+    expect(JSON.parse(readFileSync(empty, 'utf8'))).toEqual([]);
   }, 60_000);
 
   const shards = join(dir, 'shards');
