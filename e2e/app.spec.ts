@@ -1,22 +1,10 @@
 // End-to-end tests of the built lab (under its Content-Security-Policy) in
 // headless Chromium with WebGPU (SwiftShader: tiny sizes only).
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { linesIn, TINY, watch } from './lab_page';
 
-// A tiny two-run experiment (softmax vs lssa): 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4.
-const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';
+// A two-run experiment (softmax vs lssa) of the tiny size.
 const TWO_RUNS = `/?${TINY}&x=Tiny+test&run=label:softmax,mech:softmax&run=label:lssa,mech:lssa`;
-
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text()))
-      problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  return problems;
-}
-
-const linesIn = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"] svg g[aria-label="line"] path`);
 
 test.use({ viewport: { width: 1400, height: 1000 } });
 

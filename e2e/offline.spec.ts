@@ -7,24 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { legend, linesIn, TINY, watch } from './lab_page';
 import { BUILD, type LabServer, serveBuild } from './serve';
 
-// One tiny run: 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4.
-const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';
 const ONE_RUN = `${TINY}&x=Offline&run=label:softmax,mech:softmax`;
-
-const legend = (page: Page) => page.getByRole('list', { name: 'Runs in the plots' });
-const lines = (page: Page) => page.locator('[data-testid="plot-loss-vs-length"] svg g[aria-label="line"] path');
-
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text()))
-      problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  return problems;
-}
 
 /** Waits until the service worker has cached this build and controls the page. */
 const controlled = (page: Page) =>
@@ -66,7 +52,7 @@ test('after one visit the lab reloads offline, trains a run, and opens a link wi
   await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('20');
   await page.getByRole('button', { name: 'Run experiment' }).click();
   await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 120_000 });
-  await expect(lines(page)).toHaveCount(1);
+  await expect(linesIn(page)).toHaveCount(1);
 
   await page.getByRole('button', { name: 'Copy link with results' }).click();
   await expect(page.getByLabel('Share link')).toHaveValue(/res=/, { timeout: 30_000 });
@@ -76,7 +62,7 @@ test('after one visit the lab reloads offline, trains a run, and opens a link wi
   await other.goto(link);
   await expect(legend(other).getByText('softmax (shared)')).toBeVisible({ timeout: 30_000 });
   // The link's run, and this browser's own finished run (kept in its storage).
-  await expect(lines(other)).toHaveCount(2);
+  await expect(linesIn(other)).toHaveCount(2);
   await ctx.close();
   // While the network was down, nothing the lab needed reached for the server: what did were the browser's
   // own checks for a newer sw.js (Playwright's offline mode does not cover them), which the server dropped.

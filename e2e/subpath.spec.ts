@@ -3,25 +3,11 @@
 // /attention-lab/); a shrunk experiment runs there, its link with results
 // opens the same plot in a new browser context under the same sub-path, and
 // no request of either context (pages, worker, service worker) leaves /lab/.
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { legend, linesIn, TINY, watch } from './lab_page';
 import { type LabServer, serveBuild } from './serve';
 
-// One tiny run: 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4.
-const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';
 const ONE_RUN = `${TINY}&x=Sub-path&run=label:softmax,mech:softmax`;
-
-const legend = (page: Page) => page.getByRole('list', { name: 'Runs in the plots' });
-const lines = (page: Page) => page.locator('[data-testid="plot-loss-vs-length"] svg g[aria-label="line"] path');
-
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text()))
-      problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  return problems;
-}
 
 let lab: LabServer;
 test.beforeAll(async () => {
@@ -44,8 +30,8 @@ test('served under /lab/: a run, then its link with results shows the same plot;
   await expect(page.getByText(/GPU:/)).toBeVisible({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Run experiment' }).click();
   await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 120_000 });
-  await expect(lines(page)).toHaveCount(1);
-  const drawn = await lines(page).first().getAttribute('d');
+  await expect(linesIn(page)).toHaveCount(1);
+  const drawn = await linesIn(page).first().getAttribute('d');
 
   // The link is built from the address the lab is served at.
   await page.getByRole('button', { name: 'Copy link with results' }).click();
@@ -59,8 +45,8 @@ test('served under /lab/: a run, then its link with results shows the same plot;
   const viewerProblems = watch(viewer);
   await viewer.goto(link);
   await expect(legend(viewer).getByText('softmax (shared)')).toBeVisible({ timeout: 30_000 });
-  await expect(lines(viewer)).toHaveCount(1);
-  expect(await lines(viewer).first().getAttribute('d')).toBe(drawn);
+  await expect(linesIn(viewer)).toHaveCount(1);
+  expect(await linesIn(viewer).first().getAttribute('d')).toBe(drawn);
   await expect(viewer.getByLabel('Steps', { exact: true })).toHaveValue('20');
   await ctx2.close();
   await ctx.close();

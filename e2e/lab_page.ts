@@ -1,0 +1,24 @@
+// What several end-to-end specs share: the tiny experiment they run and how
+// they watch a page for errors and read its plots.
+import type { Page } from '@playwright/test';
+
+/** A tiny run: 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4. */
+export const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';
+
+/** Collects page errors, console errors and Content-Security-Policy reports. */
+export function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text()))
+      problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  return problems;
+}
+
+/** The lines of a plot, by its test id. */
+export const linesIn = (page: Page, testId = 'plot-loss-vs-length') =>
+  page.locator(`[data-testid="${testId}"] svg g[aria-label="line"] path`);
+
+/** The legend that names every run in the plots. */
+export const legend = (page: Page) => page.getByRole('list', { name: 'Runs in the plots' });
