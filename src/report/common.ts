@@ -110,6 +110,18 @@ export function emptySvg(message: string, opts: PlotOpts): SVGSVGElement {
   );
 }
 
+/** The x axis of every plot against evaluation length: log scale, ticks at 1x, 2x, 4x ... up to the longest factor. */
+export function factorAxis(maxF: number) {
+  return {
+    type: 'log' as const,
+    domain: [1, maxF],
+    ticks: [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= maxF),
+    tickFormat: (d: number) => `${d}x`,
+    label: 'evaluation length (multiples of T)',
+    grid: true,
+  };
+}
+
 export const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 /** The colour scale of every plot: the runs in the lab's order, in the palette's colours (src/report/palette.ts). */

@@ -8,7 +8,7 @@
 // unigram loss) are grey rules, so a collapse has a line to collapse to.
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
-import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 import { spread, textWidth } from './labels';
 import { runStyle, variantDash } from './palette';
 
@@ -251,15 +251,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
       marginTop: MARGIN_TOP,
       marginBottom: MARGIN_BOTTOM,
       marginRight,
-      x: {
-        type: 'log',
-        domain: [1, maxF],
-        ticks: [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= maxF),
-        tickFormat: (d: number) => `${d}x`,
-        label: 'evaluation length (multiples of T)',
-        labelOffset: MARGIN_BOTTOM - 8,
-        grid: true,
-      },
+      x: { ...factorAxis(maxF), labelOffset: MARGIN_BOTTOM - 8 },
       y: {
         label: (opts.field ?? 'meanLoss') === 'tailLoss' ? 'tail loss (nats/token)' : 'validation loss (nats/token)',
         grid: true,

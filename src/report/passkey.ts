@@ -1,7 +1,7 @@
 // Passkey retrieval accuracy against evaluation length (runs with passkey trials).
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
-import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 
 interface Pt {
   name: string;
@@ -65,14 +65,7 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
   );
   return render(
     {
-      x: {
-        type: 'log',
-        domain: [1, maxF],
-        ticks: [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= maxF),
-        tickFormat: (d: number) => `${d}x`,
-        label: 'evaluation length (multiples of T)',
-        grid: true,
-      },
+      x: factorAxis(maxF),
       y: { label: 'passkey accuracy', domain: [0, 1], percent: true, grid: true },
       color: colourScale(opts.colorDomain ?? names),
       marks,
