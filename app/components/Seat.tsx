@@ -8,6 +8,7 @@ import { copyText } from '../download';
 import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
 import { useLab, useLabState } from './context';
+import { LinkOutput } from './LinkOutput';
 
 export function Seat() {
   const lab = useLab();
@@ -111,15 +112,7 @@ export function Seat() {
               </span>
             )}
           </div>
-          {out && (
-            <input
-              className="link-out"
-              readOnly
-              value={out}
-              aria-label="Seat results link"
-              onFocus={(e) => e.target.select()}
-            />
-          )}
+          {out && <LinkOutput value={out} label="Seat results link" />}
         </>
       )}
     </section>

@@ -8,6 +8,7 @@ import { copyText } from '../download';
 import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
 import { useLab, useLabState } from './context';
+import { LinkOutput } from './LinkOutput';
 import { plotDoc } from './Plots';
 
 function TeacherPanel() {
@@ -63,15 +64,7 @@ function TeacherPanel() {
       <button type="button" onClick={() => void make()}>
         Copy student link
       </button>
-      {link && (
-        <input
-          className="link-out"
-          readOnly
-          value={link}
-          aria-label="Student link"
-          onFocus={(e) => e.target.select()}
-        />
-      )}
+      {link && <LinkOutput value={link} label="Student link" />}
       <SweepMaker teacher={t} />
     </details>
   );
@@ -155,9 +148,7 @@ function SweepMaker({ teacher }: { teacher: TeacherMode }) {
       <button type="button" disabled={typeof plan === 'string'} onClick={() => void make()}>
         Copy sweep link
       </button>
-      {link && (
-        <input className="link-out" readOnly value={link} aria-label="Sweep link" onFocus={(e) => e.target.select()} />
-      )}
+      {link && <LinkOutput value={link} label="Sweep link" />}
     </fieldset>
   );
 }
@@ -205,13 +196,7 @@ export function Share() {
       </div>
       {link && (
         <>
-          <input
-            className="link-out"
-            readOnly
-            value={link}
-            aria-label="Share link"
-            onFocus={(e) => e.target.select()}
-          />
+          <LinkOutput value={link} label="Share link" />
           <small className="help" role="status">
             {note}
           </small>
