@@ -3,6 +3,8 @@
 import type { Browser, LaunchOptions, Page } from 'playwright';
 import type { InlineConfig, ViteDevServer } from 'vite';
 
+/** Builds public/data/brown.json when it is missing (messages on stderr). */
+export function ensureCorpus(): void;
 export function launchChromium(options?: LaunchOptions): Promise<Browser>;
 export function createPageServer(config?: InlineConfig): Promise<ViteDevServer>;
 export function createRunnerServer(root: string): Promise<ViteDevServer>;

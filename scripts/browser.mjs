@@ -4,6 +4,9 @@
 // watch files nor push updates: a run takes minutes in a tree others may be
 // editing, and a hot reload would restart the page (and the run).
 
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
 import { CHROMIUM_ARGS, findChromium, MISSING_CHROMIUM } from './chromium.mjs';
@@ -20,8 +23,22 @@ export async function launchChromium(options = {}) {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, ...options });
 }
 
+const BUILD_CORPUS = fileURLToPath(new URL('./build-corpus.mjs', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../public/data/brown.json', import.meta.url));
+
+/**
+ * Builds the corpus the pages fetch when it is missing, so every command of the README works right after `npm ci`
+ * (only `npm start` and `npm test` built it before). Its messages go to stderr: stdout may be a piped link or table.
+ */
+export function ensureCorpus() {
+  if (existsSync(CORPUS)) return;
+  const r = spawnSync(process.execPath, [BUILD_CORPUS], { stdio: ['ignore', process.stderr, process.stderr] });
+  if (r.status !== 0) throw new Error('the Brown corpus could not be built (see the message above)');
+}
+
 /** A dev server on a free localhost port; `config` is merged into Vite's. */
 export function createPageServer(config = {}) {
+  ensureCorpus();
   return createServer({
     logLevel: 'error',
     clearScreen: false,
