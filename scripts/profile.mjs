@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // `npm run profile [-- '?B=16']`: per-kernel wall time of one training step of
-// the default model in headless Chromium (each dispatch submitted alone).
+// the default model in headless Chromium (each dispatch submitted alone), and
+// the step's dispatch count per program (exact, unlike the times).
 import { runPage } from './browser.mjs';
 
 const r = await runPage(`/bench/profile.html${process.argv[2] ?? ''}`, { onLog: () => {} });
-console.log(`one training step (one submit): ${r.stepMs.toFixed(1)} ms`);
+const d = r.dispatches;
+const total = d.forward + d.backward + d.optimiser;
+console.log(`one training step (one submit, after a warm-up step): ${r.stepMs.toFixed(1)} ms`);
+console.log(
+  `dispatches per training step: ${total} (forward ${d.forward}, backward ${d.backward}, optimiser ${d.optimiser})`,
+);
 console.log('kernel'.padEnd(34), 'ms (all calls)'.padStart(14), 'calls'.padStart(6));
 for (const x of r.rows) console.log(x.kernel.padEnd(34), String(x.ms).padStart(14), String(x.calls).padStart(6));

@@ -45,7 +45,8 @@ export interface TrainerOptions {
 
 export class Trainer {
   readonly graph: Graph;
-  private optim: Program;
+  /** The optimiser program (grad norm, AdamW, non-finite check): recorded once, encoded each step. */
+  readonly optim: Program;
   /** The trainer's planned buffers (planTrainer). */
   private alloc: PlanAllocator;
   private hyper: GPUBuffer;
