@@ -7,6 +7,12 @@
 
 override MECH: u32 = 0u;  // 0 softmax, 1 lssa, 2 taylor, 3 sigmoid, 4 relu
 override ALIBI: u32 = 0u;
+// The logit's form, apart from phi (KERNEL_FORM in src/kernels/attention_constants.ts):
+// QKNORM = 1 L2-normalises q and k per head (lssa, lssacap, lssmax); LENSCALE picks the
+// scale c_i of the 1-based query position i1: 0 1/sqrt(d_h), 1 ln(d_h) ln(i1),
+// 2 ln(d_h) ln(min(i1, T)) (lssacap: frozen past the training length).
+override QKNORM: u32 = 0u;
+override LENSCALE: u32 = 0u;
 // The head width as a pipeline constant (a P.hd, where a kernel has one, is the same):
 // loops over it get a fixed trip count, so compilers unroll them and keep the
 // query row in registers.
@@ -22,6 +28,13 @@ const MAXHD: u32 = 256u;
 // ALiBi slope of 0-based head h of H: 2^(-8 (h + 1) / H).
 fn alibi_slope(h: u32, H: u32) -> f32 {
   return exp2(-8.0 * f32(h + 1u) / f32(H));
+}
+
+// The scale c_i of a query at 1-based position i1 (lnTrain = ln T).
+fn row_scale(i1: f32, invSqrtHd: f32, lnHd: f32, lnTrain: f32) -> f32 {
+  if (LENSCALE == 1u) { return lnHd * log(i1); }
+  if (LENSCALE == 2u) { return lnHd * min(log(i1), lnTrain); }
+  return invSqrtHd;
 }
 
 // log(1 + u) for u in [0, 1], accurate for tiny u so softplus(x << 0) stays > 0.

@@ -31,7 +31,7 @@ var<private> qr: array<f32, MAXHD>;
 var<private> rI: u32;       // 0-based query position
 var<private> rI1: f32;      // the spec's 1-based position
 var<private> rC: f32;       // scale c_i
-var<private> rInvNq: f32;   // lssa: 1 / |q_i|
+var<private> rInvNq: f32;   // QKNORM: 1 / |q_i|
 var<private> rSlope: f32;   // ALiBi slope of the head
 var<private> rKb: u32;      // offset of the head's key rows (and value rows)
 var<private> rM: f32;       // softmax: the row max of x (0 otherwise)
@@ -43,13 +43,12 @@ fn row_begin(bh: u32, i: u32) {
   rI1 = f32(i + 1u);
   let qo = (bh * P.L + i) * HD;
   for (var d = 0u; d < HD; d++) { qr[d] = q[qo + d]; }
-  rC = P.invSqrtHd;
+  rC = row_scale(rI1, P.invSqrtHd, P.lnHd, P.lnTrain);
   rInvNq = 1.0;
-  if (MECH == 1u) {
+  if (QKNORM != 0u) {
     var ss = 0.0;
     for (var d = 0u; d < HD; d++) { ss = fma(qr[d], qr[d], ss); }
     rInvNq = inverseSqrt(ss + EPS);
-    rC = P.lnHd * log(rI1);
   }
   rSlope = alibi_slope(bh % P.H, P.H);
   rKb = bh * P.L * HD;
@@ -66,9 +65,9 @@ fn logit(j: u32) -> f32 {
   for (var d = 0u; d < HD; d++) {
     let kv = k[ko + d];
     s = fma(qr[d], kv, s);
-    if (MECH == 1u) { kk = fma(kv, kv, kk); }
+    if (QKNORM != 0u) { kk = fma(kv, kv, kk); }
   }
-  if (MECH == 1u) { s = s * rInvNq * inverseSqrt(kk + EPS); }
+  if (QKNORM != 0u) { s = s * rInvNq * inverseSqrt(kk + EPS); }
   var x = rC * s;
   if (ALIBI != 0u) { x -= rSlope * f32(rI - j); }
   return x;

@@ -1,14 +1,14 @@
 // Attention probabilities of the normalised family, one thread per query row.
 //   q, k:    [B, H, T, hd]  (after RoPE, if any)
 //   att:     [B, H, T, T]   att[i, j] = phi(x_ij) / norm_i for j <= i, exactly 0 for j > i
-//   rowstat: [B, H, T]      softmax: logsumexp_j x_ij; lssa, taylor: sum_j phi; sigmoid, relu: row sum
-//   x_ij = c_i * s_ij + b_ij; s = q.k (lssa: q^.k^, L2-normalised with EPS inside the norm)
+//   rowstat: [B, H, T]      exp (MECH 0): logsumexp_j x_ij; softplus, taylor: sum_j phi; sigmoid, relu: row sum
+//   x_ij = c_i * s_ij + b_ij; s = q.k (QKNORM: q^.k^, L2-normalised with EPS inside the norm)
 // Dispatch: (ceil(T/64), B*H) workgroups of 64; thread (i, bh) walks its row's keys
 // j <= i in order (deterministic, no barriers: barriers and thousands of tiny
 // workgroups are what make a software adapter slow). MECH and ALIBI are override
 // constants, so each mechanism compiles to its own straight-line kernel.
 // att doubles as the row's scratch: the thread re-reads only what it wrote.
-// Compiled after shaders/attention_common.wgsl (MECH, ALIBI, HD, EPS, MAXHD, phi).
+// Compiled after shaders/attention_common.wgsl (MECH, ALIBI, QKNORM, LENSCALE, HD, EPS, MAXHD, row_scale, phi).
 
 struct Params { T: u32, hd: u32, H: u32, _pad: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, _pad2: f32 }
 
@@ -30,13 +30,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   // The query row, held by the thread for its whole row of keys.
   var qr: array<f32, MAXHD>;
   for (var d = 0u; d < HD; d++) { qr[d] = q[qo + d]; }
-  var c = P.invSqrtHd;
+  let c = row_scale(i1, P.invSqrtHd, P.lnHd, P.lnTrain);
   var invNq = 1.0;
-  if (MECH == 1u) {
+  if (QKNORM != 0u) {
     var ss = 0.0;
     for (var d = 0u; d < HD; d++) { ss = fma(qr[d], qr[d], ss); }
     invNq = inverseSqrt(ss + EPS);
-    c = P.lnHd * log(i1);
   }
   let slope = alibi_slope(bh % P.H, P.H);
   let ao = (bh * T + i) * T;
@@ -51,9 +50,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var d = 0u; d < HD; d++) {
       let kv = k[ko + d];
       s = fma(qr[d], kv, s);
-      if (MECH == 1u) { kk = fma(kv, kv, kk); }
+      if (QKNORM != 0u) { kk = fma(kv, kv, kk); }
     }
-    if (MECH == 1u) { s = s * invNq * inverseSqrt(kk + EPS); }
+    if (QKNORM != 0u) { s = s * invNq * inverseSqrt(kk + EPS); }
     var x = c * s;
     if (ALIBI != 0u) { x -= slope * f32(i - j); }
     att[ao + j] = x;

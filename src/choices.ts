@@ -15,6 +15,9 @@ export const MECHANISMS = [
   'rndembqk',
   'fixedseqqk',
   'staticembqk',
+  'softplus',
+  'lssacap',
+  'lssmax',
 ] as const;
 export type Mechanism = (typeof MECHANISMS)[number];
 

@@ -11,7 +11,7 @@ import {
   attention_values_forward,
   type NormalisedMechanism,
 } from '../kernels/attention';
-import { KERNEL_ROW_NORMALISED } from '../kernels/attention_constants';
+import { KERNEL_ROW_NORMALISED, NORMALISED_MECHANISMS } from '../kernels/attention_constants';
 import { nonapprox_backward, nonapprox_forward } from '../kernels/nonapprox';
 import { reweight_backward, reweight_forward } from '../kernels/reweight';
 import { rope_backward, rope_forward, rope_table } from '../kernels/rope';
@@ -49,7 +49,7 @@ export class AttentionArgsError extends Error {
   readonly kind: ErrorKind = 'config';
 }
 
-const MECHS: readonly AttentionMechanism[] = ['softmax', 'lssa', 'taylor', 'sigmoid', 'relu', 'nonapprox'];
+const MECHS: readonly AttentionMechanism[] = [...NORMALISED_MECHANISMS, 'nonapprox'];
 const ROW_NORMALISED: readonly AttentionMechanism[] = KERNEL_ROW_NORMALISED;
 
 /** Throws an AttentionArgsError naming the first problem with `a`. */

@@ -13,6 +13,8 @@
 // - sigmoid: sigmoid(x - ln(trainLength)), stable form; relu: max(x, 0) / (i + 1).
 //   Neither is normalised; their rows need not sum to 1.
 // - taylor: the quadratic form 1 + x + x^2/2 with x = q.k / sqrt(hd) + bias.
+// - softplus, lssacap, lssmax take lssa apart (KERNEL_FORM in ./attention_constants):
+//   softplus on q.k / sqrt(hd); lssa with c_i = ln(hd) ln(min(i + 1, T)); exp on lssa's logit.
 // - softmax subtracts the row max before exp.
 // - rowstat [B,H,T]: softmax: logsumexp of the row's logits; lssa, taylor: the l1
 //   normaliser sum_j phi; sigmoid, relu: the row sum of att (diagnostic, unused).
@@ -33,7 +35,13 @@ import mixCode from '../../shaders/attention_values_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
-import { type AttentionShape, MAXHD, MECH_ID, type NormalisedMechanism } from './attention_constants';
+import {
+  type AttentionShape,
+  formConstants,
+  KERNEL_FORM,
+  MAXHD,
+  type NormalisedMechanism,
+} from './attention_constants';
 
 export {
   type AttentionShape,
@@ -118,7 +126,7 @@ function check(name: string, { B, H, T, hd }: AttentionShape): void {
 }
 
 function probsSpec<S extends typeof PROBS_FWD | typeof PROBS_BWD>(spec: S, params: ProbsParams, hd: number) {
-  const constants = { MECH: MECH_ID[params.mechanism], ALIBI: params.alibi ? 1 : 0, HD: hd };
+  const constants = { ...formConstants(params.mechanism), ALIBI: params.alibi ? 1 : 0, HD: hd };
   return { ...spec, label: `${spec.label}:${params.mechanism}${params.alibi ? '+alibi' : ''}`, constants };
 }
 
@@ -226,9 +234,9 @@ export function attention_probs_backward(p: Program, a: ProbsBackwardArgs): void
   const scratch = a.ds ?? p.scratch('attention ds', B * H * T * T);
   const spec = probsSpec(PROBS_BWD, a.params, hd);
   p.add(spec, [a.datt, a.att, a.rowstat, q, k, scratch, probsUniform(p, a, a.params)], [ceilDiv(T, WG), B * H]);
-  const lssa = a.params.mechanism === 'lssa';
-  mix(p, dq, scratch, k, lssa ? q : null, B * H, T, hd, false);
-  mix(p, dk, scratch, q, lssa ? k : null, B * H, T, hd, true);
+  const norm = KERNEL_FORM[a.params.mechanism].qkNorm;
+  mix(p, dq, scratch, k, norm ? q : null, B * H, T, hd, false);
+  mix(p, dk, scratch, q, norm ? k : null, B * H, T, hd, true);
 }
 
 /** out [B,H,T,hd] = att . v. */

@@ -23,7 +23,7 @@ import type { BindingLike } from '../gpu/context';
 import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
 import { type ProbsParams, withAttentionPrelude } from './attention';
-import { KERNEL_ROW_NORMALISED, MAXHD, MECH_ID } from './attention_constants';
+import { formConstants, KERNEL_ROW_NORMALISED, MAXHD } from './attention_constants';
 
 /** Largest map grid (the map kernel's private row of cells). */
 export const FUSED_MAP_MAX_R = 128;
@@ -127,7 +127,7 @@ function check(name: string, { B, H, L, hd, params, reweightP }: FusedShape): vo
 
 function spec<S extends typeof FWD | typeof DIAG | typeof MAP>(s: S, { params, hd, reweightP }: FusedShape) {
   const constants = {
-    MECH: MECH_ID[params.mechanism],
+    ...formConstants(params.mechanism),
     ALIBI: params.alibi ? 1 : 0,
     RW: reweightP === null ? 0 : 1,
     HD: hd,

@@ -47,6 +47,9 @@ function choose(mech: Mechanism, c: ModelConfig, graphP: number | null): Choice 
     case 'taylor':
     case 'sigmoid':
     case 'relu':
+    case 'softplus':
+    case 'lssacap':
+    case 'lssmax':
       return attention(mech, 'self');
     case 'lssar':
       return attention('lssa', 'self');

@@ -3,13 +3,17 @@
 // Written straight from the math (logits recomputed in the backward), not as a
 // mirror of the GPU kernels, so the finite-difference test checks the formulas.
 import type { NormalisedMechanism, ProbsParams } from '../kernels/attention';
+import { KERNEL_FORM, type PhiMechanism } from '../kernels/attention_constants';
 
 export type { NormalisedMechanism, ProbsParams } from '../kernels/attention';
 
 /** eps inside the L2 norm of lssa: ||x|| = sqrt(sum x^2 + LSSA_EPS). */
 export const LSSA_EPS = 1e-6;
 
-export const isNormalised = (m: NormalisedMechanism): boolean => m === 'softmax' || m === 'lssa' || m === 'taylor';
+const phiOf = (m: NormalisedMechanism): PhiMechanism => KERNEL_FORM[m].phi;
+/** exp as phi (softmax, lssmax): the row max is subtracted and rowstat is a log-sum-exp. */
+const isExp = (m: NormalisedMechanism): boolean => phiOf(m) === 'softmax';
+export const isNormalised = (m: NormalisedMechanism): boolean => ['softmax', 'lssa', 'taylor'].includes(phiOf(m));
 
 /** ALiBi slope of 0-based head h0 of H: 2^(-8 (h0+1) / H). */
 export const alibiSlope = (h0: number, H: number): number => Math.pow(2, (-8 * (h0 + 1)) / H);
@@ -21,23 +25,34 @@ function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
-/** Per-(bh, row) context: scale c_i, and for lssa the query norm. */
+/** Per-(bh, row) context: scale c_i, and the query norm (1 unless q and k are L2-normalised). */
 interface Row {
   c: number;
   nq: number;
 }
 
-function rowOf(params: ProbsParams, q: ArrayLike<number>, qo: number, i: number, hd: number): Row {
-  if (params.mechanism === 'lssa') {
-    let s = 0;
-    for (let d = 0; d < hd; d++) s += q[qo + d] * q[qo + d];
-    return { c: Math.log(hd) * Math.log(i + 1), nq: Math.sqrt(s + LSSA_EPS) };
+/** c_i of 0-based row i: 1/sqrt(hd), ln(hd) ln(i + 1), or ln(hd) ln(min(i + 1, T)) (lssacap). */
+function scaleOf(params: ProbsParams, i: number, hd: number): number {
+  switch (KERNEL_FORM[params.mechanism].lenScale) {
+    case 0:
+      return 1 / Math.sqrt(hd);
+    case 1:
+      return Math.log(hd) * Math.log(i + 1);
+    case 2:
+      return Math.log(hd) * Math.log(Math.min(i + 1, params.trainLength));
   }
-  return { c: 1 / Math.sqrt(hd), nq: 1 };
+}
+
+function rowOf(params: ProbsParams, q: ArrayLike<number>, qo: number, i: number, hd: number): Row {
+  const c = scaleOf(params, i, hd);
+  if (!KERNEL_FORM[params.mechanism].qkNorm) return { c, nq: 1 };
+  let s = 0;
+  for (let d = 0; d < hd; d++) s += q[qo + d] * q[qo + d];
+  return { c, nq: Math.sqrt(s + LSSA_EPS) };
 }
 
 function keyNorm(params: ProbsParams, k: ArrayLike<number>, ko: number, hd: number): number {
-  if (params.mechanism !== 'lssa') return 1;
+  if (!KERNEL_FORM[params.mechanism].qkNorm) return 1;
   let s = 0;
   for (let d = 0; d < hd; d++) s += k[ko + d] * k[ko + d];
   return Math.sqrt(s + LSSA_EPS);
@@ -65,7 +80,7 @@ function logit(
 }
 
 function phi(m: NormalisedMechanism, x: number, i: number, lnTrain: number): number {
-  switch (m) {
+  switch (phiOf(m)) {
     case 'softmax':
       return Math.exp(x);
     case 'lssa':
@@ -80,7 +95,7 @@ function phi(m: NormalisedMechanism, x: number, i: number, lnTrain: number): num
 }
 
 function dphi(m: NormalisedMechanism, x: number, i: number, lnTrain: number): number {
-  switch (m) {
+  switch (phiOf(m)) {
     case 'softmax':
       return Math.exp(x);
     case 'lssa':
@@ -98,7 +113,7 @@ function dphi(m: NormalisedMechanism, x: number, i: number, lnTrain: number): nu
 
 /**
  * att[B,H,T,T] = probs(q, k) (causal, zero above the diagonal);
- * rowstat[B,H,T]: softmax: log-sum-exp of the row's logits; lssa, taylor: the
+ * rowstat[B,H,T]: exp (softmax, lssmax): log-sum-exp of the row's logits; softplus, taylor: the
  * l1 normaliser sum_j phi; sigmoid, relu: the row sum of att (diagnostic only).
  */
 export function attention_probs_forward(
@@ -126,7 +141,7 @@ export function attention_probs_forward(
         x[j] = logit(params, q, qo, k, ko, hd, row, keyNorm(params, k, ko, hd), slope, i, j);
         mx = Math.max(mx, x[j]);
       }
-      const shift = m === 'softmax' ? mx : 0;
+      const shift = isExp(m) ? mx : 0;
       let sum = 0;
       for (let j = 0; j <= i; j++) {
         x[j] = phi(m, x[j] - shift, i, lnTrain);
@@ -135,7 +150,7 @@ export function attention_probs_forward(
       const norm = isNormalised(m) ? sum : 1;
       const ao = (bh * T + i) * T;
       for (let j = 0; j < T; j++) att[ao + j] = j <= i ? x[j] / norm : 0;
-      rowstat[bh * T + i] = m === 'softmax' ? mx + Math.log(sum) : sum;
+      rowstat[bh * T + i] = isExp(m) ? mx + Math.log(sum) : sum;
     }
   }
 }
@@ -157,8 +172,8 @@ export function attention_probs_backward(
 ): void {
   const m = params.mechanism;
   const lnTrain = Math.log(params.trainLength);
-  const lssa = m === 'lssa';
-  // Gradients w.r.t. the normalised vectors (lssa) or the raw ones (others).
+  const qkNorm = KERNEL_FORM[m].qkNorm;
+  // Gradients w.r.t. the normalised vectors (qkNorm) or the raw ones (others).
   const gq = new Float64Array(B * H * T * hd);
   const gk = new Float64Array(B * H * T * hd);
   for (let bh = 0; bh < B * H; bh++) {
@@ -170,14 +185,14 @@ export function attention_probs_backward(
       // D_i = sum_j A_ij dA_ij: the l1 normalisation's share of the gradient.
       let D = 0;
       if (isNormalised(m)) for (let j = 0; j <= i; j++) D += att[ao + j] * datt[ao + j];
-      // For softmax phi is exp of the shifted logit; its l1 normaliser in those units is exp(rowstat - max).
+      // For exp phi is exp of the shifted logit; its l1 normaliser in those units is exp(rowstat - max).
       let S = 1;
       let mx = 0;
-      if (m === 'softmax') {
+      if (isExp(m)) {
         mx = -Infinity;
         for (let j = 0; j <= i; j++) {
           const ko = (bh * T + j) * hd;
-          mx = Math.max(mx, logit(params, q, qo, k, ko, hd, row, 1, slope, i, j));
+          mx = Math.max(mx, logit(params, q, qo, k, ko, hd, row, keyNorm(params, k, ko, hd), slope, i, j));
         }
         S = Math.exp(rowstat[bh * T + i] - mx);
       } else if (isNormalised(m)) S = rowstat[bh * T + i];
@@ -194,7 +209,7 @@ export function attention_probs_backward(
       }
     }
   }
-  if (!lssa) {
+  if (!qkNorm) {
     dq.set(gq);
     dk.set(gk);
     return;

@@ -41,7 +41,8 @@ async function runCase(
   const ctx = await gpu();
   const C = H * hd;
   const n = B * H * T * hd;
-  const params: ProbsParams = { mechanism, alibi: scheme === 'alibi', trainLength: 64 };
+  // lssacap trains at T = 5 here, so rows past it exercise its frozen scale.
+  const params: ProbsParams = { mechanism, alibi: scheme === 'alibi', trainLength: mechanism === 'lssacap' ? 5 : 64 };
   const qkv = randn(B * T * 3 * C, seed);
   const dout = randn(B * T * C, seed + 1);
   const bufs: GPUBuffer[] = [];

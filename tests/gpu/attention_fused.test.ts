@@ -7,6 +7,7 @@ import {
   type NormalisedMechanism,
   type ProbsParams,
 } from '../../src/kernels/attention';
+import { KERNEL_ROW_NORMALISED } from '../../src/kernels/attention_constants';
 import {
   attention_fused_diagnostics,
   attention_fused_forward,
@@ -23,7 +24,7 @@ import { gpu, noGpuErrors } from './gpu';
 
 type Scheme = 'rope' | 'alibi' | 'nope';
 const SCHEMES: Scheme[] = ['rope', 'alibi', 'nope'];
-const ROW_NORMALISED: NormalisedMechanism[] = ['softmax', 'lssa', 'taylor'];
+const ROW_NORMALISED: readonly NormalisedMechanism[] = KERNEL_ROW_NORMALISED;
 
 // Worst relative errors seen, per comparison (printed for the report).
 const worst = new Map<string, number>();

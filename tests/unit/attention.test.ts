@@ -132,6 +132,62 @@ describe('reference attention: forward properties', () => {
     expect(A[3]).toBeCloseTo(1 / (1 + Math.exp(-(0.5 - Math.log(2)))), 14);
   });
 
+  test('hand-computed rows: softplus, lssmax; lssacap is lssa up to T and frozen past it', () => {
+    // One head, hd = 4, T = 2: q_1 = e0; k_0 = e0, k_1 = 2 e0 (softplus) or e1 (lssmax).
+    const A = new Float64Array(4);
+    const rs = new Float64Array(2);
+    const q = [1, 0, 0, 0, 1, 0, 0, 0];
+    att.attention_probs_forward(A, rs, q, [1, 0, 0, 0, 2, 0, 0, 0], 1, 1, 2, 4, {
+      mechanism: 'softplus',
+      alibi: false,
+      trainLength: 2,
+    });
+    const sp = (x: number) => Math.log1p(Math.exp(x));
+    expect(A[2]).toBeCloseTo(sp(0.5) / (sp(0.5) + sp(1)), 14); // logits 1/2 and 2/2: plain q.k / sqrt(4)
+    att.attention_probs_forward(A, rs, q, [1, 0, 0, 0, 0, 1, 0, 0], 1, 1, 2, 4, {
+      mechanism: 'lssmax',
+      alibi: false,
+      trainLength: 2,
+    });
+    const x0 = (Math.log(4) * Math.log(2)) / (1 + 1e-6); // normalised dot, eps inside both norms
+    expect(A[2]).toBeCloseTo(Math.exp(x0) / (Math.exp(x0) + 1), 12);
+    expect(rs[1]).toBeCloseTo(Math.log(Math.exp(x0) + 1), 12); // exp: rowstat is the log-sum-exp
+    // lssacap against lssa: rows i + 1 <= T agree exactly; a row past T equals lssa with its scale frozen.
+    const Tn = 7,
+      Ttr = 3,
+      hd = 4;
+    const qq = randomF64(Tn * hd, 61);
+    const kk = randomF64(Tn * hd, 62);
+    const run = (mechanism: ProbsParams['mechanism']) => {
+      const out = new Float64Array(Tn * Tn);
+      att.attention_probs_forward(out, new Float64Array(Tn), qq, kk, 1, 1, Tn, hd, {
+        mechanism,
+        alibi: false,
+        trainLength: Ttr,
+      });
+      return out;
+    };
+    const cap = run('lssacap');
+    const lssa = run('lssa');
+    for (let j = 0; j < Ttr * Tn; j++) expect(cap[j]).toBe(lssa[j]);
+    let moved = 0;
+    for (let j = Ttr * Tn; j < Tn * Tn; j++) moved = Math.max(moved, Math.abs(cap[j] - lssa[j]));
+    expect(moved).toBeGreaterThan(1e-3);
+    const i = Tn - 1;
+    const n = (x: Float64Array, o: number) => Math.sqrt(dot(x.subarray(o, o + hd), x.subarray(o, o + hd)) + 1e-6);
+    const c = Math.log(hd) * Math.log(Ttr);
+    const w = [];
+    for (let j = 0; j <= i; j++)
+      w.push(
+        sp(
+          (c * dot(qq.subarray(i * hd, i * hd + hd), kk.subarray(j * hd, j * hd + hd))) /
+            (n(qq, i * hd) * n(kk, j * hd)),
+        ),
+      );
+    const z = w.reduce((a, b) => a + b, 0);
+    for (let j = 0; j <= i; j++) expect(cap[i * Tn + j]).toBeCloseTo(w[j] / z, 13);
+  });
+
   test('taylor: quadratic form equals the feature-map (linear-time) form', () => {
     const B1 = 1,
       H1 = 1,

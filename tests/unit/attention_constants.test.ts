@@ -5,6 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { KERNELS as ATTENTION } from '../../src/kernels/attention';
 import {
+  formConstants,
+  KERNEL_FORM,
   KERNEL_ROW_NORMALISED,
   LAST_NORMALISED,
   MAXHD,
@@ -44,14 +46,29 @@ describe('attention prelude and its TypeScript twins', () => {
       }),
     );
     expect(ids).toEqual(MECH_ID);
-    expect(Object.keys(MECH_ID)).toEqual([...NORMALISED_MECHANISMS]);
+    expect(Object.keys(MECH_ID)).toEqual(NORMALISED_MECHANISMS.filter((m) => KERNEL_FORM[m].phi === m));
     const phi = /fn phi\([^)]*\)[^{]*\{([\s\S]*?)\n\}/.exec(PRELUDE)?.[1] ?? '';
     const cases = [...phi.matchAll(/case (\d+)u/g)].map((c) => Number(c[1]));
     expect([...cases, 'default']).toEqual([...Object.values(MECH_ID).slice(0, -1), 'default']);
   });
 
+  test('the three lssa variants each change one of its ingredients, as override constants the prelude declares', () => {
+    for (const name of ['QKNORM', 'LENSCALE'])
+      expect(new RegExp(`override\\s+${name}\\s*:\\s*u32\\s*=\\s*0u`).test(PRELUDE), name).toBe(true);
+    const lssa = formConstants('lssa');
+    const diff = (m: 'softplus' | 'lssacap' | 'lssmax') => {
+      const f = formConstants(m);
+      return (Object.keys(f) as (keyof typeof f)[]).filter((k) => f[k] !== lssa[k]);
+    };
+    expect(lssa).toEqual({ MECH: 1, QKNORM: 1, LENSCALE: 1 });
+    expect(diff('lssmax')).toEqual(['MECH']); // exp for softplus
+    expect(diff('lssacap')).toEqual(['LENSCALE']); // frozen past T
+    expect(diff('softplus')).toEqual(['QKNORM', 'LENSCALE']); // the plain scaled logit
+    expect(formConstants('softplus')).toEqual({ ...formConstants('softmax'), MECH: 1 });
+  });
+
   test('row-normalised mechanisms: the kernels see ROW_NORMALISED less lssar (lssa re-weighted)', () => {
-    expect(KERNEL_ROW_NORMALISED).toEqual(['softmax', 'lssa', 'taylor']);
+    expect(KERNEL_ROW_NORMALISED).toEqual(['softmax', 'lssa', 'taylor', 'softplus', 'lssacap', 'lssmax']);
     expect(ROW_NORMALISED.filter((m) => !(KERNEL_ROW_NORMALISED as readonly string[]).includes(m))).toEqual(['lssar']);
     expect(KERNEL_ROW_NORMALISED.every((m) => ROW_NORMALISED.includes(m))).toBe(true);
   });

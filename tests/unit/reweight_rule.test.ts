@@ -36,6 +36,9 @@ describe('layerReweight: the exponent of one layer', () => {
       rndembqk: [null, 3],
       fixedseqqk: [null, 3],
       staticembqk: [null, 3],
+      softplus: [null, 3],
+      lssacap: [null, 3],
+      lssmax: [null, 3],
     });
   });
 
