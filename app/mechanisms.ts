@@ -29,6 +29,18 @@ export const MECHANISM_INFO: Record<Mechanism, { line: string; formula: string }
     line: 'q, k from token embeddings only',
     formula: 'Q, K = RMSNorm(E) W_Q, W_K, E = layer-0 embeddings; V from H; softmax',
   },
+  softplus: {
+    line: 'softplus + l1 on the plain logit',
+    formula: 'A_ij = softplus(q_i·k_j/√d_h + b_ij) / Σ_j′ (…)',
+  },
+  lssacap: {
+    line: 'lssa, scale frozen past T',
+    formula: 'A_ij = softplus(ln(d_h)·ln(min(i, T))·q̂_i·k̂_j + b_ij) / Σ_j′ (…)',
+  },
+  lssmax: {
+    line: "exp on lssa's logit",
+    formula: 'A_ij = exp(ln(d_h)·ln(i)·q̂_i·k̂_j + b_ij) / Σ_j′ exp(…), q̂, k̂ L2-normalised',
+  },
 };
 
 export const BIAS_NOTE = "b_ij is ALiBi's −slope_h·(i − j) when the model uses ALiBi, else 0.";
