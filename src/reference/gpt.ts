@@ -2,6 +2,7 @@
 // same op sequence as src/model/gpt.ts, composed from the op references.
 // Used by the whole-model tests (loss, every gradient, AdamW steps).
 import type { ModelConfig } from '../config';
+import { ROW_NORMALISED } from '../kernels/attention_constants';
 import { buildParamTable, gatedHidden, type ParamTable, paramSpecs } from '../model/params';
 import { type Shapes, shapesOf } from '../model/shapes';
 import { streamKind, streamRows } from '../model/stream';
@@ -172,8 +173,7 @@ export class ReferenceGpt {
     const variant = ['rndembqk', 'fixedseqqk', 'staticembqk'].includes(mech);
     const base = variant ? 'softmax' : mech === 'lssar' ? 'lssa' : (mech as att.NormalisedMechanism);
     const params: att.ProbsParams = { mechanism: base, alibi: c.positional === 'alibi', trainLength: c.trainLength };
-    const rw =
-      mech === 'lssar' ? c.reweight.p : ['softmax', 'lssa', 'taylor'].includes(mech) || variant ? graphP : null;
+    const rw = mech === 'lssar' ? c.reweight.p : ROW_NORMALISED.includes(mech) || variant ? graphP : null;
     const nh = B * H * T * hd;
     const qkv = F64(N * 3 * C);
     matmul_forward(qkv, inp, P(`h${l}.attn.w_qkv`), N, C, 3 * C);
