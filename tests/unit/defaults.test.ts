@@ -191,7 +191,8 @@ describe('one validator: the schema built from the table', () => {
         [[], ['softmax', 'mlp']],
         [['bogus'], [1], Array(25).fill('softmax'), 'softmax'],
         'Per-layer override must be a list of at most 24 of ' +
-          'softmax, lssa, lssar, taylor, sigmoid, relu, nonapprox, mlp, rndembqk, fixedseqqk, staticembqk',
+          'softmax, lssa, lssar, taylor, sigmoid, relu, nonapprox, mlp, rndembqk, fixedseqqk, staticembqk, ' +
+          'softplus, lssacap, lssmax',
       ],
     ];
     for (const [path, good, bad, message] of cases) {
