@@ -6,16 +6,21 @@
 // question, src/report/answer.ts) with the lab's own plots (through the
 // runner page, so the files match what the lab shows) and
 // replaces the table between `<!-- table:<preset> -->` and `<!-- /table -->`
-// in docs/REPRODUCTION.md, so no number in the report is copied by hand; the
-// report is then laid out by the project's formatter (Biome), as committed.
+// in docs/REPRODUCTION.md, then every number of its prose between
+// `<!-- =... -->` and `<!-- /= -->` (src/report/inline.ts), so no number in
+// the report is copied by hand; the report is then laid out by the project's
+// formatter (Biome), as committed. A number that cannot be computed is named
+// and left as it was, and the command fails.
 // TypeScript run by Node through tsx (`node --import tsx`, see package.json).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright';
 import { PRESETS } from '../src/experiment/presets';
+import { fillInline } from '../src/report/inline';
 import { fillTable } from '../src/report/markers';
 import { createRunnerServer, launchChromium, openRunnerPage } from './browser.mjs';
+import { loadResults } from './reportData';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIGURES = join(ROOT, 'docs/figures');
@@ -53,6 +58,10 @@ try {
     process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg, ${p.id}-answer.svg\n`);
   }
   if (report) {
+    const inline = fillInline(report, loadResults(FIGURES));
+    for (const e of inline.errors) process.stderr.write(`report: ${e}\n`);
+    if (inline.errors.length) process.exitCode = 1;
+    report = inline.report;
     writeFileSync(REPORT, report);
     // Laid out as the tree's formatter lays out markdown (aligned table columns), so a rerun on the same results
     // leaves the report byte for byte as it was.
