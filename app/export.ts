@@ -56,6 +56,18 @@ export function trainingCurveCsv(docs: readonly ResultsDoc[]): string {
   return csv(rows);
 }
 
+/**
+ * Significant digits of the fractional numbers a results link carries. The
+ * engine computes in float32 (about 7.2 digits), so the further digits of a
+ * float64 print are noise that deflate cannot compress: 7 digits keep every
+ * number within 1e-6 relative (well under a float32 step at 3 nats, far under
+ * any figure's precision) and make a 3-run link about 45% shorter.
+ */
+export const LINK_DIGITS = 7;
+
+const linkNumber = (_k: string, v: unknown) =>
+  typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(LINK_DIGITS)) : v;
+
 /** Largest number of result documents a link carries. */
 export const MAX_LINK_DOCS = 32;
 
@@ -65,9 +77,10 @@ export async function linkWithResults(
   teacher: TeacherMode | null,
   docs: readonly ResultsDoc[],
   sweep?: SweepLink | null,
+  student?: string | null,
 ): Promise<URLSearchParams> {
-  const q = encodeExperiment(e, teacher, sweep);
-  if (docs.length) q.set('res', await compressText(JSON.stringify(docs.slice(0, MAX_LINK_DOCS))));
+  const q = encodeExperiment(e, teacher, sweep, student);
+  if (docs.length) q.set('res', await compressText(JSON.stringify(docs.slice(0, MAX_LINK_DOCS), linkNumber)));
   return q;
 }
 
@@ -113,6 +126,8 @@ export function readResultsFile(text: string): ResultsDoc[] {
 
 export interface StudentResults {
   student: string;
+  /** The experiment and locks the link carries (what the compare view checks against the assignment). */
+  experiment: Experiment;
   docs: ResultsDoc[];
   /** The link's runs as they came, when every one is a classroom sweep's (tagged): merged, not relabelled. */
   sweep: ResultsDoc[] | null;
@@ -128,19 +143,20 @@ export function pastedParams(link: string): string {
 }
 
 /**
- * One pasted student link (a full URL or its query) -> the student's label
- * (the experiment's label in the link, else "student n") and runs, each
- * relabelled "student: run". Throws with a reason for a link without results.
+ * One pasted student link (a full URL or its query) -> the student's name
+ * (the name a student link asked for, else the experiment's label, else
+ * "student n") and runs, each relabelled "student: run". Throws with a reason
+ * for a link refused whole or without results.
  */
 export async function readStudentLink(link: string, n: number): Promise<StudentResults> {
   const d = decodeExperiment(pastedParams(link));
+  if (d.refused) throw new Error(d.refused);
   if (!d.results) throw new Error('the link carries no results (use "Copy link with results")');
-  const student = (
-    d.experiment.label && d.experiment.label !== 'Default experiment' ? d.experiment.label : `student ${n}`
-  ).slice(0, 60);
+  const named = d.experiment.label && d.experiment.label !== 'Default experiment' ? d.experiment.label : null;
+  const student = (d.student ?? named ?? `student ${n}`).slice(0, 60);
   const raw = await readLinkResults(d.results);
   const docs = raw.map((doc) => ({ ...doc, label: `${student}: ${doc.label}`.slice(0, 200) }));
-  return { student, docs, sweep: raw.every((doc) => doc.sweep) ? raw : null };
+  return { student, experiment: d.experiment, docs, sweep: raw.every((doc) => doc.sweep) ? raw : null };
 }
 
 export interface LengthDiff {

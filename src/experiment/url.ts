@@ -1,11 +1,14 @@
 // The share-link codec: one table-driven encoding (src/experiment/fields.ts)
 // of a whole experiment into URL parameters — version, non-default base
 // fields, one `run` parameter per run — plus, optionally, the finished
-// runs' results, compressed. Decoding never throws: every field that cannot
-// be read is reported and left at its default, so a link always opens.
+// runs' results, compressed. Decoding never throws. A link the lab made
+// carries an integrity check (link_check.ts): cut or altered, it is refused
+// whole with one sentence. An older link without one is read field by field:
+// every field that cannot be read is reported and left at its default.
 
 import { defaultExperiment, type Experiment, MAX_RUNS, type RunOverrides } from './experiment';
 import { checkValue, FIELD_BY_KEY, FIELDS, type Field, type FieldValue, getPath, setPath } from './fields';
+import { CHECK_KEY, LINK_INCOMPLETE, linkIntegrity } from './link_check';
 import { CONFIG_VERSION, DEFAULT_RUN, type RunConfig } from './run_config';
 
 /** Longest link (characters of the parameter string) the lab reads. */
@@ -16,6 +19,14 @@ function encodeValue(v: FieldValue): string {
   if (typeof v === 'boolean') return v ? '1' : '0';
   return String(v);
 }
+
+/**
+ * A run's value inside its `run` parameter: only the run's own separators
+ * (`,` between parts) and `%` are escaped, since URLSearchParams escapes the
+ * whole parameter once more; decodeURIComponent reads this and older links'
+ * fully escaped values alike.
+ */
+const escapeRunValue = (s: string) => s.replace(/%/g, '%25').replace(/,/g, '%2C');
 
 /**
  * A link's text for field `f` -> its value, unchecked (checkValue says whether
@@ -64,11 +75,18 @@ export interface SweepLink {
 export const MAX_SEATS = 64;
 export const MAX_SWEEP_SEEDS = 16;
 
-/** Experiment -> URL parameters (only what differs from the defaults), with a teacher's locks and a sweep. */
+/** Longest student name a link carries. */
+export const MAX_STUDENT_NAME = 60;
+
+/**
+ * Experiment -> URL parameters (only what differs from the defaults), with a
+ * teacher's locks, a sweep, and the name of the student who ran it.
+ */
 export function encodeExperiment(
   e: Experiment,
   teacher?: TeacherMode | null,
   sweep?: SweepLink | null,
+  student?: string | null,
 ): URLSearchParams {
   const q = new URLSearchParams();
   q.set('v', String(CONFIG_VERSION));
@@ -80,7 +98,7 @@ export function encodeExperiment(
   for (const r of e.runs) {
     const parts = Object.entries(r).map(([path, v]) => {
       const f = FIELDS.find((x) => x.path === path)!;
-      return `${f.key}:${encodeURIComponent(encodeValue(v))}`;
+      return `${f.key}:${escapeRunValue(encodeValue(v))}`;
     });
     q.append('run', parts.join(','));
   }
@@ -97,6 +115,7 @@ export function encodeExperiment(
     q.set('seats', String(sweep.seats));
     if (sweep.seat !== null) q.set('seat', String(sweep.seat));
   }
+  if (student) q.set('who', student.slice(0, MAX_STUDENT_NAME));
   return q;
 }
 
@@ -156,9 +175,41 @@ export interface DecodedExperiment {
   /** The classroom sweep the link hands out, or null. */
   sweep: SweepLink | null;
   version: number;
+  /** The student who ran it (a student link's name), or null. */
+  student: string | null;
+  /**
+   * The one sentence the page shows for a link refused whole (cut, altered,
+   * or from a newer lab that this one cannot check); then nothing else of
+   * the link is read and the experiment is the default one.
+   */
+  refused: string | null;
 }
 
-const RESERVED = new Set(['v', 'x', 'run', 'res', 'teacher', 'seeds', 'seats', 'seat']);
+const RESERVED = new Set(['v', 'x', 'run', 'res', 'teacher', 'seeds', 'seats', 'seat', 'who', CHECK_KEY]);
+
+/** A link refused whole: the default experiment, nothing of the link. */
+function refusedLink(sentence: string): DecodedExperiment {
+  const e = defaultExperiment();
+  return {
+    experiment: e,
+    problems: [],
+    results: null,
+    teacher: null,
+    sweep: null,
+    version: CONFIG_VERSION,
+    student: null,
+    refused: sentence,
+  };
+}
+
+/** Why a sealed link that does not check is refused: cut or altered, or made by a newer lab this one cannot check. */
+function refusal(q: URLSearchParams): string {
+  const v = Number(q.get('v'));
+  return Number.isInteger(v) && v > CONFIG_VERSION
+    ? `This link was made by a newer version of the lab (config version ${v}; this lab reads ${CONFIG_VERSION}), ` +
+        'which this lab cannot check; open it in the newer lab, or ask for a link made in this one.'
+    : LINK_INCOMPLETE;
+}
 
 /** URL parameters -> experiment; problems are reported, never thrown. */
 export function decodeExperiment(input: string | URLSearchParams): DecodedExperiment {
@@ -171,6 +222,8 @@ export function decodeExperiment(input: string | URLSearchParams): DecodedExperi
     text = '';
   }
   const q = new URLSearchParams(text.replace(/^[#?]/, ''));
+  const integrity = linkIntegrity(q);
+  if (integrity === 'incomplete' || integrity === 'altered') return refusedLink(refusal(q));
   const vRaw = q.get('v');
   let version = CONFIG_VERSION;
   if (vRaw !== null) {
@@ -229,7 +282,10 @@ export function decodeExperiment(input: string | URLSearchParams): DecodedExperi
   }
   if (e.runs.length === 0) e.runs.push({});
   const t = q.get('teacher');
+  const who = q.get('who');
   return {
+    student: who ? who.slice(0, MAX_STUDENT_NAME) : null,
+    refused: null,
     experiment: e,
     problems,
     results: q.get('res'),
@@ -247,8 +303,13 @@ function toBase64Url(bytes: Uint8Array): string {
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** What the page says of results that do not read: never the browser's or a library's own text. */
+export const RESULTS_UNREADABLE =
+  'The results in this link cannot be read; the link was probably cut off when copied. Ask for the whole link.';
+
 function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('the results part of the link is not base64url text');
+  // Base64 text of n*4+1 characters is never whole (atob would throw its own words).
+  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) throw new Error(RESULTS_UNREADABLE);
   const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
@@ -284,11 +345,12 @@ export async function compressText(text: string): Promise<string> {
 /** Inflates a link's results; refuses anything that expands past `limit` bytes. */
 export async function decompressText(b64: string, limit = 5_000_000): Promise<string> {
   const bytes = fromBase64Url(b64);
-  if (bytes.length === 0) throw new Error('the results in the link are empty');
+  if (bytes.length === 0) throw new Error(RESULTS_UNREADABLE);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(await pump(stream as ReadableStream<Uint8Array>, limit));
   } catch (e) {
-    throw new Error(`the results in the link cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof Error && /expand past/.test(e.message)) throw e;
+    throw new Error(RESULTS_UNREADABLE);
   }
 }
