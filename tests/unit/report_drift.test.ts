@@ -1,0 +1,153 @@
+// docs/REPRODUCTION.md against the results documents it reports (docs/figures/*.json): every number in its prose
+// is what its marker computes, every table is the table the results give, no figure outside a marker or a table
+// was typed by hand (beyond the papers' and the settings', listed below with their reasons), and the words that
+// sum up several comparisons still say what the comparisons say. Fails when the report drifts from the data;
+// `npm run report` refills it.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadResults } from '../../scripts/reportData';
+import { pairBySeed, type Verdict, verdict } from '../../src/report/compare';
+import { fillInline, markersOf } from '../../src/report/inline';
+import { lossTableMarkdown } from '../../src/report/lossTable';
+import { perSeed, resolveRows } from '../../src/report/measures';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const REPORT = readFileSync(join(ROOT, 'docs/REPRODUCTION.md'), 'utf8');
+const results = loadResults(join(ROOT, 'docs/figures'));
+
+/** Table rows as trimmed cells, the alignment row and the formatter's padding left out. */
+const cells = (md: string) =>
+  md
+    .split('\n')
+    .filter((l) => l.trim() && !/^\|[\s:|-]+\|$/.test(l.trim()))
+    .map((l) => (l.startsWith('|') ? l.split(/(?<!\\)\|/).map((c) => c.trim()) : [l.trim()]));
+
+// Figures that are not the lab's results: what the papers report and the settings of the runs and of the check.
+// Each must still be in the report (a stale entry fails), and nothing else with a decimal point may be outside a
+// marker or a table.
+const NOT_RESULTS: [phrase: string, reason: string][] = [
+  ['lr 0.01', 'the budget: learning rate'],
+  ['lr 0.003', 'budgets tried: learning rate'],
+  ['cosine to 0.1x', 'the budget: learning-rate schedule'],
+  ['above 1.1', 'the regression check: its threshold'],
+  ['at least 0.05 below it', 'the regression check: its threshold'],
+  ['0.3 nats below', 'the regression check: its threshold'],
+  ['about 3.2 at 1x to 6.3 at 8x', 'the Softplus paper'],
+  ['5.9 at 8x', 'the Softplus paper'],
+  ['(3.19, 3.19, 3.23, 3.32 at 1x to 8x)', 'the Softplus paper'],
+  ['within 0.13 to 8x', "the Softplus paper: lssar's 3.32 - 3.19"],
+];
+
+describe('docs/REPRODUCTION.md against docs/figures/*.json', () => {
+  test('every number between markers is what its marker computes from the results', () => {
+    const { report, errors } = fillInline(REPORT, results);
+    expect(errors).toEqual([]);
+    const now = markersOf(REPORT);
+    const want = markersOf(report);
+    expect(now.length).toBeGreaterThan(200);
+    const drifted = now.flatMap((m, i) => (m.text === want[i].text ? [] : [`${m.expr}: ${m.text} -> ${want[i].text}`]));
+    expect(drifted).toEqual([]);
+  });
+
+  test("every preset's table is the table its results give", () => {
+    const presets = [...results.keys()].filter((k) => !k.includes('/'));
+    expect(presets.length).toBe(7);
+    for (const id of presets) {
+      const block = REPORT.match(new RegExp(`<!-- table:${id} -->\\n([\\s\\S]*?)<!-- /table -->`));
+      expect(block, id).not.toBeNull();
+      expect(cells(block![1]), id).toEqual(cells(lossTableMarkdown(results.get(id)!)));
+    }
+  });
+
+  test('no figure outside a marker or a table is typed by hand', () => {
+    let prose = REPORT.replace(/```[\s\S]*?```/g, '')
+      .replace(/<!-- table:[\w-]+ -->[\s\S]*?<!-- \/table -->/g, '')
+      .replace(/<!-- =[^>]*? -->[\s\S]*?<!-- \/= -->/g, '#')
+      .replace(/\s+/g, ' ');
+    for (const [phrase, reason] of NOT_RESULTS) {
+      expect(prose, `${phrase} (${reason}) is no longer in the report`).toContain(phrase);
+      prose = prose.replaceAll(phrase, '');
+    }
+    const figures = [...prose.matchAll(/.{0,30}\d+\.\d+.{0,10}/g)].map((m) => m[0]);
+    expect(figures).toEqual([]);
+  });
+});
+
+const cmp = (a: string, b: string, m: string, digits = 2): Verdict => {
+  const p = pairBySeed(perSeed(one(a), m), perSeed(one(b), m));
+  return verdict(p.diffs, digits);
+};
+const one = (ref: string) => {
+  const rows = resolveRows(results, ref);
+  expect(rows).toHaveLength(1);
+  return rows[0];
+};
+const all = (ref: string, m: string) => resolveRows(results, ref).flatMap((r) => [...perSeed(r, m).values()]);
+const U = 'deconstruct-uniform';
+const H = 'deconstruct-hybrid';
+const M = 'how-many';
+
+// A sentence that sums up comparisons in words, and the check that recomputes it. The sentence must be in the
+// report as written (whitespace aside), so rewording one means revisiting its check.
+const CLAIMS: [sentence: string, holds: () => boolean][] = [
+  [
+    'at 16x every seed of `lssa` and `lssar` ends below every seed of softmax',
+    () => Math.max(...all('extrapolation:lssa&lssar', '16x')) < Math.min(...all('extrapolation:softmax', '16x')),
+  ],
+  [
+    'every seed of `sigmoid`',
+    () =>
+      Math.min(...all('decomposition:sigmoid&relu', 'ratio')) > Math.max(...all('decomposition:lssa&taylor', 'ratio')),
+  ],
+  [
+    'each not separable from softmax there',
+    () =>
+      ['taylor', 'fixedseqqk', 'staticembqk', 'rndembqk'].every(
+        (r) => cmp(`${U}:${r}`, `${U}:softmax`, '1x') === 'not separable',
+      ),
+  ],
+  [
+    'with length only `fixedseqqk` degrades more than softmax on every seed ' +
+      '(`rndembqk`, `staticembqk` not separable, `taylor` flatter',
+    () =>
+      cmp(`${U}:fixedseqqk`, `${U}:softmax`, 'ratio') === 'higher' &&
+      cmp(`${U}:rndembqk`, `${U}:softmax`, 'ratio') === 'not separable' &&
+      cmp(`${U}:staticembqk`, `${U}:softmax`, 'ratio') === 'not separable' &&
+      cmp(`${U}:taylor`, `${U}:softmax`, 'ratio') === 'lower',
+  ],
+  [
+    'no other placement is separable from all-`taylor` except `last`, worse',
+    () =>
+      ['first', 'bilateral', 'top', 'bottom', 'middle'].every(
+        (r) => cmp(`${M}:taylor, ${r}`, `${M}:taylor, every layer`, '1x') === 'not separable',
+      ) && cmp(`${M}:taylor, last`, `${M}:taylor, every layer`, '1x') === 'higher',
+  ],
+  [
+    "better than the same seed's softmax on two seeds and worse on one",
+    () => {
+      const { diffs } = pairBySeed(perSeed(one(`${H}:alternate nonapprox`), '1x'), perSeed(one(`${U}:softmax`), '1x'));
+      return diffs.filter((d) => d < 0).length === 2 && diffs.filter((d) => d > 0).length === 1;
+    },
+  ],
+  [
+    'every other hybrid is not separable from it',
+    () =>
+      ['mlp', 'taylor', 'nonapprox', 'rndembqk', 'fixedseqqk'].every(
+        (r) => cmp(`${H}:alternate ${r}`, `${U}:softmax`, 'ratio') === 'not separable',
+      ),
+  ],
+  [
+    'overlapping `lssar` under RoPE',
+    () => {
+      const [flat, rope] = [all('positional:*alibi&*nope', '16x'), all('positional:lssar, rope', '16x')];
+      return Math.min(...rope) < Math.max(...flat) && Math.max(...rope) > Math.min(...flat);
+    },
+  ],
+];
+
+test.each(CLAIMS)('in words: %s', (sentence, holds) => {
+  const prose = REPORT.replace(/<!-- =[^>]*? -->[\s\S]*?<!-- \/= -->/g, '#').replace(/\s+/g, ' ');
+  expect(prose).toContain(sentence);
+  expect(holds()).toBe(true);
+});
