@@ -1,5 +1,5 @@
-// The reproduction report's generated parts live between markers
-// `<!-- table:<id> -->` and `<!-- /table -->`; everything else is hand-written.
+// The reproduction report's tables live between markers `<!-- table:<id> -->` and `<!-- /table -->`; the numbers
+// in its prose between `<!-- =... -->` and `<!-- /= -->` (inline.ts). Only the words around them are hand-written.
 
 /** Replaces the text between preset `id`'s markers with `table`; returns null when the markers are missing. */
 export function fillTable(report: string, id: string, table: string): string | null {
