@@ -3,6 +3,7 @@
 // each re-weighting or hybridskip evaluation its own row); a measure is read from each seed's document, raw, so
 // that whatever is printed is rounded once. Pure: documents in, numbers out.
 import type { ResultsDoc } from '../eval/results';
+import { paramSpecs } from '../model/params';
 import { seriesOf } from './common';
 import { variantName } from './lossVsLength';
 
@@ -125,9 +126,13 @@ function atom(m: string): Read {
   if (m === 'train seconds') return (d) => d.timings.trainSeconds;
   if (m === 'eval seconds') return (d) => d.timings.evalSeconds;
   if (m === 'tokens/s') return (d) => d.timings.trainTokensPerSecond;
+  if (m === 'parameters') return (d) => paramSpecs(d.model).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  // What one run trains on: steps x batch x T characters.
+  if (m === 'training characters')
+    return (d) => Number(d.train.steps) * Number(d.train.batchSize) * Number(d.train.seqLen);
   throw new ReportDataError(
     `unknown measure '${m}' (Nx, tail, ratio, pos A-B, entropy Nx, seconds, minutes, train seconds, ` +
-      'eval seconds, tokens/s)',
+      'eval seconds, tokens/s, parameters, training characters)',
   );
 }
 

@@ -70,6 +70,8 @@ describe('operations', () => {
     // The longest length (64) has buckets of 16: positions 16-47 are the 2nd and 3rd, 3.1 and 3.2.
     expect(ev('mean;a:softmax;pos 16-47;2')).toBe('3.15');
     expect(() => ev('mean;a:softmax;pos 10-47;2')).toThrow(/not whole buckets/);
+    // fakeDoc trains 20 steps of 4 x 16.
+    expect(ev('mean;a:softmax;training characters;0')).toBe('1280');
   });
 
   test('paired differences, their standard error and the rule in words', () => {
