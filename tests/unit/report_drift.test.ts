@@ -85,6 +85,7 @@ const one = (ref: string) => {
 };
 const all = (ref: string, m: string) => resolveRows(results, ref).flatMap((r) => [...perSeed(r, m).values()]);
 const U = 'deconstruct-uniform';
+const R = 'reweight-eval';
 const H = 'deconstruct-hybrid';
 const M = 'how-many';
 
@@ -137,6 +138,33 @@ const CLAIMS: [sentence: string, holds: () => boolean][] = [
         (r) => cmp(`${H}:alternate ${r}`, `${U}:softmax`, 'ratio') === 'not separable',
       ),
   ],
+  [
+    're-weighting at evaluation only hurts at every p, more as p grows',
+    () =>
+      ['p = 1', 'p = 3', 'p = 7', 'p = 15'].every(
+        (p, i, ps) =>
+          cmp(`${R}:*${p}`, `${R}:${i ? `*${ps[i - 1]}` : 'lssa, re-weighting swept at evaluation'}`, '16x') ===
+          'higher',
+      ),
+  ],
+  [
+    'above the unigram line',
+    () =>
+      resolveRows(results, `${H}:*hybridskip`).every((r) =>
+        r.docs.every((d) => perSeed(r, '1x').get(d.seed)! > d.baselines.unigram),
+      ),
+  ],
+  [
+    'at 16x only `bilateral` (worse than all-`taylor`) and `middle` (better than all-softmax) separate from an end',
+    () =>
+      ['quarter', 'first', 'last', 'bilateral', 'top', 'bottom', 'middle']
+        .flatMap((p) =>
+          ['taylor', 'softmax'].map((end) => [p, end, cmp(`${M}:taylor, ${p}`, `${M}:${end}, every layer`, '16x')]),
+        )
+        .filter(([, , v]) => v !== 'not separable')
+        .join(' ') === 'bilateral,taylor,higher middle,softmax,lower',
+  ],
+  ['none of the # models gets better with a longer window', () => all('positional:*', '16x - 1x').every((x) => x > 0)],
   [
     'overlapping `lssar` under RoPE',
     () => {
