@@ -166,6 +166,19 @@ const CLAIMS: [sentence: string, holds: () => boolean][] = [
   ],
   ['none of the # models gets better with a longer window', () => all('positional:*', '16x - 1x').every((x) => x > 0)],
   [
+    'at 16x softmax with RoPE stands apart on the right',
+    () =>
+      Math.min(...all('positional:softmax, rope', '16x')) >
+      Math.max(...all('positional:*alibi&*nope&lssar, rope', '16x')),
+  ],
+  [
+    'the same three models, and their rows agree to every printed digit',
+    () =>
+      ['1x', '2x', '4x', '8x', '16x', 'tail'].every(
+        (m) => all('extrapolation:lssa', m).join() === all(`${R}:lssa, re-weighting swept at evaluation`, m).join(),
+      ),
+  ],
+  [
     'overlapping `lssar` under RoPE',
     () => {
       const [flat, rope] = [all('positional:*alibi&*nope', '16x'), all('positional:lssar, rope', '16x')];
