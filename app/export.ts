@@ -10,6 +10,7 @@ import {
   type SweepLink,
   type TeacherMode,
 } from '../src/experiment/url';
+import { safeFileName } from './download';
 
 export function resultsJson(docs: readonly ResultsDoc[]): string {
   return JSON.stringify(docs, null, 2);
@@ -22,10 +23,28 @@ const csvCell = (v: unknown) => {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-const csv = (rows: unknown[][]) => `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+/** Rows -> CSV text, every cell quoted where needed and kept from being read as a formula. */
+export const csv = (rows: unknown[][]) => `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+
+/** Whose results a file holds: its rows start with the experiment's and the student's names. */
+export interface FileNames {
+  experiment: string;
+  student: string | null;
+}
+
+/** `rows` (a header, then data) with the experiment's and student's names in front, when given. */
+function named(rows: unknown[][], who?: FileNames): unknown[][] {
+  if (!who) return rows;
+  return rows.map((r, i) => (i === 0 ? ['experiment', 'student', ...r] : [who.experiment, who.student ?? '', ...r]));
+}
+
+/** A download's file name: the experiment's (and student's) name, then what it holds. */
+export function fileName(who: FileNames, what: string): string {
+  return `${safeFileName([who.student, who.experiment].filter(Boolean).join('-'))}-${what}`;
+}
 
 /** Loss against length, one row per run, evaluation and length. */
-export function lossVsLengthCsv(docs: readonly ResultsDoc[]): string {
+export function lossVsLengthCsv(docs: readonly ResultsDoc[], who?: FileNames): string {
   const rows: unknown[][] = [
     ['run', 'seed', 'evaluation', 'reweight_p', 'hybridskip', 'length', 'factor', 'windows', 'mean_loss', 'tail_loss'],
   ];
@@ -44,16 +63,16 @@ export function lossVsLengthCsv(docs: readonly ResultsDoc[]): string {
           l.meanLoss,
           l.tailLoss,
         ]);
-  return csv(rows);
+  return csv(named(rows, who));
 }
 
 /** Training curves, one row per run and logged step. */
-export function trainingCurveCsv(docs: readonly ResultsDoc[]): string {
+export function trainingCurveCsv(docs: readonly ResultsDoc[], who?: FileNames): string {
   const rows: unknown[][] = [['run', 'seed', 'step', 'train_loss', 'validation_loss', 'lr', 'tokens_per_second']];
   for (const d of docs)
     for (const c of d.trainingCurve)
       rows.push([d.label, d.seed, c.step, c.loss, c.valLoss ?? '', c.lr, c.tokensPerSecond]);
-  return csv(rows);
+  return csv(named(rows, who));
 }
 
 /**
@@ -71,6 +90,10 @@ const linkNumber = (_k: string, v: unknown) =>
 /** Largest number of result documents a link carries. */
 export const MAX_LINK_DOCS = 32;
 
+/** The documents as a results link carries them (the first MAX_LINK_DOCS, LINK_DIGITS digits). */
+export const linkJson = (docs: readonly ResultsDoc[]): string =>
+  JSON.stringify(docs.slice(0, MAX_LINK_DOCS), linkNumber);
+
 /** The share link's parameters, with the finished runs' results compressed into `res` (and a seat's sweep). */
 export async function linkWithResults(
   e: Experiment,
@@ -80,7 +103,7 @@ export async function linkWithResults(
   student?: string | null,
 ): Promise<URLSearchParams> {
   const q = encodeExperiment(e, teacher, sweep, student);
-  if (docs.length) q.set('res', await compressText(JSON.stringify(docs.slice(0, MAX_LINK_DOCS), linkNumber)));
+  if (docs.length) q.set('res', await compressText(linkJson(docs)));
   return q;
 }
 

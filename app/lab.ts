@@ -2,11 +2,13 @@
 // to IndexedDB and to the address bar. The only module with side effects;
 // React components call its actions.
 import { labLink } from '../src/experiment/lab_address';
+import { sealLink } from '../src/experiment/link_check';
 import { makeSweep, shardPairs, textDigest } from '../src/experiment/sweep';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
 import { readLinkResults } from './export';
 import { openRunStorage, type RunStorage, syncRuns } from './persist';
+import { loadPrefs, pageStorage, prefsOf, savePrefs } from './prefs';
 import { ACTIVE, createLabStore, type LabStore } from './store';
 import { connectLab, type LabClient } from './worker/client';
 
@@ -27,10 +29,11 @@ export interface Lab {
 
 /**
  * A link to this page, at the address it is served at (any domain, any
- * sub-path), carrying `params`; with results, in the fragment (labLink).
+ * sub-path), carrying `params` sealed with their integrity check
+ * (link_check.ts); with results, in the fragment (labLink).
  */
 export function shareUrl(params: URLSearchParams, fragment = false): string {
-  return labLink(location.href, params, fragment);
+  return labLink(location.href, sealLink(params), fragment);
 }
 
 /** The link's parameters: from the fragment when it has any (results links), else the query. */
@@ -44,8 +47,21 @@ export async function startLab(): Promise<Lab> {
   const forceMain = params.get('engine') === 'main';
   params.delete('engine');
   const decoded = decodeExperiment(params);
-  const store = createLabStore({ experiment: decoded.experiment, teacher: decoded.teacher, sweep: decoded.sweep });
+  const prefs = pageStorage();
+  const store = createLabStore({
+    ...loadPrefs(prefs),
+    experiment: decoded.experiment,
+    teacher: decoded.teacher,
+    sweep: decoded.sweep,
+    student: decoded.student,
+  });
   const s = () => store.getState();
+  store.subscribe((n, p) => {
+    if (n.largeText !== p.largeText || n.compareText !== p.compareText || n.assignment !== p.assignment)
+      savePrefs(prefs, prefsOf(n));
+  });
+  // A link refused whole (cut or altered) says so in one sentence and loads nothing of itself.
+  if (decoded.refused) s().pushBanner({ kind: 'error', title: decoded.refused, lines: [] });
   if (decoded.problems.length)
     s().pushBanner({
       kind: 'warning',
@@ -59,8 +75,9 @@ export async function startLab(): Promise<Lab> {
       s().pushBanner({
         kind: 'info',
         title: `This link carries the results of ${docs.length} run${docs.length === 1 ? '' : 's'}`,
+        // Whether they can be re-run here is the Run button's note (Builder): this banner cannot know the GPU yet.
         lines: [
-          'They are plotted below. Press "Run experiment" to re-run them on your device and see how close you land.',
+          'They are plotted below. The address bar keeps this link, results included, until you change the experiment.',
         ],
       });
     } catch (e) {
@@ -72,14 +89,16 @@ export async function startLab(): Promise<Lab> {
     }
   }
 
-  // Address bar: the experiment (not the results) follows every edit.
+  // Address bar: the experiment (not the results) follows every edit. A results link (or a refused one)
+  // stays as it was opened until the first edit, so copying the address bar sends what was received.
   const writeUrl = () => {
-    const q = encodeExperiment(s().experiment, s().teacher, s().sweep);
+    const q = sealLink(encodeExperiment(s().experiment, s().teacher, s().sweep, s().student));
     history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
   };
-  writeUrl();
+  if (!decoded.results && !decoded.refused) writeUrl();
   store.subscribe((n, p) => {
-    if (n.experiment !== p.experiment || n.teacher !== p.teacher || n.sweep !== p.sweep) writeUrl();
+    if (n.experiment !== p.experiment || n.teacher !== p.teacher || n.sweep !== p.sweep || n.student !== p.student)
+      writeUrl();
   });
 
   // Persistence: restore, then write every change.

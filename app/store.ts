@@ -20,6 +20,7 @@ import type { RunConfig } from '../src/experiment/run_config';
 import type { SweepTag } from '../src/experiment/sweep';
 import type { SweepLink, TeacherMode } from '../src/experiment/url';
 import type { AdapterInfo, ErrorKind, Event, Progress } from '../src/host/protocol';
+import { isStudentLink, keepLocked } from './classroom';
 
 // ---------- runs ----------
 
@@ -77,6 +78,9 @@ export interface ConfigSlice {
   teacher: TeacherMode | null;
   /** The classroom sweep the link handed out (seeds, seats, seat), or null. */
   sweep: SweepLink | null;
+  /** A student link's student: the name the teacher's compare view shows (null: not asked yet). */
+  student: string | null;
+  setStudent(name: string): void;
   /** The user's own text (paste or file), kept in memory only. */
   userText: string | null;
   /** Per-field problems of the last edits (path or `run i:path` -> message). */
@@ -88,6 +92,7 @@ export interface ConfigSlice {
   removeExperimentRun(i: number): void;
   /** Repeats each run with `n` seeds (seed, seed+1, ...), keeping one label per config. */
   setSeeds(n: number): void;
+  /** Loads an experiment; over a student link (teacher undefined) locked fields and the name are kept. */
   loadExperiment(e: Experiment, teacher?: TeacherMode | null): void;
   setSweep(s: SweepLink | null): void;
   setUserText(t: string | null): void;
@@ -133,6 +138,11 @@ export interface UiSlice {
   highlight: string | null;
   gpu: GpuState;
   banners: Banner[];
+  /** The compare view's pasted links, and the student link handed out that they are checked against. */
+  compareText: string;
+  assignment: string;
+  setCompareText(t: string): void;
+  setAssignment(link: string): void;
   toggleLargeText(): void;
   toggleHidden(name: string): void;
   setHighlight(name: string | null): void;
@@ -166,9 +176,18 @@ function blankRecord(p: Partial<RunRecord> & Pick<RunRecord, 'label' | 'status' 
   };
 }
 
-export function createLabStore(
-  init: { experiment?: Experiment; teacher?: TeacherMode | null; sweep?: SweepLink | null } = {},
-): LabStore {
+/** What a store starts from: the link's parts and the remembered display and classroom state (prefs.ts). */
+export interface LabInit {
+  experiment?: Experiment;
+  teacher?: TeacherMode | null;
+  sweep?: SweepLink | null;
+  student?: string | null;
+  largeText?: boolean;
+  compareText?: string;
+  assignment?: string;
+}
+
+export function createLabStore(init: LabInit = {}): LabStore {
   return createStore<LabState>()((set, get) => {
     const editRecord = (id: string, f: (r: RunRecord) => RunRecord) =>
       set((s) => ({ runs: s.runs.map((r) => (r.id === id ? f(r) : r)) }));
@@ -184,6 +203,8 @@ export function createLabStore(
       experiment: init.experiment ?? defaultExperiment(),
       teacher: init.teacher ?? null,
       sweep: init.sweep ?? null,
+      student: init.student ?? null,
+      setStudent: (name) => set({ student: name.trim() ? name.slice(0, 60) : null }),
       userText: null,
       fieldErrors: {},
       isLocked: (path) => !!get().teacher?.locked.includes(path),
@@ -257,8 +278,10 @@ export function createLabStore(
         set({ experiment: { ...e, runs } });
       },
       loadExperiment(experiment, teacher) {
+        const s = get();
+        const keep = teacher === undefined && isStudentLink(s.teacher);
         set({
-          experiment: structuredClone(experiment),
+          experiment: keep ? keepLocked(experiment, s.experiment, s.teacher!.locked) : structuredClone(experiment),
           teacher: teacher === undefined ? get().teacher : teacher,
           fieldErrors: {},
         });
@@ -421,7 +444,11 @@ export function createLabStore(
       },
 
       // ----- ui -----
-      largeText: false,
+      largeText: init.largeText ?? false,
+      compareText: init.compareText ?? '',
+      assignment: init.assignment ?? '',
+      setCompareText: (compareText) => set({ compareText }),
+      setAssignment: (assignment) => set({ assignment }),
       hidden: [],
       highlight: null,
       gpu: { state: 'unknown' },

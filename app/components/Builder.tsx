@@ -2,13 +2,14 @@
 // data, training, evaluation), the per-layer override with the resulting
 // layer list, the runs of the experiment (each a few overrides), seeds, and
 // the mechanism's formula. Teacher locks disable, hides remove.
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { MECHANISMS, type Mechanism } from '../../src/config';
 import { decodeUserFile, USER_TEXT_MAX_CHARS } from '../../src/data/corpus';
 import { applyOverrides, MAX_RUNS, runLabel } from '../../src/experiment/experiment';
 import { FIELD_BY_PATH, FIELDS } from '../../src/experiment/fields';
 import { QUICK_TRY } from '../../src/experiment/presets';
 import { layersOf } from '../../src/experiment/run_config';
+import { isStudentLink } from '../classroom';
 import { BIAS_NOTE, MECHANISM_INFO } from '../mechanisms';
 import { baseValue } from '../store';
 import { useLab, useLabState } from './context';
@@ -24,6 +25,14 @@ const GROUPS: { id: string; title: string }[] = [
 ];
 
 const PER_RUN = ['model.mechanism', 'model.pattern', 'model.positional', 'model.reweight.mode', 'model.reweight.p'];
+/**
+ * Whether a run uses its re-weighting p: lssar always re-weights, the other
+ * mechanisms only when re-weighting is on (src/model/reweight_rule.ts).
+ */
+function usesP(layers: string[], mode: unknown): boolean {
+  return layers.includes('lssar') || mode !== 'off';
+}
+
 /** Short option prefixes for the per-run pickers (their accessible names keep the full label). */
 const SHORT: Record<string, string> = {
   'model.mechanism': 'mech',
@@ -147,11 +156,22 @@ function RunsEditor() {
       <ol className="run-list">
         {e.runs.map((r, i) => {
           let layers = '';
+          let list: string[] = [];
+          let mode: unknown = 'off';
           try {
-            layers = layersOf(applyOverrides(e.base, r)).join(' · ');
+            const c = applyOverrides(e.base, r);
+            list = layersOf(c);
+            mode = c.model.reweight.mode;
+            layers = list.join(' · ');
           } catch {
             layers = '(invalid overrides)';
           }
+          // A run shows p only where p does something, and an lssar run does not read "re-weight: off".
+          const shown = PER_RUN.filter((p) => !isHidden(p) && (p !== 'model.reweight.p' || usesP(list, mode)));
+          const baseText = (path: string, base: unknown) =>
+            path === 'model.reweight.mode' && base === 'off' && list.includes('lssar')
+              ? 'off (base); lssar re-weights itself'
+              : `${String(base)} (base)`;
           return (
             <li key={i} className="run-item">
               <div className="run-row">
@@ -175,7 +195,7 @@ function RunsEditor() {
                 </button>
               </div>
               <div className="run-overrides">
-                {PER_RUN.filter((p) => !isHidden(p)).map((path) => {
+                {shown.map((path) => {
                   const f = FIELD_BY_PATH.get(path)!;
                   const own = r[path];
                   const base = baseValue(e, path);
@@ -188,7 +208,7 @@ function RunsEditor() {
                         disabled={isLocked(path)}
                         onChange={(ev) => st.setRunField(i, path, ev.target.value === '' ? undefined : ev.target.value)}
                       >
-                        <option value="">{`${SHORT[path] ?? f.label}: ${String(base)} (base)`}</option>
+                        <option value="">{`${SHORT[path] ?? f.label}: ${baseText(path, base)}`}</option>
                         {f.kind.values.map((v) => (
                           <option key={v} value={v}>{`${SHORT[path] ?? f.label}: ${v}`}</option>
                         ))}
@@ -234,9 +254,60 @@ function RunsEditor() {
   );
 }
 
+/**
+ * The experiment's name, or, in a student link, the student's own name: asked
+ * before the first run, so the teacher's compare view tells students apart.
+ */
+function NameField() {
+  const { store } = useLab();
+  const e = useLabState((s) => s.experiment);
+  const student = useLabState((s) => isStudentLink(s.teacher));
+  const name = useLabState((s) => s.student);
+  const [draft, setDraft] = useState(name ?? '');
+  const st = store.getState();
+  if (!student)
+    return (
+      <div className="field">
+        <label htmlFor="exp-label">Experiment name</label>
+        <input
+          id="exp-label"
+          value={e.label}
+          maxLength={120}
+          onChange={(ev) => st.setExperimentLabel(ev.target.value)}
+        />
+      </div>
+    );
+  return (
+    <div className="field student-name">
+      <p className="assignment">
+        Assignment: <strong>{e.label}</strong>
+      </p>
+      <label htmlFor="student-name">Your name (your teacher sees it next to your results)</label>
+      <input
+        id="student-name"
+        value={draft}
+        maxLength={60}
+        required
+        aria-invalid={name ? undefined : true}
+        onChange={(ev) => {
+          setDraft(ev.target.value);
+          st.setStudent(ev.target.value);
+        }}
+      />
+      {!name && (
+        <small className="help" role="status">
+          Type your name before your first run.
+        </small>
+      )}
+    </div>
+  );
+}
+
 export function Builder() {
   const lab = useLab();
   const e = useLabState((s) => s.experiment);
+  const unnamed = useLabState((s) => isStudentLink(s.teacher) && !s.student);
+  const shared = useLabState((s) => s.runs.some((r) => r.source === 'link'));
   const isLocked = useLabState((s) => s.isLocked);
   const isHidden = useLabState((s) => s.isHidden);
   const gpu = useLabState((s) => s.gpu);
@@ -249,21 +320,13 @@ export function Builder() {
   return (
     <section className="panel builder" aria-labelledby="builder-h">
       <h2 id="builder-h">Experiment</h2>
-      <div className="field">
-        <label htmlFor="exp-label">Experiment name (your name in a classroom)</label>
-        <input
-          id="exp-label"
-          value={e.label}
-          maxLength={120}
-          onChange={(ev) => st.setExperimentLabel(ev.target.value)}
-        />
-      </div>
+      <NameField />
       <RunsEditor />
       <div className="row actions">
         <button
           type="button"
           className="primary"
-          disabled={gpu.state !== 'ok' || !check.runs}
+          disabled={gpu.state !== 'ok' || !check.runs || unnamed}
           onClick={() => lab.runExperiment()}
         >
           Run experiment
@@ -272,14 +335,25 @@ export function Builder() {
           Shrink for a quick try
         </button>
       </div>
+      {shared && gpu.state === 'ok' && (
+        <p className="help">
+          Press “Run experiment” to re-run the shared runs on your device and see how close you land.
+        </p>
+      )}
       {check.error && (
         <p className="error" role="alert">
           {check.error}
         </p>
       )}
       {GROUPS.map((g) => {
+        // The synthetic task only means something when the data is a synthetic task.
         const fields = FIELDS.filter(
-          (f) => f.group === g.id && f.path !== 'label' && f.path !== 'model.layers' && !isHidden(f.path),
+          (f) =>
+            f.group === g.id &&
+            f.path !== 'label' &&
+            f.path !== 'model.layers' &&
+            !isHidden(f.path) &&
+            (f.path !== 'data.task' || e.base.data.source === 'task'),
         );
         if (!fields.length && g.id !== 'mechanism') return null;
         return (

@@ -3,21 +3,44 @@
 // panel, "Classroom sweep") are merged by the command line's merge rules
 // (src/experiment/sweep.ts): one plot of the whole sweep with seed bands, the
 // seats still missing, and links of another sweep refused by name. Other
-// links are labelled with the student's name and overlaid.
-import { useMemo, useState } from 'react';
-import type { ResultsDoc } from '../../src/eval/results';
-import { type Merged, MergeRefusal, pairName, SweepMerge } from '../../src/experiment/sweep';
+// links are told apart by name and run id (compare_data.ts), checked against
+// the assignment's locks, overlaid with a legend, and tabled for the class.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { type Merged, MergeRefusal, SweepMerge } from '../../src/experiment/sweep';
+import { decodeExperiment } from '../../src/experiment/url';
+import { seriesOf } from '../../src/report/common';
 import { lossVsLengthSvg } from '../../src/report/lossVsLength';
-import { downloadText } from '../download';
-import { readStudentLink, resultsJson, type StudentResults } from '../export';
+import type { Assignment, Student } from '../compare_data';
+import { collectStudents } from '../compare_data';
+import { pastedParams, readStudentLink, type StudentResults } from '../export';
+import { withLegend } from '../legend_svg';
+import { ClassTable } from './ClassTable';
+import { useLab, useLabState } from './context';
 import { PlotView } from './PlotView';
+import { SweepView } from './SweepView';
+import { useWidth } from './useWidth';
+
+/** The student link handed out, as the assignment to check against (null: none, or it does not read). */
+function readAssignment(link: string): Assignment | null {
+  if (!link.trim()) return null;
+  const d = decodeExperiment(pastedParams(link));
+  return d.refused || !d.teacher ? null : { experiment: d.experiment, locked: d.teacher.locked };
+}
 
 export function Compare() {
-  const [text, setText] = useState('');
-  const [got, setGot] = useState<StudentResults[]>([]);
+  const { store } = useLab();
+  const text = useLabState((s) => s.compareText);
+  const assignmentLink = useLabState((s) => s.assignment);
+  const large = useLabState((s) => s.largeText);
+  const [students, setStudents] = useState<Student[]>([]);
+  const [notes, setNotes] = useState<string[]>([]);
   const [merged, setMerged] = useState<Merged | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDetailsElement>(null);
+  const width = useWidth(box);
+  const assignment = useMemo(() => readAssignment(assignmentLink), [assignmentLink]);
   const read = async () => {
     setBusy(true);
     const lines = text
@@ -25,45 +48,79 @@ export function Compare() {
       .map((l) => l.trim())
       .filter(Boolean)
       .slice(0, 60);
-    const ok: StudentResults[] = [];
+    const ok: { line: number; r: StudentResults }[] = [];
     const bad: string[] = [];
     const sweep = new SweepMerge();
     for (const [i, l] of lines.entries()) {
       try {
         const r = await readStudentLink(l, i + 1);
         if (r.sweep) sweep.add({ source: `link ${i + 1}`, docs: r.sweep });
-        else ok.push(r);
+        else ok.push({ line: i + 1, r });
       } catch (e) {
         bad.push(
           e instanceof MergeRefusal ? e.message : `link ${i + 1}: ${e instanceof Error ? e.message : String(e)}`,
         );
       }
     }
-    setGot(ok);
+    const c = collectStudents(ok, assignment);
+    setStudents(c.students);
+    setNotes(c.notes);
     setMerged(sweep.result());
     setProblems(bad);
     setBusy(false);
   };
-  const docs = useMemo(() => got.flatMap((g) => g.docs), [got]);
-  const svg = useMemo(() => lossVsLengthSvg(docs, { width: 780, height: 360 }), [docs]);
-  const sweepSvg = useMemo(() => merged && lossVsLengthSvg(merged.docs, { width: 780, height: 360 }), [merged]);
+  // Links pasted before a reload are read again once the view is opened.
+  const readOnOpen = useRef(true);
+  useEffect(() => {
+    if (open && readOnOpen.current && text.trim()) void read();
+    if (open) readOnOpen.current = false;
+  });
+  const docs = useMemo(() => students.flatMap((s) => s.docs), [students]);
+  const fontSize = large ? 18 : 12;
+  const svg = useMemo(() => {
+    const names = seriesOf(docs).map((s) => s.name);
+    const plot = lossVsLengthSvg(docs, { width, height: large ? 480 : 360, fontSize, colorDomain: names });
+    return withLegend(
+      plot,
+      names.map((name, index) => ({ name, index })),
+      fontSize,
+    );
+  }, [docs, width, large, fontSize]);
+  const sweepSvg = useMemo(
+    () => merged && lossVsLengthSvg(merged.docs, { width, height: large ? 480 : 360, fontSize }),
+    [merged, width, large, fontSize],
+  );
+  const title = assignment?.experiment.label ?? 'classroom';
   return (
-    <details className="panel compare">
+    <details className="panel compare" ref={box} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         <h2>Classroom: compare students' results</h2>
       </summary>
+      <label htmlFor="compare-assignment">
+        The student link you handed out (each result is checked against its locked fields; filled in when you make one)
+      </label>
+      <input
+        id="compare-assignment"
+        value={assignmentLink}
+        onChange={(e) => store.getState().setAssignment(e.target.value)}
+      />
       <label htmlFor="compare-links">
         Paste result links, one per line (each made with “Copy link with results”, or a sweep seat's “Copy seat results
         link”)
       </label>
-      <textarea id="compare-links" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
+      <textarea
+        id="compare-links"
+        rows={4}
+        value={text}
+        onChange={(e) => store.getState().setCompareText(e.target.value)}
+      />
       <div className="row">
         <button type="button" onClick={() => void read()} disabled={busy || !text.trim()}>
           Compare
         </button>
-        {got.length > 0 && (
-          <span className="help">
-            {got.length} student{got.length === 1 ? '' : 's'}: {got.map((g) => g.student).join(', ')}
+        {students.length > 0 && (
+          <span className="help" data-testid="compare-students">
+            {students.length} student{students.length === 1 ? '' : 's'}: {students.map((s) => s.name).join(', ')}
           </span>
         )}
       </div>
@@ -74,59 +131,25 @@ export function Compare() {
           ))}
         </ul>
       )}
-      {merged && sweepSvg && <SweepView merged={merged} svg={sweepSvg} />}
-      {docs.length > 0 && (
-        <PlotView
-          svg={svg}
-          name="classroom-compare"
-          title="Students' validation loss against evaluation length"
-          testId="plot-compare"
-        />
-      )}
-    </details>
-  );
-}
-
-/** A classroom sweep merged from its seats' links: what is in, what is missing, the plot. */
-function SweepView({ merged, svg }: { merged: Merged; svg: SVGSVGElement }) {
-  const total = merged.tag.pairs.length;
-  const links = new Set(merged.sources).size;
-  const docs: ResultsDoc[] = merged.docs;
-  return (
-    <div className="sweep-merge" data-testid="sweep-merge">
-      <p>
-        Classroom sweep <strong>{merged.name}</strong> (sweep {merged.id}): {docs.length} of {total} runs, from{' '}
-        {`${links} link${links === 1 ? '' : 's'}`}.
-      </p>
-      {merged.missing.length ? (
-        <ul className="note" data-testid="sweep-missing">
-          {merged.missing.map((m) => (
-            <li key={m.shard[0]}>
-              Missing: seat {m.shard[0]} of {m.shard[1]} ({m.pairs.map((i) => pairName(merged.tag, i)).join(', ')})
-            </li>
+      {notes.length > 0 && (
+        <ul className="note" data-testid="compare-notes">
+          {notes.map((n, i) => (
+            <li key={i}>{n}</li>
           ))}
         </ul>
-      ) : (
-        <p data-testid="sweep-complete">Complete: all {total} runs of the sweep are in.</p>
       )}
-      {merged.adapters.length > 1 && (
-        <p className="help">
-          The seats ran on {merged.adapters.length} different GPUs ({merged.adapters.join('; ')}): their numbers can
-          differ in the last digits from one machine's run of the whole sweep.
-        </p>
+      {merged && sweepSvg && <SweepView merged={merged} svg={sweepSvg} />}
+      {docs.length > 0 && (
+        <>
+          <PlotView
+            svg={svg}
+            name={`${title}-classroom-compare`}
+            title="Students' validation loss against evaluation length"
+            testId="plot-compare"
+          />
+          <ClassTable students={students} title={title} />
+        </>
       )}
-      <PlotView
-        svg={svg}
-        name={`classroom-sweep-${merged.id}`}
-        title="The class's sweep: validation loss against evaluation length (mean and range over seeds)"
-        testId="plot-sweep"
-      />
-      <button
-        type="button"
-        onClick={() => downloadText(`classroom-sweep-${merged.id}.json`, resultsJson(docs), 'application/json')}
-      >
-        Download the merged results (JSON)
-      </button>
-    </div>
+    </details>
   );
 }

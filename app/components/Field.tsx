@@ -30,6 +30,16 @@ function parse(f: Field, text: string): FieldValue {
   }
 }
 
+/** A padlock drawn, not an emoji: without an emoji font an emoji renders as an empty box. */
+export function LockIcon() {
+  return (
+    <svg className="lock" width="12" height="14" viewBox="0 0 12 14" aria-hidden="true" data-testid="lock-icon">
+      <path d="M3 6V4a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="1" y="6" width="10" height="7.5" rx="1.5" fill="currentColor" />
+    </svg>
+  );
+}
+
 export interface FieldProps {
   field: Field;
   value: FieldValue;
@@ -107,11 +117,7 @@ export function FieldInput({ field: f, value, locked, label, onCommit }: FieldPr
     <div className={`field${f.kind.type === 'bool' ? ' field-bool' : ''}${locked ? ' locked' : ''}`}>
       <span className="label-line">
         <label htmlFor={id}>{text}</label>
-        {locked && (
-          <span className="lock" aria-hidden="true">
-            🔒
-          </span>
-        )}
+        {locked && <LockIcon />}
       </span>
       {input}
       {(f.help || locked) && (

@@ -1,6 +1,6 @@
 // Every plot of the finished (and shared) runs, a legend to hide or
 // highlight runs, the re-run check against shared numbers, and exports.
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { ResultsDoc } from '../../src/eval/results';
 import { answerSvg } from '../../src/report/answer';
 import { answerData, answerFigureFor, answerSummary, answerTitle } from '../../src/report/answerData';
@@ -13,11 +13,12 @@ import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
 import { runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
-import { downloadText } from '../download';
-import { diffFromShared, lossVsLengthCsv, readResultsFile, resultsJson, trainingCurveCsv } from '../export';
+import { diffFromShared } from '../export';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
 import { PlotView } from './PlotView';
+import { ResultsFiles } from './ResultsFiles';
+import { useWidth } from './useWidth';
 
 /** The document a record contributes to the plots (shared ones marked so they never merge with a re-run). */
 export function plotDoc(r: RunRecord): ResultsDoc | null {
@@ -134,12 +135,14 @@ function RerunCheck({ runs }: { runs: RunRecord[] }) {
 }
 
 export function Plots() {
-  const { store } = useLab();
   const runs = useLabState((s) => s.runs);
   const hiddenList = useLabState((s) => s.hidden);
   const highlight = useLabState((s) => s.highlight);
   const large = useLabState((s) => s.largeText);
   const title = useLabState((s) => s.experiment.label);
+  const box = useRef<HTMLElement>(null);
+  // Plots fill their column (a projector's wide screen included) and grow with the large-text setting.
+  const width = useWidth(box);
   const [tail, setTail] = useState(false);
   const [metric, setMetric] = useState<DiagnosticMetric>('entropy');
   const [diagLen, setDiagLen] = useState<number | null>(null);
@@ -161,11 +164,11 @@ export function Plots() {
       hidden: new Set(hiddenList),
       highlight,
       colorDomain: names,
-      width: 780,
-      height: large ? 420 : 360,
-      fontSize: large ? 15 : 12,
+      width,
+      height: large ? 480 : 360,
+      fontSize: large ? 18 : 12,
     }),
-    [hiddenList, highlight, names, large],
+    [hiddenList, highlight, names, large, width],
   );
 
   const lvl = useMemo(
@@ -211,22 +214,8 @@ export function Plots() {
     null;
   const heat = useMemo(() => attentionMapSvg(map, { width: large ? 480 : 420 }), [map, large]);
 
-  const importFile = async (f: File | undefined) => {
-    if (!f) return;
-    try {
-      const got = readResultsFile(await f.text());
-      store.getState().addShared(got, 'file', f.name);
-    } catch (e) {
-      store.getState().pushBanner({
-        kind: 'error',
-        title: `The file ${f.name} was rejected`,
-        lines: [e instanceof Error ? e.message : String(e)],
-      });
-    }
-  };
-
   return (
-    <section className="panel plots" aria-labelledby="plots-h">
+    <section className="panel plots" aria-labelledby="plots-h" ref={box}>
       <h2 id="plots-h">Results</h2>
       {names.length > 0 && <Legend names={names} opts={opts} />}
       {docs.length > 0 && (
@@ -347,34 +336,7 @@ export function Plots() {
           )}
         </>
       )}
-      <div className="row exports">
-        <span>Results:</span>
-        <button
-          type="button"
-          disabled={!docs.length}
-          onClick={() => downloadText('attention-lab-results.json', resultsJson(docs), 'application/json')}
-        >
-          Export JSON
-        </button>
-        <button
-          type="button"
-          disabled={!docs.length}
-          onClick={() => downloadText('attention-lab-loss-vs-length.csv', lossVsLengthCsv(docs), 'text/csv')}
-        >
-          Export CSV (loss vs length)
-        </button>
-        <button
-          type="button"
-          disabled={!docs.length}
-          onClick={() => downloadText('attention-lab-training.csv', trainingCurveCsv(docs), 'text/csv')}
-        >
-          Export CSV (training curves)
-        </button>
-        <label className="file-button">
-          Import results (JSON)
-          <input type="file" accept=".json,application/json" onChange={(e) => void importFile(e.target.files?.[0])} />
-        </label>
-      </div>
+      <ResultsFiles docs={docs} />
     </section>
   );
 }

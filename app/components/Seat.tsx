@@ -4,6 +4,7 @@
 // results link back to the teacher, whose classroom view merges the seats.
 import { useMemo, useState } from 'react';
 import { makeSweep, pairName, type Sweep, shardPairs, textDigest } from '../../src/experiment/sweep';
+import { isStudentLink } from '../classroom';
 import { copyText } from '../download';
 import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
@@ -18,6 +19,8 @@ export function Seat() {
   const userText = useLabState((s) => s.userText);
   const runs = useLabState((s) => s.runs);
   const gpu = useLabState((s) => s.gpu);
+  const student = useLabState((s) => s.student);
+  const unnamed = useLabState((s) => isStudentLink(s.teacher) && !s.student);
   const [picked, setPicked] = useState('');
   const [out, setOut] = useState('');
   const sweep = useMemo((): Sweep | string | null => {
@@ -54,6 +57,7 @@ export function Seat() {
       teacher,
       done.map((r) => r.doc!),
       { ...link, seat: seat === 'all' ? null : seat },
+      student,
     );
     const url = shareUrl(q, true);
     setOut(url);
@@ -98,7 +102,7 @@ export function Seat() {
           <div className="row">
             <button
               type="button"
-              disabled={!shard || !mine.length || gpu.state !== 'ok'}
+              disabled={!shard || !mine.length || gpu.state !== 'ok' || unnamed}
               onClick={() => seat !== null && lab.runSeat(seat)}
             >
               {seat === 'all' ? 'Run the whole sweep' : `Run seat ${seat ?? ''}`.trim()}

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { checkValue, FIELD_BY_PATH, FIELDS } from '../../src/experiment/fields';
 import { makeSweep, planShards } from '../../src/experiment/sweep';
 import { encodeExperiment, MAX_SEATS, MAX_SWEEP_SEEDS, type TeacherMode } from '../../src/experiment/url';
+import { isStudentLink } from '../classroom';
 import { copyText } from '../download';
 import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
@@ -15,12 +16,15 @@ function TeacherPanel() {
   const { store } = useLab();
   const [t, setT] = useState<TeacherMode>({ locked: [], hidden: [] });
   const [link, setLink] = useState('');
+  const [note, setNote] = useState('');
   const toggle = (kind: 'locked' | 'hidden', path: string) =>
     setT((x) => ({ ...x, [kind]: x[kind].includes(path) ? x[kind].filter((p) => p !== path) : [...x[kind], path] }));
   const make = async () => {
     const url = shareUrl(encodeExperiment(store.getState().experiment, t));
     setLink(url);
-    await copyText(url);
+    // The compare view checks students' results against the link handed out.
+    store.getState().setAssignment(url);
+    setNote(copiedNote(await copyText(url), 'the student link', url));
   };
   return (
     <details className="teacher">
@@ -64,10 +68,15 @@ function TeacherPanel() {
       <button type="button" onClick={() => void make()}>
         Copy student link
       </button>
-      {link && <LinkOutput value={link} label="Student link" />}
+      {link && <LinkOutput value={link} label="Student link" note={note} />}
       <SweepMaker teacher={t} />
     </details>
   );
+}
+
+/** What a copy button says it did: "Copied: the student link (1,234 characters)". */
+function copiedNote(ok: boolean, what: string, url: string): string {
+  return `${ok ? 'Copied' : 'Select and copy'}: ${what} (${url.length.toLocaleString('en')} characters)`;
 }
 
 /** "1, 2, 3" -> seeds, or the problem. */
@@ -167,15 +176,16 @@ export function Share() {
           s.experiment,
           s.teacher,
           done.map((r) => plotDoc(r)!),
+          null,
+          s.student,
         )
-      : encodeExperiment(s.experiment, s.teacher);
+      : encodeExperiment(s.experiment, s.teacher, null, s.student);
     const url = shareUrl(q, withResults);
     setLink(url);
-    const ok = await copyText(url);
     const what = withResults
       ? `the experiment and the results of ${done.length} run${done.length === 1 ? '' : 's'}`
       : 'the experiment';
-    setNote(`${ok ? 'Copied' : 'Select and copy'}: ${what} (${url.length.toLocaleString()} characters)`);
+    setNote(copiedNote(await copyText(url), what, url));
   };
   return (
     <section className="panel share" aria-labelledby="share-h">
@@ -194,15 +204,9 @@ export function Share() {
           Copy link with results
         </button>
       </div>
-      {link && (
-        <>
-          <LinkOutput value={link} label="Share link" />
-          <small className="help" role="status">
-            {note}
-          </small>
-        </>
-      )}
-      <TeacherPanel />
+      {link && <LinkOutput value={link} label="Share link" note={note} />}
+      {/* A student link has no teacher panel: a link made there would drop the teacher's locks. */}
+      {!isStudentLink(teacher) && <TeacherPanel />}
     </section>
   );
 }

@@ -36,31 +36,42 @@ export function Device() {
   );
 }
 
+/**
+ * No WebGPU: what to do, in a student's words, once, and short, so a shared
+ * link's plot stays on the first screen; the browser's own reason and the
+ * details for whoever sets machines up are folded away. A reason the lab
+ * wrote for people (a plain-http page on the classroom network) is shown.
+ */
 export function NoGpu() {
   const gpu = useLabState((s) => s.gpu);
   if (gpu.state !== 'none') return null;
+  const forPeople = /plain http/.test(gpu.reason);
   return (
     <section className="panel nogpu" role="alert" aria-labelledby="nogpu-h">
       <h2 id="nogpu-h">This browser cannot train here: WebGPU is not available</h2>
-      <p>{gpu.reason}</p>
-      <ul>
-        <li>
-          Use Chrome or Edge, version 113 or later, on Windows, macOS or ChromeOS, on a laptop or desktop: the lab is
-          tested in Chromium.
-        </li>
-        <li>
-          Safari 26 or later (macOS, iPadOS) and Firefox 141 or later (Windows) have WebGPU too, but the lab has not
-          been tested there yet.
-        </li>
-        <li>
-          Open <code>chrome://gpu</code> and check that “WebGPU” says “Hardware accelerated”; if it is disabled, enable
-          it at <code>chrome://flags/#enable-unsafe-webgpu</code> and restart.
-        </li>
-        <li>
-          On Linux, Chrome may also need <code>chrome://flags/#enable-vulkan</code>.
-        </li>
-      </ul>
-      <p>You can still read the presets and see results shared with you in a link.</p>
+      <p>
+        {forPeople
+          ? gpu.reason
+          : 'To train models, open this page in Chrome or Edge on a laptop or desktop computer. ' +
+            'Here you can still read the presets and look at results shared with you.'}
+      </p>
+      <details>
+        <summary>Details for whoever sets up the computers</summary>
+        <ul>
+          <li>The browser said: {gpu.reason}</li>
+          <li>
+            Chrome or Edge, version 113 or later, on Windows, macOS or ChromeOS: the lab is tested in Chromium. Safari
+            26 or later (macOS, iPadOS) and Firefox 141 or later (Windows) have WebGPU too, but are untested.
+          </li>
+          <li>
+            Open <code>chrome://gpu</code> and check that “WebGPU” says “Hardware accelerated”; if it is disabled,
+            enable it at <code>chrome://flags/#enable-unsafe-webgpu</code> and restart.
+          </li>
+          <li>
+            On Linux, Chrome may also need <code>chrome://flags/#enable-vulkan</code>.
+          </li>
+        </ul>
+      </details>
     </section>
   );
 }

@@ -3,7 +3,7 @@
 // as sweep documents (not relabelled) from a #fragment link; and the
 // classroom merge of seats' links equals the whole sweep.
 import { describe, expect, test } from 'vitest';
-import { linkWithResults, readStudentLink } from '../../app/export';
+import { linkJson, linkWithResults, readStudentLink } from '../../app/export';
 import { createLabStore } from '../../app/store';
 import { parseResults } from '../../src/eval/results';
 import { PRESETS, presetExperiment } from '../../src/experiment/presets';
@@ -51,7 +51,7 @@ describe('classroom sweep in the lab', () => {
     const q = await linkWithResults({ ...experiment(), label: 'Ada' }, null, docs, { ...link, seat: 2 });
     expect(q.get('seat')).toBe('2');
     const got = await readStudentLink(`http://127.0.0.1:4317/lab/#${q.toString()}`, 1);
-    expect(got.sweep).toEqual(docs);
+    expect(got.sweep).toEqual(JSON.parse(linkJson(docs))); // as the link carries them: LINK_DIGITS digits
     expect(got.docs[0].label).toBe('Ada: softmax');
     // Links without sweep tags are students' runs, overlaid as before.
     const plain = await linkWithResults(experiment(), null, [fakeDoc('softmax')]);
