@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `node scripts/gen-matmul.mjs [--check]`: writes shaders/matmul.wgsl and
-// shaders/matmul_vec4.wgsl, whose register block and k-loop are unrolled by
+// `node scripts/gen-matmul.mjs [--check]`: writes shaders/matmul.wgsl,
+// shaders/matmul_vec4.wgsl (and its GELU-backward epilogue) and
+// shaders/matmul_nt*.wgsl, whose register block and k-loop are unrolled by
 // hand (SwiftShader's compiler unrolls nothing). With --check it writes
 // nothing and exits 1 naming the first shader that differs from this output
 // (tests/unit/gen_matmul.test.ts does the same comparison).
@@ -72,6 +73,118 @@ const stores = (col) =>
 
 const finish = (lines) => `${[HEADER, ...lines].join('\n')}\n`;
 
+/** The plain store: alpha, then accumulate when asked. */
+const storePlain = [
+  'fn store4(m: u32, n4: u32, cBase: u32, v: vec4<f32>) {',
+  '  if (m >= P.M || n4 * 4u >= P.N) { return; }',
+  '  let idx = cBase + m * (P.N / 4u) + n4;',
+  '  var r = P.alpha * v;',
+  '  if (P.accumulate != 0u) { r += c[idx]; }',
+  '  c[idx] = r;',
+  '}',
+];
+
+const each4 = (f, v) => `vec4<f32>(${['x', 'y', 'z', 'w'].map((l) => `${f}(${v}.${l})`).join(', ')})`;
+
+/** GELU backward in the store: the product with gelu'(pre) at the same index. */
+const storeDgelu = [
+  'fn store4(m: u32, n4: u32, cBase: u32, v: vec4<f32>) {',
+  '  if (m >= P.M || n4 * 4u >= P.N) { return; }',
+  '  let idx = cBase + m * (P.N / 4u) + n4;',
+  '  let x = pre[idx];',
+  `  c[idx] = v * ${each4('gelu_grad', 'x')};`,
+  '}',
+];
+
+/** GELU forward in the store: the pre-activation (kept for the backward) and its GELU. */
+const storeGelu = [
+  'fn store4(m: u32, n4: u32, cBase: u32, v: vec4<f32>) {',
+  '  if (m >= P.M || n4 * 4u >= P.N) { return; }',
+  '  let idx = cBase + m * (P.N / 4u) + n4;',
+  '  c[idx] = v;',
+  `  g[idx] = ${each4('gelu', 'v')};`,
+  '}',
+];
+
+const LANES = ['x', 'y', 'z', 'w'];
+
+/**
+ * C = A . W^T, the forward's X . W^T without a transposed copy of W: rows of A
+ * and of W are both read as vec4 along k. Per 4 k-steps an invocation loads
+ * ROWS + COLS vec4s, turns each 4x4 block of W into vec4s of 4 adjacent
+ * columns, and does the same fma per accumulator, in the same k order, as
+ * the vec4 kernel on W^T (so the results are the same bits).
+ */
+function ntShader(epilogue = 'none') {
+  const gelu = epilogue === 'gelu';
+  return finish([
+    '// Matrix multiply with B transposed: C (+)= alpha * A . W^T, every operand as vec4.',
+    '//   a: [M, K] rows sAm floats apart, element (m, k) at a[m*sAm + k]       (read, vec4)',
+    '//   b: W [N, K] rows sBn floats apart, element (n, k) at b[n*sBn + k]     (read, vec4)',
+    '//   c: [M, N] row-major at c[m*N + n]                                     (read_write, vec4)',
+    '//   P: sizes, strides (in floats), accumulate flag, alpha (sAk, sBk, batch unused)',
+    '// Requires K, N, sAm, sBn multiples of 4 (src/kernels/matmul.ts checks).',
+    `// Each invocation owns ${ROWS} rows x ${COLS} adjacent columns of C and walks k four at a`,
+    '// time: one vec4 of each of its rows of A and of W, the 4x4 blocks of W turned',
+    '// in registers, then one fma per accumulator per k in order, so the sums are',
+    '// the same as matmul_vec4.wgsl on a transposed copy of W, without the copy',
+    '// (one dispatch fewer per forward matmul). No workgroup memory (see matmul_vec4.wgsl);',
+    '// out-of-range rows/columns are clamped for loads, stores are bounds-checked.',
+    ...(gelu
+      ? [
+          '// Epilogue: c = A . W^T (the pre-activation) and g = gelu(c), GELU fused into the',
+          '// store (alpha and accumulate are not applied; gelu comes from gelu_common.wgsl,',
+          '// which src/kernels/matmul.ts prepends).',
+          '//   g: [M, N] row-major like c                                            (write, vec4)',
+        ]
+      : []),
+    '',
+    PARAMS,
+    '',
+    '@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;',
+    '@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;',
+    '@group(0) @binding(2) var<storage, read_write> c: array<vec4<f32>>;',
+    '@group(0) @binding(3) var<uniform> P: Params;',
+    ...(gelu ? ['@group(0) @binding(4) var<storage, read_write> g: array<vec4<f32>>;'] : []),
+    '',
+    OVERRIDES,
+    '',
+    ...(gelu ? storeGelu : storePlain),
+    '',
+    ENTRY,
+    `  let m0 = wg.y * WY * ${ROWS}u + lid.y * ${ROWS}u;`,
+    `  let n40 = (wg.x * WX + lid.x) * ${GROUPS}u; // first column / 4`,
+    '  let mMax = P.M - 1u;',
+    '  let nMax = P.N - 1u;',
+    '  let sAm4 = P.sAm / 4u;',
+    '  let sBn4 = P.sBn / 4u;',
+    ...range(ROWS).map((i) => `  let a${i} = min(m0 + ${i}u, mMax) * sAm4;`),
+    ...range(COLS).map((j) => `  let w${j} = min(n40 * 4u + ${j}u, nMax) * sBn4;`),
+    ...accumulators(),
+    '  let K4 = P.K / 4u;',
+    '  for (var k4 = 0u; k4 < K4; k4++) {',
+    ...range(COLS).map((j) => `    let wv${j} = b[w${j} + k4];`),
+    ...range(GROUPS).flatMap((g) =>
+      LANES.map(
+        (l, li) =>
+          `    let t${g}_${li} = vec4<f32>(${range(VEC)
+            .map((q) => `wv${g * VEC + q}.${l}`)
+            .join(', ')});`,
+      ),
+    ),
+    ...range(ROWS).flatMap((i) => [
+      `    let av${i} = a[a${i} + k4];`,
+      ...LANES.flatMap((l, li) =>
+        range(GROUPS).map((g) => `    c${i}_${g} = fma(vec4<f32>(av${i}.${l}), t${g}_${li}, c${i}_${g});`),
+      ),
+    ]),
+    '  }',
+    '  let cBase = 0u;',
+    ...stores((g) => `n40 + ${g}u`),
+    '}',
+  ]);
+}
+
 /** Strided columns (WX apart) so neighbouring invocations load neighbouring b elements. */
 function scalarShader() {
   return finish([
@@ -132,7 +245,8 @@ function scalarShader() {
 }
 
 /** Adjacent columns read as whole vec4s; needs N and the b/c strides to be multiples of 4. */
-function vec4Shader() {
+function vec4Shader(epilogue = 'none') {
+  const dgelu = epilogue === 'dgelu';
   return finish([
     '// Matrix multiply, vec4 fast path: C[b] (+)= alpha * A[b] . B[b], B and C read/written as vec4.',
     '//   a: logical [M, K], element (m, k) at a[b*batchA + m*sAm + k*sAk]       (read, f32)',
@@ -147,6 +261,14 @@ function vec4Shader() {
     '// (valid memory, result dropped) so the k-loop has no branches.',
     `// The k-loop is unrolled ${K_UNROLL}x by hand: about 20% faster on SwiftShader`,
     '// (bench/matmul.ts), whose compiler does not unroll it.',
+    ...(dgelu
+      ? [
+          "// Epilogue: c = (A . B) * gelu'(pre), the GELU backward fused into the store",
+          '// (alpha and accumulate are not applied; gelu_grad comes from gelu_common.wgsl,',
+          '// which src/kernels/matmul.ts prepends).',
+          "//   pre: [M, N] row-major like c, the GELU's input                        (read, vec4)",
+        ]
+      : []),
     '',
     PARAMS,
     '',
@@ -154,16 +276,11 @@ function vec4Shader() {
     '@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;',
     '@group(0) @binding(2) var<storage, read_write> c: array<vec4<f32>>;',
     '@group(0) @binding(3) var<uniform> P: Params;',
+    ...(dgelu ? ['@group(0) @binding(4) var<storage, read> pre: array<vec4<f32>>;'] : []),
     '',
     OVERRIDES,
     '',
-    'fn store4(m: u32, n4: u32, cBase: u32, v: vec4<f32>) {',
-    '  if (m >= P.M || n4 * 4u >= P.N) { return; }',
-    '  let idx = cBase + m * (P.N / 4u) + n4;',
-    '  var r = P.alpha * v;',
-    '  if (P.accumulate != 0u) { r += c[idx]; }',
-    '  c[idx] = r;',
-    '}',
+    ...(dgelu ? storeDgelu : storePlain),
     '',
     ENTRY,
     `  let m0 = wg.y * WY * ${ROWS}u + lid.y * ${ROWS}u;`,
@@ -188,6 +305,9 @@ export function generate() {
   return {
     'shaders/matmul.wgsl': scalarShader(),
     'shaders/matmul_vec4.wgsl': vec4Shader(),
+    'shaders/matmul_vec4_dgelu.wgsl': vec4Shader('dgelu'),
+    'shaders/matmul_nt.wgsl': ntShader(),
+    'shaders/matmul_nt_gelu.wgsl': ntShader('gelu'),
   };
 }
 

@@ -1,10 +1,15 @@
 // gelu_forward / gelu_backward on the GPU (shaders/gelu_forward.wgsl, shaders/gelu_backward.wgsl).
-// GPT-2's tanh approximation of GELU.
+// GPT-2's tanh approximation of GELU, from shaders/gelu_common.wgsl, which the
+// matmul kernels with a GELU store share (src/kernels/matmul.ts).
 import bwdCode from '../../shaders/gelu_backward.wgsl?raw';
+import commonCode from '../../shaders/gelu_common.wgsl?raw';
 import fwdCode from '../../shaders/gelu_forward.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { elementGrid, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
+
+/** The gelu and gelu_grad functions, prepended to every kernel that applies them. */
+export const GELU_COMMON = commonCode;
 
 const SIZES = uniformLayout([
   ['n', 'u32'],
@@ -14,13 +19,13 @@ const SIZES = uniformLayout([
 ]);
 const FWD = {
   label: 'gelu_forward',
-  code: fwdCode,
+  code: GELU_COMMON + fwdCode,
   access: ['read', 'write', 'uniform'] as const,
   uniforms: { Params: SIZES },
 };
 const BWD = {
   label: 'gelu_backward',
-  code: bwdCode,
+  code: GELU_COMMON + bwdCode,
   access: ['read', 'read', 'write', 'uniform'] as const,
   uniforms: { Params: SIZES },
 };

@@ -12,12 +12,16 @@
 // (shaders/matmul_splitk_reduce.wgsl), so more workgroups run in parallel and
 // results stay deterministic.
 import codeScalar from '../../shaders/matmul.wgsl?raw';
+import codeNt from '../../shaders/matmul_nt.wgsl?raw';
+import codeNtGelu from '../../shaders/matmul_nt_gelu.wgsl?raw';
 import codeReduce from '../../shaders/matmul_splitk_reduce.wgsl?raw';
 import codeTranspose from '../../shaders/matmul_transpose.wgsl?raw';
 import codeVec4 from '../../shaders/matmul_vec4.wgsl?raw';
+import codeVec4Dgelu from '../../shaders/matmul_vec4_dgelu.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
+import { GELU_COMMON, gelu_backward, gelu_forward } from './gelu';
 
 const ACCESS = ['read', 'read', 'write', 'uniform'] as const;
 const GEMM_PARAMS = uniformLayout([
@@ -37,6 +41,21 @@ const GEMM_PARAMS = uniformLayout([
 const GEMM = {
   scalar: { label: 'matmul_scalar', code: codeScalar, access: ACCESS, uniforms: { Params: GEMM_PARAMS } },
   vec4: { label: 'matmul_vec4', code: codeVec4, access: ACCESS, uniforms: { Params: GEMM_PARAMS } },
+};
+// The fused forms (shaders/matmul_nt*.wgsl, matmul_vec4_dgelu.wgsl): A . W^T without a
+// transposed copy of W, with GELU in its store, and dY . W with GELU's backward in its store.
+const NT = { label: 'matmul_nt', code: codeNt, access: ACCESS, uniforms: { Params: GEMM_PARAMS } };
+const NT_GELU = {
+  label: 'matmul_nt_gelu',
+  code: GELU_COMMON + codeNtGelu,
+  access: [...ACCESS, 'write'] as const,
+  uniforms: { Params: GEMM_PARAMS },
+};
+const VEC4_DGELU = {
+  label: 'matmul_vec4_dgelu',
+  code: GELU_COMMON + codeVec4Dgelu,
+  access: [...ACCESS, 'read'] as const,
+  uniforms: { Params: GEMM_PARAMS },
 };
 const REDUCE = {
   label: 'matmul_splitk_reduce',
@@ -64,7 +83,7 @@ const TRANSPOSE = {
     ]),
   },
 };
-export const KERNELS: readonly KernelSpec[] = [GEMM.scalar, GEMM.vec4, REDUCE, TRANSPOSE];
+export const KERNELS: readonly KernelSpec[] = [GEMM.scalar, GEMM.vec4, REDUCE, TRANSPOSE, NT, NT_GELU, VEC4_DGELU];
 /** Rows x columns of C per invocation in both kernels (their register tile). */
 const RM = 8;
 const RN = 8;
@@ -155,6 +174,11 @@ export function gemmWith(p: Program, g: GemmArgs, plan: GemmPlan): void {
 }
 
 function record(p: Program, g: GemmArgs, kernel: GemmPlan['kernel']): void {
+  recordSpec(p, g, GEMM[kernel], []);
+}
+
+/** Records one gemm dispatch of `spec` (a GEMM_PARAMS kernel); `extra` bindings follow the uniform. */
+function recordSpec(p: Program, g: GemmArgs, spec: KernelSpec, extra: readonly BindingLike[]): void {
   const u = p.uniform(
     'matmul params',
     packUniform(GEMM_PARAMS, {
@@ -172,8 +196,11 @@ function record(p: Program, g: GemmArgs, kernel: GemmPlan['kernel']): void {
       alpha: g.alpha ?? 1,
     }),
   );
-  const spec = { ...GEMM[kernel], constants: { WX, WY } };
-  p.add(spec, [g.a, g.b, g.c, u], [ceilDiv(g.N, RN * WX), ceilDiv(g.M, RM * WY), g.batch ?? 1]);
+  p.add(
+    { ...spec, constants: { WX, WY } },
+    [g.a, g.b, g.c, u, ...extra],
+    [ceilDiv(g.N, RN * WX), ceilDiv(g.M, RM * WY), g.batch ?? 1],
+  );
 }
 
 /** Workgroups of 64 covering n elements, spread over x and y (65535 per dimension). */
@@ -181,6 +208,26 @@ function grid(n: number): [number, number] {
   const groups = ceilDiv(n, 64);
   return [Math.min(groups, 65535), ceilDiv(groups, 65535)];
 }
+
+/**
+ * True when matmul_forward reads W in place (shaders/matmul_nt.wgsl: rows of inp
+ * and W as vec4, C as vec4), with no transposed copy and so no scratch.
+ */
+export const ntOk = (IC: number, OC: number): boolean => IC % 4 === 0 && OC % 4 === 0;
+
+/** The forward's gemm: out[N, OC] = inp[N, IC] . weight[OC, IC]^T, W read in place. */
+const ntArgs = (out: BindingLike, inp: BindingLike, weight: BindingLike, N: number, IC: number, OC: number) => ({
+  a: inp,
+  b: weight,
+  c: out,
+  M: N,
+  N: OC,
+  K: IC,
+  sAm: IC,
+  sAk: 1,
+  sBk: 1,
+  sBn: IC,
+});
 
 /** out[N, OC] = inp[N, IC] . weight[OC, IC]^T */
 export function matmul_forward(
@@ -192,7 +239,8 @@ export function matmul_forward(
   IC: number,
   OC: number,
 ): void {
-  if (OC % 4 === 0) {
+  if (ntOk(IC, OC)) recordSpec(p, ntArgs(out, inp, weight, N, IC, OC), NT, []);
+  else if (OC % 4 === 0) {
     // W^T row-major [IC, OC] makes B vec4-readable; W is small next to inp.
     const wT = p.scratch('matmul W^T', IC * OC);
     const u = p.uniform('matmul transpose params', packUniform(TRANSPOSE.uniforms.Params, { R: OC, C: IC }));
@@ -201,6 +249,28 @@ export function matmul_forward(
   } else {
     gemm(p, { a: inp, b: weight, c: out, M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: 1, sBn: IC });
   }
+}
+
+/**
+ * out = inp . weight^T as matmul_forward, and outGelu = gelu(out), in one
+ * dispatch when ntOk(IC, OC) (else matmul_forward then gelu_forward).
+ */
+export function matmul_forward_gelu(
+  p: Program,
+  out: BindingLike,
+  outGelu: BindingLike,
+  inp: BindingLike,
+  weight: BindingLike,
+  N: number,
+  IC: number,
+  OC: number,
+): void {
+  if (ntOk(IC, OC)) {
+    recordSpec(p, ntArgs(out, inp, weight, N, IC, OC), NT_GELU, [outGelu]);
+    return;
+  }
+  matmul_forward(p, out, inp, weight, N, IC, OC);
+  gelu_forward(p, outGelu, out, N * OC);
 }
 
 export interface MatmulBackwardArgs {
@@ -222,4 +292,30 @@ export function matmul_backward(p: Program, a: MatmulBackwardArgs): void {
   const { dinp, dweight, dout, inp, weight, N, IC, OC } = a;
   if (dinp) gemm(p, { a: dout, b: weight, c: dinp, M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 });
   gemm(p, { a: dout, b: inp, c: dweight, M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1, accumulate: true });
+}
+
+/**
+ * matmul_backward of a layer whose input is gelu(pre): dpre[N, IC] = gelu'(pre) * (dout . weight)
+ * (written) in the dinp gemm's store, and dweight[OC, IC] += dout^T . inp. The fused store
+ * needs the vec4 kernel without split-K (IC a multiple of 4, which F = 4C always is); other
+ * shapes run the gemm into `dinp` first and GELU's backward from there into `dpre`.
+ */
+export function matmul_backward_dgelu(p: Program, a: MatmulBackwardDgeluArgs): void {
+  const { dinp, dpre, pre, dweight, dout, inp, weight, N, IC, OC } = a;
+  const g: GemmArgs = { a: dout, b: weight, c: dpre, M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 };
+  if (vec4Ok(g)) recordSpec(p, g, VEC4_DGELU, [pre]);
+  else {
+    gemm(p, { ...g, c: dinp });
+    gelu_backward(p, dpre, pre, dinp, N * IC);
+  }
+  matmul_backward(p, { dinp: null, dweight, dout, inp, weight, N, IC, OC });
+}
+
+export interface MatmulBackwardDgeluArgs extends Omit<MatmulBackwardArgs, 'dinp'> {
+  /** [N, IC]: dout . weight, written only when the store cannot apply GELU's backward itself. */
+  dinp: BindingLike;
+  /** [N, IC], written: the gradient at GELU's input. */
+  dpre: BindingLike;
+  /** [N, IC]: GELU's input from the forward pass (inp = gelu(pre)). */
+  pre: BindingLike;
 }

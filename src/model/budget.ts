@@ -40,7 +40,7 @@ export interface FitOptions extends PlanOptions {
   evaluation?: GraphShape[];
 }
 
-/** Workgroup memory of the engine's largest kernels (grad_norm_*.wgsl, rmsnorm_backward_dweight.wgsl: 256 f32). */
+/** Workgroup memory of the engine's largest kernels (grad_norm_*.wgsl: 256 f32). */
 export const ENGINE_WORKGROUP_STORAGE_BYTES = 1024;
 /** Invocations per workgroup of the engine's widest kernels. */
 export const ENGINE_WORKGROUP_INVOCATIONS = 256;

@@ -12,10 +12,9 @@ import {
   loss_mean,
 } from '../kernels/crossentropy';
 import { encoder_backward, encoder_forward } from '../kernels/encoder';
-import { gelu_backward, gelu_forward } from '../kernels/gelu';
-import { matmul_backward, matmul_forward } from '../kernels/matmul';
+import { matmul_backward, matmul_backward_dgelu, matmul_forward, matmul_forward_gelu } from '../kernels/matmul';
 import { residual_forward } from '../kernels/residual';
-import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm';
+import { residual_rmsnorm_forward, rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm';
 import { checkFits, checkParamsFit } from './budget';
 import { type BlockBuffer, blockSizes, planParams } from './memory_plan';
 import type { Mixer } from './mixer';
@@ -220,6 +219,14 @@ export class Graph {
       if (staticEmb) rmsnorm_forward(f, staticEmb.normE, staticEmb.rstdE, x0, staticEmb.ones, N, C);
       let xin = x0;
       const inputs: Binding[] = [];
+      // A residual add waits for the norm that reads its sum and runs in that norm's
+      // dispatch (residual_rmsnorm_forward); a skipped block passes it on unchanged.
+      let pending: { res: Binding; a: Binding; b: Binding } | null = null;
+      const norm = (out: Binding, rstd: Binding, weight: Binding) => {
+        if (pending) residual_rmsnorm_forward(f, { ...pending, out, rstd, weight, N, C });
+        else rmsnorm_forward(f, out, rstd, xin, weight, N, C);
+        pending = null;
+      };
       for (let l = 0; l < c.nLayer; l++) {
         const b = this.blocks[l];
         inputs.push(xin);
@@ -228,17 +235,16 @@ export class Graph {
           b.res2 = xin;
           continue;
         }
-        rmsnorm_forward(f, b.ln1, b.rstd1, xin, P(`h${l}.ln1.w`), N, C);
+        norm(b.ln1, b.rstd1, P(`h${l}.ln1.w`));
         b.mixer.forward(f, b.mix, b.ln1);
-        residual_forward(f, b.res1, xin, b.mix, N * C);
-        rmsnorm_forward(f, b.ln2, b.rstd2, b.res1, P(`h${l}.ln2.w`), N, C);
-        matmul_forward(f, b.fc, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
-        gelu_forward(f, b.fc_gelu, b.fc, N * F);
+        pending = { res: b.res1, a: xin, b: b.mix };
+        norm(b.ln2, b.rstd2, P(`h${l}.ln2.w`));
+        matmul_forward_gelu(f, b.fc, b.fc_gelu, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
         matmul_forward(f, b.proj, b.fc_gelu, P(`h${l}.mlp.w_proj`), N, F, C);
-        residual_forward(f, b.res2, b.res1, b.proj, N * C);
+        pending = { res: b.res2, a: b.res1, b: b.proj };
         xin = b.res2;
       }
-      rmsnorm_forward(f, lnf, rstdf, xin, P('lnf.w'), N, C);
+      norm(lnf, rstdf, P('lnf.w'));
       matmul_forward(f, this.logits, lnf, P(wout), N, C, V);
       if (dlogits)
         this.classifier = {
@@ -263,8 +269,8 @@ export class Graph {
           const b = this.blocks[l];
           // MLP sub-layer: dres is the gradient at res2 and flows on unchanged to res1.
           const proj = { dweight: G(`h${l}.mlp.w_proj`), weight: P(`h${l}.mlp.w_proj`), N, IC: F, OC: C };
-          matmul_backward(bw, { ...proj, dinp: dfcGelu, dout: dres, inp: b.fc_gelu });
-          gelu_backward(bw, dfc, b.fc, dfcGelu, N * F);
+          // GELU's backward runs in the store of proj's input-gradient gemm.
+          matmul_backward_dgelu(bw, { ...proj, dinp: dfcGelu, dpre: dfc, pre: b.fc, dout: dres, inp: b.fc_gelu });
           const fc = { dweight: G(`h${l}.mlp.w_fc`), weight: P(`h${l}.mlp.w_fc`), N, IC: C, OC: F };
           matmul_backward(bw, { ...fc, dinp: dln, dout: dfc, inp: b.ln2 });
           const ln2 = { dweight: G(`h${l}.ln2.w`), weight: P(`h${l}.ln2.w`), rstd: b.rstd2, N, C };

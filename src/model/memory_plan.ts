@@ -148,7 +148,7 @@ export function planGraph(c: ModelConfig, B: number, T: number, options: boolean
     // Backward program scratch.
     p.matmulBackward('backward', 'lm_head', { N, IC: C, OC: V });
     for (let l = c.nLayer - 1; l >= 0; l--) {
-      p.matmulBackward('backward', `h${l}.proj`, { N, IC: F, OC: C });
+      p.matmulBackwardDgelu('backward', `h${l}.proj`, { N, IC: F, OC: C });
       p.matmulBackward('backward', `h${l}.fc`, { N, IC: C, OC: F });
       p.add(scratchOf(mixers[l], 'backward'), `h${l}.`);
     }

@@ -4,7 +4,7 @@
 // The component allocates exactly its plan (src/model/plan_allocator.ts) and
 // the limit check reads the same plan (src/model/budget.ts), so what is
 // checked is what is allocated.
-import { type GemmArgs, planGemm } from '../kernels/matmul';
+import { type GemmArgs, ntOk, planGemm } from '../kernels/matmul';
 
 /** storage: bound by kernels; uniform: a kernel's parameters; readback: MAP_READ staging. */
 export type BufferUsage = 'storage' | 'uniform' | 'readback';
@@ -37,10 +37,11 @@ function entry(label: string, floats: number, usage: BufferUsage): PlannedBuffer
   return { label, floats, bytes: bufferBytes(floats), binding: usage === 'storage', usage };
 }
 
-// Program scratch of the matmuls, as src/kernels/matmul.ts records it: W^T for
-// vec4 forwards (OC a multiple of 4), then split-K partials where planGemm
-// splits K. The programs' scratch source (PlanAllocator.scratchFor) refuses a
-// request that differs, so a change there is caught when a graph is built.
+// Program scratch of the matmuls, as src/kernels/matmul.ts records it: none for
+// forwards that read W in place (ntOk), else W^T for vec4 forwards (OC a
+// multiple of 4), then split-K partials where planGemm splits K. The programs'
+// scratch source (PlanAllocator.scratchFor) refuses a request that differs, so
+// a change there is caught when a graph is built.
 
 /** A gemm's sizes and strides (GemmArgs without its buffers). */
 export type GemmShape = Pick<GemmArgs, 'M' | 'N' | 'K' | 'sAm' | 'sAk' | 'sBk' | 'sBn'>;
@@ -104,8 +105,12 @@ export class PlanBuilder {
     return this;
   }
 
-  /** The scratch of matmul_forward: W^T when OC is a multiple of 4 (the vec4 path), then its gemm's. */
+  /**
+   * The scratch of matmul_forward (and matmul_forward_gelu): none when W is read in place (ntOk),
+   * else W^T when OC is a multiple of 4 (the vec4 path), then its gemm's.
+   */
   matmulForward(program: ProgramName, label: string, { N, IC, OC }: MatmulShape): this {
+    if (ntOk(IC, OC)) return this;
     if (OC % 4 === 0) {
       this.scratch(program, `${label} W^T`, 'matmul W^T', IC * OC);
       return this.gemm(program, label, { M: N, N: OC, K: IC, sAm: IC, sAk: 1, sBk: OC, sBn: 1 });
@@ -117,6 +122,11 @@ export class PlanBuilder {
   matmulBackward(program: ProgramName, label: string, { N, IC, OC }: MatmulShape, dinp = true): this {
     if (dinp) this.gemm(program, `${label} dinp`, { M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 });
     return this.gemm(program, `${label} dweight`, { M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1 });
+  }
+
+  /** The scratch of matmul_backward_dgelu: the dinp gemm's unless its store applies GELU (IC a multiple of 4). */
+  matmulBackwardDgelu(program: ProgramName, label: string, shape: MatmulShape): this {
+    return this.matmulBackward(program, label, shape, shape.IC % 4 !== 0);
   }
 
   /** Adds a component's plan with its labels under `prefix` (shared buffers keep theirs). */

@@ -1,6 +1,7 @@
 // Shared set-up for GPU tests: one device per test file. A missing adapter is
 // a failure, never a skip, so CI cannot go green without WebGPU.
 import { GpuContext } from '../../src/gpu/context';
+import { Program } from '../../src/gpu/program';
 
 let ctx: Promise<GpuContext> | null = null;
 
@@ -35,3 +36,12 @@ export async function noGpuErrors<T>(c: GpuContext, fn: () => Promise<T> | T): P
 }
 
 export const f32 = (a: ArrayLike<number>): Float32Array => Float32Array.from(a);
+
+/** Records `build` as one program, runs it, fails on validation errors and frees its uniforms and scratch. */
+export async function runProgram(c: GpuContext, build: (p: Program) => void): Promise<void> {
+  const p = new Program(c);
+  build(p);
+  await noGpuErrors(c, () => p.run());
+  await c.device.queue.onSubmittedWorkDone();
+  p.destroy();
+}

@@ -20,7 +20,8 @@ const TOL = { rtol: 1e-4, atol: 1e-4 };
 
 describe('matmul kernel', () => {
   // Sizes straddle the 32x32 workgroup tile and 8x8 register tile (1, 63, 65, 130).
-  // OC % 4 == 0 takes the transpose + vec4 forward, IC % 4 == 0 the vec4
+  // IC and OC multiples of 4 take the forward that reads W in place (matmul_nt),
+  // OC % 4 == 0 alone the transpose + vec4 forward (33, 7, 12), IC % 4 == 0 the vec4
   // backward; the others the scalar kernel. N = 300 splits the weight gradient's K.
   const shapes: [number, number, number][] = [
     [1, 1, 1],
@@ -29,6 +30,7 @@ describe('matmul kernel', () => {
     [130, 64, 63],
     [64, 256, 64],
     [37, 12, 20],
+    [33, 7, 12],
     [300, 6, 10],
   ];
   for (const [N, IC, OC] of shapes) {

@@ -1,0 +1,59 @@
+// float64 CPU references of the fused kernels: each is the composition of the
+// references of the kernels it replaces, so a GPU test of a fused kernel
+// compares it with exactly what the separate kernels computed.
+//   matmul_forward_gelu  (shaders/matmul_nt_gelu.wgsl)        = matmul_forward, gelu_forward
+//   matmul_backward_dgelu (shaders/matmul_vec4_dgelu.wgsl)    = matmul_backward, gelu_backward
+//   residual_rmsnorm_forward (shaders/residual_rmsnorm_forward.wgsl) = residual_forward, rmsnorm_forward
+import { gelu_backward, gelu_forward } from './gelu';
+import { matmul_backward, matmul_forward } from './matmul';
+import { residual_forward } from './residual';
+import { rmsnorm_forward } from './rmsnorm';
+
+/** out = inp . weight^T (the pre-activation) and outGelu = gelu(out). */
+export function matmul_forward_gelu(
+  out: Float64Array,
+  outGelu: Float64Array,
+  inp: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  N: number,
+  IC: number,
+  OC: number,
+): void {
+  matmul_forward(out, inp, weight, N, IC, OC);
+  gelu_forward(outGelu, out, N * OC);
+}
+
+/**
+ * The backward of out = gelu(pre) . weight^T (inp = gelu(pre)): dpre = gelu'(pre) * (dout . weight)
+ * written, dweight += dout^T . inp.
+ */
+export function matmul_backward_dgelu(
+  dpre: Float64Array,
+  dweight: Float64Array,
+  dout: ArrayLike<number>,
+  inp: ArrayLike<number>,
+  pre: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  N: number,
+  IC: number,
+  OC: number,
+): void {
+  const dinp = new Float64Array(N * IC);
+  matmul_backward(dinp, dweight, dout, inp, weight, N, IC, OC);
+  gelu_backward(dpre, pre, dinp, N * IC);
+}
+
+/** res = a + b; out, rstd = rmsnorm(res). The backward is rmsnorm_backward's, added to both a and b. */
+export function residual_rmsnorm_forward(
+  res: Float64Array,
+  out: Float64Array,
+  rstd: Float64Array,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  N: number,
+  C: number,
+): void {
+  residual_forward(res, a, b, N * C);
+  rmsnorm_forward(out, rstd, res, weight, N, C);
+}

@@ -1,0 +1,111 @@
+// The fused kernels against the composition of the float64 references of the
+// kernels they replace (src/reference/fused.ts), in headless Chromium. Sizes
+// straddle the 32x32 matmul workgroup tile, its 8x8 register tile and the
+// 64-row workgroups of the row kernels; shapes with IC or OC not a multiple
+// of 4 take the unfused fallbacks, which must give the same results.
+import { describe, test } from 'vitest';
+import { matmul_backward_dgelu, matmul_forward_gelu } from '../../src/kernels/matmul';
+import { residual_rmsnorm_forward } from '../../src/kernels/rmsnorm';
+import * as ref from '../../src/reference/fused';
+import { assertClose } from '../../src/util/compare';
+import { randn } from '../../src/util/random';
+import { gpu, runProgram as run } from './gpu';
+
+// f32 accumulation over K terms of unit-scale products: error ~ sqrt(K) * 6e-8 * |terms|
+// (as tests/gpu/matmul.test.ts); GELU and its derivative are Lipschitz (|gelu'| < 1.2,
+// |gelu''| < 0.8), so they carry the gemm's error over at about the same size.
+const GEMM = { rtol: 1e-4, atol: 1e-4 };
+
+describe('matmul with GELU in its store', () => {
+  // [N, IC, OC]: fused when IC and OC are multiples of 4; (9, 6, 8) and (5, 8, 6) fall back.
+  const shapes: [number, number, number][] = [
+    [1, 4, 4],
+    [37, 12, 20],
+    [65, 64, 256],
+    [130, 20, 36],
+    [9, 6, 8],
+    [5, 8, 6],
+  ];
+  for (const [N, IC, OC] of shapes) {
+    test(`matmul_forward_gelu and matmul_backward_dgelu N=${N} IC=${IC} OC=${OC}`, async () => {
+      const ctx = await gpu();
+      // Forward: x[N, IC] . W1[OC, IC]^T -> pre, gelu(pre).
+      const x = randn(N * IC, 1);
+      const w1 = randn(OC * IC, 2, 0.5);
+      // Backward of the layer after it, y = gelu(pre) . W2[OC2, OC]^T: dpre and dW2.
+      const OC2 = IC;
+      const w2 = randn(OC2 * OC, 3, 0.5);
+      const dy = randn(N * OC2, 4);
+      const dw0 = randn(OC2 * OC, 5); // parameter gradients accumulate
+      const b = {
+        x: ctx.upload('x', x),
+        w1: ctx.upload('w1', w1),
+        w2: ctx.upload('w2', w2),
+        dy: ctx.upload('dy', dy),
+        dw: ctx.upload('dw', dw0),
+        pre: ctx.storage('pre', N * OC),
+        g: ctx.storage('g', N * OC),
+        dg: ctx.storage('dg', N * OC),
+        dpre: ctx.storage('dpre', N * OC),
+      };
+      await run(ctx, (p) => {
+        matmul_forward_gelu(p, b.pre, b.g, b.x, b.w1, N, IC, OC);
+        const args = { dinp: b.dg, dpre: b.dpre, pre: b.pre, dweight: b.dw, dout: b.dy, inp: b.g, weight: b.w2 };
+        matmul_backward_dgelu(p, { ...args, N, IC: OC, OC: OC2 });
+      });
+      const pre = new Float64Array(N * OC);
+      const g = new Float64Array(N * OC);
+      ref.matmul_forward_gelu(pre, g, x, w1, N, IC, OC);
+      assertClose('pre', await ctx.read(b.pre), pre, GEMM);
+      assertClose('gelu(pre)', await ctx.read(b.g), g, GEMM);
+      // The backward starts from the GPU's own forward (f32), so only the backward's error is measured.
+      const preGpu = await ctx.read(b.pre);
+      const gGpu = await ctx.read(b.g);
+      const dpre = new Float64Array(N * OC);
+      const dw = Float64Array.from(dw0);
+      ref.matmul_backward_dgelu(dpre, dw, dy, gGpu, preGpu, w2, N, OC, OC2);
+      assertClose('dpre', await ctx.read(b.dpre), dpre, GEMM);
+      // f32 sum over N rows on top of an O(1) initial value.
+      assertClose('dweight', await ctx.read(b.dw), dw, { rtol: 1e-4, atol: 1e-4 * Math.sqrt(N) });
+      ctx.destroyAll(Object.values(b));
+    });
+  }
+});
+
+describe('residual add fused into RMSNorm', () => {
+  // N straddles the 64-row workgroup; C is odd or not a multiple of anything.
+  const shapes: [number, number][] = [
+    [1, 5],
+    [67, 33],
+    [130, 64],
+  ];
+  for (const [N, C] of shapes) {
+    test(`residual_rmsnorm_forward N=${N} C=${C}`, async () => {
+      const ctx = await gpu();
+      const a = randn(N * C, 1, 1.5);
+      const c = randn(N * C, 2);
+      const w = randn(C, 3, 0.5);
+      const b = {
+        a: ctx.upload('a', a),
+        b: ctx.upload('b', c),
+        w: ctx.upload('w', w),
+        res: ctx.storage('res', N * C),
+        out: ctx.storage('out', N * C),
+        rstd: ctx.storage('rstd', N),
+      };
+      await run(ctx, (p) =>
+        residual_rmsnorm_forward(p, { res: b.res, out: b.out, rstd: b.rstd, a: b.a, b: b.b, weight: b.w, N, C }),
+      );
+      const res = new Float64Array(N * C);
+      const out = new Float64Array(N * C);
+      const rstd = new Float64Array(N);
+      ref.residual_rmsnorm_forward(res, out, rstd, a, c, w, N, C);
+      // One f32 add: half an ulp of the sum.
+      assertClose('res', await ctx.read(b.res), res, { rtol: 1.2e-7, atol: 1e-7 });
+      // f32 sum of C squares then a few products: a few ulp of O(1) values (as rmsnorm_forward's test).
+      assertClose('out', await ctx.read(b.out), out, { rtol: 1e-5, atol: 1e-6 });
+      assertClose('rstd', await ctx.read(b.rstd), rstd, { rtol: 1e-5, atol: 1e-6 });
+      ctx.destroyAll(Object.values(b));
+    });
+  }
+});
