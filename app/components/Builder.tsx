@@ -265,23 +265,23 @@ function NameField() {
   const name = useLabState((s) => s.student);
   const [draft, setDraft] = useState(name ?? '');
   const st = store.getState();
-  if (!student)
-    return (
-      <div className="field">
-        <label htmlFor="exp-label">Experiment name</label>
-        <input
-          id="exp-label"
-          value={e.label}
-          maxLength={120}
-          onChange={(ev) => st.setExperimentLabel(ev.target.value)}
-        />
-      </div>
-    );
+  // In a student link the experiment's name is the teacher's (read-only); the student's own name is asked apart.
+  const title = (
+    <div className="field">
+      <label htmlFor="exp-label">{student ? 'Experiment name (the assignment)' : 'Experiment name'}</label>
+      <input
+        id="exp-label"
+        value={e.label}
+        maxLength={120}
+        readOnly={student}
+        onChange={(ev) => st.setExperimentLabel(ev.target.value)}
+      />
+    </div>
+  );
+  if (!student) return title;
   return (
     <div className="field student-name">
-      <p className="assignment">
-        Assignment: <strong>{e.label}</strong>
-      </p>
+      {title}
       <label htmlFor="student-name">Your name (your teacher sees it next to your results)</label>
       <input
         id="student-name"
