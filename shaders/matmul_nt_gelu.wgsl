@@ -5,7 +5,7 @@
 //   c: [M, N] row-major at c[m*N + n]                                     (read_write, vec4)
 //   P: sizes, strides (in floats), accumulate flag, alpha (sAk, sBk, batch unused)
 // Requires K, N, sAm, sBn multiples of 4 (src/kernels/matmul.ts checks).
-// Each invocation owns 8 rows x 8 adjacent columns of C and walks k four at a
+// Each invocation owns 16 rows x 8 adjacent columns of C and walks k four at a
 // time: one vec4 of each of its rows of A and of W, the 4x4 blocks of W turned
 // in registers, then one fma per accumulator per k in order, so the sums are
 // the same as matmul_vec4.wgsl on a transposed copy of W, without the copy
@@ -40,7 +40,7 @@ fn store4(m: u32, n4: u32, cBase: u32, v: vec4<f32>) {
 
 @compute @workgroup_size(WX, WY, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let m0 = wg.y * WY * 8u + lid.y * 8u;
+  let m0 = wg.y * WY * 16u + lid.y * 16u;
   let n40 = (wg.x * WX + lid.x) * 2u; // first column / 4
   let mMax = P.M - 1u;
   let nMax = P.N - 1u;
@@ -54,6 +54,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let a5 = min(m0 + 5u, mMax) * sAm4;
   let a6 = min(m0 + 6u, mMax) * sAm4;
   let a7 = min(m0 + 7u, mMax) * sAm4;
+  let a8 = min(m0 + 8u, mMax) * sAm4;
+  let a9 = min(m0 + 9u, mMax) * sAm4;
+  let a10 = min(m0 + 10u, mMax) * sAm4;
+  let a11 = min(m0 + 11u, mMax) * sAm4;
+  let a12 = min(m0 + 12u, mMax) * sAm4;
+  let a13 = min(m0 + 13u, mMax) * sAm4;
+  let a14 = min(m0 + 14u, mMax) * sAm4;
+  let a15 = min(m0 + 15u, mMax) * sAm4;
   let w0 = min(n40 * 4u + 0u, nMax) * sBn4;
   let w1 = min(n40 * 4u + 1u, nMax) * sBn4;
   let w2 = min(n40 * 4u + 2u, nMax) * sBn4;
@@ -78,6 +86,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   var c6_1 = vec4<f32>(0.0);
   var c7_0 = vec4<f32>(0.0);
   var c7_1 = vec4<f32>(0.0);
+  var c8_0 = vec4<f32>(0.0);
+  var c8_1 = vec4<f32>(0.0);
+  var c9_0 = vec4<f32>(0.0);
+  var c9_1 = vec4<f32>(0.0);
+  var c10_0 = vec4<f32>(0.0);
+  var c10_1 = vec4<f32>(0.0);
+  var c11_0 = vec4<f32>(0.0);
+  var c11_1 = vec4<f32>(0.0);
+  var c12_0 = vec4<f32>(0.0);
+  var c12_1 = vec4<f32>(0.0);
+  var c13_0 = vec4<f32>(0.0);
+  var c13_1 = vec4<f32>(0.0);
+  var c14_0 = vec4<f32>(0.0);
+  var c14_1 = vec4<f32>(0.0);
+  var c15_0 = vec4<f32>(0.0);
+  var c15_1 = vec4<f32>(0.0);
   let K4 = P.K / 4u;
   for (var k4 = 0u; k4 < K4; k4++) {
     let wv0 = b[w0 + k4];
@@ -168,6 +192,78 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     c7_1 = fma(vec4<f32>(av7.z), t1_2, c7_1);
     c7_0 = fma(vec4<f32>(av7.w), t0_3, c7_0);
     c7_1 = fma(vec4<f32>(av7.w), t1_3, c7_1);
+    let av8 = a[a8 + k4];
+    c8_0 = fma(vec4<f32>(av8.x), t0_0, c8_0);
+    c8_1 = fma(vec4<f32>(av8.x), t1_0, c8_1);
+    c8_0 = fma(vec4<f32>(av8.y), t0_1, c8_0);
+    c8_1 = fma(vec4<f32>(av8.y), t1_1, c8_1);
+    c8_0 = fma(vec4<f32>(av8.z), t0_2, c8_0);
+    c8_1 = fma(vec4<f32>(av8.z), t1_2, c8_1);
+    c8_0 = fma(vec4<f32>(av8.w), t0_3, c8_0);
+    c8_1 = fma(vec4<f32>(av8.w), t1_3, c8_1);
+    let av9 = a[a9 + k4];
+    c9_0 = fma(vec4<f32>(av9.x), t0_0, c9_0);
+    c9_1 = fma(vec4<f32>(av9.x), t1_0, c9_1);
+    c9_0 = fma(vec4<f32>(av9.y), t0_1, c9_0);
+    c9_1 = fma(vec4<f32>(av9.y), t1_1, c9_1);
+    c9_0 = fma(vec4<f32>(av9.z), t0_2, c9_0);
+    c9_1 = fma(vec4<f32>(av9.z), t1_2, c9_1);
+    c9_0 = fma(vec4<f32>(av9.w), t0_3, c9_0);
+    c9_1 = fma(vec4<f32>(av9.w), t1_3, c9_1);
+    let av10 = a[a10 + k4];
+    c10_0 = fma(vec4<f32>(av10.x), t0_0, c10_0);
+    c10_1 = fma(vec4<f32>(av10.x), t1_0, c10_1);
+    c10_0 = fma(vec4<f32>(av10.y), t0_1, c10_0);
+    c10_1 = fma(vec4<f32>(av10.y), t1_1, c10_1);
+    c10_0 = fma(vec4<f32>(av10.z), t0_2, c10_0);
+    c10_1 = fma(vec4<f32>(av10.z), t1_2, c10_1);
+    c10_0 = fma(vec4<f32>(av10.w), t0_3, c10_0);
+    c10_1 = fma(vec4<f32>(av10.w), t1_3, c10_1);
+    let av11 = a[a11 + k4];
+    c11_0 = fma(vec4<f32>(av11.x), t0_0, c11_0);
+    c11_1 = fma(vec4<f32>(av11.x), t1_0, c11_1);
+    c11_0 = fma(vec4<f32>(av11.y), t0_1, c11_0);
+    c11_1 = fma(vec4<f32>(av11.y), t1_1, c11_1);
+    c11_0 = fma(vec4<f32>(av11.z), t0_2, c11_0);
+    c11_1 = fma(vec4<f32>(av11.z), t1_2, c11_1);
+    c11_0 = fma(vec4<f32>(av11.w), t0_3, c11_0);
+    c11_1 = fma(vec4<f32>(av11.w), t1_3, c11_1);
+    let av12 = a[a12 + k4];
+    c12_0 = fma(vec4<f32>(av12.x), t0_0, c12_0);
+    c12_1 = fma(vec4<f32>(av12.x), t1_0, c12_1);
+    c12_0 = fma(vec4<f32>(av12.y), t0_1, c12_0);
+    c12_1 = fma(vec4<f32>(av12.y), t1_1, c12_1);
+    c12_0 = fma(vec4<f32>(av12.z), t0_2, c12_0);
+    c12_1 = fma(vec4<f32>(av12.z), t1_2, c12_1);
+    c12_0 = fma(vec4<f32>(av12.w), t0_3, c12_0);
+    c12_1 = fma(vec4<f32>(av12.w), t1_3, c12_1);
+    let av13 = a[a13 + k4];
+    c13_0 = fma(vec4<f32>(av13.x), t0_0, c13_0);
+    c13_1 = fma(vec4<f32>(av13.x), t1_0, c13_1);
+    c13_0 = fma(vec4<f32>(av13.y), t0_1, c13_0);
+    c13_1 = fma(vec4<f32>(av13.y), t1_1, c13_1);
+    c13_0 = fma(vec4<f32>(av13.z), t0_2, c13_0);
+    c13_1 = fma(vec4<f32>(av13.z), t1_2, c13_1);
+    c13_0 = fma(vec4<f32>(av13.w), t0_3, c13_0);
+    c13_1 = fma(vec4<f32>(av13.w), t1_3, c13_1);
+    let av14 = a[a14 + k4];
+    c14_0 = fma(vec4<f32>(av14.x), t0_0, c14_0);
+    c14_1 = fma(vec4<f32>(av14.x), t1_0, c14_1);
+    c14_0 = fma(vec4<f32>(av14.y), t0_1, c14_0);
+    c14_1 = fma(vec4<f32>(av14.y), t1_1, c14_1);
+    c14_0 = fma(vec4<f32>(av14.z), t0_2, c14_0);
+    c14_1 = fma(vec4<f32>(av14.z), t1_2, c14_1);
+    c14_0 = fma(vec4<f32>(av14.w), t0_3, c14_0);
+    c14_1 = fma(vec4<f32>(av14.w), t1_3, c14_1);
+    let av15 = a[a15 + k4];
+    c15_0 = fma(vec4<f32>(av15.x), t0_0, c15_0);
+    c15_1 = fma(vec4<f32>(av15.x), t1_0, c15_1);
+    c15_0 = fma(vec4<f32>(av15.y), t0_1, c15_0);
+    c15_1 = fma(vec4<f32>(av15.y), t1_1, c15_1);
+    c15_0 = fma(vec4<f32>(av15.z), t0_2, c15_0);
+    c15_1 = fma(vec4<f32>(av15.z), t1_2, c15_1);
+    c15_0 = fma(vec4<f32>(av15.w), t0_3, c15_0);
+    c15_1 = fma(vec4<f32>(av15.w), t1_3, c15_1);
   }
   let cBase = 0u;
   store4(m0 + 0u, n40 + 0u, cBase, c0_0);
@@ -186,4 +282,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   store4(m0 + 6u, n40 + 1u, cBase, c6_1);
   store4(m0 + 7u, n40 + 0u, cBase, c7_0);
   store4(m0 + 7u, n40 + 1u, cBase, c7_1);
+  store4(m0 + 8u, n40 + 0u, cBase, c8_0);
+  store4(m0 + 8u, n40 + 1u, cBase, c8_1);
+  store4(m0 + 9u, n40 + 0u, cBase, c9_0);
+  store4(m0 + 9u, n40 + 1u, cBase, c9_1);
+  store4(m0 + 10u, n40 + 0u, cBase, c10_0);
+  store4(m0 + 10u, n40 + 1u, cBase, c10_1);
+  store4(m0 + 11u, n40 + 0u, cBase, c11_0);
+  store4(m0 + 11u, n40 + 1u, cBase, c11_1);
+  store4(m0 + 12u, n40 + 0u, cBase, c12_0);
+  store4(m0 + 12u, n40 + 1u, cBase, c12_1);
+  store4(m0 + 13u, n40 + 0u, cBase, c13_0);
+  store4(m0 + 13u, n40 + 1u, cBase, c13_1);
+  store4(m0 + 14u, n40 + 0u, cBase, c14_0);
+  store4(m0 + 14u, n40 + 1u, cBase, c14_1);
+  store4(m0 + 15u, n40 + 0u, cBase, c15_0);
+  store4(m0 + 15u, n40 + 1u, cBase, c15_1);
 }

@@ -5,7 +5,7 @@
 //   c: [M, N] row-major at c[b*batchC + m*N + n]                           (read_write, vec4)
 //   P: sizes, strides (in floats), accumulate flag, alpha                  (uniform)
 // Requires N, sBk, batchB, batchC multiples of 4 (src/kernels/matmul.ts checks).
-// Each invocation owns 8 rows x 8 adjacent columns of C. On CPU adapters
+// Each invocation owns 16 rows x 8 adjacent columns of C. On CPU adapters
 // (SwiftShader) every storage load is a per-lane gather and every barrier a
 // context switch, so there is no workgroup memory and as many multiply-adds
 // per load as registers allow. Out-of-range rows/columns are clamped for loads
@@ -37,7 +37,7 @@ fn store4(m: u32, n4: u32, cBase: u32, v: vec4<f32>) {
 
 @compute @workgroup_size(WX, WY, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let m0 = wg.y * WY * 8u + lid.y * 8u;
+  let m0 = wg.y * WY * 16u + lid.y * 16u;
   let n40 = (wg.x * WX + lid.x) * 2u; // first column / 4
   let aBase = wg.z * P.batchA;
   let bBase = wg.z * P.batchB / 4u;
@@ -52,6 +52,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let a5 = aBase + min(m0 + 5u, mMax) * P.sAm;
   let a6 = aBase + min(m0 + 6u, mMax) * P.sAm;
   let a7 = aBase + min(m0 + 7u, mMax) * P.sAm;
+  let a8 = aBase + min(m0 + 8u, mMax) * P.sAm;
+  let a9 = aBase + min(m0 + 9u, mMax) * P.sAm;
+  let a10 = aBase + min(m0 + 10u, mMax) * P.sAm;
+  let a11 = aBase + min(m0 + 11u, mMax) * P.sAm;
+  let a12 = aBase + min(m0 + 12u, mMax) * P.sAm;
+  let a13 = aBase + min(m0 + 13u, mMax) * P.sAm;
+  let a14 = aBase + min(m0 + 14u, mMax) * P.sAm;
+  let a15 = aBase + min(m0 + 15u, mMax) * P.sAm;
   let b0 = bBase + min(n40 + 0u, n4Max);
   let b1 = bBase + min(n40 + 1u, n4Max);
   var c0_0 = vec4<f32>(0.0);
@@ -70,6 +78,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   var c6_1 = vec4<f32>(0.0);
   var c7_0 = vec4<f32>(0.0);
   var c7_1 = vec4<f32>(0.0);
+  var c8_0 = vec4<f32>(0.0);
+  var c8_1 = vec4<f32>(0.0);
+  var c9_0 = vec4<f32>(0.0);
+  var c9_1 = vec4<f32>(0.0);
+  var c10_0 = vec4<f32>(0.0);
+  var c10_1 = vec4<f32>(0.0);
+  var c11_0 = vec4<f32>(0.0);
+  var c11_1 = vec4<f32>(0.0);
+  var c12_0 = vec4<f32>(0.0);
+  var c12_1 = vec4<f32>(0.0);
+  var c13_0 = vec4<f32>(0.0);
+  var c13_1 = vec4<f32>(0.0);
+  var c14_0 = vec4<f32>(0.0);
+  var c14_1 = vec4<f32>(0.0);
+  var c15_0 = vec4<f32>(0.0);
+  var c15_1 = vec4<f32>(0.0);
   var ka = 0u;
   var kb = 0u;
   let kFull = P.K - P.K % 4u;
@@ -101,6 +125,30 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let av7 = vec4<f32>(a[a7 + ka]);
       c7_0 = fma(av7, bv0, c7_0);
       c7_1 = fma(av7, bv1, c7_1);
+      let av8 = vec4<f32>(a[a8 + ka]);
+      c8_0 = fma(av8, bv0, c8_0);
+      c8_1 = fma(av8, bv1, c8_1);
+      let av9 = vec4<f32>(a[a9 + ka]);
+      c9_0 = fma(av9, bv0, c9_0);
+      c9_1 = fma(av9, bv1, c9_1);
+      let av10 = vec4<f32>(a[a10 + ka]);
+      c10_0 = fma(av10, bv0, c10_0);
+      c10_1 = fma(av10, bv1, c10_1);
+      let av11 = vec4<f32>(a[a11 + ka]);
+      c11_0 = fma(av11, bv0, c11_0);
+      c11_1 = fma(av11, bv1, c11_1);
+      let av12 = vec4<f32>(a[a12 + ka]);
+      c12_0 = fma(av12, bv0, c12_0);
+      c12_1 = fma(av12, bv1, c12_1);
+      let av13 = vec4<f32>(a[a13 + ka]);
+      c13_0 = fma(av13, bv0, c13_0);
+      c13_1 = fma(av13, bv1, c13_1);
+      let av14 = vec4<f32>(a[a14 + ka]);
+      c14_0 = fma(av14, bv0, c14_0);
+      c14_1 = fma(av14, bv1, c14_1);
+      let av15 = vec4<f32>(a[a15 + ka]);
+      c15_0 = fma(av15, bv0, c15_0);
+      c15_1 = fma(av15, bv1, c15_1);
     }
     ka += P.sAk;
     kb += sBk4;
@@ -131,6 +179,30 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let av7 = vec4<f32>(a[a7 + ka]);
       c7_0 = fma(av7, bv0, c7_0);
       c7_1 = fma(av7, bv1, c7_1);
+      let av8 = vec4<f32>(a[a8 + ka]);
+      c8_0 = fma(av8, bv0, c8_0);
+      c8_1 = fma(av8, bv1, c8_1);
+      let av9 = vec4<f32>(a[a9 + ka]);
+      c9_0 = fma(av9, bv0, c9_0);
+      c9_1 = fma(av9, bv1, c9_1);
+      let av10 = vec4<f32>(a[a10 + ka]);
+      c10_0 = fma(av10, bv0, c10_0);
+      c10_1 = fma(av10, bv1, c10_1);
+      let av11 = vec4<f32>(a[a11 + ka]);
+      c11_0 = fma(av11, bv0, c11_0);
+      c11_1 = fma(av11, bv1, c11_1);
+      let av12 = vec4<f32>(a[a12 + ka]);
+      c12_0 = fma(av12, bv0, c12_0);
+      c12_1 = fma(av12, bv1, c12_1);
+      let av13 = vec4<f32>(a[a13 + ka]);
+      c13_0 = fma(av13, bv0, c13_0);
+      c13_1 = fma(av13, bv1, c13_1);
+      let av14 = vec4<f32>(a[a14 + ka]);
+      c14_0 = fma(av14, bv0, c14_0);
+      c14_1 = fma(av14, bv1, c14_1);
+      let av15 = vec4<f32>(a[a15 + ka]);
+      c15_0 = fma(av15, bv0, c15_0);
+      c15_1 = fma(av15, bv1, c15_1);
     }
     ka += P.sAk;
     kb += sBk4;
@@ -161,6 +233,30 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let av7 = vec4<f32>(a[a7 + ka]);
       c7_0 = fma(av7, bv0, c7_0);
       c7_1 = fma(av7, bv1, c7_1);
+      let av8 = vec4<f32>(a[a8 + ka]);
+      c8_0 = fma(av8, bv0, c8_0);
+      c8_1 = fma(av8, bv1, c8_1);
+      let av9 = vec4<f32>(a[a9 + ka]);
+      c9_0 = fma(av9, bv0, c9_0);
+      c9_1 = fma(av9, bv1, c9_1);
+      let av10 = vec4<f32>(a[a10 + ka]);
+      c10_0 = fma(av10, bv0, c10_0);
+      c10_1 = fma(av10, bv1, c10_1);
+      let av11 = vec4<f32>(a[a11 + ka]);
+      c11_0 = fma(av11, bv0, c11_0);
+      c11_1 = fma(av11, bv1, c11_1);
+      let av12 = vec4<f32>(a[a12 + ka]);
+      c12_0 = fma(av12, bv0, c12_0);
+      c12_1 = fma(av12, bv1, c12_1);
+      let av13 = vec4<f32>(a[a13 + ka]);
+      c13_0 = fma(av13, bv0, c13_0);
+      c13_1 = fma(av13, bv1, c13_1);
+      let av14 = vec4<f32>(a[a14 + ka]);
+      c14_0 = fma(av14, bv0, c14_0);
+      c14_1 = fma(av14, bv1, c14_1);
+      let av15 = vec4<f32>(a[a15 + ka]);
+      c15_0 = fma(av15, bv0, c15_0);
+      c15_1 = fma(av15, bv1, c15_1);
     }
     ka += P.sAk;
     kb += sBk4;
@@ -191,6 +287,30 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let av7 = vec4<f32>(a[a7 + ka]);
       c7_0 = fma(av7, bv0, c7_0);
       c7_1 = fma(av7, bv1, c7_1);
+      let av8 = vec4<f32>(a[a8 + ka]);
+      c8_0 = fma(av8, bv0, c8_0);
+      c8_1 = fma(av8, bv1, c8_1);
+      let av9 = vec4<f32>(a[a9 + ka]);
+      c9_0 = fma(av9, bv0, c9_0);
+      c9_1 = fma(av9, bv1, c9_1);
+      let av10 = vec4<f32>(a[a10 + ka]);
+      c10_0 = fma(av10, bv0, c10_0);
+      c10_1 = fma(av10, bv1, c10_1);
+      let av11 = vec4<f32>(a[a11 + ka]);
+      c11_0 = fma(av11, bv0, c11_0);
+      c11_1 = fma(av11, bv1, c11_1);
+      let av12 = vec4<f32>(a[a12 + ka]);
+      c12_0 = fma(av12, bv0, c12_0);
+      c12_1 = fma(av12, bv1, c12_1);
+      let av13 = vec4<f32>(a[a13 + ka]);
+      c13_0 = fma(av13, bv0, c13_0);
+      c13_1 = fma(av13, bv1, c13_1);
+      let av14 = vec4<f32>(a[a14 + ka]);
+      c14_0 = fma(av14, bv0, c14_0);
+      c14_1 = fma(av14, bv1, c14_1);
+      let av15 = vec4<f32>(a[a15 + ka]);
+      c15_0 = fma(av15, bv0, c15_0);
+      c15_1 = fma(av15, bv1, c15_1);
     }
     ka += P.sAk;
     kb += sBk4;
@@ -222,6 +342,30 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     let av7 = vec4<f32>(a[a7 + ka]);
     c7_0 = fma(av7, bv0, c7_0);
     c7_1 = fma(av7, bv1, c7_1);
+    let av8 = vec4<f32>(a[a8 + ka]);
+    c8_0 = fma(av8, bv0, c8_0);
+    c8_1 = fma(av8, bv1, c8_1);
+    let av9 = vec4<f32>(a[a9 + ka]);
+    c9_0 = fma(av9, bv0, c9_0);
+    c9_1 = fma(av9, bv1, c9_1);
+    let av10 = vec4<f32>(a[a10 + ka]);
+    c10_0 = fma(av10, bv0, c10_0);
+    c10_1 = fma(av10, bv1, c10_1);
+    let av11 = vec4<f32>(a[a11 + ka]);
+    c11_0 = fma(av11, bv0, c11_0);
+    c11_1 = fma(av11, bv1, c11_1);
+    let av12 = vec4<f32>(a[a12 + ka]);
+    c12_0 = fma(av12, bv0, c12_0);
+    c12_1 = fma(av12, bv1, c12_1);
+    let av13 = vec4<f32>(a[a13 + ka]);
+    c13_0 = fma(av13, bv0, c13_0);
+    c13_1 = fma(av13, bv1, c13_1);
+    let av14 = vec4<f32>(a[a14 + ka]);
+    c14_0 = fma(av14, bv0, c14_0);
+    c14_1 = fma(av14, bv1, c14_1);
+    let av15 = vec4<f32>(a[a15 + ka]);
+    c15_0 = fma(av15, bv0, c15_0);
+    c15_1 = fma(av15, bv1, c15_1);
     ka += P.sAk;
     kb += sBk4;
   }
@@ -242,4 +386,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   store4(m0 + 6u, n40 + 1u, cBase, c6_1);
   store4(m0 + 7u, n40 + 0u, cBase, c7_0);
   store4(m0 + 7u, n40 + 1u, cBase, c7_1);
+  store4(m0 + 8u, n40 + 0u, cBase, c8_0);
+  store4(m0 + 8u, n40 + 1u, cBase, c8_1);
+  store4(m0 + 9u, n40 + 0u, cBase, c9_0);
+  store4(m0 + 9u, n40 + 1u, cBase, c9_1);
+  store4(m0 + 10u, n40 + 0u, cBase, c10_0);
+  store4(m0 + 10u, n40 + 1u, cBase, c10_1);
+  store4(m0 + 11u, n40 + 0u, cBase, c11_0);
+  store4(m0 + 11u, n40 + 1u, cBase, c11_1);
+  store4(m0 + 12u, n40 + 0u, cBase, c12_0);
+  store4(m0 + 12u, n40 + 1u, cBase, c12_1);
+  store4(m0 + 13u, n40 + 0u, cBase, c13_0);
+  store4(m0 + 13u, n40 + 1u, cBase, c13_1);
+  store4(m0 + 14u, n40 + 0u, cBase, c14_0);
+  store4(m0 + 14u, n40 + 1u, cBase, c14_1);
+  store4(m0 + 15u, n40 + 0u, cBase, c15_0);
+  store4(m0 + 15u, n40 + 1u, cBase, c15_1);
 }

@@ -85,14 +85,19 @@ const TRANSPOSE = {
 };
 export const KERNELS: readonly KernelSpec[] = [GEMM.scalar, GEMM.vec4, REDUCE, TRANSPOSE, NT, NT_GELU, VEC4_DGELU];
 /** Rows x columns of C per invocation in both kernels (their register tile). */
-const RM = 8;
+const RM = 16;
 const RN = 8;
 /** Invocations per workgroup, x (columns) by y (rows). */
 const WX = 4;
 const WY = 4;
-/** Split K when it is at least this long and the output has fewer tiles than SPLIT_TILES. */
+/**
+ * Split K when it is at least this long and the output has fewer than SPLIT_TILES blocks of
+ * SPLIT_BLOCK x SPLIT_BLOCK. The block is fixed rather than the workgroup's tile, so a change
+ * of register tile (RM, RN) leaves every split, and so every result, bit for bit as it was.
+ */
 const SPLIT_MIN_K = 256;
 const SPLIT_TILES = 4;
+const SPLIT_BLOCK = 32;
 const SPLIT_MIN_SLICE = 64;
 
 export interface GemmArgs {
@@ -129,7 +134,7 @@ export function vec4Ok(g: GemmArgs): boolean {
 /** The plan gemm uses for these arguments. */
 export function planGemm(g: GemmArgs): GemmPlan {
   const kernel = vec4Ok(g) ? 'vec4' : 'scalar';
-  const tiles = ceilDiv(g.M, RM * WY) * ceilDiv(g.N, RN * WX) * (g.batch ?? 1);
+  const tiles = ceilDiv(g.M, SPLIT_BLOCK) * ceilDiv(g.N, SPLIT_BLOCK) * (g.batch ?? 1);
   let splitK = 1;
   if ((g.batch ?? 1) === 1 && g.K >= SPLIT_MIN_K) {
     while (tiles * splitK < SPLIT_TILES && g.K % (2 * splitK) === 0 && g.K / (2 * splitK) >= SPLIT_MIN_SLICE)

@@ -1,6 +1,6 @@
 // The fused kernels against the composition of the float64 references of the
 // kernels they replace (src/reference/fused.ts), in headless Chromium. Sizes
-// straddle the 32x32 matmul workgroup tile, its 8x8 register tile and the
+// straddle the 64x32 matmul workgroup tile, its 16x8 register tile and the
 // 64-row workgroups of the row kernels; shapes with IC or OC not a multiple
 // of 4 take the unfused fallbacks, which must give the same results.
 import { describe, test } from 'vitest';

@@ -19,7 +19,7 @@ import { gpu, noGpuErrors } from './gpu';
 const TOL = { rtol: 1e-4, atol: 1e-4 };
 
 describe('matmul kernel', () => {
-  // Sizes straddle the 32x32 workgroup tile and 8x8 register tile (1, 63, 65, 130).
+  // Sizes straddle the 64x32 workgroup tile and 16x8 register tile (1, 63, 65, 130).
   // IC and OC multiples of 4 take the forward that reads W in place (matmul_nt),
   // OC % 4 == 0 alone the transpose + vec4 forward (33, 7, 12), IC % 4 == 0 the vec4
   // backward; the others the scalar kernel. N = 300 splits the weight gradient's K.
@@ -126,7 +126,7 @@ describe('matmul kernel paths (vec4 / scalar, split-K)', () => {
     return out;
   }
 
-  // M, N straddle the 32-row/32-column workgroup tile and the 8x8 register tile;
+  // M, N straddle the 64-row/32-column workgroup tile and the 16x8 register tile;
   // N = 36 allows the vec4 kernel, N = 21 does not. K = 192 splits evenly in 2 and 4.
   // The A strides are the weight gradient's (A = dY^T, column access).
   const cases: { kernel: GemmPlan['kernel']; splitK: number; N: number; accumulate: boolean }[] = [];
