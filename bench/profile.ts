@@ -3,8 +3,9 @@
 // adapter's per-submit overhead (the step itself is one submit). The dispatch
 // counts per program are exact (they do not depend on timing).
 
-import type { Program } from '../src/gpu/program';
+import { Program } from '../src/gpu/program';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, Engine, requestDevice, Trainer } from '../src/index';
+import { add_inplace } from '../src/kernels/residual';
 
 async function timeProgram(
   device: GPUDevice,
@@ -28,6 +29,28 @@ async function timeProgram(
   }
 }
 
+/**
+ * The cost of a dispatch inside one submit: `count` dispatches of an n-element add in one
+ * pass, timed as one submit (median of 5), divided by `count`.
+ */
+async function dispatchCost(trainer: Trainer, count: number, n: number): Promise<number> {
+  const ctx = trainer.model.ctx;
+  const buf = { buffer: ctx.storage('dispatch cost a', n) };
+  const dst = { buffer: ctx.storage('dispatch cost b', n) };
+  const p = new Program(ctx);
+  for (let i = 0; i < count; i++) add_inplace(p, dst, buf, n);
+  const times: number[] = [];
+  for (let r = 0; r < 6; r++) {
+    const t0 = performance.now();
+    p.run();
+    await ctx.device.queue.onSubmittedWorkDone();
+    if (r > 0) times.push(performance.now() - t0); // the first run compiles
+  }
+  p.destroy();
+  ctx.destroyAll([buf.buffer, dst.buffer]);
+  return times.sort((a, b) => a - b)[2] / count;
+}
+
 async function main(): Promise<void> {
   const q = new URLSearchParams(location.search);
   const { device } = await requestDevice();
@@ -45,11 +68,14 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await trainer.trainStep(batch, true);
   const stepMs = performance.now() - t0;
+  // A 64-element add is one workgroup; 64 x 1024 (a residual add of the default model) is 256.
+  const dispatchMs = await dispatchCost(trainer, 100, 64);
+  const residualMs = await dispatchCost(trainer, 100, 64 * N);
   const rows = [...totals.entries()]
     .sort((a, b) => b[1].ms - a[1].ms)
     .map(([k, v]) => ({ kernel: k, ms: +v.ms.toFixed(2), calls: v.n }));
   const dispatches = Object.fromEntries(Object.entries(programs).map(([k, p]) => [k, p.dispatches.length]));
-  const result = { model: DEFAULT_MODEL, stepMs, rows, dispatches };
+  const result = { model: DEFAULT_MODEL, stepMs, rows, dispatches, dispatchMs, residualMs };
   (document.getElementById('out') as HTMLElement).textContent = JSON.stringify(result, null, 2);
   window.__result = result;
 }

@@ -11,5 +11,11 @@ console.log(`one training step (one submit, after a warm-up step): ${r.stepMs.to
 console.log(
   `dispatches per training step: ${total} (forward ${d.forward}, backward ${d.backward}, optimiser ${d.optimiser})`,
 );
+console.log(
+  `one dispatch inside a submit (100 in one pass): a 64-element add ${r.dispatchMs.toFixed(3)} ms, ` +
+    `a residual-sized add (64 x B*T) ${r.residualMs.toFixed(3)} ms`,
+);
+const sum = r.rows.reduce((a, x) => a + x.ms, 0);
+console.log(`sum of the kernels below, each submitted alone: ${sum.toFixed(1)} ms`);
 console.log('kernel'.padEnd(34), 'ms (all calls)'.padStart(14), 'calls'.padStart(6));
 for (const x of r.rows) console.log(x.kernel.padEnd(34), String(x.ms).padStart(14), String(x.calls).padStart(6));
