@@ -327,7 +327,8 @@ const pairRename = (lines, i) =>
  * gradients): workgroup z picks the gemm, and a workgroup past its gemm's
  * output returns at once (the grid covers the larger of the two).
  */
-function vec4PairShader() {
+function vec4PairShader(epilogue = 'none') {
+  const dgelu = epilogue === 'dgelu';
   const gemm = (i) => [
     `fn gemm_${i}(wg: vec3<u32>, lid: vec3<u32>) {`,
     `  if (wg.y * WY * ${ROWS}u >= P${i}.M || wg.x * WX * ${COLS}u >= P${i}.N) { return; }`,
@@ -347,15 +348,23 @@ function vec4PairShader() {
     '// for dinp = dY . W and dW += dY^T . X: one dispatch instead of two. The grid covers',
     '// the larger output; a workgroup outside its own gemm returns before any load.',
     '//   Ai, Bi, Ci, Pi: as a, b, c, P of matmul_vec4.wgsl (read, read vec4, read_write vec4, uniform)',
+    ...(dgelu
+      ? [
+          "// Gemm 0's store applies GELU's backward as matmul_vec4_dgelu.wgsl's: C0 = (A0 . B0) * gelu'(pre)",
+          '// (gelu_grad from gelu_common.wgsl, which src/kernels/matmul.ts prepends).',
+          "//   pre: [M0, N0] row-major like C0, the GELU's input                     (read, vec4)",
+        ]
+      : []),
     '',
     PARAMS,
     '',
     ...bindings(0),
     ...bindings(1),
+    ...(dgelu ? ['@group(0) @binding(8) var<storage, read> pre: array<vec4<f32>>;'] : []),
     '',
     OVERRIDES,
     '',
-    ...pairRename(storePlain, 0),
+    ...pairRename(dgelu ? storeDgelu : storePlain, 0),
     '',
     ...pairRename(storePlain, 1),
     '',
@@ -376,6 +385,7 @@ export function generate() {
     'shaders/matmul_vec4.wgsl': vec4Shader(),
     'shaders/matmul_vec4_dgelu.wgsl': vec4Shader('dgelu'),
     'shaders/matmul_vec4_pair.wgsl': vec4PairShader(),
+    'shaders/matmul_vec4_pair_dgelu.wgsl': vec4PairShader('dgelu'),
     'shaders/matmul_nt.wgsl': ntShader(),
     'shaders/matmul_nt_gelu.wgsl': ntShader('gelu'),
   };

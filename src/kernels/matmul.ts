@@ -19,6 +19,7 @@ import codeTranspose from '../../shaders/matmul_transpose.wgsl?raw';
 import codeVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import codeVec4Dgelu from '../../shaders/matmul_vec4_dgelu.wgsl?raw';
 import codeVec4Pair from '../../shaders/matmul_vec4_pair.wgsl?raw';
+import codeVec4PairDgelu from '../../shaders/matmul_vec4_pair_dgelu.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
@@ -90,6 +91,12 @@ const VEC4_PAIR = {
   access: [...ACCESS, ...ACCESS] as const,
   uniforms: { Params: GEMM_PARAMS },
 };
+const VEC4_PAIR_DGELU = {
+  label: 'matmul_vec4_pair_dgelu',
+  code: GELU_COMMON + codeVec4PairDgelu,
+  access: [...ACCESS, ...ACCESS, 'read'] as const,
+  uniforms: { Params: GEMM_PARAMS },
+};
 export const KERNELS: readonly KernelSpec[] = [
   GEMM.scalar,
   GEMM.vec4,
@@ -99,6 +106,7 @@ export const KERNELS: readonly KernelSpec[] = [
   NT_GELU,
   VEC4_DGELU,
   VEC4_PAIR,
+  VEC4_PAIR_DGELU,
 ];
 /** Rows x columns of C per invocation in both kernels (their register tile). */
 const RM = 16;
@@ -232,12 +240,20 @@ function pairOk(g: GemmArgs): boolean {
   return plan.kernel === 'vec4' && plan.splitK === 1 && (g.batch ?? 1) === 1;
 }
 
-/** Two gemms in one dispatch (workgroup z picks the gemm), each as gemm would compute it alone. */
-function gemmPair(p: Program, g0: GemmArgs, g1: GemmArgs): void {
+/**
+ * Two gemms in one dispatch (workgroup z picks the gemm), each as gemm would compute it alone;
+ * with `pre`, gemm 0's store applies GELU's backward (as matmul_vec4_dgelu).
+ */
+function gemmPair(p: Program, g0: GemmArgs, g1: GemmArgs, pre?: BindingLike): void {
   const [x0, y0] = tiles(g0);
   const [x1, y1] = tiles(g1);
   const bindings = [g0.a, g0.b, g0.c, gemmUniform(p, g0), g1.a, g1.b, g1.c, gemmUniform(p, g1)];
-  p.add({ ...VEC4_PAIR, constants: { WX, WY } }, bindings, [Math.max(x0, x1), Math.max(y0, y1), 2]);
+  const spec = pre ? VEC4_PAIR_DGELU : VEC4_PAIR;
+  p.add({ ...spec, constants: { WX, WY } }, pre ? [...bindings, pre] : bindings, [
+    Math.max(x0, x1),
+    Math.max(y0, y1),
+    2,
+  ]);
 }
 
 /** Workgroups of 64 covering n elements, spread over x and y (65535 per dimension). */
@@ -351,12 +367,19 @@ export function matmul_backward(p: Program, a: MatmulBackwardArgs): void {
 export function matmul_backward_dgelu(p: Program, a: MatmulBackwardDgeluArgs): void {
   const { dinp, dpre, pre, dweight, dout, inp, weight, N, IC, OC } = a;
   const g: GemmArgs = { a: dout, b: weight, c: dpre, M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 };
+  const dw: GemmArgs = { a: dout, b: inp, c: dweight, M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1 };
+  const dwAcc = { ...dw, accumulate: true };
+  if (vec4Ok(g) && pairOk(dwAcc)) {
+    // Both gradients and GELU's backward in one dispatch.
+    gemmPair(p, g, dwAcc, pre);
+    return;
+  }
   if (vec4Ok(g)) recordSpec(p, g, VEC4_DGELU, [pre]);
   else {
     gemm(p, { ...g, c: dinp });
     gelu_backward(p, dpre, pre, dinp, N * IC);
   }
-  matmul_backward(p, { dinp: null, dweight, dout, inp, weight, N, IC, OC });
+  gemm(p, dwAcc);
 }
 
 export interface MatmulBackwardDgeluArgs extends Omit<MatmulBackwardArgs, 'dinp'> {

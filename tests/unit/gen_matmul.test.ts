@@ -17,6 +17,7 @@ describe('scripts/gen-matmul.mjs', () => {
       'shaders/matmul_vec4.wgsl',
       'shaders/matmul_vec4_dgelu.wgsl',
       'shaders/matmul_vec4_pair.wgsl',
+      'shaders/matmul_vec4_pair_dgelu.wgsl',
     ]);
   });
 
