@@ -25,13 +25,23 @@ function checkP(pExp: number): void {
     throw new Error(`reweight: exponent p must be a finite number >= 1 (got ${pExp})`);
 }
 
-/** out [BH, T, T] = re-weighted att [BH, T, T] (rows sum to 1, causal). */
-export function reweight_forward(out: Float64Array, att: ArrayLike<number>, BH: number, T: number, pExp = 15): void {
+/**
+ * out [BH, T, T] = re-weighted att [BH, T, T] (rows sum to 1, causal). `window` > 0:
+ * windowed evaluation (src/kernels/attention_fused.ts), i1 counts the keys a row sees.
+ */
+export function reweight_forward(
+  out: Float64Array,
+  att: ArrayLike<number>,
+  BH: number,
+  T: number,
+  pExp = 15,
+  window = 0,
+): void {
   checkP(pExp);
   for (let bh = 0; bh < BH; bh++) {
     for (let i = 0; i < T; i++) {
       const base = (bh * T + i) * T;
-      const i1 = i + 1;
+      const i1 = window ? Math.min(i + 1, window) : i + 1;
       const o = i1 <= 3 ? 0 : 1;
       let m = 0;
       for (let j = 0; j <= i; j++) m = Math.max(m, i1 * att[base + j] - o);
