@@ -20,8 +20,14 @@
 override RW: u32 = 0u;    // re-weighting (normalised mechanisms only; exponent in P.p)
 
 // L: sequence length; H: heads; bh: the map's head (b * H + h); R: the map's grid;
-// p: re-weighting exponent.
-struct Params { L: u32, H: u32, bh: u32, R: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, p: f32 }
+// p: re-weighting exponent; win: windowed evaluation, each query sees only its last
+// win keys (0: every key). With a window, every term that counts a row's keys (lssa's
+// ln(i), relu's 1/i, re-weighting's i A_ij - o_i) counts the keys the row sees,
+// min(i, win): a windowed row is computed as a row of a length-win training window.
+struct Params {
+  L: u32, H: u32, bh: u32, R: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, p: f32,
+  win: u32, _p0: u32, _p1: u32, _p2: u32,
+}
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
 @group(0) @binding(1) var<storage, read> k: array<f32>;
@@ -29,7 +35,8 @@ struct Params { L: u32, H: u32, bh: u32, R: u32, invSqrtHd: f32, lnHd: f32, lnTr
 // The current row, set by row_begin (private: per invocation).
 var<private> qr: array<f32, MAXHD>;
 var<private> rI: u32;       // 0-based query position
-var<private> rI1: f32;      // the spec's 1-based position
+var<private> rJ0: u32;      // the row's first key: 0, or i + 1 - win when windowed
+var<private> rI1: f32;      // the spec's 1-based position: the number of keys the row sees
 var<private> rC: f32;       // scale c_i
 var<private> rInvNq: f32;   // QKNORM: 1 / |q_i|
 var<private> rSlope: f32;   // ALiBi slope of the head
@@ -40,7 +47,10 @@ var<private> rRmax: f32;    // re-weighting: max_j r_j, after row_rmax (0: keep 
 
 fn row_begin(bh: u32, i: u32) {
   rI = i;
-  rI1 = f32(i + 1u);
+  var n = i + 1u;
+  if (P.win != 0u) { n = min(n, P.win); }
+  rJ0 = i + 1u - n;
+  rI1 = f32(n);
   let qo = (bh * P.L + i) * HD;
   for (var d = 0u; d < HD; d++) { qr[d] = q[qo + d]; }
   rC = row_scale(rI1, P.invSqrtHd, P.lnHd, P.lnTrain);
@@ -83,7 +93,7 @@ fn phi_row(x: f32) -> f32 {
 fn row_normaliser() {
   var m = -3.4e38;
   var z = 0.0;
-  for (var j = 0u; j <= rI; j++) {
+  for (var j = rJ0; j <= rI; j++) {
     let x = logit(j);
     if (MECH == 0u) {
       if (x > m) { z *= exp(m - x); m = x; }
@@ -98,14 +108,14 @@ fn row_normaliser() {
 
 // r_ij = i1 * A_ij - o_i, A_ij rounded as the unfused probs kernel does (phi * (1 / Z)).
 fn rw_r(x: f32) -> f32 {
-  let o = select(1.0, 0.0, rI + 1u <= 3u);
+  let o = select(1.0, 0.0, rI1 <= 3.0);
   return rI1 * (phi_row(x - rM) * rInvZ) - o;
 }
 
 // Pass 2 (re-weighting): rRmax = max(0, max_j r_j).
 fn row_rmax() {
   var m = 0.0;
-  for (var j = 0u; j <= rI; j++) { m = max(m, rw_r(logit(j))); }
+  for (var j = rJ0; j <= rI; j++) { m = max(m, rw_r(logit(j))); }
   rRmax = m;
 }
 

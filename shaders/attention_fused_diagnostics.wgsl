@@ -29,7 +29,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var sink = 0.0;
   var near = 0.0;
   var dist = 0.0;
-  for (var j = 0u; j <= i; j++) {
+  for (var j = rJ0; j <= i; j++) {
     let w = weight_log(logit(j));
     let u = w.x;
     let d = i - j;

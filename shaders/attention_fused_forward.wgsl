@@ -29,7 +29,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc: array<f32, MAXHD>;
   var z = 0.0;
   var m = -3.4e38;
-  for (var j = 0u; j <= i; j++) {
+  for (var j = rJ0; j <= i; j++) {
     let x = logit(j);
     var u: f32;
     if (online) {

@@ -36,7 +36,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (; c < R && bucket_start(c) <= i; c++) {
       let jEnd = min(bucket_start(c + 1u), i + 1u);
       var s = 0.0;
-      for (var j = bucket_start(c); j < jEnd; j++) { s += weight(logit(j)); }
+      for (var j = max(bucket_start(c), rJ0); j < jEnd; j++) { s += weight(logit(j)); }
       rowb[c] = s;
       z += s;
     }

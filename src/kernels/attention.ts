@@ -52,8 +52,14 @@ export {
 export interface ProbsParams {
   mechanism: NormalisedMechanism;
   alibi: boolean;
-  /** T of training, used by sigmoid. */
+  /** T of training, used by sigmoid and lssacap. */
   trainLength: number;
+  /**
+   * Windowed evaluation: each query sees only its last `window` keys, and the terms
+   * that count a row's keys count those (0 or absent: every key). The fused
+   * evaluation kernels and the float64 reference honour it; training kernels refuse it.
+   */
+  window?: number;
 }
 
 const WG = 64; // threads per workgroup in every attention shader
@@ -119,7 +125,8 @@ const DATT = {
 };
 export const KERNELS: readonly KernelSpec[] = [PROBS_FWD, PROBS_BWD, MIX, DATT];
 
-function check(name: string, { B, H, T, hd }: AttentionShape): void {
+function check(name: string, { B, H, T, hd }: AttentionShape, params?: ProbsParams): void {
+  if (params?.window) throw new Error(`${name}: windowed attention is evaluation-only (the fused kernels)`);
   if (hd < 1 || hd > MAXHD) throw new Error(`${name}: head width ${hd} outside 1..${MAXHD}`);
   if (B * H > 65535) throw new Error(`${name}: B*H=${B * H} exceeds 65535 workgroups`);
   if (B * H * T * T >= 2 ** 32) throw new Error(`${name}: B*H*T*T=${B * H * T * T} overflows u32 indexing`);
@@ -222,7 +229,7 @@ export interface ValuesBackwardArgs extends AttentionShape {
 
 /** att [B,H,T,T] = probs(q, k), zero above the diagonal; rowstat [B,H,T] (see the block above). q, k after RoPE. */
 export function attention_probs_forward(p: Program, a: ProbsForwardArgs): void {
-  check('attention_probs_forward', a);
+  check('attention_probs_forward', a, a.params);
   const spec = probsSpec(PROBS_FWD, a.params, a.hd);
   p.add(spec, [a.q, a.k, a.att, a.rowstat, probsUniform(p, a, a.params)], [ceilDiv(a.T, WG), a.B * a.H]);
 }
@@ -230,7 +237,7 @@ export function attention_probs_forward(p: Program, a: ProbsForwardArgs): void {
 /** dq, dk [B,H,T,hd] written. `ds` (optional): a [B,H,T,T] scratch, else one owned by `p`. */
 export function attention_probs_backward(p: Program, a: ProbsBackwardArgs): void {
   const { dq, dk, q, k, B, H, T, hd } = a;
-  check('attention_probs_backward', a);
+  check('attention_probs_backward', a, a.params);
   const scratch = a.ds ?? p.scratch('attention ds', B * H * T * T);
   const spec = probsSpec(PROBS_BWD, a.params, hd);
   p.add(spec, [a.datt, a.att, a.rowstat, q, k, scratch, probsUniform(p, a, a.params)], [ceilDiv(T, WG), B * H]);

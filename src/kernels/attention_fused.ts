@@ -1,6 +1,6 @@
 // Memory-bounded (fused) attention of the normalised family for EVALUATION at long
 // lengths: forward only, no [B,H,L,L] buffer anywhere and no scratch at all (each
-// call allocates one 32-byte uniform). q and k arrive after RoPE. Three kernels
+// call allocates one 48-byte uniform). q and k arrive after RoPE. Three kernels
 // share shaders/attention_common.wgsl (phi, ALiBi slopes: the prelude of every attention
 // kernel) and shaders/attention_fused_common.wgsl (logit, the re-weighting passes):
 //   attention_fused_forward     out [B,H,L,hd]   (= probs -> reweight? -> values, unfused)
@@ -13,6 +13,8 @@
 // online (rescaled) sum, and outputs divide sum u v by sum u once instead of
 // normalising each weight.
 // Diagnostics and map of sigmoid / relu are taken on the raw (unnormalised) weights.
+// params.window > 0 (windowed evaluation): row i sees keys max(0, i + 1 - window)..i,
+// and counts min(i + 1, window) keys wherever a term counts them (see the fused prelude).
 // Threading: one thread per query row (the map: per row bucket) walking keys in
 // order with no barriers: deterministic, and fast on a software adapter.
 import fusedCommonCode from '../../shaders/attention_fused_common.wgsl?raw';
@@ -43,6 +45,10 @@ const PARAMS = uniformLayout([
   ['lnHd', 'f32'],
   ['lnTrain', 'f32'],
   ['p', 'f32'],
+  ['win', 'u32'],
+  ['_p0', 'u32'],
+  ['_p1', 'u32'],
+  ['_p2', 'u32'],
 ]);
 const fused = (code: string) => withAttentionPrelude(`${fusedCommonCode}\n${code}`);
 const FWD = {
@@ -117,6 +123,8 @@ function check(name: string, { B, H, L, hd, params, reweightP }: FusedShape): vo
   if (B * H * L * hd >= 2 ** 32) throw new Error(`${name}: B*H*L*hd=${B * H * L * hd} overflows u32 indexing`);
   if (params.mechanism === 'sigmoid' && !(params.trainLength > 0))
     throw new Error(`${name}: sigmoid attention needs trainLength > 0`);
+  const w = params.window ?? 0;
+  if (!Number.isInteger(w) || w < 0) throw new Error(`${name}: window must be a non-negative integer, got ${w}`);
   if (reweightP !== null) {
     if (!KERNEL_ROW_NORMALISED.includes(params.mechanism))
       throw new Error(`${name}: re-weighting applies to ${KERNEL_ROW_NORMALISED.join(', ')}, not ${params.mechanism}`);
@@ -132,7 +140,8 @@ function spec<S extends typeof FWD | typeof DIAG | typeof MAP>(s: S, { params, h
     RW: reweightP === null ? 0 : 1,
     HD: hd,
   };
-  const tag = `${params.mechanism}${params.alibi ? '+alibi' : ''}${reweightP === null ? '' : '+rw'}`;
+  const flags = `${params.alibi ? '+alibi' : ''}${reweightP === null ? '' : '+rw'}${params.window ? '+win' : ''}`;
+  const tag = `${params.mechanism}${flags}`;
   return { ...s, label: `${s.label}:${tag}`, constants };
 }
 
@@ -149,6 +158,7 @@ function uniform(p: Program, label: string, a: FusedShape, bh = 0, R = 0): GPUBu
       lnHd: Math.log(hd),
       lnTrain: Math.log(Math.max(params.trainLength, 1)),
       p: reweightP ?? 1,
+      win: params.window ?? 0,
     }),
   );
 }

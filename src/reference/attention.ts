@@ -134,17 +134,21 @@ export function attention_probs_forward(
     const slope = alibiSlope(bh % H, H);
     for (let i = 0; i < T; i++) {
       const qo = (bh * T + i) * hd;
-      const row = rowOf(params, q, qo, i, hd);
+      // Windowed: row i sees keys j0..i and counts n = i + 1 - j0 of them where a term counts keys.
+      const j0 = params.window ? Math.max(0, i + 1 - params.window) : 0;
+      const n1 = i - j0; // the 0-based position of a row that sees that many keys
+      const row = rowOf(params, q, qo, n1, hd);
+      x.fill(0);
       let mx = -Infinity;
-      for (let j = 0; j <= i; j++) {
+      for (let j = j0; j <= i; j++) {
         const ko = (bh * T + j) * hd;
         x[j] = logit(params, q, qo, k, ko, hd, row, keyNorm(params, k, ko, hd), slope, i, j);
         mx = Math.max(mx, x[j]);
       }
       const shift = isExp(m) ? mx : 0;
       let sum = 0;
-      for (let j = 0; j <= i; j++) {
-        x[j] = phi(m, x[j] - shift, i, lnTrain);
+      for (let j = j0; j <= i; j++) {
+        x[j] = phi(m, x[j] - shift, n1, lnTrain);
         sum += x[j];
       }
       const norm = isNormalised(m) ? sum : 1;
@@ -170,6 +174,7 @@ export function attention_probs_backward(
   hd: number,
   params: ProbsParams,
 ): void {
+  if (params.window) throw new Error('attention_probs_backward: windowed attention is evaluation-only');
   const m = params.mechanism;
   const lnTrain = Math.log(params.trainLength);
   const qkNorm = KERNEL_FORM[m].qkNorm;

@@ -2,6 +2,7 @@
 // same names and argument order minus the Program. They are built the slow way, from
 // the full weights A [B,H,L,L] of the reference chain (attention_probs_forward, then
 // reweight_forward when p is given), so they check the streaming kernels' algebra.
+// params.window (windowed evaluation) is honoured by both links of that chain.
 //
 // Diagnostics per row i (0-based), over keys j <= i with distance d = i - j:
 //   [0] entropy  -sum_j A_ij log A_ij  (0 log 0 = 0)
@@ -31,7 +32,7 @@ export function attention_fused_weights(
   attention_probs_forward(att, new Float64Array(B * H * L), q, k, B, H, L, hd, params);
   if (reweightP === null) return att;
   const rw = new Float64Array(att.length);
-  reweight_forward(rw, att, B * H, L, reweightP);
+  reweight_forward(rw, att, B * H, L, reweightP, params.window ?? 0);
   return rw;
 }
 

@@ -162,3 +162,51 @@ describe('attention_fused_* references are the unfused chain', () => {
     }
   });
 });
+
+describe('windowed evaluation in the float64 reference', () => {
+  // A windowed row i sees keys i + 1 - W .. i and counts W of them: it must equal the last
+  // row of a length-W sequence made of those keys. True exactly for the relative schemes
+  // (nope, ALiBi); RoPE is relative too, but its angles need the absolute positions.
+  const H = 2,
+    L = 11,
+    W = 4,
+    hd = 4;
+  const q = randomF64(H * L * hd, 71);
+  const k = randomF64(H * L * hd, 72);
+  /** Rows [a, b) of each head of a [1, H, L, hd] tensor, as a [1, H, b - a, hd] tensor. */
+  const slice = (x: Float64Array, a: number, b: number) => {
+    const out = new Float64Array(H * (b - a) * hd);
+    for (let h = 0; h < H; h++) out.set(x.subarray((h * L + a) * hd, (h * L + b) * hd), h * (b - a) * hd);
+    return out;
+  };
+  const cases = [
+    ['softmax', null],
+    ['lssa', 15],
+    ['lssacap', null],
+    ['lssmax', 3],
+    ['softplus', null],
+    ['taylor', 15],
+    ['sigmoid', null],
+    ['relu', null],
+  ] as const;
+  for (const [mechanism, p] of cases)
+    test(`${mechanism}${p ? ` + re-weighting p = ${p}` : ''}: a windowed row is the last row of its window`, () => {
+      const params = { mechanism, alibi: true, trainLength: 3 };
+      const A = F.attention_fused_weights(q, k, 1, H, L, hd, { ...params, window: W }, p);
+      for (let i = 0; i < L; i++) {
+        const a = Math.max(0, i + 1 - W),
+          n = i + 1 - a;
+        const sub = F.attention_fused_weights(slice(q, a, i + 1), slice(k, a, i + 1), 1, H, n, hd, params, p);
+        for (let h = 0; h < H; h++)
+          for (let j = 0; j < L; j++) {
+            const got = A[(h * L + i) * L + j];
+            const want = j < a || j > i ? 0 : sub[(h * n + n - 1) * n + (j - a)];
+            expect(Math.abs(got - want), `row ${i} key ${j} head ${h}`).toBeLessThan(1e-14);
+          }
+      }
+      // The window changed something, and a window of at least L changes nothing.
+      const full = F.attention_fused_weights(q, k, 1, H, L, hd, params, p);
+      expect(Math.max(...full.map((x, i) => Math.abs(x - A[i])))).toBeGreaterThan(1e-3);
+      expect(F.attention_fused_weights(q, k, 1, H, L, hd, { ...params, window: L }, p)).toEqual(full);
+    });
+});
