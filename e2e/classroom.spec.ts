@@ -6,6 +6,8 @@
 // refuses a link of another sweep by name.
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { pastedParams, readLinkResults } from '../app/export';
+import { labLink } from '../src/experiment/lab_address';
+import { sealLink } from '../src/experiment/link_check';
 import { mergeSweep, withoutTimings } from '../src/experiment/sweep';
 import { compressText, decodeExperiment } from '../src/experiment/url';
 
@@ -22,12 +24,20 @@ function watch(page: Page) {
   return problems;
 }
 
+/** The sweep link naming a seat: sealed again, as the lab would make it (a hand-edited link is refused). */
+function withSeat(link: string, seat: number): string {
+  const u = new URL(link);
+  const q = new URLSearchParams(u.search);
+  q.set('seat', String(seat));
+  return labLink(u, sealLink(q));
+}
+
 /** A student in a browser of their own: opens the sweep link, runs a seat, and returns the seat's results link. */
 async function student(browser: Browser, link: string, seat: number | 'all', pick: boolean, problems: string[]) {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await ctx.newPage();
   problems.push(...watch(page));
-  await page.goto(pick || seat === 'all' ? link : `${link}&seat=${seat}`);
+  await page.goto(pick || seat === 'all' ? link : withSeat(link, seat));
   const panel = page.getByRole('region', { name: 'Classroom sweep' });
   // Four browsers load the lab at once on a busy machine: allow for a slow first load.
   await expect(panel).toContainText('Tiny sweep', { timeout: 60_000 });

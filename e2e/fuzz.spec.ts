@@ -34,8 +34,8 @@ test(`${SAMPLE} hostile links open the lab with a banner or a clean config, neve
     params.delete('res'); // results decoding has its own tests; keep loads fast
     params.delete('engine');
     url.hash = params.toString();
-    const expectProblems =
-      url.hash.length > 1 && decodeExperiment(new URLSearchParams(url.hash.slice(1))).problems.length > 0;
+    const decoded = url.hash.length > 1 ? decodeExperiment(new URLSearchParams(url.hash.slice(1))) : null;
+    const expectProblems = !!decoded && decoded.problems.length > 0;
     await page.goto(url.toString());
     await expect(page.getByRole('heading', { name: 'Attention Lab', level: 1 }), `link ${i}`).toBeVisible();
     const banner = page.getByText('Parts of this link could not be read');
@@ -43,6 +43,8 @@ test(`${SAMPLE} hostile links open the lab with a banner or a clean config, neve
       await expect(banner, `link ${i}: ${url.hash.slice(0, 120)}`).toBeVisible();
       banners++;
     } else await expect(banner, `link ${i}`).toHaveCount(0);
+    // A link with a check that fails (a fuzzed 'k=') is refused whole: its one sentence, nothing else.
+    if (decoded?.refused) await expect(page.getByText(decoded.refused), `link ${i}`).toHaveCount(1);
     expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned ?? false)).toBe(false);
   }
   expect(errors).toEqual([]);

@@ -2,6 +2,7 @@
 // seeded, so a failure names a reproducible link.
 import { Rng } from '../util/random';
 import { FIELDS } from './fields';
+import { sealLink } from './link_check';
 import { PRESETS, presetExperiment } from './presets';
 import { encodeExperiment } from './url';
 
@@ -48,17 +49,19 @@ function enc(s: string): string {
   }
 }
 
-/** `count` links: presets' links mutated, random field soup, and raw garbage. */
+/** `count` links: presets' links (some sealed) mutated, random field soup, and raw garbage. */
 export function fuzzLinks(count: number, seed: number): string[] {
   const rng = new Rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
   const presetLinks = PRESETS.map((p) => encodeExperiment(presetExperiment(p)).toString());
+  // The same links as the lab makes them, with their integrity check: mutated, each must be refused whole.
+  const sealedLinks = PRESETS.map((p) => sealLink(encodeExperiment(presetExperiment(p))).toString());
   const out: string[] = [];
   while (out.length < count) {
     const kind = rng.int(6);
     if (kind === 0) {
       // A preset link with characters deleted, duplicated or replaced.
-      let s = pick(presetLinks);
+      let s = pick(rng.int(4) ? presetLinks : sealedLinks);
       for (let k = 0, n = 1 + rng.int(6); k < n; k++) {
         const i = rng.int(s.length + 1);
         const op = rng.int(3);
