@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { isStudentLink, keepLocked, lockMismatches } from '../../app/classroom';
 import { classAverages, classCsv, classRows, collectStudents, runId } from '../../app/compare_data';
-import { linkWithResults, readStudentLink } from '../../app/export';
+import { fileName, linkWithResults, lossVsLengthCsv, readStudentLink, trainingCurveCsv } from '../../app/export';
 import { loadPrefs, savePrefs } from '../../app/prefs';
 import { createLabStore } from '../../app/store';
 import { defaultExperiment, type Experiment } from '../../src/experiment/experiment';
@@ -169,5 +169,20 @@ describe('remembered across a reload', () => {
     mem.set('attention-lab/prefs', '{not json');
     expect(loadPrefs(storage)).toEqual({});
     expect(loadPrefs(null)).toEqual({});
+  });
+});
+
+describe('files carry their names', () => {
+  test('file names and CSV rows name the experiment and the student; without names the CSV is as before', () => {
+    const who = { experiment: 'Week 3: positions', student: 'Ana' };
+    expect(fileName(who, 'results.json')).toBe('Ana-Week-3-positions-results.json');
+    expect(fileName({ experiment: 'Week 3', student: null }, 'training.csv')).toBe('Week-3-training.csv');
+    const rows = lossVsLengthCsv([fakeDoc('softmax')], who)
+      .trim()
+      .split('\n');
+    expect(rows[0]).toMatch(/^experiment,student,run,seed,/);
+    expect(rows[1]).toMatch(/^Week 3: positions,Ana,softmax,1,/);
+    expect(trainingCurveCsv([fakeDoc('softmax')], who).split('\n')[1]).toMatch(/^Week 3: positions,Ana,softmax,/);
+    expect(lossVsLengthCsv([fakeDoc('softmax')]).split('\n')[0]).toMatch(/^run,seed,/);
   });
 });
