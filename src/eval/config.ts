@@ -3,6 +3,13 @@
 // field table's (src/experiment/fields.ts), where each is written once.
 import { fieldDefault as fromTable } from '../experiment/fields';
 
+/** Windowed evaluation and nonapprox (run configs are refused with it before a mixer ever sees one). */
+export const NONAPPROX_WINDOW =
+  'windowed evaluation does not apply to nonapprox layers (a running mean over every position, no keys to drop)';
+
+export const PLACEMENTS = ['fixed', 'shifted'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
 export interface EvalConfig {
   /** Multiples of the training length T. */
   factors: number[];
@@ -19,6 +26,15 @@ export interface EvalConfig {
   /** Also evaluate with the non-softmax blocks removed. */
   hybridskip: boolean;
   diagnostics: boolean;
+  /** Also evaluate windowed: each query sees only its last T keys (docs/protocol.md). */
+  windowed: boolean;
+  /**
+   * Where a window of length L sits in its region of the longest length: 'fixed' at its
+   * start (every length reads a prefix of the same text), 'shifted' at an offset drawn per
+   * window and length from the evaluation seed, so position in the window and position in
+   * the text are not the same thing across lengths.
+   */
+  placement: Placement;
   /**
    * Window starts are drawn so windows of this length fit (default: the
    * longest evaluated length). Validation during training sets it to the
@@ -37,4 +53,6 @@ export const DEFAULT_EVAL: EvalConfig = {
   reweightSweep: fromTable('eval.reweightSweep'),
   hybridskip: fromTable('eval.hybridskip'),
   diagnostics: fromTable('eval.diagnostics'),
+  windowed: fromTable('eval.windowed'),
+  placement: fromTable('eval.placement'),
 };

@@ -9,8 +9,9 @@ import { IGNORE, type SyntheticTask } from '../data/synthetic';
 import { AttentionMixer } from '../model/attention_mixer';
 import { type GptModel, Graph } from '../model/gpt';
 import { reweightFor } from '../model/reweight_rule';
-import { Rng } from '../util/random';
+import { deriveSeed, Rng } from '../util/random';
 import { windowsPerChunk } from './chunk';
+import { WindowStats } from './window_stats';
 
 export { DEFAULT_EVAL, type EvalConfig } from './config';
 
@@ -25,6 +26,8 @@ export interface EvalVariant {
    * to check the fused kernels against; no diagnostics. Default true.
    */
   fused?: boolean;
+  /** Windowed evaluation (fused only): each query sees only its last `window` keys. */
+  window?: number;
 }
 
 export interface LengthResult {
@@ -39,6 +42,13 @@ export interface LengthResult {
   /** Mean loss per bucket of `bucketSize` positions (the last bucket may be shorter). */
   positions: number[];
   bucketSize: number;
+  /** Standard errors over windows (of the per-window means) of meanLoss, tailLoss and each bucket. */
+  meanLossSe?: number;
+  tailLossSe?: number;
+  positionsSe?: number[];
+  /** Windowed entries: the full-context mean loss at this length, and full minus windowed. */
+  fullLoss?: number;
+  fullMinusWindowed?: number;
 }
 
 export interface HeadDiagnostics {
@@ -88,7 +98,17 @@ function windowSource(
     };
   }
   const starts = evalWindows(data.validation, cfg.windows, maxL, cfg.seed);
-  return { count: starts.length, at: (L) => starts.map((w) => windowAt(data.validation, w, L)) };
+  if (cfg.placement !== 'shifted')
+    return { count: starts.length, at: (L) => starts.map((w) => windowAt(data.validation, w, L)) };
+  // Shifted: window w of length L starts at an offset in [0, maxL - L] of its region, drawn
+  // per length from the evaluation seed (the longest window still fits, so every start is valid).
+  return {
+    count: starts.length,
+    at: (L) => {
+      const rng = new Rng(deriveSeed(cfg.seed, `eval-offsets-${L}`));
+      return starts.map((w) => windowAt(data.validation, { ...w, start: w.start + rng.int(maxL - L + 1) }, L));
+    },
+  };
 }
 
 /**
@@ -122,10 +142,12 @@ export async function evaluateLengths(
       reweightP,
       skipNonSoftmax: variant.hybridskip,
       streamTokens,
+      window: variant.window,
     });
     try {
       const posSum = new Float64Array(L);
       const posCount = new Float64Array(L);
+      const perWindow = new WindowStats(L, T, cfg.buckets);
       const diagSum = new Map<number, Float64Array>(); // layer -> [H*4]
       let diagRows = 0;
       for (let c0 = 0; c0 < wins.length; c0 += B) {
@@ -136,16 +158,18 @@ export async function evaluateLengths(
         // SYNC: evaluation point — per-token losses of this chunk.
         const losses = await ctx.read(graph.losses.buffer, B * L);
         // Only scored positions count (tasks score a few; text scores all).
-        for (let i = 0; i < part.length; i++)
+        for (let i = 0; i < part.length; i++) {
           for (let t = 0; t < L; t++) {
             if (target[i * L + t] === IGNORE) continue;
             posSum[t] += losses[i * L + t];
             posCount[t]++;
           }
+          perWindow.add(losses.subarray(i * L, (i + 1) * L), target.subarray(i * L, (i + 1) * L));
+        }
         out.tokens += part.length * L;
         if (cfg.diagnostics && c0 === 0) diagRows = await readDiagnostics(graph, model, part.length, L, diagSum);
       }
-      out.lengths.push(summarise(L, T, wins.length, posSum, posCount, cfg.buckets));
+      out.lengths.push({ ...summarise(L, T, wins.length, posSum, posCount, cfg.buckets), ...perWindow.errors() });
       for (const [layer, sums] of diagSum) {
         for (let h = 0; h < model.config.nHead; h++) {
           const d = (k: number) => sums[h * 4 + k] / diagRows;

@@ -41,6 +41,12 @@ const lengthResult = z.object({
   tailLoss: loss,
   positions: z.array(loss).max(4096),
   bucketSize: posInt,
+  // Optional, so documents written before them still read.
+  meanLossSe: nonneg.optional(),
+  tailLossSe: nonneg.optional(),
+  positionsSe: z.array(nonneg).max(4096).optional(),
+  fullLoss: loss.optional(),
+  fullMinusWindowed: finite.optional(),
 });
 
 const headDiagnostics = z.object({
@@ -57,6 +63,8 @@ const lossVsLength = z.object({
   label: z.string().max(200),
   reweightP: finite.min(1).max(100).nullable(),
   hybridskip: z.boolean(),
+  /** Windowed evaluation: each query saw only its last `window` keys (absent: every key). */
+  window: posInt.optional(),
   lengths: z.array(lengthResult).max(64),
 });
 

@@ -55,6 +55,16 @@ export async function evaluateRun(
     lossVsLength.push({ label: 're-weighting off', reweightP: null, hybridskip: false, lengths: r.lengths });
     tokens += r.tokens;
   }
+  if (cfg.windowed) {
+    // Each query sees only its last T keys: full minus windowed is the price (> 0) or gain (< 0) of reading past T.
+    const r = await evaluateLengths(model, corpus, T, noDiag, { window: T }, opts.streamTokens);
+    const lengths = r.lengths.map((l) => {
+      const full = own.lengths.find((f) => f.length === l.length)?.meanLoss;
+      return full === undefined ? l : { ...l, fullLoss: full, fullMinusWindowed: full - l.meanLoss };
+    });
+    lossVsLength.push({ label: `windowed (last ${T} keys)`, reweightP: ownP, hybridskip: false, window: T, lengths });
+    tokens += r.tokens;
+  }
   if (cfg.hybridskip) {
     const r = await evaluateLengths(model, corpus, T, noDiag, { hybridskip: true }, opts.streamTokens);
     lossVsLength.push({ label: 'hybridskip', reweightP: ownP, hybridskip: true, lengths: r.lengths });

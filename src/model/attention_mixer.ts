@@ -54,6 +54,8 @@ export type QkSource =
 export interface EvalForm {
   fused: boolean;
   diagnostics: boolean;
+  /** Windowed evaluation (fused only): each query sees its last `window` keys; 0 or absent: all. */
+  window?: number;
 }
 
 type Grads = Record<
@@ -190,6 +192,8 @@ export class AttentionMixer implements Mixer {
     this.source = a.source ?? { kind: 'self' };
     this.form = a.form ?? { fused: false, diagnostics: false };
     if (a.training && this.form.fused) throw new Error('the fused attention path is forward-only (evaluation)');
+    if (this.form.window && !this.form.fused) throw new Error('windowed attention runs in the fused kernels only');
+    if (this.form.window) this.probs = { ...this.probs, window: this.form.window };
     const { T, hd } = this.s;
     const b = a.slots;
     this.qkv = b.take('qkv');
@@ -289,7 +293,11 @@ export class AttentionMixer implements Mixer {
     if (this.form.fused) {
       // Linear-time taylor where its factorisation holds; the streaming kernel otherwise.
       const linear =
-        this.probs.mechanism === 'taylor' && !this.probs.alibi && this.reweightP === null && hd <= TAYLOR_LINEAR_MAX_HD;
+        this.probs.mechanism === 'taylor' &&
+        !this.probs.alibi &&
+        !this.probs.window &&
+        this.reweightP === null &&
+        hd <= TAYLOR_LINEAR_MAX_HD;
       if (linear) taylor_linear_forward(p, { out: this.y, q: this.qr, k: this.kr, v: this.v, B, H, T, hd });
       else attention_fused_forward(p, { ...fused, out: this.y, v: this.v });
     } else {

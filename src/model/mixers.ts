@@ -2,6 +2,7 @@
 // (planMixer: the buffers it will hold) and its construction (buildMixer), so
 // the two cannot choose differently.
 import { ConfigError, type Mechanism, type ModelConfig } from '../config';
+import { NONAPPROX_WINDOW } from '../eval/config';
 import type { Binding } from '../gpu/context';
 import type { ProbsParams } from '../kernels/attention';
 import { AttentionMixer, type EvalForm, planAttention, type QkSource } from './attention_mixer';
@@ -82,6 +83,7 @@ export function planMixer(mech: Mechanism, c: ModelConfig, s: Shapes, o: MixerOp
     case 'mlp':
       return planGatedMlp(s, k.hidden, o.training);
     case 'nonapprox':
+      if (o.form.window) throw new ConfigError(NONAPPROX_WINDOW);
       return planNonapprox(s, o.training);
   }
 }

@@ -29,14 +29,16 @@ export interface LengthPoint {
   n: number;
 }
 
-/** A run's name, or its variant's: `base · p = 3`, `base · hybridskip`. */
+/** A run's name, or its variant's: `base · p = 3`, `base · hybridskip`, `base · windowed` (the dashed twin). */
 export function variantName(
   base: string,
   i: number,
-  v: { reweightP: number | null; hybridskip: boolean; label: string },
+  v: { reweightP: number | null; hybridskip: boolean; label: string; window?: number },
 ): string {
   if (i === 0) return base;
   if (v.hybridskip) return `${base} · hybridskip`;
+  // One name (so one dash pattern) for every run's windowed twin, whatever its T.
+  if (v.window) return `${base} · windowed`;
   if (v.reweightP !== null) return `${base} · p = ${v.reweightP}`;
   return `${base} · ${v.label}`;
 }

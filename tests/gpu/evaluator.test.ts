@@ -8,6 +8,7 @@ import { TASK_TOKENIZER } from '../../src/data/synthetic';
 import { DEFAULT_EVAL, type EvalConfig, evaluateLengths } from '../../src/eval/lengths';
 import { attentionMap } from '../../src/eval/map';
 import { passkeyAccuracy } from '../../src/eval/passkey';
+import { evaluateRun } from '../../src/eval/run';
 import { GptModel } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
 import { ReferenceGpt } from '../../src/reference/gpt';
@@ -191,5 +192,74 @@ describe('evaluateLengths', () => {
     for (const p of pk) expect(p.accuracy).toBeGreaterThanOrEqual(0);
     model.destroy();
     taskModel.destroy();
+  });
+});
+
+describe('windowed evaluation and window placement', () => {
+  test('one layer, windowed: each position scores as the last position of its T-token window in float64', async () => {
+    // With one layer a windowed query reads exactly the T tokens ending at it, so its loss is the
+    // reference model's loss at the last position of that sub-window (RoPE is relative; lssa's
+    // scale counts the keys seen). Deeper models widen the receptive field layer by layer.
+    const ctx = await gpu();
+    const corpus = tinyCorpus();
+    for (const mech of ['lssa', 'softmax'] as const) {
+      const c = config(corpus, [mech]);
+      const model = new GptModel(ctx, c);
+      const cfg: EvalConfig = { ...EVAL, factors: [2], windows: 1, diagnostics: false, buckets: 4 };
+      const res = await evaluateLengths(model, corpus, T, cfg, { window: T });
+      const ref = new ReferenceGpt(c, Float64Array.from(initParams(model.table, c.seed)));
+      const L = 2 * T;
+      const pos = new Float64Array(L);
+      for (const w of evalWindows(corpus.validation, 1, L, cfg.seed)) {
+        const win = windowAt(corpus.validation, w, L);
+        for (let t = 0; t < L; t++) {
+          const a = Math.max(0, t + 1 - T);
+          const { losses } = ref.lossAndGrads(win.input.slice(a, t + 1), win.target.slice(a, t + 1), 1, t + 1 - a);
+          pos[t] += losses[t - a];
+        }
+      }
+      const mean = pos.reduce((x, y) => x + y, 0) / L;
+      // f32 forward against f64, as above.
+      expect(Math.abs(res.lengths[0].meanLoss - mean) / mean, mech).toBeLessThan(1e-5);
+      const full = await evaluateLengths(model, corpus, T, cfg);
+      expect(Math.abs(full.lengths[0].meanLoss - mean), `${mech}: the window changed the loss`).toBeGreaterThan(1e-4);
+      model.destroy();
+    }
+  });
+
+  test('results carry full, windowed and their difference; zero at 1x; standard errors over windows', async () => {
+    const ctx = await gpu();
+    const corpus = tinyCorpus();
+    const model = new GptModel(ctx, config(corpus, ['lssa', 'softmax']));
+    const cfg: EvalConfig = { ...EVAL, factors: [1, 4], windowed: true, diagnostics: false };
+    const run = await evaluateRun(model, corpus, T, cfg);
+    const win = run.lossVsLength.find((v) => v.window === T)!;
+    expect(win.label).toBe(`windowed (last ${T} keys)`);
+    const [at1, at4] = win.lengths;
+    // At L = T every query sees at most T keys: the same kernels compute the same bits.
+    expect(at1.fullMinusWindowed).toBe(0);
+    expect(at4.fullLoss).toBe(run.lossVsLength[0].lengths[1].meanLoss);
+    expect(at4.fullMinusWindowed).toBeCloseTo(at4.fullLoss! - at4.meanLoss, 12);
+    expect(Math.abs(at4.fullMinusWindowed!)).toBeGreaterThan(1e-4);
+    // Standard errors: sd of the 5 window means / sqrt 5, beside every mean.
+    const own = run.lossVsLength[0].lengths[1];
+    expect(own.meanLossSe).toBeGreaterThan(0);
+    expect(own.positionsSe?.length).toBe(own.positions.length);
+    expect(own.meanLossSe!).toBeLessThan(own.meanLoss);
+    model.destroy();
+  });
+
+  test('shifted placement: the longest length reads the same windows, shorter ones move within them', async () => {
+    const ctx = await gpu();
+    const corpus = tinyCorpus();
+    const model = new GptModel(ctx, config(corpus));
+    const cfg: EvalConfig = { ...EVAL, factors: [1, 4], diagnostics: false };
+    const fixed = await evaluateLengths(model, corpus, T, cfg);
+    const shifted = await evaluateLengths(model, corpus, T, { ...cfg, placement: 'shifted' });
+    expect(shifted.lengths[1].meanLoss).toBe(fixed.lengths[1].meanLoss); // offset range 0 at the longest L
+    expect(shifted.lengths[0].meanLoss).not.toBe(fixed.lengths[0].meanLoss);
+    const again = await evaluateLengths(model, corpus, T, { ...cfg, placement: 'shifted' });
+    expect(again.lengths[0].meanLoss).toBe(shifted.lengths[0].meanLoss); // drawn from the seed
+    model.destroy();
   });
 });
