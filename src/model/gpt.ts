@@ -98,6 +98,8 @@ export interface GraphOptions {
   fused?: boolean;
   /** Evaluation: per-row attention diagnostics in each attention layer. */
   diagnostics?: boolean;
+  /** Evaluation (fused): each query sees only its last `window` keys (windowed evaluation); 0 or absent: all. */
+  window?: number;
 }
 
 type BlockActs = Record<BlockBuffer, Binding> & { mixer: Mixer; skip: boolean };
@@ -193,7 +195,11 @@ export class Graph {
           layer: l,
           config: c,
           shapes: s,
-          options: { reweightP, training, form: { fused: !!options.fused, diagnostics: !!options.diagnostics } },
+          options: {
+            reweightP,
+            training,
+            form: { fused: !!options.fused, diagnostics: !!options.diagnostics, window: options.window },
+          },
           params: model,
           slots,
           staticEmb: staticEmb && { normE: staticEmb.normE, dNormE: staticEmb.dNormE, accumulate: l !== topStatic },
