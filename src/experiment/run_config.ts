@@ -14,7 +14,7 @@ import {
   type ReweightMode,
   type TrainConfig,
 } from '../config';
-import { DEFAULT_EVAL, type EvalConfig } from '../eval/config';
+import { DEFAULT_EVAL, type EvalConfig, NONAPPROX_WINDOW, type Placement } from '../eval/config';
 import { expandPattern, type Pattern } from '../model/patterns';
 import { FIELDS, fieldSchema, setPath } from './fields';
 
@@ -57,6 +57,8 @@ export interface RunConfig {
     reweightSweep: number[];
     hybridskip: boolean;
     diagnostics: boolean;
+    windowed: boolean;
+    placement: Placement;
     passkeyTrials: number;
   };
 }
@@ -90,6 +92,7 @@ function crossFieldProblem(c: RunConfig): string | null {
     return `warm-up (${c.train.warmupSteps} steps) is longer than training (${c.train.steps} steps)`;
   const maxLen = Math.max(...c.eval.factors) * c.train.seqLen;
   if (maxLen > 65536) return `the longest evaluation length ${maxLen} exceeds 65536 tokens`;
+  if (c.eval.windowed && layersOf(c).includes('nonapprox')) return NONAPPROX_WINDOW;
   if (c.data.source === 'task' && c.eval.passkeyTrials > 0 && c.data.task !== 'passkey')
     return `passkey trials need the passkey task or text data, not the ${c.data.task} task`;
   return null;

@@ -57,6 +57,8 @@ describe('defaults come from the field table', () => {
       reweightSweep: [],
       hybridskip: false,
       diagnostics: true,
+      windowed: false,
+      placement: 'fixed',
     });
   });
 
@@ -98,6 +100,8 @@ describe('defaults come from the field table', () => {
         reweightSweep: [],
         hybridskip: false,
         diagnostics: true,
+        windowed: false,
+        placement: 'fixed',
         passkeyTrials: 0,
       },
     });
