@@ -10,6 +10,7 @@ import { Engine, requestDevice } from '../engine';
 import type { AttentionMap } from '../eval/map';
 import { checkRunConfig, type RunConfig } from '../experiment/run_config';
 import { checkRunFits, executeRun, type LoadedData, loadData, RunStopped } from '../experiment/runner';
+import { exportFinishedRun } from '../export/run';
 import { computeMaps } from './maps';
 import { type AdapterInfo, type Command, type Event, errorKind } from './protocol';
 
@@ -59,7 +60,7 @@ export class LabCore {
       case 'check':
         return this.check(cmd.runId, cmd.run, cmd.userText);
       case 'start':
-        return this.start(cmd.runId, cmd.run, cmd.userText);
+        return this.start(cmd.runId, cmd.run, cmd.userText, cmd.torchExport === true);
       case 'pause':
       case 'resume': {
         const a = this.activeFor(cmd.runId);
@@ -133,7 +134,7 @@ export class LabCore {
     }
   }
 
-  private async start(runId: string, raw: RunConfig, userText?: string): Promise<void> {
+  private async start(runId: string, raw: RunConfig, userText?: string, torchExport = false): Promise<void> {
     if (this.active) {
       this.post({
         type: 'error',
@@ -153,6 +154,7 @@ export class LabCore {
       const data = await this.load(run, userText);
       const engine = await this.ensureEngine();
       const maps: AttentionMap[] = [];
+      let trained: { params: Float32Array; stream: Uint32Array | undefined } | null = null;
       const doc = await executeRun(engine, run, data, this.adapter!, {
         onProgress: (p) => this.post({ type: 'progress', runId, ...p }),
         onLog: (l) =>
@@ -171,12 +173,16 @@ export class LabCore {
           a.wake = null;
         },
         afterEval: async (model, stream) => {
+          // SYNC: export only — the trained weights, read before the model is destroyed.
+          if (torchExport) trained = { params: await model.read('params'), stream };
           if (this.options.attentionMaps === false) return;
           this.post({ type: 'progress', runId, phase: 'maps', step: steps, steps, ...IDLE, etaSeconds: 0 });
           maps.push(...(await computeMaps(model, run, data, stream)));
         },
       });
-      this.post({ type: 'results', runId, doc, maps });
+      const t = trained as { params: Float32Array; stream: Uint32Array | undefined } | null;
+      const torch = t ? await exportFinishedRun(engine, run, data, doc, t.params, t.stream) : undefined;
+      this.post({ type: 'results', runId, doc, maps, ...(torch ? { torch } : {}) });
     } catch (e) {
       if (e instanceof RunStopped) this.post({ type: 'stopped', runId, step: e.step });
       else this.post({ type: 'error', runId, kind: errorKind(e), message: messageOf(e) });

@@ -10,6 +10,7 @@ import type { AttentionMap } from '../eval/map';
 import type { ResultsDoc } from '../eval/results';
 import type { RunConfig } from '../experiment/run_config';
 import type { Progress } from '../experiment/runner';
+import type { ExportFile } from '../export/bundle';
 
 export { type ErrorKind, errorKind } from '../errors';
 export type { Phase, Progress } from '../experiment/runner';
@@ -30,7 +31,8 @@ export type Command =
   | { type: 'hello'; corpusUrl?: string }
   /** Everything that can refuse the run before it trains (config, data, device limits): 'checked' or 'error'. */
   | { type: 'check'; runId: string; run: RunConfig; userText?: string }
-  | { type: 'start'; runId: string; run: RunConfig; userText?: string }
+  /** `torchExport`: also hand back the run's PyTorch export (src/export/) with its results; text runs only. */
+  | { type: 'start'; runId: string; run: RunConfig; userText?: string; torchExport?: boolean }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string };
@@ -54,7 +56,7 @@ export type Event =
   | { type: 'checked'; runId: string }
   | ProgressEvent
   | MetricsEvent
-  | { type: 'results'; runId: string; doc: ResultsDoc; maps: AttentionMap[] }
+  | { type: 'results'; runId: string; doc: ResultsDoc; maps: AttentionMap[]; torch?: ExportFile[] }
   | { type: 'paused'; runId: string; paused: boolean }
   | { type: 'stopped'; runId: string; step: number }
   | { type: 'error'; runId: string | null; kind: ErrorKind; message: string };
