@@ -23,7 +23,18 @@ export const SIZE_FLAGS = {
 export type SizeFlag = keyof typeof SIZE_FLAGS;
 
 const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose', 'plan'] as const;
-const STRINGS = ['preset', 'config', 'url', 'out', 'seeds', 'text', 'linkBase', 'plotSize', 'shard'] as const;
+const STRINGS = [
+  'preset',
+  'config',
+  'url',
+  'out',
+  'seeds',
+  'text',
+  'linkBase',
+  'plotSize',
+  'shard',
+  'exportTorch',
+] as const;
 const LISTS = ['plot', 'set'] as const;
 
 /** The command line, read: one field per flag (camelCase), the size flags by flag. */
@@ -95,6 +106,10 @@ Output:
                        with \`npm pkg set config.labUrl=URL\`), else
                        http://localhost:5173/ (the lab of npm start)
   --text FILE          your own text, for runs whose data source is text
+  --export-torch DIR   also write each run as a PyTorch program and its weights
+                       (model.py, train.py, weights.safetensors, ...; see DIR's
+                       README.md): in DIR for one run, in DIR/NN-label/ for
+                       several; text runs only (Brown or --text)
 
 Other:
   --list               list the presets, one a line, and exit

@@ -6,6 +6,7 @@
 
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { RunConfig } from '../src/experiment/run_config';
+import type { ExportFile } from '../src/export/bundle';
 import { LabCore } from '../src/host/core';
 import type { Command, Event, Progress } from '../src/host/protocol';
 import { answerFigureFor } from '../src/report/answerData';
@@ -20,8 +21,13 @@ export interface RunnerApi {
    * the device's limits. Returns the first problem, or null.
    */
   check(runs: unknown[], userText: string | null): Promise<string | null>;
-  /** Trains and evaluates one run; progress goes to `window.__progress` (exposed by the CLI). */
-  run(run: unknown, userText: string | null): Promise<ResultsDoc>;
+  /**
+   * Trains and evaluates one run; progress goes to `window.__progress` (exposed by the CLI). With
+   * `torchExport`, the run's PyTorch export is kept for `takeExport`.
+   */
+  run(run: unknown, userText: string | null, torchExport?: boolean): Promise<ResultsDoc>;
+  /** The last run's PyTorch export files (text as is, bytes in base64), once; null if none. */
+  takeExport(): WireFile[] | null;
   /**
    * Renders the figure file into #plot and returns it as standalone SVG text: titled, the experiment's answer
    * figure (its preset's, found by the title or the runs' labels) above the loss-vs-length plot and its legend,
@@ -31,6 +37,18 @@ export interface RunnerApi {
   /** The same documents as a markdown table (loss per factor, spread over seeds, ratio, baselines). */
   table(docs: unknown[]): string;
 }
+
+/** An export file across page.evaluate (which carries JSON): bytes travel as base64. */
+export type WireFile = { name: string; text: string } | { name: string; base64: string };
+
+function toWire(f: ExportFile): WireFile {
+  if (typeof f.data === 'string') return { name: f.name, text: f.data };
+  let bin = '';
+  for (let i = 0; i < f.data.length; i += 0x8000) bin += String.fromCharCode(...f.data.subarray(i, i + 0x8000));
+  return { name: f.name, base64: btoa(bin) };
+}
+
+let lastExport: WireFile[] | null = null;
 
 declare global {
   interface Window {
@@ -95,10 +113,19 @@ const api: RunnerApi = {
     return null;
   },
 
-  async run(r, userText) {
-    const e = await request({ type: 'start', runId: `run ${++runs}`, run: r as RunConfig, ...text(userText) });
+  async run(r, userText, torchExport = false) {
+    lastExport = null;
+    const runId = `run ${++runs}`;
+    const e = await request({ type: 'start', runId, run: r as RunConfig, ...text(userText), torchExport });
     if (e.type !== 'results') throw new Error(`the run host answered '${e.type}' to a start`);
+    if (e.torch) lastExport = e.torch.map(toWire);
     return parseResults(JSON.parse(JSON.stringify(e.doc)));
+  },
+
+  takeExport() {
+    const files = lastExport;
+    lastExport = null;
+    return files;
   },
 
   plot(docs, width, height, title, part = 'both') {

@@ -13,8 +13,10 @@ import type { Browser, Page } from 'playwright';
 import type { ViteDevServer } from 'vite';
 import { HELP, parseArgv, UsageError } from '../runner/args';
 import { type BuiltExperiment, buildExperiment } from '../runner/experiment_from_flags';
+import { checkTorchExport, runFolder, writeTorchExport } from '../runner/export_torch';
 import { checkOutputs, type Outputs } from '../runner/outputs';
 import { duration, RunBar, summaryTable } from '../runner/progress';
+import type { WireFile } from '../runner/run';
 import { dropStaleTemps, planText, type ShardJob, shardJob } from '../runner/shard';
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { Experiment } from '../src/experiment/experiment';
@@ -149,8 +151,10 @@ async function runAll(
   outs: Outputs,
   allNames: string[],
   verbose: boolean,
+  torchDir: string | null,
 ): Promise<number> {
   const { experiment } = built;
+  const exports: WireFile[][] = [];
   const runs = job.todo.map((i) => built.runs[i]);
   const names = job.todo.map((i) => allNames[i]);
   const t0 = Date.now();
@@ -188,8 +192,13 @@ async function runAll(
     bar = new RunBar(process.stderr, names[i]);
     try {
       const doc = parseResults(
-        await page.evaluate(([r, text]) => window.__runner!.run(r, text), [run, outs.text] as const),
+        await page.evaluate(([r, text, ex]) => window.__runner!.run(r, text, ex), [
+          run,
+          outs.text,
+          !!torchDir,
+        ] as const),
       );
+      if (torchDir) exports.push((await page.evaluate(() => window.__runner!.takeExport())) ?? []);
       bar.done(doc);
       docs.push({ ...doc, sweep: job.tag(job.todo[i]) });
       if (job.resumable) {
@@ -226,6 +235,14 @@ async function runAll(
     files.push([s, p]);
   }
   for (const [s] of files) s.commit();
+  if (torchDir) {
+    const folders = exports.map((f, i) => {
+      const folder = runFolder(torchDir, i, exports.length, runs[i].label || runs[i].model.mechanism);
+      const kb = writeTorchExport(folder, f) / 1024;
+      return `${folder} (${kb.toFixed(0)} KB)`;
+    });
+    console.log(`PyTorch export: ${folders.join(', ')}`);
+  }
 
   console.log(summaryTable(finished.docs));
   const wrote = files.map(([, p]) => p).join(', ');
@@ -243,6 +260,7 @@ async function main(argv: string[]): Promise<number> {
   let verbose = false;
   let printLink = false;
   let dryRun = false;
+  let torchDir: string | null = null;
   try {
     const o = parseArgv(argv);
     if (o.help) return (console.log(HELP), 0);
@@ -252,6 +270,7 @@ async function main(argv: string[]): Promise<number> {
     built = buildExperiment(o, warn);
     outs = checkOutputs(o);
     job = shardJob(built, o, outs.out, outs.text, argv);
+    torchDir = checkTorchExport(o.exportTorch, built.runs);
     if (o.plan) return (console.log(planText(job)), 0);
   } catch (e) {
     if (e instanceof UsageError) return (err(e.message), 2);
@@ -280,7 +299,7 @@ async function main(argv: string[]): Promise<number> {
     if (printLink) console.log(await shareLink(experiment, [], outs.linkBase));
     return 0;
   }
-  const code = await runAll(built, job, outs, names, verbose);
+  const code = await runAll(built, job, outs, names, verbose, torchDir);
   if (code === 0 && printLink) console.log(await shareLink(experiment, finished.docs, outs.linkBase));
   return code;
 }
