@@ -89,7 +89,11 @@ def load():
     data = load_safetensors(here("data.safetensors"))
     val = documents(data["val_tokens"], data["val_offsets"].tolist())
     train = documents(data["train_tokens"], data["train_offsets"].tolist()) if "train_tokens" in data else None
-    windows = [tuple(w) for w in data["eval_windows"].tolist()]
+    if "eval_windows" in data:
+        windows = [tuple(w) for w in data["eval_windows"].tolist()]
+    else:  # another corpus: draw windows as the lab does
+        e = cfg["eval"]
+        windows = eval_windows(val, e["windows"], max(e["factors"]) * cfg["train"]["seqLen"], e["seed"])
     return cfg, train, val, windows
 
 

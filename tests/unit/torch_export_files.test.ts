@@ -1,5 +1,6 @@
 // The PyTorch export's files without a GPU or Python: every mechanism has a class in model.py, the safetensors
 // the lab writes (header, alignment, bytes), the folder's files for a tiny text corpus, and the one-line refusals.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { MECHANISMS } from '../../src/choices';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig } from '../../src/config';
@@ -11,6 +12,7 @@ import { buildTorchExport, ExportError, mechanismsWithoutClass, runExportProblem
 import { pyMechanism } from '../../src/export/py_mechanisms';
 import { modelPy } from '../../src/export/py_model';
 import { encodeSafetensors, safetensorsHeader } from '../../src/export/safetensors';
+import { crc32, zipFiles } from '../../src/export/zip';
 import { buildParamTable, paramSpecs } from '../../src/model/params';
 
 describe('model.py', () => {
@@ -104,5 +106,25 @@ describe('the exported folder', () => {
     expect(() => buildTorchExport({ doc: unknown, train, evaluation, corpus, trained })).toThrow(
       "the PyTorch export has no class for mechanism 'nosuch' yet",
     );
+  });
+});
+
+describe('the zip the lab downloads', () => {
+  test('stores every file under one folder, readable by Python zipfile', () => {
+    const zip = zipFiles('run', [
+      { name: 'a.txt', data: 'hello' },
+      { name: 'b.bin', data: Uint8Array.from([0, 1, 2, 255]) },
+    ]);
+    expect(crc32(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339);
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import sys, zipfile, io; z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())); z.testzip(); ' +
+          'print(z.namelist(), z.read("run/a.txt").decode(), list(z.read("run/b.bin")))',
+      ],
+      { input: zip },
+    );
+    expect(py.stdout.toString().trim()).toBe("['run/a.txt', 'run/b.bin'] hello [0, 1, 2, 255]");
   });
 });
