@@ -3,6 +3,7 @@
 import { useMemo } from 'react';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
+import { ExportTorch } from './ExportTorch';
 
 function eta(s: number): string {
   if (!Number.isFinite(s)) return '…';
@@ -94,6 +95,7 @@ export function Queue() {
                     Re-run
                   </button>
                 )}
+                {r.status === 'done' && gpu.state === 'ok' && <ExportTorch r={r} />}
                 {!ACTIVE.includes(r.status) && (
                   <button type="button" onClick={() => lab.remove(r.id)} aria-label={`Remove ${r.label}`}>
                     ✕
