@@ -78,6 +78,13 @@ export interface Preset {
 
 const run = (label: string, o: RunOverrides): RunOverrides => ({ label, ...o });
 
+/** The three runs of preset 1, which issue 14's lssa-parts and passkey presets start from. */
+const softmaxLssaLssar = (): RunOverrides[] => [
+  run('softmax', { 'model.mechanism': 'softmax' }),
+  run('lssa', { 'model.mechanism': 'lssa' }),
+  run('lssar (p = 15)', { 'model.mechanism': 'lssar', 'model.reweight.p': 15 }),
+];
+
 export const PRESETS: readonly Preset[] = [
   {
     id: 'extrapolation',
@@ -88,12 +95,8 @@ export const PRESETS: readonly Preset[] = [
     finding:
       "The Softplus paper (GPT-2 124M, RoPE) finds softmax's loss climbing with length (about 3.2 at 1x to 6.3 at " +
       '8x), lssa climbing less, and lssar with p = 15 staying nearly flat up to 16x.',
-    base: { ...CLASSROOM, 'model.positional': 'rope' },
-    runs: [
-      run('softmax', { 'model.mechanism': 'softmax' }),
-      run('lssa', { 'model.mechanism': 'lssa' }),
-      run('lssar (p = 15)', { 'model.mechanism': 'lssar', 'model.reweight.p': 15 }),
-    ],
+    base: { ...CLASSROOM, 'model.positional': 'rope', 'eval.windowed': true },
+    runs: softmaxLssaLssar(),
     answer: { kind: 'dotsAt', at: ['longest'] },
   },
   {
@@ -213,7 +216,7 @@ export const PRESETS: readonly Preset[] = [
     finding:
       'The Softplus paper trains with RoPE; ALiBi is known to extrapolate better than RoPE with softmax, and no ' +
       'positional encoding relies on the causal mask alone.',
-    base: { ...CLASSROOM },
+    base: { ...CLASSROOM, 'eval.windowed': true },
     runs: (['rope', 'alibi', 'nope'] as const).flatMap((pos) => [
       run(`softmax, ${pos}`, { 'model.mechanism': 'softmax', 'model.positional': pos }),
       run(`lssar, ${pos}`, { 'model.mechanism': 'lssar', 'model.positional': pos }),
@@ -222,8 +225,84 @@ export const PRESETS: readonly Preset[] = [
   },
 ];
 
+/**
+ * Issue 14's budget across training lengths: the same steps AND the same tokens at every T, by holding
+ * batch x T at CLASSROOM's 8 x 32 = 256 tokens a step. Same steps alone would give T = 128 four times the
+ * tokens (a better model for a reason other than its length); same tokens alone would give it a quarter of
+ * the updates (a worse one). What is left to differ is the window length, and with it the number of windows
+ * per step (8, 4, 2): fewer, longer windows give noisier gradients, which is the price of the longer T itself.
+ */
+export const TOKENS_PER_STEP = 256;
+const atTrainLength = (T: number): RunOverrides => ({ 'train.seqLen': T, 'train.batchSize': TOKENS_PER_STEP / T });
+
+/**
+ * Issue 14's presets (which part of lssa matters, training length, passkey). They run by id
+ * (npm run experiment -- --preset ID) and are checked like the others; they join PRESETS (the lab's list,
+ * the reproduction and its tests) once their results and sections in docs/REPRODUCTION.md land.
+ */
+export const ISSUE14_PRESETS: readonly Preset[] = [
+  {
+    id: 'lssa-parts',
+    title: 'Which part of lssa matters?',
+    question:
+      'lssa changes three things against softmax: softplus for exp, L2-normalised queries and keys, and a scale ' +
+      'ln(d_h) ln(i) that grows with position. Which one makes it extrapolate? Each variant changes one.',
+    finding:
+      'The Softplus paper credits the l1 norm with softplus and the length scale together; it does not separate ' +
+      'them. softplus: softplus + l1 on the plain logit; lssacap: the scale frozen past T; lssmax: exp on lssa.',
+    base: { ...CLASSROOM, 'model.positional': 'rope', 'eval.windowed': true },
+    runs: [
+      ...softmaxLssaLssar(),
+      run('softplus', { 'model.mechanism': 'softplus' }),
+      run('lssacap', { 'model.mechanism': 'lssacap' }),
+      run('lssmax', { 'model.mechanism': 'lssmax' }),
+    ],
+    answer: { kind: 'dotsAt', at: ['T', 'longest'] },
+  },
+  {
+    id: 'train-length',
+    title: 'Does flatness come with a longer training length?',
+    question:
+      'softmax, lssa and lssar trained at T = 32, 64 and 128 (the same steps and the same tokens: batch x T = 256) ' +
+      'and evaluated to 16x each (up to 2048 characters). Does a longer T make the curve flatter?',
+    finding:
+      'The Softplus paper trains at 1024 tokens and reports lssar nearly flat to 16x; at T = 32 the lab sees lssar ' +
+      'flatter than softmax but stepping up past T.',
+    base: { ...CLASSROOM, 'model.positional': 'rope', 'eval.windowed': true },
+    runs: [32, 64, 128].flatMap((T) => [
+      run(`softmax, T = ${T}`, { 'model.mechanism': 'softmax', ...atTrainLength(T) }),
+      run(`lssa, T = ${T}`, { 'model.mechanism': 'lssa', ...atTrainLength(T) }),
+      run(`lssar, T = ${T}`, { 'model.mechanism': 'lssar', 'model.reweight.p': 15, ...atTrainLength(T) }),
+    ]),
+    answer: {
+      kind: 'ratio',
+      groups: [32, 64, 128].map((T) => ({
+        label: `T = ${T}`,
+        runs: ['softmax', 'lssa', 'lssar'].map((m) => `${m}, T = ${T}`),
+      })),
+    },
+  },
+  {
+    id: 'passkey',
+    title: 'Passkey retrieval',
+    question:
+      'Trained on the passkey task at T = 32, can softmax, lssa and lssar still retrieve a key hidden in filler ' +
+      'text 2x to 16x longer? Accuracy against length; chance is 10^-d for a d-digit key.',
+    finding: 'The Softplus paper reports better passkey retrieval with lssar than with softmax.',
+    base: {
+      ...CLASSROOM,
+      'model.positional': 'rope',
+      'data.source': 'task',
+      'data.task': 'passkey',
+      'eval.passkeyTrials': 64,
+    },
+    runs: softmaxLssaLssar(),
+    answer: { kind: 'dotsAt', at: ['T', 'longest'] },
+  },
+];
+
 export function presetById(id: string): Preset | undefined {
-  return PRESETS.find((p) => p.id === id);
+  return PRESETS.find((p) => p.id === id) ?? ISSUE14_PRESETS.find((p) => p.id === id);
 }
 
 export function presetExperiment(p: Preset): Experiment {
