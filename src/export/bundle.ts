@@ -56,6 +56,8 @@ export function exportProblem(c: ModelConfig): string | null {
 export function runExportProblem(run: RunConfig, vocabSize: number): string | null {
   if (run.data.source === 'task')
     return `the PyTorch export covers text runs (Brown or your text), not the ${run.data.task} task`;
+  // Shifted windows start at another offset at each length (src/eval/): train.py reads the fixed starts only.
+  if (run.eval.placement === 'shifted') return "the PyTorch export covers the 'fixed' window placement only";
   return exportProblem(toModelConfig(run, vocabSize));
 }
 

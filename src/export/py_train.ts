@@ -111,8 +111,11 @@ def verify(cfg, val, windows):
     results = json.load(open(here("results.json")))
     model = GPT(cfg["model"]).double()
     model.load_lab(load_safetensors(here("weights.safetensors")))
-    worst, rows = 0.0, []
+    worst, rows, skipped = 0.0, [], []
     for entry in results["lossVsLength"]:
+        if entry.get("window"):  # windowed evaluation (each query reads its last T keys): not in model.py yet
+            skipped.append(entry["label"])
+            continue
         for r in entry["lengths"]:
             ours = evaluate(model, val, windows, r["length"], **variant_of(entry))
             rel = abs(ours - r["meanLoss"]) / r["meanLoss"]
@@ -121,6 +124,8 @@ def verify(cfg, val, windows):
     print(f"{'evaluation':<24} {'length':>6} {'lab':>10} {'pytorch':>10} {'rel diff':>9}")
     for label, L, lab, ours, rel in rows:
         print(f"{label:<24} {L:>6} {lab:>10.6f} {ours:>10.6f} {rel:>9.2e}{'' if rel <= 1e-4 else '  FAIL'}")
+    if skipped:
+        print(f"not verified (model.py has no windowed evaluation yet): {', '.join(skipped)}")
     ok = worst <= 1e-4
     print(f"verify: {'ok' if ok else 'FAILED'}: worst relative difference {worst:.2e} (limit 1e-4)")
     return ok, worst
