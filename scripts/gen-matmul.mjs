@@ -288,92 +288,19 @@ function vec4Shader(epilogue = 'none') {
     ...(dgelu ? storeDgelu : storePlain),
     '',
     ENTRY,
-    ...vec4Body(),
-    '}',
-  ]);
-}
-
-/** The vec4 kernel's body: one invocation's tile of C from a, b into c with P (wg, lid in scope). */
-const vec4Body = () => [
-  `  let m0 = wg.y * WY * ${ROWS}u + lid.y * ${ROWS}u;`,
-  `  let n40 = (wg.x * WX + lid.x) * ${GROUPS}u; // first column / 4`,
-  '  let aBase = wg.z * P.batchA;',
-  '  let bBase = wg.z * P.batchB / 4u;',
-  '  let mMax = P.M - 1u;',
-  '  let n4Max = P.N / 4u - 1u;',
-  '  let sBk4 = P.sBk / 4u;',
-  ...aOffsets(),
-  ...range(GROUPS).map((g) => `  let b${g} = bBase + min(n40 + ${g}u, n4Max);`),
-  ...accumulators(),
-  ...kLoops((g) => `b[b${g} + kb]`, 'sBk4'),
-  '  let cBase = wg.z * P.batchC / 4u;',
-  ...stores((g) => `n40 + ${g}u`),
-];
-
-/** Lines of the vec4 kernel renamed for gemm `i` of a pair: buffers Ai, Bi, Ci, uniform Pi, store4_i, batch 0. */
-const pairRename = (lines, i) =>
-  lines.map((l) =>
-    l
-      .replace(/\ba\[/g, `A${i}[`)
-      .replace(/\bb\[/g, `B${i}[`)
-      .replace(/\bc\[/g, `C${i}[`)
-      .replace(/\bP\./g, `P${i}.`)
-      .replace(/\bstore4\(/g, `store4_${i}(`)
-      .replace(/\bwg\.z\b/g, '0u'),
-  );
-
-/**
- * Two independent vec4 gemms in one dispatch (a matmul's input and weight
- * gradients): workgroup z picks the gemm, and a workgroup past its gemm's
- * output returns at once (the grid covers the larger of the two).
- */
-function vec4PairShader(epilogue = 'none') {
-  const dgelu = epilogue === 'dgelu';
-  const gemm = (i) => [
-    `fn gemm_${i}(wg: vec3<u32>, lid: vec3<u32>) {`,
-    `  if (wg.y * WY * ${ROWS}u >= P${i}.M || wg.x * WX * ${COLS}u >= P${i}.N) { return; }`,
-    ...pairRename(vec4Body(), i),
-    '}',
-  ];
-  const bindings = (i) => [
-    `@group(0) @binding(${4 * i}) var<storage, read> A${i}: array<f32>;`,
-    `@group(0) @binding(${4 * i + 1}) var<storage, read> B${i}: array<vec4<f32>>;`,
-    `@group(0) @binding(${4 * i + 2}) var<storage, read_write> C${i}: array<vec4<f32>>;`,
-    `@group(0) @binding(${4 * i + 3}) var<uniform> P${i}: Params;`,
-  ];
-  return finish([
-    '// Two vec4 gemms in one dispatch: C0 (+)= alpha0 * A0 . B0 (workgroups z = 0) and',
-    '// C1 (+)= alpha1 * A1 . B1 (z = 1), each exactly as matmul_vec4.wgsl computes it',
-    '// (same tile, same k order, so the same bits), batch 1 each. matmul_backward uses it',
-    '// for dinp = dY . W and dW += dY^T . X: one dispatch instead of two. The grid covers',
-    '// the larger output; a workgroup outside its own gemm returns before any load.',
-    '//   Ai, Bi, Ci, Pi: as a, b, c, P of matmul_vec4.wgsl (read, read vec4, read_write vec4, uniform)',
-    ...(dgelu
-      ? [
-          "// Gemm 0's store applies GELU's backward as matmul_vec4_dgelu.wgsl's: C0 = (A0 . B0) * gelu'(pre)",
-          '// (gelu_grad from gelu_common.wgsl, which src/kernels/matmul.ts prepends).',
-          "//   pre: [M0, N0] row-major like C0, the GELU's input                     (read, vec4)",
-        ]
-      : []),
-    '',
-    PARAMS,
-    '',
-    ...bindings(0),
-    ...bindings(1),
-    ...(dgelu ? ['@group(0) @binding(8) var<storage, read> pre: array<vec4<f32>>;'] : []),
-    '',
-    OVERRIDES,
-    '',
-    ...pairRename(dgelu ? storeDgelu : storePlain, 0),
-    '',
-    ...pairRename(storePlain, 1),
-    '',
-    ...gemm(0),
-    '',
-    ...gemm(1),
-    '',
-    ENTRY,
-    '  if (wg.z == 0u) { gemm_0(wg, lid); } else { gemm_1(wg, lid); }',
+    `  let m0 = wg.y * WY * ${ROWS}u + lid.y * ${ROWS}u;`,
+    `  let n40 = (wg.x * WX + lid.x) * ${GROUPS}u; // first column / 4`,
+    '  let aBase = wg.z * P.batchA;',
+    '  let bBase = wg.z * P.batchB / 4u;',
+    '  let mMax = P.M - 1u;',
+    '  let n4Max = P.N / 4u - 1u;',
+    '  let sBk4 = P.sBk / 4u;',
+    ...aOffsets(),
+    ...range(GROUPS).map((g) => `  let b${g} = bBase + min(n40 + ${g}u, n4Max);`),
+    ...accumulators(),
+    ...kLoops((g) => `b[b${g} + kb]`, 'sBk4'),
+    '  let cBase = wg.z * P.batchC / 4u;',
+    ...stores((g) => `n40 + ${g}u`),
     '}',
   ]);
 }
@@ -384,8 +311,6 @@ export function generate() {
     'shaders/matmul.wgsl': scalarShader(),
     'shaders/matmul_vec4.wgsl': vec4Shader(),
     'shaders/matmul_vec4_dgelu.wgsl': vec4Shader('dgelu'),
-    'shaders/matmul_vec4_pair.wgsl': vec4PairShader(),
-    'shaders/matmul_vec4_pair_dgelu.wgsl': vec4PairShader('dgelu'),
     'shaders/matmul_nt.wgsl': ntShader(),
     'shaders/matmul_nt_gelu.wgsl': ntShader('gelu'),
   };

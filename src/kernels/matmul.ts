@@ -18,8 +18,6 @@ import codeReduce from '../../shaders/matmul_splitk_reduce.wgsl?raw';
 import codeTranspose from '../../shaders/matmul_transpose.wgsl?raw';
 import codeVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import codeVec4Dgelu from '../../shaders/matmul_vec4_dgelu.wgsl?raw';
-import codeVec4Pair from '../../shaders/matmul_vec4_pair.wgsl?raw';
-import codeVec4PairDgelu from '../../shaders/matmul_vec4_pair_dgelu.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
@@ -85,29 +83,7 @@ const TRANSPOSE = {
     ]),
   },
 };
-const VEC4_PAIR = {
-  label: 'matmul_vec4_pair',
-  code: codeVec4Pair,
-  access: [...ACCESS, ...ACCESS] as const,
-  uniforms: { Params: GEMM_PARAMS },
-};
-const VEC4_PAIR_DGELU = {
-  label: 'matmul_vec4_pair_dgelu',
-  code: GELU_COMMON + codeVec4PairDgelu,
-  access: [...ACCESS, ...ACCESS, 'read'] as const,
-  uniforms: { Params: GEMM_PARAMS },
-};
-export const KERNELS: readonly KernelSpec[] = [
-  GEMM.scalar,
-  GEMM.vec4,
-  REDUCE,
-  TRANSPOSE,
-  NT,
-  NT_GELU,
-  VEC4_DGELU,
-  VEC4_PAIR,
-  VEC4_PAIR_DGELU,
-];
+export const KERNELS: readonly KernelSpec[] = [GEMM.scalar, GEMM.vec4, REDUCE, TRANSPOSE, NT, NT_GELU, VEC4_DGELU];
 /** Rows x columns of C per invocation in both kernels (their register tile). */
 const RM = 16;
 const RN = 8;
@@ -208,14 +184,7 @@ function record(p: Program, g: GemmArgs, kernel: GemmPlan['kernel']): void {
 
 /** Records one gemm dispatch of `spec` (a GEMM_PARAMS kernel); `extra` bindings follow the uniform. */
 function recordSpec(p: Program, g: GemmArgs, spec: KernelSpec, extra: readonly BindingLike[]): void {
-  p.add({ ...spec, constants: { WX, WY } }, [g.a, g.b, g.c, gemmUniform(p, g), ...extra], [...tiles(g), g.batch ?? 1]);
-}
-
-/** Workgroups over C's columns and rows. */
-const tiles = (g: GemmArgs): [number, number] => [ceilDiv(g.N, RN * WX), ceilDiv(g.M, RM * WY)];
-
-function gemmUniform(p: Program, g: GemmArgs): GPUBuffer {
-  return p.uniform(
+  const u = p.uniform(
     'matmul params',
     packUniform(GEMM_PARAMS, {
       M: g.M,
@@ -232,28 +201,11 @@ function gemmUniform(p: Program, g: GemmArgs): GPUBuffer {
       alpha: g.alpha ?? 1,
     }),
   );
-}
-
-/** True when two gemms can share one matmul_vec4_pair dispatch: each vec4, unsplit and unbatched. */
-function pairOk(g: GemmArgs): boolean {
-  const plan = planGemm(g);
-  return plan.kernel === 'vec4' && plan.splitK === 1 && (g.batch ?? 1) === 1;
-}
-
-/**
- * Two gemms in one dispatch (workgroup z picks the gemm), each as gemm would compute it alone;
- * with `pre`, gemm 0's store applies GELU's backward (as matmul_vec4_dgelu).
- */
-function gemmPair(p: Program, g0: GemmArgs, g1: GemmArgs, pre?: BindingLike): void {
-  const [x0, y0] = tiles(g0);
-  const [x1, y1] = tiles(g1);
-  const bindings = [g0.a, g0.b, g0.c, gemmUniform(p, g0), g1.a, g1.b, g1.c, gemmUniform(p, g1)];
-  const spec = pre ? VEC4_PAIR_DGELU : VEC4_PAIR;
-  p.add({ ...spec, constants: { WX, WY } }, pre ? [...bindings, pre] : bindings, [
-    Math.max(x0, x1),
-    Math.max(y0, y1),
-    2,
-  ]);
+  p.add(
+    { ...spec, constants: { WX, WY } },
+    [g.a, g.b, g.c, u, ...extra],
+    [ceilDiv(g.N, RN * WX), ceilDiv(g.M, RM * WY), g.batch ?? 1],
+  );
 }
 
 /** Workgroups of 64 covering n elements, spread over x and y (65535 per dimension). */
@@ -343,19 +295,8 @@ export interface MatmulBackwardArgs {
 /** dinp[N, IC] = dout . weight (written); dweight[OC, IC] += dout^T . inp (accumulated). */
 export function matmul_backward(p: Program, a: MatmulBackwardArgs): void {
   const { dinp, dweight, dout, inp, weight, N, IC, OC } = a;
-  const gw: GemmArgs = { a: dout, b: inp, c: dweight, M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1 };
-  const dw = { ...gw, accumulate: true };
-  if (!dinp) {
-    gemm(p, dw);
-    return;
-  }
-  const gi: GemmArgs = { a: dout, b: weight, c: dinp, M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 };
-  // Both gradients in one dispatch when neither needs split-K scratch (the plan is then the same).
-  if (pairOk(gi) && pairOk(dw)) gemmPair(p, gi, dw);
-  else {
-    gemm(p, gi);
-    gemm(p, dw);
-  }
+  if (dinp) gemm(p, { a: dout, b: weight, c: dinp, M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 });
+  gemm(p, { a: dout, b: inp, c: dweight, M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1, accumulate: true });
 }
 
 /**
@@ -367,19 +308,12 @@ export function matmul_backward(p: Program, a: MatmulBackwardArgs): void {
 export function matmul_backward_dgelu(p: Program, a: MatmulBackwardDgeluArgs): void {
   const { dinp, dpre, pre, dweight, dout, inp, weight, N, IC, OC } = a;
   const g: GemmArgs = { a: dout, b: weight, c: dpre, M: N, N: IC, K: OC, sAm: OC, sAk: 1, sBk: IC, sBn: 1 };
-  const dw: GemmArgs = { a: dout, b: inp, c: dweight, M: OC, N: IC, K: N, sAm: 1, sAk: OC, sBk: IC, sBn: 1 };
-  const dwAcc = { ...dw, accumulate: true };
-  if (vec4Ok(g) && pairOk(dwAcc)) {
-    // Both gradients and GELU's backward in one dispatch.
-    gemmPair(p, g, dwAcc, pre);
-    return;
-  }
   if (vec4Ok(g)) recordSpec(p, g, VEC4_DGELU, [pre]);
   else {
     gemm(p, { ...g, c: dinp });
     gelu_backward(p, dpre, pre, dinp, N * IC);
   }
-  gemm(p, dwAcc);
+  matmul_backward(p, { dinp: null, dweight, dout, inp, weight, N, IC, OC });
 }
 
 export interface MatmulBackwardDgeluArgs extends Omit<MatmulBackwardArgs, 'dinp'> {

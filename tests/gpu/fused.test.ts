@@ -2,9 +2,7 @@
 // kernels they replace (src/reference/fused.ts), in headless Chromium. Sizes
 // straddle the 64x32 matmul workgroup tile, its 16x8 register tile and the
 // 64-row workgroups of the row kernels; shapes with IC or OC not a multiple
-// of 4 take the unfused fallbacks, which must give the same results. (With the
-// backward's IC a multiple of 4 and no split-K, both of its gradients and
-// GELU's backward are one matmul_vec4_pair_dgelu dispatch.)
+// of 4 take the unfused fallbacks, which must give the same results.
 import { describe, test } from 'vitest';
 import { matmul_backward_dgelu, matmul_forward_gelu } from '../../src/kernels/matmul';
 import { residual_rmsnorm_forward } from '../../src/kernels/rmsnorm';

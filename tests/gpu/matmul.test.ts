@@ -22,8 +22,7 @@ describe('matmul kernel', () => {
   // Sizes straddle the 64x32 workgroup tile and 16x8 register tile (1, 63, 65, 130).
   // IC and OC multiples of 4 take the forward that reads W in place (matmul_nt),
   // OC % 4 == 0 alone the transpose + vec4 forward (33, 7, 12), IC % 4 == 0 the vec4
-  // backward (both gradients in one matmul_vec4_pair dispatch unless one splits K);
-  // the others the scalar kernel. N = 300 splits the weight gradient's K.
+  // backward; the others the scalar kernel. N = 300 splits the weight gradient's K.
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [7, 5, 3],
