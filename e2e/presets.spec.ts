@@ -40,7 +40,8 @@ for (const preset of PRESETS) {
     page,
   }) => {
     const base = applyOverrides(DEFAULT_RUN, preset.base);
-    const linesPerRun = 1 + base.eval.reweightSweep.length + (base.eval.hybridskip ? 1 : 0);
+    const linesPerRun =
+      1 + base.eval.reweightSweep.length + (base.eval.hybridskip ? 1 : 0) + (base.eval.windowed ? 1 : 0);
     test.setTimeout(60_000 + preset.runs.length * 40_000);
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
