@@ -137,3 +137,60 @@ test('the compare view: three students, a duplicate, a lock left; legend, class 
   });
   expect(problems).toEqual([]);
 });
+
+test('the small details: p where it acts, the task only with task data, copy notes, imports, file names', async ({
+  page,
+}) => {
+  const problems = watch(page);
+  await page.goto('/');
+  await page.getByRole('button', { name: /Load preset: Extrapolation/ }).click();
+  // softmax, lssa, lssar (p = 15): only the lssar run shows its p, and it does not read "re-weight: off".
+  await expect(page.getByLabel('Re-weighting p (run 1)')).toHaveCount(0);
+  await expect(page.getByLabel('Re-weighting p (run 3)')).toHaveValue('15');
+  await expect(page.getByLabel('Run 3 Re-weighting').locator('option').first()).toHaveText(
+    're-weight: off (base); lssar re-weights itself',
+  );
+  await expect(page.getByLabel('Synthetic task', { exact: true })).toHaveCount(0);
+  await page.locator('summary', { hasText: /^Data$/ }).click();
+  await page.getByLabel('Data', { exact: true }).selectOption('task');
+  await expect(page.getByLabel('Synthetic task', { exact: true })).toBeVisible();
+  await page.getByLabel('Data', { exact: true }).selectOption('brown');
+
+  await page.getByText('Teacher: make a student link').click();
+  await page.getByRole('button', { name: 'Copy student link' }).click();
+  await expect(page.getByText(/^(Copied|Select and copy): the student link \([\d,]+ characters\)$/)).toBeVisible();
+
+  const file = {
+    name: 'week3.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(runs.slice(0, 3))),
+  };
+  await page.getByLabel('Import results (JSON)').setInputFiles(file);
+  await expect(page.getByText('Imported 3 runs from week3.json')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Runs in the plots' })).toContainText('softmax (week3.json)');
+  await page.getByLabel('Import results (JSON)').setInputFiles(file);
+  await expect(page.getByText('Imported 0 runs from week3.json')).toBeVisible();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV (loss vs length)' }).click();
+  const csv = await download;
+  expect(csv.suggestedFilename()).toBe('Extrapolation-softmax-vs-softplus-loss-vs-length.csv');
+  expect(readFileSync(await csv.path(), 'utf8').split('\n')[1]).toMatch(/^Extrapolation: softmax vs softplus,,softmax/);
+  expect(problems).toEqual([]);
+});
+
+test('without WebGPU: what to do, in plain words, once; the browser reason folded away', async ({
+  browser,
+  baseURL,
+}) => {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(() =>
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }),
+  );
+  const page = await ctx.newPage();
+  await page.goto(await resultsLink(baseURL!, 'Ana', 1));
+  await expect(page.getByText(/open this page in Chrome or Edge on a laptop or desktop computer/)).toHaveCount(1);
+  await expect(page.getByText(/navigator\.gpu is missing/)).toBeHidden();
+  await expect(page.getByText(/Press .Run experiment/)).toHaveCount(0);
+  await expect(page.locator('[data-testid="plot-loss-vs-length"] svg g[aria-label="line"] path')).toHaveCount(3);
+  await ctx.close();
+});
