@@ -90,7 +90,8 @@ export const PRESETS: readonly Preset[] = [
     id: 'extrapolation',
     title: 'Extrapolation: softmax vs softplus',
     question:
-      'Trained at T = 64, how does validation loss change as the model reads 2x to 16x longer windows, with ' +
+      `Trained at T = ${CLASSROOM['train.seqLen']}, how does validation loss change as the model reads 2x to 16x ` +
+      'longer windows, with ' +
       'standard softmax attention, length-scaled softplus (lssa), and lssa with re-weighting (lssar)?',
     finding:
       "The Softplus paper (GPT-2 124M, RoPE) finds softmax's loss climbing with length (about 3.2 at 1x to 6.3 at " +
@@ -286,7 +287,8 @@ export const ISSUE14_PRESETS: readonly Preset[] = [
     id: 'passkey',
     title: 'Passkey retrieval',
     question:
-      'Trained on the passkey task at T = 32, can softmax, lssa and lssar still retrieve a key hidden in filler ' +
+      `Trained on the passkey task at T = ${CLASSROOM['train.seqLen']}, can softmax, lssa and lssar still ` +
+      'retrieve a key hidden in filler ' +
       'text 2x to 16x longer? Accuracy against length; chance is 10^-d for a d-digit key.',
     finding: 'The Softplus paper reports better passkey retrieval with lssar than with softmax.',
     base: {
