@@ -13,10 +13,14 @@
 //   sum;REF;M;D         the sum over the runs named (a run in several rows counted once)
 //   count;REF           how many runs (documents)                      base;PRESET;unigram|uniform;D   a baseline
 //   above;REF;M;X       how many runs have M above X: a number, or unigram or uniform (each run's own baseline)
+//   wse;REF;M;D         the mean over seeds, `(se ≤ S)`: S bounds its standard error over evaluation windows, the
+//                       mean over seeds of each seed's (measures.ts windowSe), as the sd of a mean is at most the mean
+//                       of the sds
+//   pct;REF;A;B;D       100 x the mean over seeds of A over the mean of B: how much of B is A, in percent
 
 import type { ResultsDoc } from '../eval/results';
 import { pairBySeed, verdict, verdictPhrase } from './compare';
-import { measure, perSeed, ReportDataError, type Results, type Row, resolveRows } from './measures';
+import { measure, perSeed, ReportDataError, type Results, type Row, resolveRows, windowSe } from './measures';
 
 const MARKER = /<!-- =([^>]*?) -->([\s\S]*?)<!-- \/= -->/g;
 
@@ -152,6 +156,20 @@ export function evaluate(results: Results, expr: string): string {
         runsOf(resolveRows(results, args[0])).reduce((a, [r, doc]) => a + read(doc, r.variant), 0),
         d,
       );
+    }
+    case 'wse': {
+      need(3);
+      const row = one(results, args[0]);
+      const se = windowSe(args[1]);
+      const bound = mean(row.docs.map((doc) => se(doc, row.variant)));
+      return `${fixed(mean([...perSeed(row, args[1]).values()]), d)} (se ≤ ${fixed(bound, d.replace('+', ''))})`;
+    }
+    case 'pct': {
+      need(4);
+      const row = one(results, args[0]);
+      const [a, b] = [mean([...perSeed(row, args[1]).values()]), mean([...perSeed(row, args[2]).values()])];
+      if (b === 0) throw new ReportDataError(`'${args[2]}' is zero: ${expr}`);
+      return fixed((100 * a) / b, d);
     }
     case 'count':
       need(1);

@@ -81,13 +81,19 @@ function lengthAt(d: ResultsDoc, variant: number, factor: number | 'longest') {
   return l;
 }
 
-/** Mean per-position loss over positions a..b (inclusive) at the longest length; buckets must tile a..b. */
-function positions(d: ResultsDoc, variant: number, a: number, b: number): number {
+/** The buckets [first, end) of the longest length that tile positions a..b (inclusive). */
+function buckets(d: ResultsDoc, variant: number, a: number, b: number) {
   const l = lengthAt(d, variant, 'longest');
   const first = a / l.bucketSize;
   const end = (b + 1) / l.bucketSize;
   if (!Number.isInteger(first) || !Number.isInteger(end) || end <= first || end > l.positions.length)
     throw new ReportDataError(`positions ${a}-${b} are not whole buckets of ${l.bucketSize} up to ${l.length}`);
+  return { l, first, end };
+}
+
+/** Mean per-position loss over positions a..b (inclusive) at the longest length; buckets must tile a..b. */
+function positions(d: ResultsDoc, variant: number, a: number, b: number): number {
+  const { l, first, end } = buckets(d, variant, a, b);
   const xs = l.positions.slice(first, end);
   return xs.reduce((s, x) => s + x, 0) / xs.length;
 }
@@ -99,8 +105,20 @@ function entropy(d: ResultsDoc, factor: number): number {
   return at.reduce((s, h) => s + h.entropy, 0) / at.length;
 }
 
+/** The document's windowed evaluation (each query saw only its last T keys, on the same windows). */
+function windowedVariant(d: ResultsDoc): number {
+  const i = d.lossVsLength.findIndex((v) => v.window !== undefined);
+  if (i < 0) throw new ReportDataError(`${d.label} seed ${d.seed} has no windowed evaluation`);
+  return i;
+}
+
 function atom(m: string): Read {
   let g: RegExpMatchArray | null;
+  // Any measure read from the windowed evaluation instead: `16x - windowed 16x` is full minus windowed.
+  if ((g = m.match(/^windowed (.+)$/))) {
+    const read = atom(g[1]);
+    return (d) => read(d, windowedVariant(d));
+  }
   if ((g = m.match(/^(\d+(?:\.\d+)?)x$/))) {
     const f = Number(g[1]);
     return (d, v) => lengthAt(d, v, f).meanLoss;
@@ -131,7 +149,7 @@ function atom(m: string): Read {
   if (m === 'training characters')
     return (d) => Number(d.train.steps) * Number(d.train.batchSize) * Number(d.train.seqLen);
   throw new ReportDataError(
-    `unknown measure '${m}' (Nx, tail, ratio, pos A-B, entropy Nx, seconds, minutes, train seconds, ` +
+    `unknown measure '${m}' (Nx, tail, ratio, pos A-B, windowed M, entropy Nx, seconds, minutes, train seconds, ` +
       'eval seconds, tokens/s, parameters, training characters)',
   );
 }
@@ -142,6 +160,50 @@ export function measure(m: string): Read {
   if (parts.length > 2) throw new ReportDataError(`measure '${m}' has more than one ' - '`);
   const [a, b] = parts.map(atom);
   return b ? (d, v) => a(d, v) - b(d, v) : a;
+}
+
+const known = <T>(x: T | undefined, d: ResultsDoc, what: string): T => {
+  if (x === undefined)
+    throw new ReportDataError(`${d.label} seed ${d.seed} has no standard error over windows of ${what}`);
+  return x;
+};
+
+/** The standard error over evaluation windows of one of atom's measures, as the document holds it. */
+function atomSe(m: string): Read {
+  let g: RegExpMatchArray | null;
+  if ((g = m.match(/^windowed (.+)$/))) {
+    const read = atomSe(g[1]);
+    return (d) => read(d, windowedVariant(d));
+  }
+  if ((g = m.match(/^(\d+(?:\.\d+)?)x$/))) {
+    const f = Number(g[1]);
+    return (d, v) => known(lengthAt(d, v, f).meanLossSe, d, m);
+  }
+  if (m === 'tail') return (d, v) => known(lengthAt(d, v, 'longest').tailLossSe, d, m);
+  if ((g = m.match(/^pos (\d+)-(\d+)$/))) {
+    const [a, b] = [Number(g[1]), Number(g[2])];
+    // Over several buckets, the mean of their standard errors: a bound (the sd of a mean is at most the mean of
+    // the sds), since the documents do not hold how the buckets co-vary over windows.
+    return (d, v) => {
+      const { l, first, end } = buckets(d, v, a, b);
+      const se = known(l.positionsSe, d, m).slice(first, end);
+      return se.reduce((s, x) => s + x, 0) / se.length;
+    };
+  }
+  throw new ReportDataError(`measure '${m}' has no standard error over windows (Nx, tail, pos A-B, windowed ...)`);
+}
+
+/**
+ * The standard error over evaluation windows of a measure, per document, or a bound on it: the documents hold each
+ * mean's standard error over windows (meanLossSe, tailLossSe, positionsSe), not the per-window values, so for
+ * `A - B` (full minus windowed on the same windows, say) it is se(A) + se(B), which no correlation over windows
+ * between A and B can exceed; exact only for one length's mean, tail or one bucket.
+ */
+export function windowSe(m: string): Read {
+  const parts = m.split(' - ').map((p) => p.trim());
+  if (parts.length > 2) throw new ReportDataError(`measure '${m}' has more than one ' - '`);
+  const [a, b] = parts.map(atomSe);
+  return b ? (d, v) => a(d, v) + b(d, v) : a;
 }
 
 /** The measure on each seed of a row, by seed. */

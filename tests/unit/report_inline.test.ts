@@ -1,6 +1,7 @@
 // The report's prose numbers: each marker is computed from per-seed values, rounded once; comparisons follow the one
 // rule (paired by seed, "lower" only when lower on every seed); a marker that cannot be computed is named.
 import { describe, expect, test } from 'vitest';
+import type { ResultsDoc } from '../../src/eval/results';
 import { pairBySeed, verdict, verdictPhrase } from '../../src/report/compare';
 import { evaluate, fillInline, fixed, markersOf } from '../../src/report/inline';
 import { resolveRows } from '../../src/report/measures';
@@ -103,4 +104,81 @@ test('fillInline refills every marker, keeps the text around it, and names each 
   expect(errors).toEqual([expect.stringMatching(/^<!-- =mean;a:nope;1x;2 -->: 'nope' matches 0 rows/)]);
   expect(fillInline(report, results).report).toBe(report);
   expect(markersOf(report).map((m) => m.text)).toEqual(['3.00', 'old']);
+});
+
+// A document with standard errors over windows and a windowed evaluation on the same windows: every standard error
+// is 0.01 x seed on the full evaluation and 0.02 x seed on the windowed one; the windowed loss is the full loss
+// minus 0.05 log2 f (so 0 apart at 1x) and its per-position buckets sit 0.1 x bucket below the full ones.
+function withWindowed(doc: ResultsDoc): ResultsDoc {
+  const s = doc.seed;
+  const full = doc.lossVsLength[0];
+  const se = (k: number) => ({ meanLossSe: k * s, tailLossSe: k * s });
+  const lengths = full.lengths.map((l) => ({
+    ...l,
+    ...se(0.01),
+    positionsSe: l.positions.map((_, i) => 0.01 * s * (i + 1)),
+  }));
+  const windowed = lengths.map((l) => {
+    const meanLoss = l.meanLoss - 0.05 * Math.log2(l.factor);
+    return {
+      ...l,
+      ...se(0.02),
+      meanLoss,
+      positions: l.positions.map((x, i) => x - 0.1 * i),
+      positionsSe: l.positions.map(() => 0.02 * s),
+      fullLoss: l.meanLoss,
+      fullMinusWindowed: l.meanLoss - meanLoss,
+    };
+  });
+  return {
+    ...doc,
+    lossVsLength: [
+      { ...full, lengths },
+      { label: 'windowed (last 16 keys)', reweightP: null, hybridskip: false, window: 16, lengths: windowed },
+    ],
+  };
+}
+
+describe('windowed evaluation and standard errors over windows', () => {
+  const w = new Map([
+    ['w/shifted', [1, 2, 3].map((seed) => withWindowed(fakeDoc('lssar', { seed })))],
+    ['old', [fakeDoc('lssar', { seed: 1 })]],
+  ]);
+  const evw = (e: string) => evaluate(w, e);
+
+  test('a measure read from the windowed evaluation: full minus windowed, per length and per bucket', () => {
+    // 4x: 0.05 log2 4 = 0.1 on every seed; 1x: none, the windows are no longer than T.
+    expect(evw('seeds;w/shifted:lssar;4x - windowed 4x;3')).toBe('0.100, 0.100, 0.100');
+    expect(evw('mean;w/shifted:lssar;1x - windowed 1x;3')).toBe('0.000');
+    // The same as the documents' own fullMinusWindowed, seed by seed.
+    const own = w.get('w/shifted')!.map((d) => fixed(d.lossVsLength[1].lengths[2].fullMinusWindowed!, '6'));
+    expect(evw('seeds;w/shifted:lssar;4x - windowed 4x;6')).toBe(own.join(', '));
+    // Buckets of 16 at 64: bucket i sits 0.1 i below; positions 32-63 are buckets 2 and 3, so 0.25 on average.
+    expect(evw('mean;w/shifted:lssar;pos 32-63 - windowed pos 32-63;+3')).toBe('+0.250');
+    // The windowed twin is also a row of its own, read as it was before.
+    expect(evw('mean;w/shifted:lssar · windowed;4x;3')).toBe(evw('mean;w/shifted:lssar;windowed 4x;3'));
+  });
+
+  test('wse: the mean over seeds beside a bound on its standard error over windows', () => {
+    // One length's mean: each seed's own standard error (0.01 s), their mean over seeds 0.02.
+    expect(evw('wse;w/shifted:lssar;4x;3')).toBe(`${evw('mean;w/shifted:lssar;4x;3')} (se ≤ 0.020)`);
+    // Full minus windowed: se(full) + se(windowed) = 0.03 s, mean over seeds 0.06.
+    expect(evw('wse;w/shifted:lssar;4x - windowed 4x;+3')).toBe('+0.100 (se ≤ 0.060)');
+    // Several buckets: the mean of their standard errors, 0.01 s (3 + 4) / 2 = 0.035 s, mean over seeds 0.07.
+    expect(evw('wse;w/shifted:lssar;pos 32-63;3')).toBe(`${evw('mean;w/shifted:lssar;pos 32-63;3')} (se ≤ 0.070)`);
+    expect(evw('wse;w/shifted:lssar;tail;3')).toMatch(/ \(se ≤ 0\.020\)$/);
+  });
+
+  test('pct: how much of one mean is another', () => {
+    // Of the 0.2-nat rise from 1x to 4x, full minus windowed at 4x is 0.1: half.
+    expect(evw('pct;w/shifted:lssar;4x - windowed 4x;4x - 1x;0')).toBe('50');
+    expect(() => evw('pct;w/shifted:lssar;4x;1x - windowed 1x;0')).toThrow(/is zero/);
+  });
+
+  test('documents without a windowed evaluation or standard errors, and measures without one, say so', () => {
+    expect(() => evaluate(w, 'mean;old:lssar;windowed 4x;2')).toThrow(/lssar seed 1 has no windowed evaluation/);
+    expect(() => evaluate(w, 'wse;old:lssar;4x;2')).toThrow(/has no standard error over windows of 4x/);
+    expect(() => evw('wse;w/shifted:lssar;ratio;2')).toThrow(/measure 'ratio' has no standard error over windows/);
+    expect(() => evw('wse;w/shifted:lssar;pos 10-20;2')).toThrow(/not whole buckets/);
+  });
 });
