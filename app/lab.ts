@@ -3,10 +3,10 @@
 // React components call its actions.
 import { labLink } from '../src/experiment/lab_address';
 import { sealLink } from '../src/experiment/link_check';
+import { readLinkResults } from '../src/experiment/results_link';
 import { makeSweep, shardPairs, textDigest } from '../src/experiment/sweep';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
-import { readLinkResults } from './export';
 import { openRunStorage, type RunStorage, syncRuns } from './persist';
 import { loadPrefs, pageStorage, prefsOf, savePrefs } from './prefs';
 import { ACTIVE, createLabStore, type LabStore } from './store';

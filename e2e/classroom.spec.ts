@@ -5,9 +5,10 @@
 // whole sweep (the plot, and number for number); it lists missing seats and
 // refuses a link of another sweep by name.
 import { type Browser, expect, type Page, test } from '@playwright/test';
-import { pastedParams, readLinkResults } from '../app/export';
+import { pastedParams } from '../app/export';
 import { labLink } from '../src/experiment/lab_address';
 import { sealLink } from '../src/experiment/link_check';
+import { readLinkResults } from '../src/experiment/results_link';
 import { mergeSweep, withoutTimings } from '../src/experiment/sweep';
 import { compressText, decodeExperiment } from '../src/experiment/url';
 

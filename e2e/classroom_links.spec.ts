@@ -7,12 +7,12 @@
 // the lab's own codec (real runs from docs/figures): nothing is trained.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { linkWithResults } from '../app/export';
 import type { ResultsDoc } from '../src/eval/results';
 import type { Experiment } from '../src/experiment/experiment';
 import { labLink } from '../src/experiment/lab_address';
 import { LINK_INCOMPLETE, sealLink } from '../src/experiment/link_check';
 import { PRESETS, presetExperiment } from '../src/experiment/presets';
+import { linkWithResults } from '../src/experiment/results_link';
 import { encodeExperiment } from '../src/experiment/url';
 import { watch } from './lab_page';
 

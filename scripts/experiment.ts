@@ -21,9 +21,11 @@ import { dropStaleTemps, planText, type ShardJob, shardJob } from '../runner/sha
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { Experiment } from '../src/experiment/experiment';
 import { FIELDS, type FieldKind } from '../src/experiment/fields';
+import { sealLink } from '../src/experiment/link_check';
 import { PRESETS } from '../src/experiment/presets';
+import { linkJson, linkWithResults } from '../src/experiment/results_link';
 import type { RunConfig } from '../src/experiment/run_config';
-import { compressText, encodeExperiment, MAX_LINK_CHARS } from '../src/experiment/url';
+import { MAX_LINK_CHARS } from '../src/experiment/url';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let interrupted = false;
@@ -120,19 +122,18 @@ function describeRun(r: RunConfig): string {
 }
 
 async function shareLink(experiment: Experiment, docs: ResultsDoc[], base: string): Promise<string> {
-  const q = encodeExperiment(experiment);
-  if (docs.length) {
-    const json = JSON.stringify(docs);
-    const res = await compressText(json);
-    // The lab refuses links past MAX_LINK_CHARS and results that inflate past 5 MB (decompressText's limit).
-    if (json.length > 5_000_000 || q.toString().length + res.length + 5 > MAX_LINK_CHARS)
-      warn(
-        `the results are too large for a link (${(res.length / 1e6).toFixed(1)} M characters compressed); ` +
-          'the link carries the experiment only: import the results file instead',
-      );
-    else q.set('res', res);
+  // The lab's own encoding (results at LINK_DIGITS digits) and integrity check, so a cut link is refused whole.
+  const q = await linkWithResults(experiment, null, docs);
+  const res = q.get('res');
+  // The lab refuses links past MAX_LINK_CHARS and results that inflate past 5 MB (decompressText's limit).
+  if (res !== null && (linkJson(docs).length > 5_000_000 || q.toString().length > MAX_LINK_CHARS)) {
+    warn(
+      `the results are too large for a link (${(res.length / 1e6).toFixed(1)} M characters compressed); ` +
+        'the link carries the experiment only: import the results file instead',
+    );
+    q.delete('res');
   }
-  return `${base}#${q.toString()}`;
+  return `${base}#${sealLink(q).toString()}`;
 }
 
 async function openRunner(verbose: boolean, onLine: (line: string) => void): Promise<Page> {

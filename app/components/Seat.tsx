@@ -3,10 +3,10 @@
 // picks a seat (or the link names it), runs that seat's runs, and copies the
 // results link back to the teacher, whose classroom view merges the seats.
 import { useMemo, useState } from 'react';
+import { linkWithResults } from '../../src/experiment/results_link';
 import { makeSweep, pairName, type Sweep, shardPairs, textDigest } from '../../src/experiment/sweep';
 import { isStudentLink } from '../classroom';
 import { copyText } from '../download';
-import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
 import { useLab, useLabState } from './context';
 import { LinkOutput } from './LinkOutput';

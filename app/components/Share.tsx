@@ -2,11 +2,11 @@
 // runs' results; a teacher composes a student link that locks or hides controls.
 import { useMemo, useState } from 'react';
 import { checkValue, FIELD_BY_PATH, FIELDS } from '../../src/experiment/fields';
+import { linkWithResults } from '../../src/experiment/results_link';
 import { makeSweep, planShards } from '../../src/experiment/sweep';
 import { encodeExperiment, MAX_SEATS, MAX_SWEEP_SEEDS, type TeacherMode } from '../../src/experiment/url';
 import { isStudentLink } from '../classroom';
 import { copyText } from '../download';
-import { linkWithResults } from '../export';
 import { shareUrl } from '../lab';
 import { useLab, useLabState } from './context';
 import { LinkOutput } from './LinkOutput';

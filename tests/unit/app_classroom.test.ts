@@ -6,12 +6,13 @@
 import { describe, expect, test } from 'vitest';
 import { isStudentLink, keepLocked, lockMismatches } from '../../app/classroom';
 import { classAverages, classCsv, classRows, collectStudents, runId } from '../../app/compare_data';
-import { fileName, linkWithResults, lossVsLengthCsv, readStudentLink, trainingCurveCsv } from '../../app/export';
+import { fileName, lossVsLengthCsv, readStudentLink, trainingCurveCsv } from '../../app/export';
 import { loadPrefs, savePrefs } from '../../app/prefs';
 import { createLabStore } from '../../app/store';
 import { defaultExperiment, type Experiment } from '../../src/experiment/experiment';
 import { sealLink } from '../../src/experiment/link_check';
 import { PRESETS, presetExperiment, QUICK_TRY } from '../../src/experiment/presets';
+import { linkWithResults } from '../../src/experiment/results_link';
 import { fakeDoc } from './app_fixture';
 
 const LOCKED = ['train.steps', 'train.seqLen', 'model.nLayer'];

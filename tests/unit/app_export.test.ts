@@ -4,15 +4,14 @@
 import { describe, expect, test } from 'vitest';
 import {
   diffFromShared,
-  linkWithResults,
   lossVsLengthCsv,
-  readLinkResults,
   readResultsFile,
   readStudentLink,
   resultsJson,
   trainingCurveCsv,
 } from '../../app/export';
 import { PRESETS, presetExperiment } from '../../src/experiment/presets';
+import { linkWithResults, readLinkResults } from '../../src/experiment/results_link';
 import { compressText, decodeExperiment } from '../../src/experiment/url';
 import { seriesOf } from '../../src/report/common';
 import { diagnosticsPoints } from '../../src/report/diagnostics';

@@ -3,10 +3,11 @@
 // as sweep documents (not relabelled) from a #fragment link; and the
 // classroom merge of seats' links equals the whole sweep.
 import { describe, expect, test } from 'vitest';
-import { linkJson, linkWithResults, readStudentLink } from '../../app/export';
+import { readStudentLink } from '../../app/export';
 import { createLabStore } from '../../app/store';
 import { parseResults } from '../../src/eval/results';
 import { PRESETS, presetExperiment } from '../../src/experiment/presets';
+import { linkJson, linkWithResults } from '../../src/experiment/results_link';
 import { makeSweep, mergeSweep, shardPairs, withoutTimings } from '../../src/experiment/sweep';
 import { fakeDoc } from './app_fixture';
 

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseResults } from '../../src/eval/results';
+import { linkIntegrity } from '../../src/experiment/link_check';
+import { linkJson } from '../../src/experiment/results_link';
 import { decodeExperiment, decompressText } from '../../src/experiment/url';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -108,13 +110,15 @@ describe('npm run experiment', () => {
     );
 
     const link = r.stdout.trim().split('\n').pop()!;
-    expect(link).toMatch(/^http:\/\/localhost:5173\/#v=1&/);
+    expect(link).toMatch(/^http:\/\/localhost:5173\/#k=\d+-\w+&v=1&/); // sealed, as the lab's links are
+    expect(linkIntegrity(new URLSearchParams(new URL(link).hash.slice(1)))).toBe('sealed');
     const decoded = decodeExperiment(new URL(link).hash);
     expect(decoded.problems).toEqual([]);
     expect(decoded.experiment.base.model.nEmbd).toBe(16);
     expect(decoded.experiment.runs).toHaveLength(1);
     const carried = JSON.parse(await decompressText(decoded.results!)) as unknown[];
-    expect(carried.map((d) => parseResults(d))).toEqual(docs);
+    // The lab's link encoding: every fractional number at LINK_DIGITS significant digits.
+    expect(carried.map((d) => parseResults(d))).toEqual(JSON.parse(linkJson(docs)));
   }, 180_000);
 
   test('bad input: exit 2, one line naming the problem, nothing written', async () => {

@@ -84,7 +84,7 @@ describe("the command line's link address", () => {
       LAB_URL: 'https://you.github.io/attention-lab',
     });
     expect(dry.code).toBe(0);
-    expect(dry.out.trim().split('\n').pop()).toMatch(/^https:\/\/you\.github\.io\/attention-lab\/#v=1&/);
+    expect(dry.out.trim().split('\n').pop()).toMatch(/^https:\/\/you\.github\.io\/attention-lab\/#k=\d+-\w+&v=1&/);
     const help = await run(['--help'], {});
     expect(help.out).toMatch(/--link-base URL\s+where the lab is served/);
     expect(help.out).toContain('$LAB_URL');

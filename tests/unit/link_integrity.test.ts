@@ -5,12 +5,13 @@
 // loading nothing of itself. Older links without the check still open.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { linkWithResults, pastedParams, readLinkResults } from '../../app/export';
+import { pastedParams } from '../../app/export';
 import type { ResultsDoc } from '../../src/eval/results';
 import { defaultExperiment } from '../../src/experiment/experiment';
 import { labLink } from '../../src/experiment/lab_address';
 import { LINK_INCOMPLETE, linkIntegrity, sealLink } from '../../src/experiment/link_check';
 import { PRESETS, presetExperiment } from '../../src/experiment/presets';
+import { linkWithResults, readLinkResults } from '../../src/experiment/results_link';
 import { decodeExperiment, decompressText, encodeExperiment, RESULTS_UNREADABLE } from '../../src/experiment/url';
 
 const LAB = 'https://school.example/lab/';
