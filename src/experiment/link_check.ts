@@ -3,7 +3,7 @@
 // its first character (chat apps and e-mail clients cut long links) or
 // altered by hand is refused whole instead of half-loading: with the check
 // first, no prefix of a sealed link can pass as whole. Links without `k`
-// (made before the check existed, or by the command line) still open, read
+// (made before the check existed) still open, read
 // field by field as before.
 
 /** The check's parameter. */
