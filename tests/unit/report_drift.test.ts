@@ -88,6 +88,9 @@ const U = 'deconstruct-uniform';
 const R = 'reweight-eval';
 const H = 'deconstruct-hybrid';
 const M = 'how-many';
+// Preset 1 again on shifted windows with windowed evaluation (§1's corrected reading); `fmw` is full minus windowed.
+const S = 'extrapolation/shifted';
+const fmw = (x: string) => `${x} - windowed ${x}`;
 
 // A sentence that sums up comparisons in words, and the check that recomputes it. The sentence must be in the
 // report as written (whitespace aside), so rewording one means revisiting its check.
@@ -186,6 +189,45 @@ const CLAIMS: [sentence: string, holds: () => boolean][] = [
     },
   ],
 ];
+
+CLAIMS.push(
+  [
+    'the same seeds, training and weights',
+    () =>
+      ['softmax', 'lssa', 'lssar (p = 15)'].every(
+        (r) => all(`${S}:${r}`, '16x').join() === all(`extrapolation:${r}`, '16x').join(),
+      ),
+  ],
+  [
+    'below position T the two are the same computation and the difference is exactly zero',
+    () => {
+      const runs = `${S}:softmax&lssa&lssar (p = 15)`;
+      return [...all(runs, fmw('pos 0-31')), ...all(runs, fmw('1x'))].every((x) => x === 0);
+    },
+  ],
+  [
+    'softmax and `lssar` pay more with every doubling, on every seed',
+    () =>
+      ['softmax', 'lssar (p = 15)'].every((r) =>
+        [0, 1, 2].every((i) => {
+          const at = ['2x', '4x', '8x', '16x'].map((f) => all(`${S}:${r}`, fmw(f))[i]);
+          return at.every((x, k) => k === 0 || x > at[k - 1]);
+        }),
+      ),
+  ],
+  ['no step at T for `lssar`', () => all(`${S}:lssar (p = 15)`, fmw('pos 32-47')).every((x) => Math.abs(x) < 0.015)],
+  [
+    'reading only its last T keys does as well at 16x as at 1x',
+    () => all(`${S}:lssar (p = 15)`, 'windowed 16x - 1x').every((x) => Number(x.toFixed(2)) <= 0),
+  ],
+  [
+    'So all of it remains',
+    () => {
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      return mean(all(`${S}:lssar (p = 15)`, fmw('16x'))) >= mean(all(`${S}:lssar (p = 15)`, '16x - 1x'));
+    },
+  ],
+);
 
 test.each(CLAIMS)('in words: %s', (sentence, holds) => {
   const prose = REPORT.replace(/<!-- =[^>]*? -->[\s\S]*?<!-- \/= -->/g, '#').replace(/\s+/g, ' ');
