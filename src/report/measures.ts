@@ -112,14 +112,22 @@ function windowedVariant(d: ResultsDoc): number {
   return i;
 }
 
+/** `windowed M`: M read from the windowed evaluation instead (`16x - windowed 16x` is full minus windowed). */
+function onWindowed(m: string, inner: (m: string) => Read): Read | null {
+  const g = m.match(/^windowed (.+)$/);
+  if (!g) return null;
+  const read = inner(g[1]);
+  return (d) => read(d, windowedVariant(d));
+}
+
+const FACTOR = /^(\d+(?:\.\d+)?)x$/;
+const POSITIONS = /^pos (\d+)-(\d+)$/;
+
 function atom(m: string): Read {
   let g: RegExpMatchArray | null;
-  // Any measure read from the windowed evaluation instead: `16x - windowed 16x` is full minus windowed.
-  if ((g = m.match(/^windowed (.+)$/))) {
-    const read = atom(g[1]);
-    return (d) => read(d, windowedVariant(d));
-  }
-  if ((g = m.match(/^(\d+(?:\.\d+)?)x$/))) {
+  const w = onWindowed(m, atom);
+  if (w) return w;
+  if ((g = m.match(FACTOR))) {
     const f = Number(g[1]);
     return (d, v) => lengthAt(d, v, f).meanLoss;
   }
@@ -131,7 +139,7 @@ function atom(m: string): Read {
       const first = ls.reduce((a, x) => (x.length < a.length ? x : a), ls[0]);
       return lengthAt(d, v, 'longest').meanLoss / first.meanLoss;
     };
-  if ((g = m.match(/^pos (\d+)-(\d+)$/))) {
+  if ((g = m.match(POSITIONS))) {
     const [a, b] = [Number(g[1]), Number(g[2])];
     return (d, v) => positions(d, v, a, b);
   }
@@ -171,16 +179,14 @@ const known = <T>(x: T | undefined, d: ResultsDoc, what: string): T => {
 /** The standard error over evaluation windows of one of atom's measures, as the document holds it. */
 function atomSe(m: string): Read {
   let g: RegExpMatchArray | null;
-  if ((g = m.match(/^windowed (.+)$/))) {
-    const read = atomSe(g[1]);
-    return (d) => read(d, windowedVariant(d));
-  }
-  if ((g = m.match(/^(\d+(?:\.\d+)?)x$/))) {
+  const w = onWindowed(m, atomSe);
+  if (w) return w;
+  if ((g = m.match(FACTOR))) {
     const f = Number(g[1]);
     return (d, v) => known(lengthAt(d, v, f).meanLossSe, d, m);
   }
   if (m === 'tail') return (d, v) => known(lengthAt(d, v, 'longest').tailLossSe, d, m);
-  if ((g = m.match(/^pos (\d+)-(\d+)$/))) {
+  if ((g = m.match(POSITIONS))) {
     const [a, b] = [Number(g[1]), Number(g[2])];
     // Over several buckets, the mean of their standard errors: a bound (the sd of a mean is at most the mean of
     // the sds), since the documents do not hold how the buckets co-vary over windows.
