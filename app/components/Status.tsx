@@ -58,7 +58,8 @@ export function NoGpu() {
       <details>
         <summary>Details for whoever sets up the computers</summary>
         <ul>
-          <li>The browser said: {gpu.reason}</li>
+          {/* A reason written for people is the paragraph above already: said once. */}
+          {!forPeople && <li>The browser said: {gpu.reason}</li>}
           <li>
             Chrome or Edge, version 113 or later, on Windows, macOS or ChromeOS: the lab is tested in Chromium. Safari
             26 or later (macOS, iPadOS) and Firefox 141 or later (Windows) have WebGPU too, but are untested.
