@@ -3,14 +3,7 @@
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { Experiment } from '../src/experiment/experiment';
 import { MAX_LINK_DOCS, readLinkResults } from '../src/experiment/results_link';
-import {
-  compressText,
-  decodeExperiment,
-  decompressText,
-  encodeExperiment,
-  type SweepLink,
-  type TeacherMode,
-} from '../src/experiment/url';
+import { decodeExperiment } from '../src/experiment/url';
 import { safeFileName } from './download';
 
 export function resultsJson(docs: readonly ResultsDoc[]): string {
