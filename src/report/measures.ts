@@ -105,6 +105,13 @@ function entropy(d: ResultsDoc, factor: number): number {
   return at.reduce((s, h) => s + h.entropy, 0) / at.length;
 }
 
+/** Passkey retrieval accuracy at factor x T (the share of trials whose key the model wrote back). */
+function passkeyAccuracy(d: ResultsDoc, factor: number): number {
+  const at = d.passkey?.points.find((p) => p.length === factor * d.model.trainLength);
+  if (!at) throw new ReportDataError(`${d.label} seed ${d.seed} has no passkey accuracy at ${factor}x`);
+  return at.accuracy;
+}
+
 /** The document's windowed evaluation (each query saw only its last T keys, on the same windows). */
 function windowedVariant(d: ResultsDoc): number {
   const i = d.lossVsLength.findIndex((v) => v.window !== undefined);
@@ -143,6 +150,10 @@ function atom(m: string): Read {
     const [a, b] = [Number(g[1]), Number(g[2])];
     return (d, v) => positions(d, v, a, b);
   }
+  if ((g = m.match(/^passkey (\d+)x$/))) {
+    const f = Number(g[1]);
+    return (d) => passkeyAccuracy(d, f);
+  }
   if ((g = m.match(/^entropy (\d+)x$/))) {
     const f = Number(g[1]);
     return (d) => entropy(d, f);
@@ -157,8 +168,8 @@ function atom(m: string): Read {
   if (m === 'training characters')
     return (d) => Number(d.train.steps) * Number(d.train.batchSize) * Number(d.train.seqLen);
   throw new ReportDataError(
-    `unknown measure '${m}' (Nx, tail, ratio, pos A-B, windowed M, entropy Nx, seconds, minutes, train seconds, ` +
-      'eval seconds, tokens/s, parameters, training characters)',
+    `unknown measure '${m}' (Nx, tail, ratio, pos A-B, windowed M, entropy Nx, passkey Nx, seconds, minutes, ` +
+      'train seconds, eval seconds, tokens/s, parameters, training characters)',
   );
 }
 

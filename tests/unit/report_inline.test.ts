@@ -75,6 +75,25 @@ describe('operations', () => {
     expect(ev('mean;a:softmax;training characters;0')).toBe('1280');
   });
 
+  test('passkey accuracy at a multiple of T, per seed; a run without one says so', () => {
+    // fakeDoc trains at T = 16: 16 and 64 are 1x and 4x. Accuracy falls with length and differs by seed.
+    const pk = (seed: number): ResultsDoc => ({
+      ...fakeDoc('lssar', { seed }),
+      passkey: {
+        trainedOn: 'passkey',
+        points: [
+          { length: 16, accuracy: seed / 4, trials: 8 },
+          { length: 64, accuracy: 0, trials: 8 },
+        ],
+      },
+    });
+    const p = new Map([['pk', [1, 2, 3].map(pk)]]);
+    expect(evaluate(p, 'seeds;pk:lssar;passkey 1x;2')).toBe('0.25, 0.50, 0.75');
+    expect(evaluate(p, 'range;pk:lssar;passkey 4x;2')).toBe('0.00');
+    expect(() => evaluate(p, 'mean;pk:lssar;passkey 2x;2')).toThrow(/has no passkey accuracy at 2x/);
+    expect(() => ev('mean;a:softmax;passkey 1x;2')).toThrow(/has no passkey accuracy at 1x/);
+  });
+
   test('paired differences, their standard error and the rule in words', () => {
     // softmax - mlp = 0.1 on every seed.
     expect(ev('diffs;a:softmax;b:mlp;1x;+2')).toBe('+0.10, +0.10, +0.10');
