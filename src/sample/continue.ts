@@ -1,57 +1,15 @@
 // One sampling request against a trained text model: the same prompt cut to
 // each context length (multiples of the training length T) and continued at
 // each. The prompt is a validation passage (never trained on) or the user's
-// own text, encoded with the run's tokenizer. Pure data in and out, so the
-// request and its result travel over the run host's protocol as they are.
+// own text, encoded with the run's tokenizer. The request and its result are
+// plain data (src/sample/request.ts), so they travel over the run host's protocol.
 
 import { evalWindows } from '../data/batch';
 import type { Corpus } from '../data/corpus';
 import { fixedPassage } from '../engine';
 import type { GptModel } from '../model/gpt';
 import { continueTokens } from './generate';
-import { checkSampling, type SamplingOptions } from './sampler';
-
-export interface SampleRequest extends SamplingOptions {
-  /** Context lengths as multiples of T, e.g. [1, 4, 16]. */
-  contexts: number[];
-  /** Characters to generate at each context length. */
-  chars: number;
-  seed: number;
-  /** The user's prompt; absent: a validation passage. */
-  prompt?: string;
-}
-
-export const DEFAULT_SAMPLE: SampleRequest = { contexts: [1, 4, 16], chars: 200, temperature: 0.8, topK: 0, seed: 1 };
-
-export interface SampleBlock {
-  /** Context length as a multiple of T, and in characters. */
-  factor: number;
-  length: number;
-  /** The prompt as the model read it (at most `length` characters). */
-  prompt: string;
-  continuation: string;
-  seconds: number;
-}
-
-export interface SampleResult {
-  request: SampleRequest;
-  /** The training length the factors multiply. */
-  trainLength: number;
-  blocks: SampleBlock[];
-  /** For a validation prompt: what the passage really says next (as many characters as were generated). */
-  truth?: string;
-  /** Prompt characters outside the run's vocabulary (read as the unknown id). */
-  unknownChars: number;
-}
-
-export function checkSampleRequest(r: SampleRequest): void {
-  checkSampling(r);
-  if (!r.contexts.length || r.contexts.some((f) => !Number.isInteger(f) || f < 1))
-    throw new RangeError(`context lengths are positive whole multiples of T, got ${r.contexts.join(',')}`);
-  if (!Number.isInteger(r.chars) || r.chars < 1 || r.chars > 10_000)
-    throw new RangeError(`characters to generate: 1..10000, got ${r.chars}`);
-  if (r.prompt !== undefined && r.prompt.length === 0) throw new RangeError('the prompt is empty');
-}
+import { checkSampleRequest, type SampleBlock, type SampleRequest, type SampleResult } from './request';
 
 /**
  * The validation passage a sample starts from: the first of the evaluator's

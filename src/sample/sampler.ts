@@ -2,6 +2,7 @@
 // float64: temperature, top-k and a seeded draw. The logits come back from
 // the GPU once per generated character (src/sample/generate.ts), so this is
 // pure arithmetic on V numbers and needs no kernel of its own.
+import { ConfigError } from '../errors';
 import type { Rng } from '../util/random';
 
 export interface SamplingOptions {
@@ -13,8 +14,8 @@ export interface SamplingOptions {
 
 export function checkSampling(o: SamplingOptions): void {
   if (!Number.isFinite(o.temperature) || o.temperature < 0)
-    throw new RangeError(`temperature must be a finite number >= 0, got ${o.temperature}`);
-  if (!Number.isInteger(o.topK) || o.topK < 0) throw new RangeError(`top-k must be an integer >= 0, got ${o.topK}`);
+    throw new ConfigError(`temperature must be a finite number >= 0, got ${o.temperature}`);
+  if (!Number.isInteger(o.topK) || o.topK < 0) throw new ConfigError(`top-k must be an integer >= 0, got ${o.topK}`);
 }
 
 /** The id with the largest logit (the lowest such id on ties). */
