@@ -54,6 +54,9 @@ function wrap(s: string, w: number): string[] {
   return lines.length ? lines : [''];
 }
 
+/** Two significant digits below 10 (a 16x context on a software adapter samples about one character a second). */
+const rate = (x: number) => (x < 10 ? x.toFixed(1) : String(Math.round(x)));
+
 const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - [...s].length));
 
 /** One run's continuations: a header, the prompt's end, then the context lengths side by side. */
@@ -67,7 +70,7 @@ export function formatSamples(name: string, r: SampleResult, width = 120): strin
   const source = q.prompt === undefined ? 'a validation passage' : 'your prompt';
   const unknown = r.unknownChars ? ` (${r.unknownChars} characters outside the vocabulary read as unknown)` : '';
   const cols = r.blocks.map((b) => ({
-    head: `${b.factor}x T = ${b.length} (${Math.round(q.chars / Math.max(b.seconds, 1e-9))} chars/s)`,
+    head: `${b.factor}x T = ${b.length} (${rate(q.chars / Math.max(b.seconds, 1e-9))} chars/s)`,
     text: b.continuation,
   }));
   if (r.truth !== undefined) cols.push({ head: 'the passage goes on', text: r.truth });

@@ -127,7 +127,7 @@ describe('npm run experiment', () => {
     expect(r.code, r.stderr).toBe(0);
     const blocks = r.stdout.split('\n── ').slice(1);
     expect(blocks).toHaveLength(2); // one block per run and seed
-    const columns = /^1x T = 16 \(\d+ chars\/s\) +│ 2x T = 32 \(\d+ chars\/s\) +│ the passage goes on$/m;
+    const columns = /^1x T = 16 \([\d.]+ chars\/s\) +│ 2x T = 32 \([\d.]+ chars\/s\) +│ the passage goes on$/m;
     const rows = blocks.map((b) => {
       expect(b).toMatch(/^run \d\/2 .*: temperature 0\.8, top-k all, seed 1, 50 characters\n/);
       expect(b).toMatch(columns);
