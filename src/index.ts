@@ -40,7 +40,7 @@ export { buildParamTable, initParams, type ParamEntry, type ParamTable, paramCou
 export { expandPattern, PATTERNS, type Pattern } from './model/patterns';
 export { type Shapes, shapesOf } from './model/shapes';
 export { sampleModel, validationPrompt } from './sample/continue';
-export { type Continuation, ContextGraph, continueTokens } from './sample/generate';
+export { ContextGraph, type Continuation, continueTokens } from './sample/generate';
 export { type PassageReading, readPassage } from './sample/passage';
 export { DEFAULT_SAMPLE, type SampleRequest, type SampleResult } from './sample/request';
 export { pickToken, samplingDistribution, topPredictions } from './sample/sampler';
