@@ -147,4 +147,14 @@ describe('LabCore (the worker side) without a GPU', () => {
     expect(isEvent({ type: 'checked', runId: 'c' })).toBe(true);
     expect(isEvent({ type: 'checked' })).toBe(false);
   });
+
+  test('sampling a run whose weights are not kept is refused as a config error naming the run', async () => {
+    const { LabCore } = await import('../../src/host/core');
+    const events: Event[] = [];
+    const core = new LabCore((e) => events.push(e));
+    await core.handle({ type: 'sample', runId: 'r4', request: DEFAULT_SAMPLE });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'error', runId: 'r4', kind: 'config' });
+    expect((events[0] as { message: string }).message).toMatch(/no weights kept for run 'r4'/);
+  });
 });
