@@ -12,10 +12,11 @@ import { continueTokens } from './generate';
 import { checkSampleRequest, type SampleBlock, type SampleRequest, type SampleResult } from './request';
 
 /**
- * The validation passage a sample starts from: the first of the evaluator's
- * window starts (evaluation seed `seed`) among windows long enough for the
- * longest context plus the characters to generate, so the true continuation
- * is there to compare with. Returns the longest prompt and what follows it.
+ * The validation passage a sample starts from: one window of the longest
+ * context, drawn as the evaluator draws its windows (evaluation seed `seed`),
+ * so the prompt is the same for every run of an experiment and does not change
+ * with the number of characters asked for. Returns it and what the text says
+ * next (up to `chars` characters; fewer where the document ends).
  */
 export function validationPrompt(
   corpus: Corpus,
@@ -23,7 +24,7 @@ export function validationPrompt(
   chars: number,
   seed: number,
 ): { prompt: Uint32Array; next: Uint32Array } {
-  const [w] = evalWindows(corpus.validation, 1, longest + chars, seed);
+  const [w] = evalWindows(corpus.validation, 1, longest, seed);
   const doc = corpus.validation[w.doc];
   return {
     prompt: doc.slice(w.start, w.start + longest),

@@ -31,7 +31,7 @@ export interface SampleResult {
   /** The training length the factors multiply. */
   trainLength: number;
   blocks: SampleBlock[];
-  /** For a validation prompt: what the passage really says next (as many characters as were generated). */
+  /** For a validation prompt: what the passage really says next (up to as many characters as were generated). */
   truth?: string;
   /** Prompt characters outside the run's vocabulary (read as the unknown id). */
   unknownChars: number;
