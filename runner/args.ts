@@ -22,7 +22,7 @@ export const SIZE_FLAGS = {
 } as const;
 export type SizeFlag = keyof typeof SIZE_FLAGS;
 
-const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose', 'plan'] as const;
+const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose', 'plan', 'sample'] as const;
 const STRINGS = [
   'preset',
   'config',
@@ -34,6 +34,12 @@ const STRINGS = [
   'plotSize',
   'shard',
   'exportTorch',
+  'sampleContext',
+  'sampleChars',
+  'temperature',
+  'topK',
+  'sampleSeed',
+  'prompt',
 ] as const;
 const LISTS = ['plot', 'set'] as const;
 
@@ -110,6 +116,19 @@ Output:
                        (model.py, train.py, weights.safetensors, ...; see DIR's
                        README.md): in DIR for one run, in DIR/NN-label/ for
                        several; text runs only (Brown or --text)
+
+Text (after each run, with its trained weights):
+  --sample             continue the same prompt with every run, at each context
+                       length, printed one block per run, the lengths side by side
+  --sample-context 1,4,16  context lengths as multiples of T (default 1,4,16): the
+                       model reads at most this many characters for each new one
+  --sample-chars N     characters to generate at each length (default 200)
+  --temperature X      0 is greedy (argmax); default 0.8
+  --top-k K            draw from the K most likely characters only (default 0: all)
+  --sample-seed N      seed of the draws (default 1): the same seed, the same text
+  --prompt TEXT        your prompt (default: a validation passage, cut to each
+                       context length, its true continuation printed beside)
+  Text runs only (Brown or --text).
 
 Other:
   --list               list the presets, one a line, and exit

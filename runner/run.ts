@@ -12,6 +12,7 @@ import type { Command, Event, Progress } from '../src/host/protocol';
 import { answerFigureFor } from '../src/report/answerData';
 import { type FigurePart, figureFileSvg } from '../src/report/figureFile';
 import { lossTableMarkdown } from '../src/report/lossTable';
+import type { SampleRequest, SampleResult } from '../src/sample/request';
 
 export interface RunnerApi {
   /** Requests the device; returns the adapter's description. */
@@ -28,6 +29,8 @@ export interface RunnerApi {
   run(run: unknown, userText: string | null, torchExport?: boolean): Promise<ResultsDoc>;
   /** The last run's PyTorch export files (text as is, bytes in base64), once; null if none. */
   takeExport(): WireFile[] | null;
+  /** Continues text with the last finished run's weights (kept by the run host). */
+  sample(request: SampleRequest): Promise<SampleResult>;
   /**
    * Renders the figure file into #plot and returns it as standalone SVG text: titled, the experiment's answer
    * figure (its preset's, found by the title or the runs' labels) above the loss-vs-length plot and its legend,
@@ -58,7 +61,7 @@ declare global {
 }
 
 type Ready = Extract<Event, { type: 'ready' }>;
-type Outcome = Extract<Event, { type: 'checked' | 'results' }>;
+type Outcome = Extract<Event, { type: 'checked' | 'results' | 'samples' }>;
 
 let ready: (e: Ready) => void = () => {};
 /** The command awaiting its last event, by run id (one at a time: the CLI awaits each call). */
@@ -68,7 +71,13 @@ function onEvent(e: Event): void {
   if (e.type === 'ready') ready(e);
   else if (e.type === 'progress') window.__progress?.(e);
   else if (e.runId === null) console.error(`run host: ${e.type === 'error' ? e.message : e.type}`);
-  else if (e.type === 'checked' || e.type === 'results' || e.type === 'error' || e.type === 'stopped') {
+  else if (
+    e.type === 'checked' ||
+    e.type === 'results' ||
+    e.type === 'samples' ||
+    e.type === 'error' ||
+    e.type === 'stopped'
+  ) {
     const w = waiting.get(e.runId);
     waiting.delete(e.runId);
     if (e.type === 'error') w?.fail(new Error(e.message));
@@ -81,8 +90,8 @@ function onEvent(e: Event): void {
 const core = new LabCore(onEvent, { attentionMaps: false });
 let runs = 0;
 
-/** Sends a run-scoped command and resolves with its outcome ('checked' or 'results'); an error event rejects. */
-function request(cmd: Extract<Command, { type: 'check' | 'start' }>): Promise<Outcome> {
+/** Sends a run-scoped command and resolves with its outcome ('checked', 'results', 'samples'); an error rejects. */
+function request(cmd: Extract<Command, { type: 'check' | 'start' | 'sample' }>): Promise<Outcome> {
   return new Promise((done, fail) => {
     waiting.set(cmd.runId, { done, fail });
     void core.handle(cmd);
@@ -120,6 +129,12 @@ const api: RunnerApi = {
     if (e.type !== 'results') throw new Error(`the run host answered '${e.type}' to a start`);
     if (e.torch) lastExport = e.torch.map(toWire);
     return parseResults(JSON.parse(JSON.stringify(e.doc)));
+  },
+
+  async sample(req) {
+    const e = await request({ type: 'sample', runId: `run ${runs}`, request: req });
+    if (e.type !== 'samples') throw new Error(`the run host answered '${e.type}' to a sample`);
+    return e.result;
   },
 
   takeExport() {

@@ -17,6 +17,7 @@ import { checkTorchExport, runFolder, writeTorchExport } from '../runner/export_
 import { checkOutputs, type Outputs } from '../runner/outputs';
 import { duration, RunBar, summaryTable } from '../runner/progress';
 import type { WireFile } from '../runner/run';
+import { formatSamples, sampleRequestOf } from '../runner/sample_text';
 import { dropStaleTemps, planText, type ShardJob, shardJob } from '../runner/shard';
 import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { Experiment } from '../src/experiment/experiment';
@@ -26,6 +27,7 @@ import { PRESETS } from '../src/experiment/presets';
 import { linkJson, linkWithResults } from '../src/experiment/results_link';
 import type { RunConfig } from '../src/experiment/run_config';
 import { MAX_LINK_CHARS } from '../src/experiment/url';
+import type { SampleRequest } from '../src/sample/request';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let interrupted = false;
@@ -153,9 +155,11 @@ async function runAll(
   allNames: string[],
   verbose: boolean,
   torchDir: string | null,
+  sampling: SampleRequest | null,
 ): Promise<number> {
   const { experiment } = built;
   const exports: WireFile[][] = [];
+  const samples: string[] = [];
   const runs = job.todo.map((i) => built.runs[i]);
   const names = job.todo.map((i) => allNames[i]);
   const t0 = Date.now();
@@ -200,6 +204,11 @@ async function runAll(
         ] as const),
       );
       if (torchDir) exports.push((await page.evaluate(() => window.__runner!.takeExport())) ?? []);
+      if (sampling) {
+        bar.note('continuing the prompt with the trained weights');
+        const result = await page.evaluate((q) => window.__runner!.sample(q), sampling);
+        samples.push(formatSamples(names[i], result, Math.max(80, process.stdout.columns ?? 120)));
+      }
       bar.done(doc);
       docs.push({ ...doc, sweep: job.tag(job.todo[i]) });
       if (job.resumable) {
@@ -246,6 +255,7 @@ async function runAll(
   }
 
   console.log(summaryTable(finished.docs));
+  for (const s of samples) console.log(`\n${s}\n`);
   const wrote = files.map(([, p]) => p).join(', ');
   console.log(
     `${runs.length} run${runs.length === 1 ? '' : 's'} in ${duration((Date.now() - t0) / 1000)}` +
@@ -262,6 +272,7 @@ async function main(argv: string[]): Promise<number> {
   let printLink = false;
   let dryRun = false;
   let torchDir: string | null = null;
+  let sampling: SampleRequest | null = null;
   try {
     const o = parseArgv(argv);
     if (o.help) return (console.log(HELP), 0);
@@ -272,6 +283,9 @@ async function main(argv: string[]): Promise<number> {
     outs = checkOutputs(o);
     job = shardJob(built, o, outs.out, outs.text, argv);
     torchDir = checkTorchExport(o.exportTorch, built.runs);
+    sampling = sampleRequestOf(o);
+    const task = built.runs.findIndex((r) => r.data.source === 'task');
+    if (sampling && task >= 0) throw new UsageError(`--sample continues text; run ${task + 1} trains on a task`);
     if (o.plan) return (console.log(planText(job)), 0);
   } catch (e) {
     if (e instanceof UsageError) return (err(e.message), 2);
@@ -300,7 +314,7 @@ async function main(argv: string[]): Promise<number> {
     if (printLink) console.log(await shareLink(experiment, [], outs.linkBase));
     return 0;
   }
-  const code = await runAll(built, job, outs, names, verbose, torchDir);
+  const code = await runAll(built, job, outs, names, verbose, torchDir, sampling);
   if (code === 0 && printLink) console.log(await shareLink(experiment, finished.docs, outs.linkBase));
   return code;
 }

@@ -7,16 +7,22 @@
 
 import { type Corpus, loadBrown } from '../data/corpus';
 import { Engine, requestDevice } from '../engine';
+import { ConfigError } from '../errors';
 import type { AttentionMap } from '../eval/map';
-import { checkRunConfig, type RunConfig } from '../experiment/run_config';
+import { checkRunConfig, type RunConfig, toModelConfig } from '../experiment/run_config';
 import { checkRunFits, executeRun, type LoadedData, loadData, RunStopped } from '../experiment/runner';
 import { exportFinishedRun } from '../export/run';
+import { sampleModel } from '../sample/continue';
+import type { SampleRequest } from '../sample/request';
+import { KeptWeights } from './kept_weights';
 import { computeMaps } from './maps';
 import { type AdapterInfo, type Command, type Event, errorKind } from './protocol';
 
 export interface HostOptions {
   /** Compute each finished run's attention-map heatmaps (the lab shows them; a results file has none). Default true. */
   attentionMaps?: boolean;
+  /** Bytes of finished text runs' weights kept for sampling (oldest dropped first); 0 keeps none. Default 64 MB. */
+  keepWeightsBytes?: number;
 }
 
 interface Active {
@@ -37,11 +43,14 @@ export class LabCore {
   private brown: Promise<Corpus> | null = null;
   private corpusUrl = '/data/brown.json';
   private active: Active | null = null;
+  private readonly kept: KeptWeights;
 
   constructor(
     private readonly post: (e: Event) => void,
     private readonly options: HostOptions = {},
-  ) {}
+  ) {
+    this.kept = new KeptWeights(options.keepWeightsBytes);
+  }
 
   async handle(cmd: Command): Promise<void> {
     switch (cmd.type) {
@@ -77,6 +86,8 @@ export class LabCore {
         a.wake?.();
         return;
       }
+      case 'sample':
+        return this.sample(cmd.runId, cmd.request);
     }
   }
 
@@ -173,21 +184,46 @@ export class LabCore {
           a.wake = null;
         },
         afterEval: async (model, stream) => {
-          // SYNC: export only — the trained weights, read before the model is destroyed.
-          if (torchExport) trained = { params: await model.read('params'), stream };
+          // SYNC: once per run — the trained weights, read before the model is destroyed, for the export
+          // and for sampling later (text runs: sampling continues text).
+          const keep = data.kind === 'text' && this.kept.maxBytes > 0;
+          if (torchExport || keep) trained = { params: await model.read('params'), stream };
+          if (keep && trained) this.kept.keep(runId, { run, corpus: data.corpus, params: trained.params });
           if (this.options.attentionMaps === false) return;
           this.post({ type: 'progress', runId, phase: 'maps', step: steps, steps, ...IDLE, etaSeconds: 0 });
           maps.push(...(await computeMaps(model, run, data, stream)));
         },
       });
       const t = trained as { params: Float32Array; stream: Uint32Array | undefined } | null;
-      const torch = t ? await exportFinishedRun(engine, run, data, doc, t.params, t.stream) : undefined;
+      const torch = t && torchExport ? await exportFinishedRun(engine, run, data, doc, t.params, t.stream) : undefined;
       this.post({ type: 'results', runId, doc, maps, ...(torch ? { torch } : {}) });
     } catch (e) {
       if (e instanceof RunStopped) this.post({ type: 'stopped', runId, step: e.step });
       else this.post({ type: 'error', runId, kind: errorKind(e), message: messageOf(e) });
     } finally {
       this.active = null;
+    }
+  }
+
+  /** Continues text with a finished run's kept weights, on a model rebuilt for the request and freed after it. */
+  private async sample(runId: string, request: SampleRequest): Promise<void> {
+    try {
+      const kept = this.kept.get(runId);
+      if (!kept)
+        throw new ConfigError(
+          `no weights kept for run '${runId}': only finished runs on text keep theirs, the most recent first`,
+        );
+      const engine = await this.ensureEngine();
+      const model = engine.createModel(toModelConfig(kept.run, kept.corpus.tokenizer.size));
+      try {
+        model.setParams(kept.params);
+        const result = await sampleModel(model, kept.corpus, kept.run.train.seqLen, request, kept.run.eval.seed);
+        this.post({ type: 'samples', runId, result });
+      } finally {
+        model.destroy();
+      }
+    } catch (e) {
+      this.post({ type: 'error', runId, kind: errorKind(e), message: messageOf(e) });
     }
   }
 }

@@ -11,6 +11,7 @@ import type { ResultsDoc } from '../eval/results';
 import type { RunConfig } from '../experiment/run_config';
 import type { Progress } from '../experiment/runner';
 import type { ExportFile } from '../export/bundle';
+import type { SampleRequest, SampleResult } from '../sample/request';
 
 export { type ErrorKind, errorKind } from '../errors';
 export type { Phase, Progress } from '../experiment/runner';
@@ -35,7 +36,9 @@ export type Command =
   | { type: 'start'; runId: string; run: RunConfig; userText?: string; torchExport?: boolean }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
-  | { type: 'stop'; runId: string };
+  | { type: 'stop'; runId: string }
+  /** Continue text with the weights of finished run `runId` (kept by the host): 'samples' or 'error'. */
+  | { type: 'sample'; runId: string; request: SampleRequest };
 
 /** The engine's progress, unchanged, addressed to its run. */
 export type ProgressEvent = { type: 'progress'; runId: string } & Progress;
@@ -59,6 +62,7 @@ export type Event =
   | { type: 'results'; runId: string; doc: ResultsDoc; maps: AttentionMap[]; torch?: ExportFile[] }
   | { type: 'paused'; runId: string; paused: boolean }
   | { type: 'stopped'; runId: string; step: number }
+  | { type: 'samples'; runId: string; result: SampleResult }
   | { type: 'error'; runId: string | null; kind: ErrorKind; message: string };
 
 /** The worker's 'ready' reason when it lacks WebGPU (the page then runs the engine itself). */
@@ -80,6 +84,8 @@ export function isCommand(x: unknown): x is Command {
     case 'resume':
     case 'stop':
       return isStr(x.runId);
+    case 'sample':
+      return isStr(x.runId) && isObj(x.request);
     default:
       return false;
   }
@@ -110,6 +116,8 @@ export function isEvent(x: unknown): x is Event {
       return isStr(x.runId) && typeof x.paused === 'boolean';
     case 'stopped':
       return isStr(x.runId) && isNum(x.step);
+    case 'samples':
+      return isStr(x.runId) && isObj(x.result) && Array.isArray(x.result.blocks);
     case 'error':
       return (
         (x.runId === null || isStr(x.runId)) &&

@@ -43,7 +43,7 @@ export class ReferenceGpt {
   /**
    * Mean loss over scored targets and, when `grads` is given, every parameter
    * gradient accumulated into it. `reweightP` applies the re-weighting pass
-   * to row-normalised layers (lssar always re-weights).
+   * to row-normalised layers (lssar always re-weights); also the logits [N, V].
    */
   lossAndGrads(
     batchInput: Uint32Array,
@@ -53,7 +53,7 @@ export class ReferenceGpt {
     grads?: Float64Array,
     reweightP: number | null = null,
     streamTokens?: Uint32Array,
-  ): { loss: number; losses: Float64Array } {
+  ): { loss: number; losses: Float64Array; logits: Float64Array } {
     const c = this.config;
     const stream = streamKind(c.layers);
     const s = shapesOf(c, stream ? 2 * B : B, T);
@@ -139,7 +139,7 @@ export class ReferenceGpt {
     if (dlogits) fused_classifier(losses, dlogits, logits, target, N, V, 1 / Math.max(1, count));
     else crossentropy_forward(losses, logits, target, N, V);
     const loss = losses.reduce((a, b) => a + b, 0) / Math.max(1, count);
-    if (!grads || !dlogits) return { loss, losses };
+    if (!grads || !dlogits) return { loss, losses, logits };
 
     const G = (n: string) => this.view(grads, n);
     const dln = F64(N * C),
@@ -160,7 +160,7 @@ export class ReferenceGpt {
     }
     if (hasStatic) rmsnorm_backward(dres, F64(C), this.dNormE, x0, ones, rstdE, N, C, true);
     encoder_backward(G('wte'), dres, input, N, C, V);
-    return { loss, losses };
+    return { loss, losses, logits };
   }
 
   private mixForward(l: number, inp: Float64Array, s: Shapes, graphP: number | null): MixCache {

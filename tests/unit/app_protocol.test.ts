@@ -10,6 +10,7 @@ import { EvalLimitError } from '../../src/eval/chunk';
 import { ResultsError } from '../../src/eval/results';
 import { DEFAULT_RUN } from '../../src/experiment/run_config';
 import { type Command, type Event, errorKind, isCommand, isEvent } from '../../src/host/protocol';
+import { DEFAULT_SAMPLE } from '../../src/sample/request';
 import { fakeDoc } from './app_fixture';
 
 describe('worker protocol', () => {
@@ -21,6 +22,7 @@ describe('worker protocol', () => {
       { type: 'pause', runId: 'r1' },
       { type: 'resume', runId: 'r1' },
       { type: 'stop', runId: 'r1' },
+      { type: 'sample', runId: 'r1', request: DEFAULT_SAMPLE },
     ];
     for (const c of ok) expect(isCommand(structuredClone(c))).toBe(true);
   });
@@ -40,6 +42,8 @@ describe('worker protocol', () => {
       { type: 'eval', runId: 'r' },
       { type: 'start', runId: 'r', run: {}, userText: 5 },
       { type: 'stop', runId: 'x'.repeat(101) },
+      { type: 'sample', runId: 'r1' },
+      { type: 'sample', runId: '', request: DEFAULT_SAMPLE },
     ];
     for (const c of bad) expect(isCommand(c)).toBe(false);
   });
@@ -62,6 +66,7 @@ describe('worker protocol', () => {
       { type: 'results', runId: 'r', doc: fakeDoc('a'), maps: [] },
       { type: 'paused', runId: 'r', paused: true },
       { type: 'stopped', runId: 'r', step: 4 },
+      { type: 'samples', runId: 'r', result: { request: DEFAULT_SAMPLE, trainLength: 8, blocks: [], unknownChars: 0 } },
       { type: 'error', runId: 'r', kind: 'limits', message: 'too big' },
       { type: 'error', runId: null, kind: 'internal', message: 'huh' },
     ];
@@ -73,6 +78,7 @@ describe('worker protocol', () => {
       { type: 'paused', runId: 'r' },
       { type: 'ready', gpu: 'yes' },
       { type: 'metrics', runId: 3, step: 1, loss: 1, lr: 1 },
+      { type: 'samples', runId: 'r', result: { blocks: 'x' } },
     ];
     for (const e of bad) expect(isEvent(e)).toBe(false);
   });
@@ -140,5 +146,15 @@ describe('LabCore (the worker side) without a GPU', () => {
     expect(isCommand({ type: 'check', runId: 'c', run: DEFAULT_RUN })).toBe(true);
     expect(isEvent({ type: 'checked', runId: 'c' })).toBe(true);
     expect(isEvent({ type: 'checked' })).toBe(false);
+  });
+
+  test('sampling a run whose weights are not kept is refused as a config error naming the run', async () => {
+    const { LabCore } = await import('../../src/host/core');
+    const events: Event[] = [];
+    const core = new LabCore((e) => events.push(e));
+    await core.handle({ type: 'sample', runId: 'r4', request: DEFAULT_SAMPLE });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'error', runId: 'r4', kind: 'config' });
+    expect((events[0] as { message: string }).message).toMatch(/no weights kept for run 'r4'/);
   });
 });

@@ -121,6 +121,27 @@ describe('npm run experiment', () => {
     expect(carried.map((d) => parseResults(d))).toEqual(JSON.parse(linkJson(docs)));
   }, 180_000);
 
+  test('--sample: each run continues the same validation prompt at each context length, side by side', async () => {
+    const args = ['--preset', 'reweight-eval', ...TINY, '--seeds', '1,2', '--out', join(dir, 'sampled.json')];
+    const r = await cli([...args, '--sample', '--sample-context', '1,2', '--sample-chars', '50']);
+    expect(r.code, r.stderr).toBe(0);
+    const blocks = r.stdout.split('\n── ').slice(1);
+    expect(blocks).toHaveLength(2); // one block per run and seed
+    const columns = /^1x T = 16 \([\d.]+ chars\/s\) +│ 2x T = 32 \([\d.]+ chars\/s\) +│ the passage goes on$/m;
+    const rows = blocks.map((b) => {
+      expect(b).toMatch(/^run \d\/2 .*: temperature 0\.8, top-k all, seed 1, 50 characters\n/);
+      expect(b).toMatch(columns);
+      const lines = b.split('\n');
+      const body = lines.slice(lines.findIndex((l) => l.startsWith('───')) + 1).filter((l) => l.includes('│'));
+      const cells = body.map((l) => l.split(' │ '));
+      // Each column holds 50 characters of text; the last is the passage's own continuation.
+      for (let c = 0; c < 3; c++) expect(cells.map((x) => x[c].trimEnd()).join('').length).toBeGreaterThan(40);
+      return { prompt: lines[2], truth: cells.map((x) => x[2]).join('') };
+    });
+    // The same prompt and the same true continuation for every run.
+    expect(rows[1]).toEqual(rows[0]);
+  }, 240_000);
+
   test('bad input: exit 2, one line naming the problem, nothing written', async () => {
     const out = join(dir, 'kept.json');
     writeFileSync(out, 'previous results\n');
@@ -147,6 +168,10 @@ describe('npm run experiment', () => {
       [['--url', '#v=1&zz=1'], /--url: unknown field 'zz'/],
       [['--preset', 'extrapolation', '--plot', join(dir, 'plot.pdf')], /must end in \.svg or \.png/],
       [['--preset', 'extrapolation', '--out', join(dir, 'no', 'such', 'x.json')], /does not exist/],
+      [['--preset', 'extrapolation', '--temperature', '0.5'], /--temperature needs --sample/],
+      [['--preset', 'extrapolation', '--sample', '--sample-context', '1,0'], /--sample: context lengths are/],
+      [['--preset', 'extrapolation', '--sample', '--top-k', 'many'], /--top-k 'many' is not a number/],
+      [['--preset', 'passkey', '--sample'], /--sample continues text; run 1 trains on a task/],
       // Found by the page's data check, after the browser starts and before any training.
       [
         ['--preset', 'reweight-eval', ...TINY, '--set', 'data=text'],
@@ -203,6 +228,13 @@ describe('npm run experiment', () => {
       '--dry-run',
       '--verbose',
       '--help',
+      '--sample',
+      '--sample-context',
+      '--sample-chars',
+      '--temperature',
+      '--top-k',
+      '--sample-seed',
+      '--prompt',
     ])
       expect(help.stdout).toContain(`  ${flag} `);
     const list = await cli(['--list']);
