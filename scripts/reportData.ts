@@ -11,7 +11,7 @@ import type { Results } from '../src/report/measures';
 const EXTRA: [name: string, path: string][] = [
   ['preliminary/extrapolation-1seed', 'preliminary/extrapolation-1seed.json'],
   ['extrapolation/shifted', 'extrapolation-shifted.json'],
-  // Issue 14's passkey preset: reported in words (accuracy is zero past T everywhere), not yet one of the lab's presets.
+  // Issue 14's passkey preset: reported in words (accuracy is zero past T everywhere), not one of the lab's presets.
   ['passkey/retrieval', 'passkey.json'],
 ];
 
