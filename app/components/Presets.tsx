@@ -1,8 +1,9 @@
 // The first screen (issue 15): the experiments as cards, the quick demo first.
-// Each card says its question, shows the reference result the reproduction
-// measured (docs/figures), and runs in one press; "Edit first" loads it into
-// "Build your own" instead. Pictures are separate files the browser fetches
-// only when a card scrolls into view, so the page's script does not grow.
+// Each card says its question, runs in one press ("Edit first" loads it into
+// "Build your own" instead) and shows the reference result measured on a
+// software adapter (docs/figures), below the buttons so that a phone's first
+// screen still holds the quick demo's. Pictures are separate files the browser
+// fetches only when a card scrolls into view, so the page's script does not grow.
 import { useId } from 'react';
 import { PRESETS, type Preset, presetExperiment, QUICK_DEMO } from '../../src/experiment/presets';
 import { isStudentLink } from '../classroom';
@@ -38,22 +39,7 @@ function Card({ p, onEdit, featured }: { p: Preset; onEdit: () => void; featured
     <li className={`preset${featured ? ' featured' : ''}${current ? ' current' : ''}`}>
       <article aria-labelledby={`${id}-t`}>
         <h3 id={`${id}-t`}>{p.title}</h3>
-        <p id={`${id}-q`}>{p.question}</p>
-        {figure && (
-          <figure className="preset-figure">
-            <img
-              src={figure}
-              loading="lazy"
-              decoding="async"
-              alt={`The reference result of “${p.title}”: ${p.finding}`}
-            />
-            <figcaption>Reference: the reproduction's three seeds (docs/REPRODUCTION.md).</figcaption>
-          </figure>
-        )}
-        <details>
-          <summary>What the paper found</summary>
-          <p>{p.finding}</p>
-        </details>
+        <p>{p.question}</p>
         <div className="row actions">
           <button
             type="button"
@@ -79,6 +65,21 @@ function Card({ p, onEdit, featured }: { p: Preset; onEdit: () => void; featured
             Edit first
           </button>
         </div>
+        {figure && (
+          <figure className="preset-figure">
+            <img
+              src={figure}
+              loading="lazy"
+              decoding="async"
+              alt={`The reference result of “${p.title}”: ${p.finding}`}
+            />
+            <figcaption>Reference: seeds 1-3 on a software adapter (docs/figures/{p.id}.json).</figcaption>
+          </figure>
+        )}
+        <details>
+          <summary>What the paper found</summary>
+          <p>{p.finding}</p>
+        </details>
       </article>
     </li>
   );
