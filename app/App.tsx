@@ -1,5 +1,7 @@
-// The lab's page: header (device, large text), banners, then the experiment
-// (presets, builder, share) beside the results (queue, plots, classroom).
+// The lab's page: header (device, large text), banners, then the experiments
+// (a student's seat, the preset cards, "Build your own" with the builder and
+// share panel) beside the results (queue, plots, classroom).
+import { useRef, useState } from 'react';
 import { Builder } from './components/Builder';
 import { Compare } from './components/Compare';
 import { useLab, useLabState } from './components/context';
@@ -11,7 +13,14 @@ import { Share } from './components/Share';
 import { Banners, Device, NoGpu } from './components/Status';
 
 export function App() {
-  const { store } = useLab();
+  const { store, opensBuilder } = useLab();
+  const [building, setBuilding] = useState(opensBuilder);
+  const build = useRef<HTMLDetailsElement>(null);
+  // "Edit first": open the builder and move there (focus too, so a keyboard user lands on what they asked for).
+  const edit = () => {
+    setBuilding(true);
+    requestAnimationFrame(() => build.current?.querySelector('summary')?.focus());
+  };
   const large = useLabState((s) => s.largeText);
   return (
     <div className={`lab${large ? ' large' : ''}`}>
@@ -35,9 +44,20 @@ export function App() {
       <main className="columns">
         <div className="col-left">
           <Seat />
-          <Builder />
-          <Share />
-          <Presets />
+          <Presets onEdit={edit} />
+          <details
+            ref={build}
+            className="build-own"
+            open={building}
+            onToggle={(e) => setBuilding(e.currentTarget.open)}
+          >
+            <summary>
+              <h2>Build your own</h2>
+              <span className="help">every field, your own runs, share and classroom links</span>
+            </summary>
+            <Builder />
+            <Share />
+          </details>
         </div>
         <div className="col-right">
           <Queue />

@@ -7,6 +7,7 @@ import { readLinkResults } from '../src/experiment/results_link';
 import { makeSweep, shardPairs, textDigest } from '../src/experiment/sweep';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
+import { firstScreen } from './first_screen';
 import { openRunStorage, type RunStorage, syncRuns } from './persist';
 import { loadPrefs, pageStorage, prefsOf, savePrefs } from './prefs';
 import { ACTIVE, createLabStore, type LabStore } from './store';
@@ -14,6 +15,8 @@ import { connectLab, type LabClient } from './worker/client';
 
 export interface Lab {
   store: LabStore;
+  /** Whether "Build your own" starts open (first_screen.ts). */
+  opensBuilder: boolean;
   runExperiment(): void;
   /** Queues a classroom seat's runs of the link's sweep (`all`: the whole sweep, as one machine runs it). */
   runSeat(seat: number | 'all'): void;
@@ -47,10 +50,11 @@ export async function startLab(): Promise<Lab> {
   const forceMain = params.get('engine') === 'main';
   params.delete('engine');
   const decoded = decodeExperiment(params);
+  const { experiment, opensBuilder } = firstScreen(params, decoded);
   const prefs = pageStorage();
   const store = createLabStore({
     ...loadPrefs(prefs),
-    experiment: decoded.experiment,
+    experiment,
     teacher: decoded.teacher,
     sweep: decoded.sweep,
     student: decoded.student,
@@ -165,6 +169,7 @@ export async function startLab(): Promise<Lab> {
   const active = () => s().runs.find((r) => ACTIVE.includes(r.status));
   return {
     store,
+    opensBuilder,
     runExperiment() {
       const r = s().resolved();
       if (!r.runs) {

@@ -14,7 +14,7 @@ import { LINK_INCOMPLETE, sealLink } from '../src/experiment/link_check';
 import { PRESETS, presetExperiment } from '../src/experiment/presets';
 import { linkWithResults } from '../src/experiment/results_link';
 import { encodeExperiment } from '../src/experiment/url';
-import { watch } from './lab_page';
+import { loadPreset, watch } from './lab_page';
 
 const teacher = { locked: ['train.steps', 'train.seqLen'], hidden: [] };
 /** The extrapolation preset at 300 steps and T = 64, which the "Positional schemes" preset would change. */
@@ -52,7 +52,7 @@ test('a student link: no teacher panel, locks hold over a preset, a name before 
   await expect(page.getByText('Type your name before your first run.')).toBeVisible();
   await expect(run).toBeDisabled();
   // "Positional schemes" would set steps and T over the teacher's values, and its title over the name.
-  await page.getByRole('button', { name: /Load preset: Positional/ }).click();
+  await loadPreset(page, /Positional/);
   await expect(page.getByLabel('Run 1 label')).toHaveValue(/rope|nope|alibi|pos/i);
   await expect(steps).toHaveValue('300');
   await expect(page.getByLabel('Training length T', { exact: true })).toHaveValue('64');
@@ -143,7 +143,7 @@ test('the small details: p where it acts, the task only with task data, copy not
 }) => {
   const problems = watch(page);
   await page.goto('/');
-  await page.getByRole('button', { name: /Load preset: Extrapolation/ }).click();
+  await loadPreset(page, /Extrapolation/);
   // softmax, lssa, lssar (p = 15): only the lssar run shows its p, and it does not read "re-weight: off".
   await expect(page.getByLabel('Re-weighting p (run 1)')).toHaveCount(0);
   await expect(page.getByLabel('Re-weighting p (run 3)')).toHaveValue('15');

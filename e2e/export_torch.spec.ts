@@ -20,7 +20,7 @@ test('a finished run exports as a PyTorch folder that verifies against the lab',
   await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 120_000 });
 
   const download = page.waitForEvent('download', { timeout: 180_000 });
-  await page.getByRole('button', { name: 'Export lssar as PyTorch' }).click();
+  await page.getByRole('button', { name: 'Export as PyTorch: lssar' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe('lssar-pytorch.zip');
   const dir = mkdtempSync(join(tmpdir(), 'lab-export-'));

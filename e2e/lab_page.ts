@@ -1,6 +1,6 @@
 // What several end-to-end specs share: the tiny experiment they run and how
 // they watch a page for errors and read its plots.
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 /** A tiny run: 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4. */
 export const TINY = 'v=1&L=2&H=2&C=32&steps=20&B=4&T=16&wu=2&log=5&ev=10&fx=1%2B2%2B4&ew=4&eb=8';
@@ -22,3 +22,12 @@ export const linesIn = (page: Page, testId = 'plot-loss-vs-length') =>
 
 /** The legend that names every run in the plots. */
 export const legend = (page: Page) => page.getByRole('list', { name: 'Runs in the plots' });
+
+/** A preset's card on the first screen, by its title (a string matches the whole title). */
+export const presetCard = (page: Page, title: string | RegExp): Locator =>
+  page.getByRole('article', { name: title, exact: typeof title === 'string' });
+
+/** Loads a preset into "Build your own" (its card's "Edit first"), which opens the builder. */
+export async function loadPreset(page: Page, title: string | RegExp): Promise<void> {
+  await presetCard(page, title).getByRole('button', { name: 'Edit first' }).click();
+}

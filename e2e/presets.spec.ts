@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { applyOverrides } from '../src/experiment/experiment';
 import { PRESETS, type Preset } from '../src/experiment/presets';
 import { DEFAULT_RUN } from '../src/experiment/run_config';
+import { loadPreset } from './lab_page';
 
 test.use({ viewport: { width: 1400, height: 1000 } });
 
@@ -49,7 +50,7 @@ for (const preset of PRESETS) {
 
     await page.goto('/');
     await expect(page.getByText(/GPU:/)).toBeVisible({ timeout: 30_000 });
-    await page.getByRole('button', { name: `Load preset: ${preset.title}` }).click();
+    await loadPreset(page, preset.title);
     await page.getByRole('button', { name: 'Shrink for a quick try' }).click();
     await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('20');
     await page.getByRole('button', { name: 'Run experiment' }).click();

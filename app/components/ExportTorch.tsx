@@ -35,7 +35,8 @@ export function ExportTorch({ r }: { r: RunRecord }) {
         type="button"
         onClick={go}
         disabled={!!state?.startsWith('exporting')}
-        aria-label={`Export ${r.label} as PyTorch`}
+        // The visible words first, then the run: a spoken command ("Export as PyTorch") must match the name.
+        aria-label={`Export as PyTorch: ${r.label}`}
       >
         Export as PyTorch
       </button>

@@ -44,7 +44,10 @@ export function PlotView({
           </button>
         </span>
       </figcaption>
-      <div ref={ref} className="plot-svg" />
+      {/* The drawing is hidden from assistive technology: Plot labels its mark groups ("line", "dot"), a label a
+          plain SVG group may not carry (axe: aria-prohibited-attr) and that means nothing read aloud. The figure
+          is named by its caption and described by its words. */}
+      <div ref={ref} className="plot-svg" aria-hidden="true" />
       {description && (
         <details className="plot-alt">
           <summary>In words</summary>

@@ -61,7 +61,9 @@ export function Queue() {
     <section className="panel queue" aria-labelledby="queue-h">
       <h2 id="queue-h">Run queue</h2>
       {runs.length === 0 && (
-        <p className="help">No runs yet. Load a preset or build an experiment, then press “Run experiment”.</p>
+        <p className="help">
+          No runs yet. Press Run on an experiment's card, or build your own and press “Run experiment”.
+        </p>
       )}
       <ol className="queue-list">
         {runs.map((r) => (

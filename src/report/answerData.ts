@@ -5,7 +5,7 @@
 // alternative. Pure: documents in, rows and words out; src/report/answer.ts
 // draws them.
 import type { ResultsDoc } from '../eval/results';
-import { type AnswerFigure, type LengthRef, PRESETS, type Preset } from '../experiment/presets';
+import { type AnswerFigure, type LengthRef, PRESETS, type Preset, QUICK_DEMO } from '../experiment/presets';
 import { type Series, type Stat, seriesOf, stat } from './common';
 import { type Baseline, baselinesOf, variantName } from './lossVsLength';
 
@@ -19,7 +19,7 @@ export function baseName(name: string): string {
 
 /** The preset the results belong to: the one titled `title`, else the only one whose runs name every result. */
 export function presetOf(docs: readonly ResultsDoc[], title?: string): Preset | undefined {
-  const byTitle = PRESETS.find((p) => p.title === title);
+  const byTitle = [QUICK_DEMO, ...PRESETS].find((p) => p.title === title);
   if (byTitle) return byTitle;
   if (!docs.length) return undefined;
   const labels = new Set(docs.map((d) => baseName(d.label)));

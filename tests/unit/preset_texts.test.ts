@@ -3,10 +3,10 @@
 // runs.
 import { describe, expect, it } from 'vitest';
 import { resolveRuns } from '../../src/experiment/experiment';
-import { ISSUE14_PRESETS, PRESETS, presetExperiment } from '../../src/experiment/presets';
+import { ISSUE14_PRESETS, PRESETS, presetExperiment, QUICK_DEMO } from '../../src/experiment/presets';
 
 describe('preset texts', () => {
-  for (const p of [...PRESETS, ...ISSUE14_PRESETS]) {
+  for (const p of [QUICK_DEMO, ...PRESETS, ...ISSUE14_PRESETS]) {
     it(`${p.id}: every "T = N" in its question is a training length of its runs`, () => {
       const lengths = new Set(resolveRuns(presetExperiment(p)).map((r) => r.train.seqLen));
       const named = [...p.question.matchAll(/(?<!x )\bT = (\d+)/g)].map((m) => Number(m[1]));
