@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { applyOverrides, type Experiment, type RunOverrides } from '../src/experiment/experiment';
 import { checkValue, FIELD_BY_KEY, FIELD_BY_PATH, type Field, type FieldValue } from '../src/experiment/fields';
-import { PRESETS, presetById, presetExperiment } from '../src/experiment/presets';
+import { presetById, presetExperiment, RUNNABLE_PRESETS } from '../src/experiment/presets';
 import { DEFAULT_RUN, type RunConfig } from '../src/experiment/run_config';
 import { sweepRuns } from '../src/experiment/sweep';
 import { decodeExperiment, decodeValue } from '../src/experiment/url';
@@ -172,7 +172,7 @@ export function buildExperiment(o: Flags, warn: (msg: string) => void): BuiltExp
     const p = presetById(o.preset);
     if (!p)
       throw new UsageError(
-        `unknown preset '${o.preset.slice(0, 40)}' (one of: ${PRESETS.map((x) => x.id).join(', ')})`,
+        `unknown preset '${o.preset.slice(0, 40)}' (one of: ${RUNNABLE_PRESETS.map((x) => x.id).join(', ')})`,
       );
     e = presetExperiment(p);
   } else if (o.config !== undefined) e = experimentFromConfig(o.config);

@@ -23,7 +23,7 @@ import { parseResults, type ResultsDoc } from '../src/eval/results';
 import type { Experiment } from '../src/experiment/experiment';
 import { FIELDS, type FieldKind } from '../src/experiment/fields';
 import { sealLink } from '../src/experiment/link_check';
-import { PRESETS } from '../src/experiment/presets';
+import { RUNNABLE_PRESETS } from '../src/experiment/presets';
 import { linkJson, linkWithResults } from '../src/experiment/results_link';
 import type { RunConfig } from '../src/experiment/run_config';
 import { MAX_LINK_CHARS } from '../src/experiment/url';
@@ -86,8 +86,8 @@ async function shutdown() {
 }
 
 function listPresets() {
-  const w = Math.max(...PRESETS.map((p) => p.id.length));
-  for (const p of PRESETS)
+  const w = Math.max(...RUNNABLE_PRESETS.map((p) => p.id.length));
+  for (const p of RUNNABLE_PRESETS)
     console.log(
       `${p.id.padEnd(w)}  ${String(p.runs.length).padStart(2)} run${p.runs.length === 1 ? ' ' : 's'}  ${p.title}`,
     );

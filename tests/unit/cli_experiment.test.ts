@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseResults } from '../../src/eval/results';
 import { linkIntegrity } from '../../src/experiment/link_check';
+import { RUNNABLE_PRESETS } from '../../src/experiment/presets';
 import { linkJson } from '../../src/experiment/results_link';
 import { decodeExperiment, decompressText } from '../../src/experiment/url';
 
@@ -240,7 +241,7 @@ describe('npm run experiment', () => {
     const list = await cli(['--list']);
     expect(list.code).toBe(0);
     const lines = list.stdout.trim().split('\n');
-    expect(lines).toHaveLength(7);
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(RUNNABLE_PRESETS.map((p) => p.id));
     expect(lines[0]).toMatch(/^extrapolation\s+3 runs\s+Extrapolation: softmax vs softplus$/);
   }, 60_000);
 });
