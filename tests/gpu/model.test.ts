@@ -1,7 +1,7 @@
 // Whole-model tests: the GPU model against the float64 reference model on one
 // batch (loss and every parameter gradient), then 10 AdamW steps.
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../../src/config';
+import { DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../../src/config';
 import { GptModel } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
 import { adamw_update, adamwHyper, global_norm_squared } from '../../src/reference/adamw';
@@ -10,25 +10,11 @@ import { learningRate } from '../../src/train/schedule';
 import { Trainer } from '../../src/train/trainer';
 import { compare } from '../../src/util/compare';
 import { gpu, noGpuErrors } from './gpu';
-import { checkGrads, gpuLossAndGrads, randomBatch } from './model_helpers';
+import { checkGrads, gpuLossAndGrads, randomBatch, tinyConfig } from './model_helpers';
 
 const B = 3;
 const T = 9;
 const V = 23;
-
-function tinyConfig(over: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    ...DEFAULT_MODEL,
-    vocabSize: V,
-    nLayer: 2,
-    nEmbd: 32,
-    nHead: 2,
-    layers: ['softmax', 'softmax'],
-    trainLength: T,
-    seed: 7,
-    ...over,
-  };
-}
 
 describe('whole model against the float64 reference', () => {
   const variants: [string, Partial<ModelConfig>][] = [

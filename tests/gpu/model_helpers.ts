@@ -1,4 +1,5 @@
 // Shared helpers of the whole-model GPU tests.
+import { DEFAULT_MODEL, type ModelConfig } from '../../src/config';
 import { type GptModel, Graph } from '../../src/model/gpt';
 import { STAT_LOSS } from '../../src/model/shapes';
 import { compare } from '../../src/util/compare';
@@ -7,6 +8,21 @@ import { Rng } from '../../src/util/random';
 const B = 3;
 const T = 9;
 const V = 23;
+
+/** The whole-model tests' tiny model: 2 softmax layers of width 32 (2 heads), V = 23, trained at T = 9, seed 7. */
+export function tinyConfig(over: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    ...DEFAULT_MODEL,
+    vocabSize: V,
+    nLayer: 2,
+    nEmbd: 32,
+    nHead: 2,
+    layers: ['softmax', 'softmax'],
+    trainLength: T,
+    seed: 7,
+    ...over,
+  };
+}
 
 /** Random tokens; targets random, or a learnable function of the input. */
 export function randomBatch(

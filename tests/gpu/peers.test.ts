@@ -7,31 +7,17 @@ import { describe, expect, test } from 'vitest';
 import type { PeerGpt } from '../../bench/peers/common';
 import { initJax, JaxGpt } from '../../bench/peers/jax';
 import { initTf, TfGpt } from '../../bench/peers/tf';
-import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../../src/config';
+import { DEFAULT_TRAIN, type ModelConfig, type TrainConfig } from '../../src/config';
 import { GptModel } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
 import { ReferenceGpt } from '../../src/reference/gpt';
 import { Trainer } from '../../src/train/trainer';
 import { gpu } from './gpu';
-import { checkGrads, gpuLossAndGrads, randomBatch } from './model_helpers';
+import { checkGrads, gpuLossAndGrads, randomBatch, tinyConfig } from './model_helpers';
 
 const B = 3; // the batch shape of model_helpers' gpuLossAndGrads
 const T = 9;
-const V = 23;
 
-function tinyConfig(over: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    ...DEFAULT_MODEL,
-    vocabSize: V,
-    nLayer: 2,
-    nEmbd: 32,
-    nHead: 2,
-    layers: ['softmax', 'softmax'],
-    trainLength: T,
-    seed: 7,
-    ...over,
-  };
-}
 const trainCfg: TrainConfig = { ...DEFAULT_TRAIN, steps: 3, batchSize: B, seqLen: T, lr: 1e-2, warmupSteps: 2 };
 
 const peers: [string, (c: ModelConfig, cfg: TrainConfig, p: Float32Array) => Promise<PeerGpt>][] = [

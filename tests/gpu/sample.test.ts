@@ -2,7 +2,7 @@
 // model step by step for every mechanism, seeded draws, and a passage's
 // per-character losses against the evaluator's per-position losses.
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_MODEL, MECHANISMS, type Mechanism, type ModelConfig, type Positional } from '../../src/config';
+import { MECHANISMS, type Mechanism, type ModelConfig, type Positional } from '../../src/config';
 import { evalWindows, windowAt } from '../../src/data/batch';
 import { corpusFromDocuments } from '../../src/data/corpus';
 import { DEFAULT_EVAL, evaluateLengths } from '../../src/eval/lengths';
@@ -15,6 +15,7 @@ import { readPassage } from '../../src/sample/passage';
 import { argmax } from '../../src/sample/sampler';
 import { Rng } from '../../src/util/random';
 import { gpu, noGpuErrors } from './gpu';
+import { tinyConfig } from './model_helpers';
 
 // Sizes that are multiples of no tile: T = 9, a context of 13, 23 ids.
 const T = 9,
@@ -23,20 +24,16 @@ const T = 9,
   STEPS = 6;
 
 function config(mech: Mechanism, positional: Positional, seed = 5): ModelConfig {
-  return {
-    ...DEFAULT_MODEL,
+  return tinyConfig({
     vocabSize: V,
-    nLayer: 2,
-    nEmbd: 32,
-    nHead: 2,
+    trainLength: T,
     layers: [mech, mech],
     positional,
-    trainLength: T,
     // Larger than the default so logits are spread and the argmax is decided by more than rounding.
     initStd: 0.08,
     seed,
     reweight: { mode: 'off', p: 15 },
-  };
+  });
 }
 
 // Every mechanism of the engine (new ones join by themselves), each with a positional scheme it takes; taylor
