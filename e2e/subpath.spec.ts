@@ -47,7 +47,9 @@ test('served under /lab/: a run, then its link with results shows the same plot;
   await viewer.goto(link);
   await expect(legend(viewer).getByText('softmax (shared)')).toBeVisible({ timeout: 30_000 });
   await expect(linesIn(viewer)).toHaveCount(1);
-  expect(await linesIn(viewer).first().getAttribute('d')).toBe(drawn);
+  // The plot takes its column's width, which can still change as the page settles (lazy pictures, a scrollbar
+  // appearing): wait for the same drawing rather than reading it once (a CI run read it mid-resize, 50 px narrower).
+  await expect.poll(() => linesIn(viewer).first().getAttribute('d'), { timeout: 15_000 }).toBe(drawn);
   await expect(viewer.getByLabel('Steps', { exact: true })).toHaveValue('20');
   await ctx2.close();
   await ctx.close();
