@@ -21,6 +21,7 @@ import {
 import { attention_fused_diagnostics, attention_fused_forward, attention_fused_map } from '../kernels/attention_fused';
 import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from '../kernels/heads';
 import { gemm, matmul_backward, matmul_forward } from '../kernels/matmul';
+import { qkv_split_rope_backward, qkv_split_rope_forward } from '../kernels/qkv_split_rope';
 import { reweight_backward, reweight_forward } from '../kernels/reweight';
 import { rope_backward, rope_forward, ropeTableData } from '../kernels/rope';
 import { stream_qk_backward, stream_qk_forward } from '../kernels/stream';
@@ -95,10 +96,9 @@ export function planAttention(s: Shapes, o: AttentionPlanOptions): PlannedBuffer
     .buf('v', heads);
   if (!own) p.buf('q_source', heads).buf('k_source', heads);
   if (isStatic) p.buf('qkv_static', 3 * N * C).buf('v_static_unused', heads);
-  if (rope)
-    p.shared(ropeTableLabel(T, hd), T * hd)
-      .buf('q_rope', heads)
-      .buf('k_rope', heads);
+  // A layer's own q and k are rotated as they are split (qkv_split_rope): no unrotated copy.
+  if (rope) p.shared(ropeTableLabel(T, hd), T * hd);
+  if (rope && !own) p.buf('q_rope', heads).buf('k_rope', heads);
   if (!o.form.fused) {
     p.buf('att', att).buf('att_rowstat', B * H * T);
     if (o.reweightP !== null) p.buf('att_reweighted', att);
@@ -114,7 +114,7 @@ export function planAttention(s: Shapes, o: AttentionPlanOptions): PlannedBuffer
       .buf('d_k', heads)
       .buf('d_v', heads);
     if (!own) p.buf('d_q_source', heads).buf('d_k_source', heads);
-    if (rope) p.buf('d_q_rope', heads).buf('d_k_rope', heads);
+    if (rope && !own) p.buf('d_q_rope', heads).buf('d_k_rope', heads);
     p.buf('d_att', att);
     if (o.reweightP !== null) p.buf('d_att_reweighted', att);
     p.buf('d_y', heads).buf('d_y_merged', N * C);
@@ -235,7 +235,10 @@ export class AttentionMixer implements Mixer {
     }
   }
 
-  /** Queries and keys after the source step, before RoPE [B,H,T,hd] (tests, diagnostics). */
+  /**
+   * Queries and keys after the source step [B,H,T,hd] (tests, diagnostics): before RoPE for a borrowed source,
+   * already rotated for the layer's own (split and rotated in one pass).
+   */
   get queriesKeys(): { q: Binding; k: Binding } {
     return { q: this.qp, k: this.kp };
   }
@@ -275,8 +278,11 @@ export class AttentionMixer implements Mixer {
     const { N, C, B, H, T, hd } = this.s;
     const nh = B * H * T * hd;
     matmul_forward(p, this.qkv, inp, this.w.wqkv, N, C, 3 * C);
-    qkv_split_forward(p, { q: this.q, k: this.k, v: this.v, qkv: this.qkv, B, T, H, hd });
+    const split = { q: this.q, k: this.k, v: this.v, qkv: this.qkv, B, T, H, hd };
     const src = this.source;
+    const ownRope = this.positional === 'rope' && src.kind === 'self';
+    if (ownRope) qkv_split_rope_forward(p, { ...split, table: this.ropeTable! });
+    else qkv_split_forward(p, split);
     if (src.kind === 'stream') {
       stream_qk_forward(p, this.qp, this.q, nh / 2);
       stream_qk_forward(p, this.kp, this.k, nh / 2);
@@ -284,7 +290,7 @@ export class AttentionMixer implements Mixer {
       matmul_forward(p, this.qkvE!, src.normE, this.w.wqkv, N, C, 3 * C);
       qkv_split_forward(p, { q: this.qp, k: this.kp, v: this.vE!, qkv: this.qkvE!, B, T, H, hd });
     }
-    if (this.positional === 'rope') {
+    if (this.positional === 'rope' && !ownRope) {
       rope_forward(p, this.qr, this.qp, B * H, T, hd, this.ropeTable!);
       rope_forward(p, this.kr, this.kp, B * H, T, hd, this.ropeTable!);
     }
@@ -328,9 +334,11 @@ export class AttentionMixer implements Mixer {
     const dqp = src.kind === 'self' ? g.q! : g.qp!;
     const dkp = src.kind === 'self' ? g.k! : g.kp!;
     const rope = this.positional === 'rope';
+    const ownRope = rope && src.kind === 'self';
+    // Under RoPE the probabilities' gradient is at the rotated q and k (the layer's own: rotated back in the split).
     attention_probs_backward(p, {
-      dq: rope ? g.qr! : dqp,
-      dk: rope ? g.kr! : dkp,
+      dq: g.qr ?? dqp,
+      dk: g.kr ?? dkp,
       datt: g.att!,
       att: this.att!,
       rowstat: this.rowstat!,
@@ -343,7 +351,7 @@ export class AttentionMixer implements Mixer {
       params: this.probs,
       ds: this.ds!,
     });
-    if (rope) {
+    if (rope && !ownRope) {
       rope_backward(p, dqp, g.qr!, B * H, T, hd, this.ropeTable!);
       rope_backward(p, dkp, g.kr!, B * H, T, hd, this.ropeTable!);
     }
@@ -373,7 +381,9 @@ export class AttentionMixer implements Mixer {
       dq = this.zeros!;
       dk = this.zeros!;
     }
-    qkv_split_backward(p, { dqkv: g.qkv!, dq, dk, dv: g.v!, B, T, H, hd });
+    const dsplit = { dqkv: g.qkv!, dq, dk, dv: g.v!, B, T, H, hd };
+    if (ownRope) qkv_split_rope_backward(p, { ...dsplit, table: this.ropeTable! });
+    else qkv_split_backward(p, dsplit);
     matmul_backward(p, { dinp, dweight: this.w.dwqkv, dout: g.qkv!, inp, weight: this.w.wqkv, N, IC: C, OC: 3 * C });
   }
 }

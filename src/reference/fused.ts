@@ -4,10 +4,14 @@
 //   matmul_forward_gelu  (shaders/matmul_nt_gelu.wgsl)        = matmul_forward, gelu_forward
 //   matmul_backward_dgelu (shaders/matmul_vec4_dgelu.wgsl)    = matmul_backward, gelu_backward
 //   residual_rmsnorm_forward (shaders/residual_rmsnorm_forward.wgsl) = residual_forward, rmsnorm_forward
+//   qkv_split_rope_forward (shaders/qkv_split_rope_forward.wgsl) = qkv_split_forward, rope_forward on q and k
+//   qkv_split_rope_backward (shaders/qkv_split_rope_backward.wgsl) = rope_backward on dq and dk, qkv_split_backward
 import { gelu_backward, gelu_forward } from './gelu';
+import { qkv_split_backward, qkv_split_forward } from './heads';
 import { matmul_backward, matmul_forward } from './matmul';
 import { residual_forward } from './residual';
 import { rmsnorm_forward } from './rmsnorm';
+import { rope_backward, rope_forward } from './rope';
 
 /** out = inp . weight^T (the pre-activation) and outGelu = gelu(out). */
 export function matmul_forward_gelu(
@@ -56,4 +60,40 @@ export function residual_rmsnorm_forward(
 ): void {
   residual_forward(res, a, b, N * C);
   rmsnorm_forward(out, rstd, res, weight, N, C);
+}
+
+/** qkv [B,T,3C] -> rope(q), rope(k), v [B,H,T,hd]. */
+export function qkv_split_rope_forward(
+  q: Float64Array,
+  k: Float64Array,
+  v: Float64Array,
+  qkv: ArrayLike<number>,
+  B: number,
+  T: number,
+  H: number,
+  hd: number,
+): void {
+  const n = B * H * T * hd;
+  const [q0, k0] = [new Float64Array(n), new Float64Array(n)];
+  qkv_split_forward(q0, k0, v, qkv, B, T, H, hd);
+  rope_forward(q, q0, B * H, T, hd);
+  rope_forward(k, k0, B * H, T, hd);
+}
+
+/** dqkv [B,T,3C] written from the gradients at rope(q), rope(k) and v. */
+export function qkv_split_rope_backward(
+  dqkv: Float64Array,
+  dq: ArrayLike<number>,
+  dk: ArrayLike<number>,
+  dv: ArrayLike<number>,
+  B: number,
+  T: number,
+  H: number,
+  hd: number,
+): void {
+  const n = B * H * T * hd;
+  const [dq0, dk0] = [new Float64Array(n), new Float64Array(n)];
+  rope_backward(dq0, dq, B * H, T, hd);
+  rope_backward(dk0, dk, B * H, T, hd);
+  qkv_split_backward(dqkv, dq0, dk0, dv, B, T, H, hd);
 }

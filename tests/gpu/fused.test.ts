@@ -3,9 +3,12 @@
 // straddle the 64x32 matmul workgroup tile, its 16x8 register tile and the
 // 64-row workgroups of the row kernels; shapes with IC or OC not a multiple
 // of 4 take the unfused fallbacks, which must give the same results.
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { qkv_split_backward, qkv_split_forward } from '../../src/kernels/heads';
 import { matmul_backward_dgelu, matmul_forward_gelu } from '../../src/kernels/matmul';
+import { qkv_split_rope_backward, qkv_split_rope_forward } from '../../src/kernels/qkv_split_rope';
 import { residual_rmsnorm_forward } from '../../src/kernels/rmsnorm';
+import { rope_backward, rope_forward, rope_table } from '../../src/kernels/rope';
 import * as ref from '../../src/reference/fused';
 import { assertClose } from '../../src/util/compare';
 import { randn } from '../../src/util/random';
@@ -105,6 +108,70 @@ describe('residual add fused into RMSNorm', () => {
       // f32 sum of C squares then a few products: a few ulp of O(1) values (as rmsnorm_forward's test).
       assertClose('out', await ctx.read(b.out), out, { rtol: 1e-5, atol: 1e-6 });
       assertClose('rstd', await ctx.read(b.rstd), rstd, { rtol: 1e-5, atol: 1e-6 });
+      ctx.destroyAll(Object.values(b));
+    });
+  }
+});
+
+describe('qkv split with RoPE applied on the way', () => {
+  // [B, T, H, hd]: pair counts B*H*T*hd/2 of 3, 999 and 4,160 straddle the 256-thread workgroup.
+  const shapes: [number, number, number, number][] = [
+    [1, 3, 1, 2],
+    [2, 37, 3, 6],
+    [3, 65, 2, 16],
+  ];
+  for (const [B, T, H, hd] of shapes) {
+    test(`qkv_split_rope_forward and _backward B=${B} T=${T} H=${H} hd=${hd}`, async () => {
+      const ctx = await gpu();
+      const n = B * H * T * hd;
+      const C = H * hd;
+      const qkv = randn(B * T * 3 * C, 1);
+      const [dq, dk, dv] = [randn(n, 2), randn(n, 3), randn(n, 4)];
+      const b = {
+        qkv: ctx.upload('qkv', qkv),
+        dq: ctx.upload('dq', dq),
+        dk: ctx.upload('dk', dk),
+        dv: ctx.upload('dv', dv),
+        q: ctx.storage('q', n),
+        k: ctx.storage('k', n),
+        v: ctx.storage('v', n),
+        q0: ctx.storage('q0', n),
+        k0: ctx.storage('k0', n),
+        v0: ctx.storage('v0', n),
+        qr: ctx.storage('qr', n),
+        kr: ctx.storage('kr', n),
+        dq0: ctx.storage('dq0', n),
+        dk0: ctx.storage('dk0', n),
+        dqkv: ctx.storage('dqkv', B * T * 3 * C),
+        dqkv0: ctx.storage('dqkv0', B * T * 3 * C),
+      };
+      const shape = { B, T, H, hd };
+      await run(ctx, (p) => {
+        const table = rope_table(p, T, hd);
+        qkv_split_rope_forward(p, { ...shape, q: b.q, k: b.k, v: b.v, qkv: b.qkv, table });
+        qkv_split_rope_backward(p, { ...shape, dqkv: b.dqkv, dq: b.dq, dk: b.dk, dv: b.dv, table });
+        // The three kernels it replaces, each way.
+        qkv_split_forward(p, { ...shape, q: b.q0, k: b.k0, v: b.v0, qkv: b.qkv });
+        rope_forward(p, b.qr, b.q0, B * H, T, hd, table);
+        rope_forward(p, b.kr, b.k0, B * H, T, hd, table);
+        rope_backward(p, b.dq0, b.dq, B * H, T, hd, table);
+        rope_backward(p, b.dk0, b.dk, B * H, T, hd, table);
+        qkv_split_backward(p, { ...shape, dqkv: b.dqkv0, dq: b.dq0, dk: b.dk0, dv: b.dv });
+      });
+      const want = { q: new Float64Array(n), k: new Float64Array(n), v: new Float64Array(n) };
+      ref.qkv_split_rope_forward(want.q, want.k, want.v, qkv, B, T, H, hd);
+      const dqkv = new Float64Array(B * T * 3 * C);
+      ref.qkv_split_rope_backward(dqkv, dq, dk, dv, B, T, H, hd);
+      // Two f32 products and a sum with a float32-rounded (cos, sin): a few ulp of O(1) values.
+      const ROT = { rtol: 1e-6, atol: 1e-6 };
+      assertClose('rope(q)', await ctx.read(b.q), want.q, ROT);
+      assertClose('rope(k)', await ctx.read(b.k), want.k, ROT);
+      assertClose('v', await ctx.read(b.v), want.v, { rtol: 0, atol: 0 });
+      assertClose('dqkv', await ctx.read(b.dqkv), dqkv, ROT);
+      // The same products in the same order as the separate kernels: the same bits.
+      expect(Array.from(await ctx.read(b.q))).toEqual(Array.from(await ctx.read(b.qr)));
+      expect(Array.from(await ctx.read(b.k))).toEqual(Array.from(await ctx.read(b.kr)));
+      expect(Array.from(await ctx.read(b.dqkv))).toEqual(Array.from(await ctx.read(b.dqkv0)));
       ctx.destroyAll(Object.values(b));
     });
   }
