@@ -12,9 +12,10 @@ import type { AttentionMap } from '../eval/map';
 import { checkRunConfig, type RunConfig, toModelConfig } from '../experiment/run_config';
 import { checkRunFits, executeRun, type LoadedData, loadData, RunStopped } from '../experiment/runner';
 import { exportFinishedRun } from '../export/run';
+import type { GptModel } from '../model/gpt';
 import { sampleModel } from '../sample/continue';
-import type { SampleRequest } from '../sample/request';
-import { KeptWeights } from './kept_weights';
+import { readTextPassage } from '../sample/passage';
+import { type KeptRun, KeptWeights } from './kept_weights';
 import { computeMaps } from './maps';
 import { type AdapterInfo, type Command, type Event, errorKind } from './protocol';
 
@@ -87,7 +88,17 @@ export class LabCore {
         return;
       }
       case 'sample':
-        return this.sample(cmd.runId, cmd.request);
+        return this.withKeptModel(cmd.runId, async (model, kept) => ({
+          type: 'samples',
+          runId: cmd.runId,
+          result: await sampleModel(model, kept.corpus, kept.run.train.seqLen, cmd.request, kept.run.eval.seed),
+        }));
+      case 'passage':
+        return this.withKeptModel(cmd.runId, async (model, kept) => ({
+          type: 'passage',
+          runId: cmd.runId,
+          result: await readTextPassage(model, kept.corpus, kept.run.train.seqLen, cmd.request, kept.run.eval.seed),
+        }));
     }
   }
 
@@ -205,8 +216,14 @@ export class LabCore {
     }
   }
 
-  /** Continues text with a finished run's kept weights, on a model rebuilt for the request and freed after it. */
-  private async sample(runId: string, request: SampleRequest): Promise<void> {
+  /**
+   * Answers a request with a finished run's kept weights (continue text, read a passage), on a model rebuilt
+   * for the request and freed after it; a run whose weights are not kept is one config error naming it.
+   */
+  private async withKeptModel(
+    runId: string,
+    answer: (model: GptModel, kept: KeptRun) => Promise<Event>,
+  ): Promise<void> {
     try {
       const kept = this.kept.get(runId);
       if (!kept)
@@ -217,8 +234,7 @@ export class LabCore {
       const model = engine.createModel(toModelConfig(kept.run, kept.corpus.tokenizer.size));
       try {
         model.setParams(kept.params);
-        const result = await sampleModel(model, kept.corpus, kept.run.train.seqLen, request, kept.run.eval.seed);
-        this.post({ type: 'samples', runId, result });
+        this.post(await answer(model, kept));
       } finally {
         model.destroy();
       }
