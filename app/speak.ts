@@ -1,10 +1,11 @@
 // The lab's side of "Let the models speak": requests to continue text or
 // read a passage with a finished run's weights, sent to the engine one at a
 // time so each answer (or error, which names only the run) is known to be
-// the answer to the request in flight. Also remembers which runs finished in
-// this page: only theirs are kept by the engine (src/host/kept_weights.ts),
-// so a run restored after a reload, or shared, can be told apart before asking.
+// the answer to the request in flight. The engine keeps finished runs' weights
+// (src/host/kept_weights.ts, and across a reload src/host/weight_archive.ts);
+// shared results carry none, which the panels say before asking.
 import type { Command, Event } from '../src/host/protocol';
+import type { RunRecord } from './store';
 
 export type SpeakCommand = Extract<Command, { type: 'sample' | 'passage' }>;
 export type SpeakAnswer = Extract<Event, { type: 'samples' | 'passage' }> | { type: 'error'; message: string };
@@ -17,15 +18,9 @@ interface Pending {
 export class SpeakChannel {
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly finishedHere = new Set<string>();
 
   /** `send`: hands a command to the engine, or returns a one-line reason why there is none. */
   constructor(private readonly send: (cmd: Command) => string | null) {}
-
-  /** Whether `runId` finished in this page, so the engine may still keep its weights. */
-  finishedInThisPage(runId: string): boolean {
-    return this.finishedHere.has(runId);
-  }
 
   /** Sends `cmd` after every earlier request has been answered; resolves with its answer. */
   ask(cmd: SpeakCommand): Promise<SpeakAnswer> {
@@ -43,7 +38,6 @@ export class SpeakChannel {
 
   /** Takes an engine event; true when it answered the request in flight (the store need not see it). */
   receive(e: Event): boolean {
-    if (e.type === 'results') this.finishedHere.add(e.runId);
     const p = this.pending;
     if (!p || e.type === 'ready' || e.runId !== p.runId) return false;
     if (e.type === 'samples' || e.type === 'passage') this.settle(e);
@@ -57,4 +51,24 @@ export class SpeakChannel {
     this.pending = null;
     p?.resolve(a);
   }
+}
+
+/**
+ * The runs that can speak: this lab's finished text runs of the latest
+ * experiment; and its shared ones, which cannot (their results carry no
+ * weights). A run whose weights the engine no longer keeps (dropped for
+ * space, or a reload where the browser stores nothing) is told by the engine.
+ */
+export function speakingRuns(runs: RunRecord[]): { ready: RunRecord[]; notKept: { run: RunRecord; why: string }[] } {
+  const text = runs.filter(
+    (r) => (r.status === 'done' || r.status === 'shared') && r.doc && r.config?.data.source !== 'task',
+  );
+  const latest = text.reduce<RunRecord | null>((a, r) => (!a || r.createdAt >= a.createdAt ? r : a), null);
+  const ours = text.filter((r) => r.experimentLabel === latest?.experimentLabel);
+  return {
+    ready: ours.filter((r) => r.status === 'done' && r.source === 'local'),
+    notKept: ours
+      .filter((r) => r.status === 'shared' || r.source !== 'local')
+      .map((run) => ({ run, why: 'shared results carry no weights, so it cannot continue text here' })),
+  };
 }

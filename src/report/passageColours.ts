@@ -99,6 +99,13 @@ export function passageCells(a: PassageResult, max: number, diff?: number[]): Pa
   });
 }
 
+/** What the shades mean: run A's loss, or A's minus B's. */
+export function scaleText(a: string, b?: string): string {
+  return b
+    ? `loss of ${a} minus loss of ${b} (nats): blue where ${a} predicts better, orange where ${b} does`
+    : `loss of ${a} on each character (nats): darker is worse`;
+}
+
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -136,10 +143,7 @@ export function passageHtml(e: PassageExport): string {
   const stops = legendStops(diff ? 'diff' : 'loss', max)
     .map((s) => `<span class="stop" style="background:${s.colour}">${s.value.toFixed(2)}</span>`)
     .join('');
-  const [la, lb] = [escapeHtml(a.label), escapeHtml(b?.label ?? '')];
-  const what = b
-    ? `loss of ${la} minus loss of ${lb} (nats): blue where ${la} predicts better, orange where ${lb} does`
-    : `loss of ${la} on each character (nats): darker is worse`;
+  const what = escapeHtml(scaleText(a.label, b?.label));
   const marked = Math.min(T, a.result.losses.length);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(e.title)}</title>

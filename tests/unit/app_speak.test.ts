@@ -1,10 +1,13 @@
 // The lab's sampling channel (app/speak.ts): one request in flight at a time,
 // answers and errors routed to the request of their run, other events left
-// for the store, and runs finished in this page remembered.
+// for the store, and which runs can speak.
 import { describe, expect, test } from 'vitest';
-import { SpeakChannel } from '../../app/speak';
+import { SpeakChannel, speakingRuns } from '../../app/speak';
+import type { RunRecord } from '../../app/store';
+import { DEFAULT_RUN } from '../../src/experiment/run_config';
 import type { Command, Event } from '../../src/host/protocol';
 import { DEFAULT_SAMPLE } from '../../src/sample/request';
+import { fakeDoc } from './app_fixture';
 
 const passage = (runId: string): Event => ({
   type: 'passage',
@@ -40,12 +43,47 @@ describe('SpeakChannel', () => {
     });
     expect((await ch.ask({ type: 'passage', runId: 'r2', request: { factor: 1 } })).type).toBe('error');
   });
+});
 
-  test('runs whose results arrived in this page are remembered; the store still gets their results', () => {
-    const ch = new SpeakChannel(() => null);
-    expect(ch.finishedInThisPage('r3')).toBe(false);
-    const results = { type: 'results', runId: 'r3', doc: {}, maps: [] } as unknown as Event;
-    expect(ch.receive(results)).toBe(false);
-    expect(ch.finishedInThisPage('r3')).toBe(true);
+describe('speakingRuns', () => {
+  const run = (id: string, status: RunRecord['status'], over: Partial<RunRecord> = {}): RunRecord => ({
+    id,
+    label: id,
+    experimentLabel: 'exp',
+    config: DEFAULT_RUN,
+    status,
+    source: status === 'shared' ? 'link' : 'local',
+    progress: null,
+    curve: [],
+    doc: status === 'done' || status === 'shared' ? fakeDoc(id) : null,
+    maps: [],
+    error: null,
+    createdAt: 1,
+    checks: null,
+    ...over,
+  });
+
+  test("this lab's finished text runs of the latest experiment; shared ones named with why they cannot", () => {
+    const task = structuredClone(DEFAULT_RUN);
+    task.data.source = 'task';
+    const runs = [
+      run('old', 'done', { experimentLabel: 'before', createdAt: 0 }),
+      run('a', 'done'),
+      run('b', 'done'),
+      run('s', 'shared', { config: null }),
+      run('q', 'queued'),
+      run('failed', 'error'),
+      run('task', 'done', { config: task }),
+    ];
+    const { ready, notKept } = speakingRuns(runs);
+    expect(ready.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(notKept.map((n) => [n.run.id, n.why])).toEqual([
+      ['s', expect.stringMatching(/^shared results carry no weights/)],
+    ]);
+    // The latest experiment is the one shown: its runs only.
+    expect(speakingRuns([...runs, run('new', 'done', { experimentLabel: 'after', createdAt: 5 })]).ready).toHaveLength(
+      1,
+    );
+    expect(speakingRuns([])).toEqual({ ready: [], notKept: [] });
   });
 });
