@@ -118,6 +118,6 @@ test('a shrunk preset continues one prompt at 4x T with every run, and colours t
   await setUp(speak);
   await speak.getByRole('button', { name: `Continue with all ${RUNS.length} runs` }).click();
   await expect(speak.locator('.speak-run h3')).toHaveText(RUNS, { timeout: 90_000 });
-  expect(await continuations(page), await speak.locator('.speak-answers').innerText()).toEqual(first);
+  expect(await continuations(page), (await speak.locator('.speak-answers').textContent()) ?? '').toEqual(first);
   expect(problems).toEqual([]);
 });
