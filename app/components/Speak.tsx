@@ -11,6 +11,7 @@ import { useLab, useLabState } from './context';
 const FACTORS = [1, 4, 16] as const;
 
 interface Answer {
+  id: string;
   label: string;
   result?: SampleResult;
   error?: string;
@@ -50,8 +51,8 @@ export function Speak() {
       const a = await lab.speak.ask({ type: 'sample', runId: r.id, request });
       got.push(
         a.type === 'samples'
-          ? { label: r.label, result: a.result }
-          : { label: r.label, error: a.type === 'error' ? a.message : 'unexpected answer' },
+          ? { id: r.id, label: r.label, result: a.result }
+          : { id: r.id, label: r.label, error: a.type === 'error' ? a.message : 'unexpected answer' },
       );
       setAnswers([...got]);
     }
@@ -111,7 +112,9 @@ export function Speak() {
         {num('chars', 'Characters', 10, 1)}
       </fieldset>
       <button type="button" onClick={go} disabled={busy}>
-        {busy ? 'Continuing…' : `Continue with ${ready.length === 1 ? 'the run' : `all ${ready.length} runs`}`}
+        {busy
+          ? 'Continuing…'
+          : `Continue with ${ready.length === 1 ? 'the run' : ready.length ? `all ${ready.length} runs` : 'every run'}`}
       </button>
       {problem && (
         <p className="error" role="alert">
@@ -127,7 +130,7 @@ export function Speak() {
       </ul>
       <div className="speak-answers" aria-live="polite">
         {answers.map((a) => (
-          <article key={a.label} className="speak-run">
+          <article key={a.id} className="speak-run">
             <h3>{a.label}</h3>
             {a.error && <p className="error">{a.error}</p>}
             {!!a.result?.unknownChars && (
