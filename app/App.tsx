@@ -5,11 +5,13 @@ import { useRef, useState } from 'react';
 import { Builder } from './components/Builder';
 import { Compare } from './components/Compare';
 import { useLab, useLabState } from './components/context';
+import { Passage } from './components/Passage';
 import { Plots } from './components/Plots';
 import { Presets } from './components/Presets';
 import { Queue } from './components/Queue';
 import { Seat } from './components/Seat';
 import { Share } from './components/Share';
+import { Speak } from './components/Speak';
 import { Banners, Device, NoGpu } from './components/Status';
 
 export function App() {
@@ -62,6 +64,8 @@ export function App() {
         <div className="col-right">
           <Queue />
           <Plots />
+          <Speak />
+          <Passage />
           <Compare />
         </div>
       </main>

@@ -10,6 +10,7 @@ import type { Event } from '../src/host/protocol';
 import { firstScreen } from './first_screen';
 import { openRunStorage, type RunStorage, syncRuns } from './persist';
 import { loadPrefs, pageStorage, prefsOf, savePrefs } from './prefs';
+import { SpeakChannel } from './speak';
 import { ACTIVE, createLabStore, type LabStore } from './store';
 import { connectLab, type LabClient } from './worker/client';
 
@@ -17,6 +18,8 @@ export interface Lab {
   store: LabStore;
   /** Whether "Build your own" starts open (first_screen.ts). */
   opensBuilder: boolean;
+  /** Continue text and read passages with finished runs' weights (one request at a time). */
+  speak: SpeakChannel;
   runExperiment(): void;
   /** Queues a classroom seat's runs of the link's sweep (`all`: the whole sweep, as one machine runs it). */
   runSeat(seat: number | 'all'): void;
@@ -135,9 +138,17 @@ export async function startLab(): Promise<Lab> {
 
   // Engine.
   let client: LabClient = { mode: 'none', send: () => {}, close: () => {} };
+  const speak = new SpeakChannel((cmd) => {
+    if (client.mode !== 'none') {
+      client.send(cmd);
+      return null;
+    }
+    const gpu = s().gpu;
+    return gpu.state === 'none' ? gpu.reason : 'the engine is still starting; try again in a moment';
+  });
   const onEvent = (e: Event) => {
     if (e.type === 'error' && e.runId === null) console.warn('lab engine:', e.message);
-    s().applyEvent(e);
+    if (!speak.receive(e)) s().applyEvent(e);
   };
   void connectLab(onEvent, { forceMain }).then(({ client: c, ready }) => {
     client = c;
@@ -170,6 +181,7 @@ export async function startLab(): Promise<Lab> {
   return {
     store,
     opensBuilder,
+    speak,
     runExperiment() {
       const r = s().resolved();
       if (!r.runs) {

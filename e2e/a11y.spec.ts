@@ -10,7 +10,7 @@ import { labLink } from '../src/experiment/lab_address';
 import { sealLink } from '../src/experiment/link_check';
 import { PRESETS, presetExperiment } from '../src/experiment/presets';
 import { linkWithResults } from '../src/experiment/results_link';
-import { TINY, watch } from './lab_page';
+import { longTasks, recordLongTasks, TINY, watch } from './lab_page';
 
 test.use({ viewport: { width: 1366, height: 768 } });
 
@@ -28,13 +28,7 @@ test('axe: the first screen, a running queue and the results have no serious or 
   test.setTimeout(240_000);
   const problems = watch(page);
   // Long tasks of the page's main thread, recorded from the first paint on.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __long: { start: number; duration: number }[] };
-    w.__long = [];
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) w.__long.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   await page.goto('/');
   await expect(page.getByText(/GPU:/)).toBeVisible({ timeout: 30_000 });
   expect(await serious(page), 'first screen').toEqual([]);
@@ -56,9 +50,7 @@ test('axe: the first screen, a running queue and the results have no serious or 
   expect(await serious(page), 'results').toEqual([]);
 
   // While the worker trained, the page never blocked for more than 100 ms.
-  const long = await page.evaluate(
-    () => (window as unknown as { __long: { start: number; duration: number }[] }).__long,
-  );
+  const long = await longTasks(page);
   const during = long.filter((t) => t.start > trainingFrom && t.start < trainingTo);
   const max = (xs: { duration: number }[]) => Math.max(0, ...xs.map((t) => t.duration));
   console.log(

@@ -31,3 +31,23 @@ export const presetCard = (page: Page, title: string | RegExp): Locator =>
 export async function loadPreset(page: Page, title: string | RegExp): Promise<void> {
   await presetCard(page, title).getByRole('button', { name: 'Edit first' }).click();
 }
+
+export interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/** Records the page's main-thread long tasks (over 50 ms) from its first paint on, on every load. */
+export async function recordLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __long: { start: number; duration: number }[] };
+    w.__long = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) w.__long.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The long tasks recorded since the page loaded (recordLongTasks). */
+export const longTasks = (page: Page): Promise<LongTask[]> =>
+  page.evaluate(() => (window as unknown as { __long: { start: number; duration: number }[] }).__long);

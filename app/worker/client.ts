@@ -1,7 +1,9 @@
 // The page's side of the worker protocol: starts the module worker, checks
 // every event it sends, and falls back to running the same engine code on
 // the main thread when the worker reports no WebGPU (or cannot start).
+import { KEPT_WEIGHTS_BYTES } from '../../src/host/kept_weights';
 import { type Command, type Event, isEvent, NO_WORKER_GPU } from '../../src/host/protocol';
+import { openWeightArchive } from './weight_archive';
 
 export type ReadyEvent = Extract<Event, { type: 'ready' }>;
 
@@ -46,10 +48,13 @@ async function connectMain(onEvent: (e: Event) => void): Promise<{ client: LabCl
   const ready = new Promise<ReadyEvent>((r) => (resolveReady = r));
   const deliver = onlyValid(onEvent);
   // Events are delivered asynchronously, as from a worker, so the store never re-enters itself.
-  const core = new LabCore((e) => {
-    if (e.type === 'ready') resolveReady(e);
-    else queueMicrotask(() => deliver(structuredClone(e)));
-  });
+  const core = new LabCore(
+    (e) => {
+      if (e.type === 'ready') resolveReady(e);
+      else queueMicrotask(() => deliver(structuredClone(e)));
+    },
+    { archive: openWeightArchive(KEPT_WEIGHTS_BYTES) },
+  );
   void core.handle(hello());
   const r = await ready;
   return {

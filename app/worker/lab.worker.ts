@@ -5,14 +5,17 @@
 /// <reference lib="webworker" />
 import { config as zodConfig } from 'zod';
 import { LabCore } from '../../src/host/core';
+import { KEPT_WEIGHTS_BYTES } from '../../src/host/kept_weights';
 import { type Event, isCommand, NO_WORKER_GPU } from '../../src/host/protocol';
+import { openWeightArchive } from './weight_archive';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 zodConfig({ jitless: true }); // as on the page: no code generation at run time
 
 const post = (e: Event) => self.postMessage(e);
-const core = new LabCore(post);
+// Finished runs' weights also go to IndexedDB, within the same bound as in memory, so they survive a reload.
+const core = new LabCore(post, { archive: openWeightArchive(KEPT_WEIGHTS_BYTES) });
 
 self.onmessage = (m: MessageEvent<unknown>) => {
   const cmd = m.data;

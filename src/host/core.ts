@@ -12,17 +12,21 @@ import type { AttentionMap } from '../eval/map';
 import { checkRunConfig, type RunConfig, toModelConfig } from '../experiment/run_config';
 import { checkRunFits, executeRun, type LoadedData, loadData, RunStopped } from '../experiment/runner';
 import { exportFinishedRun } from '../export/run';
+import type { GptModel } from '../model/gpt';
 import { sampleModel } from '../sample/continue';
-import type { SampleRequest } from '../sample/request';
-import { KeptWeights } from './kept_weights';
+import { readTextPassage } from '../sample/passage';
+import { type KeptRun, KeptWeights } from './kept_weights';
 import { computeMaps } from './maps';
 import { type AdapterInfo, type Command, type Event, errorKind } from './protocol';
+import type { WeightArchive } from './weight_archive';
 
 export interface HostOptions {
   /** Compute each finished run's attention-map heatmaps (the lab shows them; a results file has none). Default true. */
   attentionMaps?: boolean;
   /** Bytes of finished text runs' weights kept for sampling (oldest dropped first); 0 keeps none. Default 64 MB. */
   keepWeightsBytes?: number;
+  /** Where finished text runs' weights also go, to be read back after a reload (the lab's worker: IndexedDB). */
+  archive?: Promise<WeightArchive | null>;
 }
 
 interface Active {
@@ -87,7 +91,17 @@ export class LabCore {
         return;
       }
       case 'sample':
-        return this.sample(cmd.runId, cmd.request);
+        return this.withKeptModel(cmd.runId, async (model, kept) => ({
+          type: 'samples',
+          runId: cmd.runId,
+          result: await sampleModel(model, kept.corpus, kept.run.train.seqLen, cmd.request, kept.run.eval.seed),
+        }));
+      case 'passage':
+        return this.withKeptModel(cmd.runId, async (model, kept) => ({
+          type: 'passage',
+          runId: cmd.runId,
+          result: await readTextPassage(model, kept.corpus, kept.run.train.seqLen, cmd.request, kept.run.eval.seed),
+        }));
     }
   }
 
@@ -188,7 +202,16 @@ export class LabCore {
           // and for sampling later (text runs: sampling continues text).
           const keep = data.kind === 'text' && this.kept.maxBytes > 0;
           if (torchExport || keep) trained = { params: await model.read('params'), stream };
-          if (keep && trained) this.kept.keep(runId, { run, corpus: data.corpus, params: trained.params });
+          if (keep && trained) {
+            this.kept.keep(runId, { run, corpus: data.corpus, params: trained.params });
+            // Written in the background: a full or refused archive costs only sampling after a reload.
+            const archived = {
+              run,
+              userText: run.data.source === 'text' ? userText : undefined,
+              params: trained.params,
+            };
+            void this.options.archive?.then((a) => a?.put(runId, archived)).catch(() => {});
+          }
           if (this.options.attentionMaps === false) return;
           this.post({ type: 'progress', runId, phase: 'maps', step: steps, steps, ...IDLE, etaSeconds: 0 });
           maps.push(...(await computeMaps(model, run, data, stream)));
@@ -205,20 +228,37 @@ export class LabCore {
     }
   }
 
-  /** Continues text with a finished run's kept weights, on a model rebuilt for the request and freed after it. */
-  private async sample(runId: string, request: SampleRequest): Promise<void> {
+  /** A run's weights read back from the archive (after a reload), with its data loaded again; kept in memory. */
+  private async restore(runId: string): Promise<KeptRun | undefined> {
+    const a = await (await this.options.archive)?.get(runId);
+    if (!a) return undefined;
+    const data = await this.load(a.run, a.userText);
+    if (data.kind !== 'text') return undefined;
+    const kept = { run: a.run, corpus: data.corpus, params: a.params };
+    this.kept.keep(runId, kept);
+    return kept;
+  }
+
+  /**
+   * Answers a request with a finished run's kept weights (continue text, read a passage), on a model rebuilt
+   * for the request and freed after it; a run whose weights are not kept is one config error naming it.
+   */
+  private async withKeptModel(
+    runId: string,
+    answer: (model: GptModel, kept: KeptRun) => Promise<Event>,
+  ): Promise<void> {
     try {
-      const kept = this.kept.get(runId);
+      const kept = this.kept.get(runId) ?? (await this.restore(runId));
       if (!kept)
         throw new ConfigError(
-          `no weights kept for run '${runId}': only finished runs on text keep theirs, the most recent first`,
+          `no weights kept for run '${runId}': only finished runs on text keep theirs, the most recent first ` +
+            '(across a reload, only where the browser lets the lab store them)',
         );
       const engine = await this.ensureEngine();
       const model = engine.createModel(toModelConfig(kept.run, kept.corpus.tokenizer.size));
       try {
         model.setParams(kept.params);
-        const result = await sampleModel(model, kept.corpus, kept.run.train.seqLen, request, kept.run.eval.seed);
-        this.post({ type: 'samples', runId, result });
+        this.post(await answer(model, kept));
       } finally {
         model.destroy();
       }

@@ -11,7 +11,7 @@ import type { ResultsDoc } from '../eval/results';
 import type { RunConfig } from '../experiment/run_config';
 import type { Progress } from '../experiment/runner';
 import type { ExportFile } from '../export/bundle';
-import type { SampleRequest, SampleResult } from '../sample/request';
+import type { PassageRequest, PassageResult, SampleRequest, SampleResult } from '../sample/request';
 
 export { type ErrorKind, errorKind } from '../errors';
 export type { Phase, Progress } from '../experiment/runner';
@@ -38,7 +38,9 @@ export type Command =
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string }
   /** Continue text with the weights of finished run `runId` (kept by the host): 'samples' or 'error'. */
-  | { type: 'sample'; runId: string; request: SampleRequest };
+  | { type: 'sample'; runId: string; request: SampleRequest }
+  /** Read a passage with finished run `runId`'s kept weights (per-character loss, top 5): 'passage' or 'error'. */
+  | { type: 'passage'; runId: string; request: PassageRequest };
 
 /** The engine's progress, unchanged, addressed to its run. */
 export type ProgressEvent = { type: 'progress'; runId: string } & Progress;
@@ -63,6 +65,7 @@ export type Event =
   | { type: 'paused'; runId: string; paused: boolean }
   | { type: 'stopped'; runId: string; step: number }
   | { type: 'samples'; runId: string; result: SampleResult }
+  | { type: 'passage'; runId: string; result: PassageResult }
   | { type: 'error'; runId: string | null; kind: ErrorKind; message: string };
 
 /** The worker's 'ready' reason when it lacks WebGPU (the page then runs the engine itself). */
@@ -85,6 +88,7 @@ export function isCommand(x: unknown): x is Command {
     case 'stop':
       return isStr(x.runId);
     case 'sample':
+    case 'passage':
       return isStr(x.runId) && isObj(x.request);
     default:
       return false;
@@ -118,6 +122,14 @@ export function isEvent(x: unknown): x is Event {
       return isStr(x.runId) && isNum(x.step);
     case 'samples':
       return isStr(x.runId) && isObj(x.result) && Array.isArray(x.result.blocks);
+    case 'passage':
+      return (
+        isStr(x.runId) &&
+        isObj(x.result) &&
+        Array.isArray(x.result.chars) &&
+        Array.isArray(x.result.losses) &&
+        Array.isArray(x.result.top)
+      );
     case 'error':
       return (
         (x.runId === null || isStr(x.runId)) &&

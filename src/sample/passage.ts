@@ -3,8 +3,12 @@
 // fused evaluation graph and cross-entropy kernel as the evaluator
 // (src/eval/lengths.ts), on one window, so each loss is the evaluator's
 // per-position loss on that window.
+import type { Corpus } from '../data/corpus';
+import { fixedPassage } from '../engine';
 import { type GptModel, Graph } from '../model/gpt';
 import { reweightFor } from '../model/reweight_rule';
+import { validationPrompt } from './continue';
+import { checkPassageRequest, type PassageRequest, type PassageResult } from './request';
 import { type Prediction, topPredictions } from './sampler';
 
 export interface PassageReading {
@@ -40,4 +44,44 @@ export async function readPassage(
   } finally {
     graph.destroy();
   }
+}
+
+/**
+ * A passage of `factor` x T characters (plus the one it starts from) read by
+ * a trained text model: the validation window the evaluator draws first at
+ * that length with `evalSeed` (the same for every run of an experiment), or
+ * the end of the user's text. Characters, losses and top-5 guesses as plain data for the
+ * run host's protocol.
+ */
+export async function readTextPassage(
+  model: GptModel,
+  corpus: Corpus,
+  T: number,
+  request: PassageRequest,
+  evalSeed: number,
+): Promise<PassageResult> {
+  checkPassageRequest(request);
+  const tok = corpus.tokenizer;
+  const L = request.factor * T;
+  let ids: Uint32Array;
+  if (request.text !== undefined) {
+    const all = tok.encode(request.text);
+    ids = all.subarray(Math.max(0, all.length - (L + 1)));
+  } else {
+    // The evaluator's own window at length L (its first, for one window): losses are its per-position losses.
+    const v = validationPrompt(corpus, L, 1, evalSeed);
+    ids = new Uint32Array(L + 1);
+    ids.set(v.prompt);
+    ids.set(v.next, L);
+  }
+  const n = ids.length - 1;
+  const streamTokens = model.config.layers.includes('fixedseqqk') ? fixedPassage(corpus, n) : undefined;
+  const read = await readPassage(model, ids.subarray(0, n), ids.subarray(1), { streamTokens });
+  return {
+    request,
+    trainLength: T,
+    chars: Array.from(ids, (id) => tok.decode([id])),
+    losses: Array.from(read.losses),
+    top: read.top.map((row) => row.map((q) => ({ char: tok.decode([q.token]), p: q.p }))),
+  };
 }

@@ -49,3 +49,38 @@ export function checkSampleRequest(r: SampleRequest): void {
   if (r.prompt !== undefined && (typeof r.prompt !== 'string' || r.prompt.length === 0))
     throw new ConfigError('the prompt is empty');
 }
+
+/** A passage to read with a run's weights: its loss on each character and its top-5 guesses there. */
+export interface PassageRequest {
+  /** The passage's length as a multiple of T (1..16): the model reads up to 16x its training length. */
+  factor: number;
+  /** The user's own text (cut to its last factor x T + 1 characters); absent: a validation passage. */
+  text?: string;
+}
+
+export interface PassagePrediction {
+  char: string;
+  p: number;
+}
+
+export interface PassageResult {
+  request: PassageRequest;
+  trainLength: number;
+  /** The passage, one entry per character; chars[0] is only read, chars[i + 1] is predicted at position i. */
+  chars: string[];
+  /** Loss (nats) of chars[i + 1], having read chars[0..i]. */
+  losses: number[];
+  /** The model's five most likely characters at each position, most likely first. */
+  top: PassagePrediction[][];
+}
+
+/** The longest passage a request may ask for, as a multiple of T. */
+export const MAX_PASSAGE_FACTOR = 16;
+
+export function checkPassageRequest(r: PassageRequest): void {
+  const f: unknown = r.factor;
+  if (!Number.isInteger(f) || (f as number) < 1 || (f as number) > MAX_PASSAGE_FACTOR)
+    throw new ConfigError(`the passage's length is 1 to ${MAX_PASSAGE_FACTOR} whole multiples of T, got ${String(f)}`);
+  if (r.text !== undefined && (typeof r.text !== 'string' || [...r.text].length < 2))
+    throw new ConfigError('the passage needs at least two characters: one to read, one to predict');
+}

@@ -11,7 +11,7 @@ import { initParams } from '../../src/model/params';
 import { reweightFor } from '../../src/model/reweight_rule';
 import { ReferenceGpt } from '../../src/reference/gpt';
 import { ContextGraph, continueTokens } from '../../src/sample/generate';
-import { readPassage } from '../../src/sample/passage';
+import { readPassage, readTextPassage } from '../../src/sample/passage';
 import { argmax } from '../../src/sample/sampler';
 import { Rng } from '../../src/util/random';
 import { gpu, noGpuErrors } from './gpu';
@@ -125,12 +125,15 @@ describe('seeded sampling', () => {
   });
 });
 
+/** A document of `n` words drawn from `words` with `seed`. */
+const wordDoc = (words: string[], seed: number, n: number) => {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => words[rng.int(words.length)]).join('');
+};
+
 describe('a passage read by the model', () => {
   const words = ['the ', 'cat ', 'sat ', 'on ', 'a ', 'mat, ', 'and ', 'then ', 'it ', 'ran. '];
-  const doc = (seed: number, n: number) => {
-    const rng = new Rng(seed);
-    return Array.from({ length: n }, () => words[rng.int(words.length)]).join('');
-  };
+  const doc = (seed: number, n: number) => wordDoc(words, seed, n);
   const corpus = corpusFromDocuments('test', [doc(1, 200)], [doc(2, 60), doc(3, 60)]);
   const Vc = corpus.tokenizer.size;
 
@@ -168,4 +171,42 @@ describe('a passage read by the model', () => {
       model.destroy();
     });
   }
+});
+
+describe('a passage read for the run host (readTextPassage)', () => {
+  const words = ['the ', 'dog ', 'ran ', 'to ', 'a ', 'hill; ', 'but ', 'now ', 'we ', 'sat. '];
+  const doc = (seed: number, n: number) => wordDoc(words, seed, n);
+  const corpus = corpusFromDocuments('test', [doc(1, 200)], [doc(2, 80), doc(3, 80)]);
+
+  test("a 2x T validation passage: its characters, the evaluator's losses at 2x T, top 5 as characters", async () => {
+    const ctx = await gpu();
+    const c = { ...config('lssar', 'rope', 9), vocabSize: corpus.tokenizer.size };
+    const model = new GptModel(ctx, c);
+    const Lp = 2 * T;
+    const evalCfg = { ...DEFAULT_EVAL, lengths: [Lp], windows: 1, buckets: Lp, diagnostics: false, seed: 4 };
+    const ev = await evaluateLengths(model, corpus, T, evalCfg, {});
+    const got = await readTextPassage(model, corpus, T, { factor: 2 }, evalCfg.seed);
+    const [w] = evalWindows(corpus.validation, 1, Lp, evalCfg.seed);
+    const { input, target } = windowAt(corpus.validation, w, Lp);
+    expect(got.chars.join('')).toBe(corpus.tokenizer.decode([...input, target[Lp - 1]]));
+    expect(got.trainLength).toBe(T);
+    expect(got.losses).toHaveLength(Lp);
+    // The same window and kernels as the evaluator: equal to float32 rounding.
+    for (let t = 0; t < Lp; t++)
+      expect(Math.abs(got.losses[t] - ev.lengths[0].positions[t]), `${t}`).toBeLessThan(1e-6);
+    let hits = 0;
+    for (let t = 0; t < Lp; t++) {
+      expect(got.top[t]).toHaveLength(5);
+      // The loss is -log p of the true next character; when it is among the top five, they agree (1e-4: f32).
+      const hit = got.top[t].find((q) => q.char === got.chars[t + 1]);
+      if (hit) expect(Math.abs(-Math.log(hit.p) - got.losses[t])).toBeLessThan(1e-4);
+      if (hit) hits++;
+    }
+    expect(hits).toBeGreaterThan(0);
+    // The user's own text: its last 2T + 1 characters.
+    const text = `xx${doc(5, 20)}`;
+    const own = await readTextPassage(model, corpus, T, { factor: 2, text }, 1);
+    expect(own.chars.join('')).toBe(text.slice(-(Lp + 1)));
+    model.destroy();
+  });
 });

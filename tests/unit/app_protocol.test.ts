@@ -10,7 +10,7 @@ import { EvalLimitError } from '../../src/eval/chunk';
 import { ResultsError } from '../../src/eval/results';
 import { DEFAULT_RUN } from '../../src/experiment/run_config';
 import { type Command, type Event, errorKind, isCommand, isEvent } from '../../src/host/protocol';
-import { DEFAULT_SAMPLE } from '../../src/sample/request';
+import { checkPassageRequest, DEFAULT_SAMPLE } from '../../src/sample/request';
 import { fakeDoc } from './app_fixture';
 
 describe('worker protocol', () => {
@@ -23,6 +23,7 @@ describe('worker protocol', () => {
       { type: 'resume', runId: 'r1' },
       { type: 'stop', runId: 'r1' },
       { type: 'sample', runId: 'r1', request: DEFAULT_SAMPLE },
+      { type: 'passage', runId: 'r1', request: { factor: 16 } },
     ];
     for (const c of ok) expect(isCommand(structuredClone(c))).toBe(true);
   });
@@ -44,6 +45,8 @@ describe('worker protocol', () => {
       { type: 'stop', runId: 'x'.repeat(101) },
       { type: 'sample', runId: 'r1' },
       { type: 'sample', runId: '', request: DEFAULT_SAMPLE },
+      { type: 'passage', runId: 'r1' },
+      { type: 'passage', runId: 'r1', request: 4 },
     ];
     for (const c of bad) expect(isCommand(c)).toBe(false);
   });
@@ -67,6 +70,17 @@ describe('worker protocol', () => {
       { type: 'paused', runId: 'r', paused: true },
       { type: 'stopped', runId: 'r', step: 4 },
       { type: 'samples', runId: 'r', result: { request: DEFAULT_SAMPLE, trainLength: 8, blocks: [], unknownChars: 0 } },
+      {
+        type: 'passage',
+        runId: 'r',
+        result: {
+          request: { factor: 1 },
+          trainLength: 2,
+          chars: ['a', 'b'],
+          losses: [1],
+          top: [[{ char: 'b', p: 1 }]],
+        },
+      },
       { type: 'error', runId: 'r', kind: 'limits', message: 'too big' },
       { type: 'error', runId: null, kind: 'internal', message: 'huh' },
     ];
@@ -79,6 +93,8 @@ describe('worker protocol', () => {
       { type: 'ready', gpu: 'yes' },
       { type: 'metrics', runId: 3, step: 1, loss: 1, lr: 1 },
       { type: 'samples', runId: 'r', result: { blocks: 'x' } },
+      { type: 'passage', runId: 'r', result: { chars: [], losses: 'x', top: [] } },
+      { type: 'passage', runId: 'r' },
     ];
     for (const e of bad) expect(isEvent(e)).toBe(false);
   });
@@ -156,5 +172,27 @@ describe('LabCore (the worker side) without a GPU', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'error', runId: 'r4', kind: 'config' });
     expect((events[0] as { message: string }).message).toMatch(/no weights kept for run 'r4'/);
+  });
+
+  test('reading a passage with a run whose weights are not kept is refused the same way', async () => {
+    const { LabCore } = await import('../../src/host/core');
+    const events: Event[] = [];
+    const core = new LabCore((e) => events.push(e));
+    await core.handle({ type: 'passage', runId: 'r5', request: { factor: 4 } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'error', runId: 'r5', kind: 'config' });
+    expect((events[0] as { message: string }).message).toMatch(/no weights kept for run 'r5'/);
+  });
+});
+
+describe('passage requests', () => {
+  test('1 to 16 whole multiples of T, and own text of at least two characters', () => {
+    for (const ok of [{ factor: 1 }, { factor: 16 }, { factor: 4, text: 'ab' }])
+      expect(() => checkPassageRequest(ok)).not.toThrow();
+    expect(() => checkPassageRequest({ factor: 0 })).toThrow(/1 to 16 whole multiples of T, got 0/);
+    expect(() => checkPassageRequest({ factor: 17 })).toThrow(/got 17/);
+    expect(() => checkPassageRequest({ factor: 1.5 })).toThrow(/got 1.5/);
+    expect(() => checkPassageRequest({ factor: 2, text: 'a' })).toThrow(/at least two characters/);
+    expect(() => checkPassageRequest({ factor: 2, text: 7 as never })).toThrow(/at least two characters/);
   });
 });

@@ -1,0 +1,160 @@
+// "Continue the text": one prompt (a validation passage cut to 1x, 4x or 16x
+// the training length T, or the user's own text) continued by every finished
+// text run of the experiment side by side, each at the chosen context
+// lengths. Sampling runs in the engine (src/sample/); the same seed gives the
+// same text. Runs whose weights are not kept say so in one line.
+import { useId, useState } from 'react';
+import { checkSampleRequest, DEFAULT_SAMPLE, type SampleRequest, type SampleResult } from '../../src/sample/request';
+import { speakingRuns } from '../speak';
+import { useLab, useLabState } from './context';
+
+const FACTORS = [1, 4, 16] as const;
+
+interface Answer {
+  id: string;
+  label: string;
+  result?: SampleResult;
+  error?: string;
+}
+
+/** The prompt's last characters only: a 16x prompt is too long to show whole beside every run. */
+const tail = (s: string, n = 160) => (s.length > n ? `…${s.slice(-n)}` : s);
+
+export function Speak() {
+  const lab = useLab();
+  const runs = useLabState((s) => s.runs);
+  const { ready, notKept } = speakingRuns(runs);
+  const [own, setOwn] = useState(false);
+  const [text, setText] = useState('');
+  const [contexts, setContexts] = useState<number[]>([1, 16]);
+  const [opts, setOpts] = useState({ temperature: 0.8, topK: 0, seed: 1, chars: 100 });
+  const [answers, setAnswers] = useState<Answer[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  const go = async () => {
+    const request: SampleRequest = { ...DEFAULT_SAMPLE, ...opts, contexts, ...(own ? { prompt: text } : {}) };
+    try {
+      if (own && !text.trim()) throw new Error('the prompt is empty: write some text for the models to continue');
+      checkSampleRequest(request);
+      if (!ready.length) throw new Error('no finished run here keeps its weights: run an experiment on text first');
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    setProblem(null);
+    setBusy(true);
+    setAnswers([]);
+    const got: Answer[] = [];
+    for (const r of ready) {
+      const a = await lab.speak.ask({ type: 'sample', runId: r.id, request });
+      got.push(
+        a.type === 'samples'
+          ? { id: r.id, label: r.label, result: a.result }
+          : { id: r.id, label: r.label, error: a.type === 'error' ? a.message : 'unexpected answer' },
+      );
+      setAnswers([...got]);
+    }
+    setBusy(false);
+  };
+  const num = (k: keyof typeof opts, label: string, step: number, min: number) => (
+    <label>
+      {label}{' '}
+      <input
+        type="number"
+        step={step}
+        min={min}
+        value={Number.isFinite(opts[k]) ? opts[k] : ''}
+        onChange={(e) => setOpts({ ...opts, [k]: e.target.value === '' ? NaN : Number(e.target.value) })}
+      />
+    </label>
+  );
+  const truth = answers.find((a) => a.result?.truth)?.result?.truth;
+  if (!ready.length && !notKept.length) return null;
+
+  return (
+    <section className="panel speak" aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>Continue the text</h2>
+      <p className="help">
+        The same prompt, continued by every finished run of the experiment, each reading the last 1x, 4x or 16x its
+        training length T of it. The same seed gives the same text.
+      </p>
+      <fieldset className="speak-prompt">
+        <legend>Prompt</legend>
+        <label>
+          <input type="radio" name={`${id}-p`} checked={!own} onChange={() => setOwn(false)} /> a validation passage
+        </label>{' '}
+        <label>
+          <input type="radio" name={`${id}-p`} checked={own} onChange={() => setOwn(true)} /> your own text
+        </label>
+        {own && <textarea aria-label="Your prompt" rows={3} value={text} onChange={(e) => setText(e.target.value)} />}
+      </fieldset>
+      <fieldset className="speak-options">
+        <legend>Context lengths and sampling</legend>
+        {FACTORS.map((f) => (
+          <label key={f}>
+            <input
+              type="checkbox"
+              checked={contexts.includes(f)}
+              onChange={() =>
+                setContexts(
+                  contexts.includes(f) ? contexts.filter((x) => x !== f) : [...contexts, f].sort((a, b) => a - b),
+                )
+              }
+            />{' '}
+            {f}x T
+          </label>
+        ))}
+        {num('temperature', 'Temperature', 0.1, 0)}
+        {num('topK', 'Top-k (0: all)', 1, 0)}
+        {num('seed', 'Seed', 1, 0)}
+        {num('chars', 'Characters', 10, 1)}
+      </fieldset>
+      <button type="button" onClick={go} disabled={busy}>
+        {busy
+          ? 'Continuing…'
+          : `Continue with ${ready.length === 1 ? 'the run' : ready.length ? `all ${ready.length} runs` : 'every run'}`}
+      </button>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <ul className="speak-notes">
+        {notKept.map(({ run, why }) => (
+          <li key={run.id}>
+            {run.label}: {why}.
+          </li>
+        ))}
+      </ul>
+      <div className="speak-answers" aria-live="polite">
+        {answers.map((a) => (
+          <article key={a.id} className="speak-run">
+            <h3>{a.label}</h3>
+            {a.error && <p className="error">{a.error}</p>}
+            {!!a.result?.unknownChars && (
+              <p className="help">
+                {a.result.unknownChars} prompt characters are not in this run's alphabet; it read them as unknown.
+              </p>
+            )}
+            {a.result?.blocks.map((b) => (
+              <p key={b.factor} className="speak-block" data-factor={b.factor}>
+                <span className="speak-factor">
+                  {b.factor}x T ({b.length} characters of context):
+                </span>{' '}
+                <span className="speak-read">{tail(b.prompt)}</span>
+                <mark className="speak-new">{b.continuation}</mark>
+              </p>
+            ))}
+          </article>
+        ))}
+        {truth !== undefined && (
+          <p className="speak-truth">
+            <span className="speak-factor">What the passage really says next:</span> {truth}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
