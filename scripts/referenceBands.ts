@@ -2,7 +2,7 @@
 // (the quick demo and PRESETS) with reproduction results in docs/figures/<id>.json gets
 // docs/figures/reference/<id>.json.gz, derived by src/report/reference.ts. Shared by the script that writes the
 // files (scripts/reference-bands.ts) and the test that holds them to the results (tests/unit/reference_bands.test.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ResultsDoc } from '../src/eval/results';
@@ -30,4 +30,22 @@ export function referenceOf(id: string): Reference {
 /** The file's bytes: compact JSON, gzipped (level 9; the header's time is zero, so a rerun writes the same bytes). */
 export function referenceBytes(ref: Reference): Buffer {
   return gzipSync(JSON.stringify(ref), { level: 9 });
+}
+
+/** Writes every preset's band file; returns a line per file with its size against its results' size. */
+export function writeReferenceBands(): string[] {
+  mkdirSync(REFERENCE_DIR, { recursive: true });
+  let total = 0;
+  const lines = referencePresets().map((p) => {
+    const ref = referenceOf(p.id);
+    const bytes = referenceBytes(ref);
+    writeFileSync(referenceFile(p.id), bytes);
+    total += bytes.length;
+    const results = statSync(join(FIGURES, `${p.id}.json`)).size;
+    return (
+      `${p.id}: ${ref.runs.length} runs, seeds ${ref.seeds.join(',')}: ${bytes.length} bytes gzipped ` +
+      `(${JSON.stringify(ref).length} bytes of JSON; the results are ${results} bytes)`
+    );
+  });
+  return [...lines, `${total} bytes in all`];
 }

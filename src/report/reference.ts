@@ -221,6 +221,9 @@ const seedsText = (s: readonly number[]) =>
 /** Fields that set a run's training budget: a run differing only in these is "not the preset's budget". */
 const BUDGET_FIELDS = new Set(['train.steps', 'train.warmupSteps']);
 
+/** The queue's line names this many differing fields (a quick try of a preset changes a dozen). */
+const MAX_NAMED_FIELDS = 4;
+
 /** One line for the run queue: where the run lands against its reference band, or why it has none. */
 export function describeMatch(doc: ResultsDoc, m: ReferenceMatch): string {
   if (m.kind === 'differs') {
@@ -229,7 +232,9 @@ export function describeMatch(doc: ResultsDoc, m: ReferenceMatch): string {
         `No reference band: not the preset's budget (${String(m.reference.train.steps)} steps in the reference, ` +
         `${String((doc.train as Record<string, unknown>).steps)} here)`
       );
-    return `No reference band: not the preset's config (differs in ${m.fields.join(', ')})`;
+    const more = m.fields.length > MAX_NAMED_FIELDS ? ` and ${m.fields.length - MAX_NAMED_FIELDS} more` : '';
+    const named = m.fields.slice(0, MAX_NAMED_FIELDS).join(', ');
+    return `No reference band: not the preset's config (differs in ${named}${more})`;
   }
   const checks = checkBand(doc, m.run).map(
     (c) => `at ${c.at} ${c.loss.toFixed(3)} ${c.where} ${c.lo.toFixed(3)}-${c.hi.toFixed(3)}`,

@@ -1,6 +1,6 @@
 // The reference band layer of the loss-against-length plot (issue 15): under each of the user's lines that is a
 // run of a preset, the preset's reference (min to max over its seeds, src/report/reference.ts) as a pale band in
-// the run's colour with dotted edges, labelled "reference, 3 seeds". Drawn only where the user's line is (a hidden
+// the run's colour with a dotted outline, labelled "reference, 3 seeds". Drawn only where the user's line is (a hidden
 // run hides its band), for the run's own evaluation and each variant the reference also measured.
 import * as Plot from '@observablehq/plot';
 import type { LengthPoint } from './lossVsLength';
@@ -39,7 +39,6 @@ export const referenceLabel = (seeds: number) => `reference, ${seeds} seed${seed
 /** The band's marks (drawn first, so the user's lines lie on top); `fs`: the plot's font size. */
 export function referenceMarks(rows: readonly BandRow[], seeds: number, fs: number): Plot.Markish[] {
   if (rows.length === 0) return [];
-  const edge = { x: 'factor', z: 'series', stroke: 'run', strokeWidth: 1, strokeDasharray: '1 2', curve: 'monotone-x' };
   // The label sits above the right end of each run's own band, where the curves part; many bands share one note.
   const ends = [...new Set(rows.map((r) => r.series))]
     .map((s) => rows.filter((r) => r.series === s).reduce((a, b) => (b.factor > a.factor ? b : a)))
@@ -47,6 +46,7 @@ export function referenceMarks(rows: readonly BandRow[], seeds: number, fs: numb
   const text = referenceLabel(seeds);
   const halo = { stroke: 'white', strokeWidth: 3, paintOrder: 'stroke', fontSize: fs * 0.85 } as const;
   return [
+    // Dotted edges tell it from a run's own band of seeds (filled, no edge).
     Plot.areaY(rows, {
       x: 'factor',
       y1: 'lo',
@@ -54,11 +54,12 @@ export function referenceMarks(rows: readonly BandRow[], seeds: number, fs: numb
       z: 'series',
       fill: 'run',
       fillOpacity: 0.12,
+      stroke: 'run',
+      strokeOpacity: 0.7,
+      strokeDasharray: '1 2',
       curve: 'monotone-x',
-      ariaLabel: 'reference band',
+      className: 'reference-band',
     }),
-    Plot.line(rows, { ...edge, y: 'lo', ariaLabel: 'reference band edge' }),
-    Plot.line(rows, { ...edge, y: 'hi', ariaLabel: 'reference band edge' }),
     ends.length <= MAX_BAND_LABELS
       ? Plot.text(ends, {
           x: 'factor',
@@ -67,7 +68,7 @@ export function referenceMarks(rows: readonly BandRow[], seeds: number, fs: numb
           textAnchor: 'end',
           text: () => text,
           fill: 'run',
-          ariaLabel: 'reference band label',
+          className: 'reference-band-label',
           ...halo,
         })
       : Plot.text([`shaded: ${text} (min to max)`], {
@@ -76,7 +77,7 @@ export function referenceMarks(rows: readonly BandRow[], seeds: number, fs: numb
           dx: -8,
           dy: 12,
           fill: '#444',
-          ariaLabel: 'reference band label',
+          className: 'reference-band-label',
           ...halo,
         }),
   ];

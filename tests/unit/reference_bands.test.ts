@@ -124,6 +124,11 @@ describe('reference bands', () => {
     expect(describeMatch(lr, matchReference(lr, [ref], QUICK_DEMO.id)!)).toBe(
       "No reference band: not the preset's config (differs in train.lr)",
     );
+    const quick = variantOf(seed1, 0, { steps: 20, batchSize: 4, seqLen: 16, warmupSteps: 2, logEvery: 5, lr: 0.02 });
+    expect(describeMatch(quick, matchReference(quick, [ref], QUICK_DEMO.id)!)).toBe(
+      "No reference band: not the preset's config (differs in train.steps, train.batchSize, train.seqLen, train.lr " +
+        'and 2 more)',
+    );
     // Not opened as the preset (another experiment's run): nothing to say.
     expect(matchReference(fewer, [ref])).toBeNull();
     expect(matchReference(fewer, [ref], 'extrapolation')).toBeNull();
