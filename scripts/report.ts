@@ -10,7 +10,8 @@
 // `<!-- =... -->` and `<!-- /= -->` (src/report/inline.ts), so no number in
 // the report is copied by hand; the report is then laid out by the project's
 // formatter (Biome), as committed. A number that cannot be computed is named
-// and left as it was, and the command fails.
+// and left as it was, and the command fails. It also writes each preset's
+// reference band (docs/figures/reference/, scripts/referenceBands.ts).
 // TypeScript run by Node through tsx (`node --import tsx`, see package.json).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { PRESETS } from '../src/experiment/presets';
 import { fillInline } from '../src/report/inline';
 import { fillTable } from '../src/report/markers';
 import { createRunnerServer, launchChromium, openRunnerPage } from './browser.mjs';
+import { writeReferenceBands } from './referenceBands';
 import { loadResults } from './reportData';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -57,6 +59,8 @@ try {
     else report = filled;
     process.stderr.write(`report: ${p.id}: ${docs.length} runs -> docs/figures/${p.id}.svg, ${p.id}-answer.svg\n`);
   }
+  // Each preset's reference band beside its results (the lab draws it under a user's runs of the preset).
+  for (const line of writeReferenceBands()) process.stderr.write(`report: band ${line}\n`);
   if (report) {
     const inline = fillInline(report, loadResults(FIGURES));
     for (const e of inline.errors) process.stderr.write(`report: ${e}\n`);

@@ -13,11 +13,14 @@ import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
 import { runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
+import { referenceLabel } from '../../src/report/referenceBand';
 import { diffFromShared } from '../export';
+import { plotReference } from '../reference_view';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
 import { PlotView } from './PlotView';
 import { ResultsFiles } from './ResultsFiles';
+import { useReferenceBands } from './useReferenceBands';
 import { useWidth } from './useWidth';
 
 /** The document a record contributes to the plots (shared ones marked so they never merge with a re-run). */
@@ -171,11 +174,27 @@ export function Plots() {
     [hiddenList, highlight, names, large, width],
   );
 
+  // Under each run of an open preset, the preset's reference band (its bands are of the mean loss, not the tail's).
+  const refs = useReferenceBands();
+  const band = useMemo(() => plotReference(seriesOf(docs), refs), [docs, refs]);
   const lvl = useMemo(
-    () => lossVsLengthSvg(docs, { ...opts, field: tail ? 'tailLoss' : 'meanLoss' }),
-    [docs, opts, tail],
+    () =>
+      lossVsLengthSvg(docs, {
+        ...opts,
+        field: tail ? 'tailLoss' : 'meanLoss',
+        reference: band.runs.size && !tail ? band : undefined,
+      }),
+    [docs, opts, tail, band],
   );
-  const lossAlt = useMemo(() => lossSummary(docs, opts.hidden), [docs, opts]);
+  const lossAlt = useMemo(
+    () =>
+      lossSummary(docs, opts.hidden) +
+      (band.runs.size && !tail
+        ? ` Shaded under ${[...band.runs.keys()].join(', ')}: the ${referenceLabel(band.seeds)} of the preset ` +
+          `(min to max, docs/figures/${band.presets.join(', ')}.json).`
+        : ''),
+    [docs, opts, band, tail],
+  );
   const variants = useMemo(() => variantsOf(lossVsLengthPoints(docs)), [docs]);
   // The figure that answers the experiment's question: its preset's (by the experiment's title or the runs' labels).
   const answerFig = useMemo(() => answerFigureFor(docs, title), [docs, title]);

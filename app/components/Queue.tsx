@@ -1,9 +1,12 @@
 // The run queue: each run with its status and a progress bar (step, loss,
 // tokens per second, time left), and pause, resume, stop, re-run, remove.
 import { useMemo } from 'react';
+import { checkBand, describeMatch, type Reference } from '../../src/report/reference';
+import { recordMatch } from '../reference_view';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
 import { ExportTorch } from './ExportTorch';
+import { useReferenceBands } from './useReferenceBands';
 
 function eta(s: number): string {
   if (!Number.isFinite(s)) return '…';
@@ -49,12 +52,25 @@ function ProgressLine({ r }: { r: RunRecord }) {
   );
 }
 
+/** Whether a finished run of a preset lands inside the preset's reference band at T and at 16x, or why no band. */
+function ReferenceLine({ r, refs }: { r: RunRecord; refs: Reference[] }) {
+  const m = recordMatch(r, refs);
+  if (!m || !r.doc) return null;
+  const outside = m.kind === 'match' && checkBand(r.doc, m.run).some((c) => c.where !== 'inside');
+  return (
+    <small className={`help reference-check${outside ? ' outside' : ''}`} data-testid="reference-check">
+      {describeMatch(r.doc, m)}
+    </small>
+  );
+}
+
 export function Queue() {
   const lab = useLab();
   const all = useLabState((s) => s.runs);
   const runs = useMemo(() => all.filter((r) => r.source === 'local'), [all]);
   const queueActive = useLabState((s) => s.queueActive);
   const gpu = useLabState((s) => s.gpu);
+  const refs = useReferenceBands();
   const queued = runs.some((r) => r.status === 'queued');
   const active = runs.some((r) => ACTIVE.includes(r.status));
   return (
@@ -114,6 +130,7 @@ export function Queue() {
                 training
               </small>
             )}
+            {r.status === 'done' && r.doc && <ReferenceLine r={r} refs={refs} />}
             {r.error && (
               <p className="error" role="alert">
                 {r.error.message}

@@ -11,6 +11,7 @@ import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 import { spread, textWidth } from './labels';
 import { runStyle, variantDash } from './palette';
+import { type ReferenceLayer, referenceMarks, referenceRows } from './referenceBand';
 
 /** Bands are drawn for every line only up to this many lines (beyond, only the highlighted run's). */
 export const BAND_MAX_LINES = 4;
@@ -95,6 +96,8 @@ export interface LossVsLengthOpts extends PlotOpts {
    * when the names differ and fit without overlapping; otherwise the file's legend names the dash patterns.
    */
   variantLabels?: boolean;
+  /** A preset's reference band under each run of it (src/report/referenceBand.ts). */
+  reference?: ReferenceLayer;
 }
 
 export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {}): SVGSVGElement {
@@ -117,7 +120,11 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
     p.n > 1 && (shownNames.size <= BAND_MAX_LINES || (!!opts.highlight && p.run === opts.highlight));
   const maxF = Math.max(16, ...all.map((p) => p.factor));
   const T = docs[0].model.trainLength;
-  const marks: Plot.Markish[] = [Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' })];
+  const reference = referenceRows(shown, opts.reference);
+  const marks: Plot.Markish[] = [
+    Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' }),
+    ...referenceMarks(reference, opts.reference?.seeds ?? 0, fs),
+  ];
   // Text goes on top of the lines, with a white halo, so a line crossing a label never hides it.
   const halo = { stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' } as const;
   const labels: Plot.Markish[] = [
@@ -133,7 +140,10 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
     }),
   ];
   // The y extent: the lines (their bands where drawn) and the baselines drawn inside.
-  const ys = shown.flatMap((p) => (banded(p) ? [p.lo, p.hi] : [p.mean]));
+  const ys = [
+    ...shown.flatMap((p) => (banded(p) ? [p.lo, p.hi] : [p.mean])),
+    ...reference.flatMap((r) => [r.lo, r.hi]),
+  ];
   const bs = opts.baselines === false ? [] : baselinesOf(docs);
   // A baseline far above every line (the uniform loss usually is) would squash the lines into a strip; it is
   // named in the corner instead.
