@@ -27,7 +27,9 @@ export default defineConfig({
   },
   webServer: {
     command:
-      `npx vite build --outDir ${OUT} --emptyOutDir && ` +
+      // The corpus first (built when missing, as npm start and npm run build do), so `npx playwright test`
+      // works right after `npm ci`.
+      `node scripts/build-corpus.mjs && npx vite build --outDir ${OUT} --emptyOutDir && ` +
       `npx vite preview --outDir ${OUT} --port 0 --strictPort --host 127.0.0.1`,
     wait: { stdout: /Local:\s+http:\/\/127\.0\.0\.1:(?<e2e_port>\d+)/ },
     reuseExistingServer: false,
