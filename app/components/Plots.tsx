@@ -13,6 +13,15 @@ import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
 import { runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
+import {
+  answerTable,
+  attentionMapTable,
+  diagnosticsTable,
+  lossVsLengthTable,
+  lossVsStepTable,
+  passkeyTable,
+  perPositionTable,
+} from '../../src/report/plotTables';
 import { diffFromShared } from '../export';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
@@ -182,15 +191,22 @@ export function Plots() {
   const answer = useMemo(() => answerSvg(docs, answerFig, opts), [docs, answerFig, opts]);
   const answerText = useMemo(() => {
     const a = answerData(docs, answerFig, opts.hidden);
-    return { title: answerTitle(a), summary: answerSummary(a) };
+    return { title: answerTitle(a), summary: answerSummary(a), table: answerTable(a) };
   }, [docs, answerFig, opts]);
-  const curves = useMemo(
-    () =>
-      lossVsStepSvg(
-        [...seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve }))), ...live],
-        opts,
-      ),
-    [docs, live, opts],
+  const curveSeries = useMemo(
+    () => [...seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve }))), ...live],
+    [docs, live],
+  );
+  const curves = useMemo(() => lossVsStepSvg(curveSeries, opts), [curveSeries, opts]);
+  // Every plot's numbers as a table (its text alternative), from the points the plot draws.
+  const tables = useMemo(
+    () => ({
+      lvl: lossVsLengthTable(docs, { field: tail ? 'tailLoss' : 'meanLoss', hidden: opts.hidden }),
+      curves: lossVsStepTable(curveSeries, { hidden: opts.hidden }),
+      perPos: perPositionTable(docs, opts.hidden),
+      pk: passkeyTable(docs, opts.hidden),
+    }),
+    [docs, curveSeries, opts, tail],
   );
   const perPos = useMemo(() => perPositionSvg(docs, opts), [docs, opts]);
   const hasPasskey = docs.some((d) => d.passkey);
@@ -225,6 +241,7 @@ export function Plots() {
           title={answerText.title}
           testId="plot-answer"
           description={answerText.summary}
+          table={answerText.table}
         />
       )}
       <PlotView
@@ -235,6 +252,7 @@ export function Plots() {
         }
         testId="plot-loss-vs-length"
         description={docs.length ? lossAlt : undefined}
+        table={tables.lvl}
       />
       <VariantKey variants={variants} />
       <label className="inline">
@@ -247,6 +265,7 @@ export function Plots() {
         name="loss-vs-step"
         title="Training loss and validation loss at T, against step"
         testId="plot-loss-vs-step"
+        table={tables.curves}
       />
       {docs.length > 0 && (
         <>
@@ -255,9 +274,16 @@ export function Plots() {
             name="per-position-loss"
             title="Loss by position at the longest length"
             testId="plot-per-position"
+            table={tables.perPos}
           />
           {pk && (
-            <PlotView svg={pk} name="passkey" title="Passkey retrieval accuracy against length" testId="plot-passkey" />
+            <PlotView
+              svg={pk}
+              name="passkey"
+              title="Passkey retrieval accuracy against length"
+              testId="plot-passkey"
+              table={tables.pk}
+            />
           )}
           {diag && (
             <div className="diag">
@@ -288,6 +314,7 @@ export function Plots() {
                 name={`diagnostics-${metric}`}
                 title="Attention diagnostics per layer (mean over heads, bar: head range)"
                 testId="plot-diagnostics"
+                table={diagnosticsTable(docs, metric, diagL, opts.hidden)}
               />
             </div>
           )}
@@ -331,6 +358,7 @@ export function Plots() {
                 name="attention-map"
                 title={`Attention map: ${mapRec.label}`}
                 testId="plot-attention-map"
+                table={attentionMapTable(map)}
               />
             </div>
           )}
