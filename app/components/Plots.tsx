@@ -10,7 +10,7 @@ import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS
 import { lossSummary } from '../../src/report/lossTable';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from '../../src/report/lossVsLength';
 import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
-import { runStyle, variantDash } from '../../src/report/palette';
+import { type RunStyle, runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
 import {
@@ -22,6 +22,7 @@ import {
   passkeyTable,
   perPositionTable,
 } from '../../src/report/plotTables';
+import { symbolPath } from '../../src/report/symbols';
 import { diffFromShared } from '../export';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
@@ -50,7 +51,7 @@ function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
                 onChange={() => store.getState().toggleHidden(n)}
                 aria-label={`Show ${n}`}
               />
-              <LineSample colour={runStyle(i).colour} filled={runStyle(i).filled} />
+              <LineSample colour={runStyle(i).colour} run={runStyle(i)} />
               {n}
             </label>
             <button
@@ -68,13 +69,19 @@ function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
   );
 }
 
-/** A legend's line sample: the run's colour and marker, or a variant's dash in grey. */
-function LineSample({ colour, filled, dash }: { colour: string; filled?: boolean; dash?: string }) {
+/** A legend's line sample: the run's colour and marker shape (as its lines draw them), or a variant's dash in grey. */
+function LineSample({ colour, run, dash }: { colour: string; run?: RunStyle; dash?: string }) {
   return (
-    <svg className="line-sample" width="26" height="10" viewBox="0 0 26 10" aria-hidden="true">
-      <line x1="1" x2="25" y1="5" y2="5" stroke={colour} strokeWidth="2.5" strokeDasharray={dash} />
-      {dash === undefined && (
-        <circle cx="13" cy="5" r="3.2" stroke={colour} strokeWidth="1.5" fill={filled ? colour : 'white'} />
+    <svg className="line-sample" width="26" height="12" viewBox="0 0 26 12" aria-hidden="true">
+      <line x1="1" x2="25" y1="6" y2="6" stroke={colour} strokeWidth="2.5" strokeDasharray={dash} />
+      {run && (
+        <path
+          d={symbolPath(run.symbol, 3.5, 13, 6)}
+          data-symbol={run.symbol}
+          stroke={colour}
+          strokeWidth="1.5"
+          fill={run.filled ? colour : 'white'}
+        />
       )}
     </svg>
   );
