@@ -59,7 +59,7 @@ export function PlotView({
           <p id={descId}>{description}</p>
         </details>
       )}
-      <details className="plot-alt plot-table">
+      <details className="plot-table">
         <summary>As a table</summary>
         <NumbersTable table={table} />
       </details>
