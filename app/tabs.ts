@@ -57,6 +57,8 @@ export async function joinTabs(
   const held = new Promise<void>((r) => {
     release = r;
   });
+  // Closing a tab that still waits for the lock withdraws its request.
+  const waiting = new AbortController();
   if (locks) {
     leader = await new Promise<boolean>((answer) => {
       void locks.request(QUEUE_LOCK, { ifAvailable: true }, (lock) => {
@@ -65,11 +67,13 @@ export async function joinTabs(
       });
     });
     if (!leader)
-      void locks.request(QUEUE_LOCK, () => {
-        leader = true;
-        takeOver(store);
-        return held;
-      });
+      locks
+        .request(QUEUE_LOCK, { signal: waiting.signal }, () => {
+          leader = true;
+          takeOver(store);
+          return held;
+        })
+        .catch(() => {}); // withdrawn by close()
   }
   const tabs: Tabs = {
     leads: () => leader,
@@ -77,6 +81,7 @@ export async function joinTabs(
     onCommand: () => {},
     close() {
       release();
+      waiting.abort();
       channel?.close();
     },
   };
