@@ -8,10 +8,12 @@ import { makeSweep, shardPairs, textDigest } from '../src/experiment/sweep';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
 import { firstScreen } from './first_screen';
-import { openRunStorage, type RunStorage, syncRuns } from './persist';
+import { openRunStorage, type RunStorage } from './persist';
 import { loadPrefs, pageStorage, prefsOf, savePrefs } from './prefs';
+import { runWriter } from './run_writer';
 import { SpeakChannel } from './speak';
 import { ACTIVE, createLabStore, type LabStore } from './store';
+import { joinTabs, type TabAction } from './tabs';
 import { connectLab, type LabClient } from './worker/client';
 
 export interface Lab {
@@ -108,11 +110,17 @@ export async function startLab(): Promise<Lab> {
       writeUrl();
   });
 
+  // Other tabs of the lab: the one holding the queue's lock runs the queue, the others show it (tabs.ts).
+  const tabs = await joinTabs(store);
+
   // Persistence: restore, then write every change.
   const storage: RunStorage | null = await openRunStorage();
   if (storage) {
+    // Writes that fail (a full disk) say so once and lose nothing stored; the results stay in the page.
+    const writer = runWriter(store, storage);
     try {
-      const saved = await storage.loadAll();
+      // Where another tab runs the queue, its active run is not interrupted: that tab sends it over.
+      const saved = (await storage.loadAll()).filter((r) => tabs.leads() || !ACTIVE.includes(r.status));
       const interrupted = saved.filter((r) => ACTIVE.includes(r.status)).length;
       s().restore(saved.filter((r) => r.source !== 'link' || !s().runs.some((x) => x.source === 'link')));
       if (interrupted)
@@ -121,18 +129,18 @@ export async function startLab(): Promise<Lab> {
           title: 'A run was interrupted by the reload',
           lines: ['It is marked "interrupted" in the queue; press Re-run to run it again. Finished runs were kept.'],
         });
-      if (s().runs.some((r) => r.status === 'queued'))
+      if (tabs.leads() && s().runs.some((r) => r.status === 'queued'))
         s().pushBanner({
           kind: 'info',
           title: 'Queued runs were restored',
           lines: ['Press "Resume queue" to continue them.'],
         });
-      await syncRuns(storage, [], s().runs);
+      await writer.write([], s().runs);
     } catch {
       /* storage unreadable: start empty */
     }
     store.subscribe((n, p) => {
-      if (n.runs !== p.runs) void syncRuns(storage, p.runs, n.runs).catch(() => {});
+      if (n.runs !== p.runs) void writer.write(p.runs, n.runs);
     });
   }
 
@@ -162,7 +170,7 @@ export async function startLab(): Promise<Lab> {
 
   // The queue: start the next run when none is active.
   const schedule = () => {
-    if (client.mode === 'none') return;
+    if (client.mode === 'none' || !tabs.leads()) return;
     const next = s().nextToStart();
     if (!next?.config) return;
     s().markStarting(next.id);
@@ -178,7 +186,9 @@ export async function startLab(): Promise<Lab> {
   });
 
   const active = () => s().runs.find((r) => ACTIVE.includes(r.status));
-  return {
+  // In a tab that does not run the queue, the actions on runs go to the tab that does.
+  const elsewhere = (action: TabAction, id?: string) => !tabs.leads() && (tabs.command(action, id), true);
+  const lab: Lab = {
     store,
     opensBuilder,
     speak,
@@ -216,20 +226,22 @@ export async function startLab(): Promise<Lab> {
         pairs.map((p) => p.tag),
       );
     },
-    pause: (id) => client.send({ type: 'pause', runId: id }),
-    resume: (id) => client.send({ type: 'resume', runId: id }),
+    pause: (id) => elsewhere('pause', id) || client.send({ type: 'pause', runId: id }),
+    resume: (id) => elsewhere('resume', id) || client.send({ type: 'resume', runId: id }),
     stop(id) {
+      if (elsewhere('stop', id)) return;
       const r = s().runs.find((x) => x.id === id);
       if (r?.status === 'queued')
         store.setState((st) => ({ runs: st.runs.map((x) => (x.id === id ? { ...x, status: 'stopped' } : x)) }));
       else client.send({ type: 'stop', runId: id });
     },
     stopAll() {
+      if (elsewhere('stopAll')) return;
       s().setQueueActive(false);
       const a = active();
       if (a) client.send({ type: 'stop', runId: a.id });
     },
-    resumeQueue: () => s().setQueueActive(true),
+    resumeQueue: () => elsewhere('resumeQueue') || s().setQueueActive(true),
     rerun: (id) => void s().rerun(id),
     remove(id) {
       const r = s().runs.find((x) => x.id === id);
@@ -238,4 +250,7 @@ export async function startLab(): Promise<Lab> {
     },
     clearFinished: () => s().clearFinished(),
   };
+  tabs.onCommand = (action, id) =>
+    action === 'stopAll' || action === 'resumeQueue' ? lab[action]() : lab[action](id!);
+  return lab;
 }

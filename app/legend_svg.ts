@@ -1,8 +1,9 @@
 // A plot with its legend drawn into the same SVG, so the page, the SVG export
 // and the PNG export all name every line (the compare view's nine lines of
 // three students are told apart without hovering): each entry its line's
-// colour and point marker, as the plot draws it, and its name.
+// colour and marker shape, as the plot draws it, and its name.
 import { runStyle } from '../src/report/palette';
+import { legendMarker } from '../src/report/symbols';
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -37,16 +38,7 @@ export function withLegend(plot: SVGSVGElement, entries: readonly LegendEntry[],
     const s = runStyle(e.index);
     const item = el('g', { transform: `translate(${x},${y})` });
     item.append(el('line', { x1: 0, x2: sample, y1: 0, y2: 0, stroke: s.colour, 'stroke-width': 2.5 }));
-    item.append(
-      el('circle', {
-        cx: sample / 2,
-        cy: 0,
-        r: 3.2,
-        stroke: s.colour,
-        'stroke-width': 1.5,
-        fill: s.filled ? s.colour : 'white',
-      }),
-    );
+    item.append(el('path', legendMarker(s, 3.5, sample / 2, 0)));
     const t = el('text', { x: sample + 6, y: 0, dy: '0.35em', fill: '#1d2330' });
     t.textContent = e.name;
     item.append(t);

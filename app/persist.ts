@@ -60,17 +60,18 @@ export function worthSaving(prev: RunRecord | undefined, next: RunRecord): boole
   return Math.floor((10 * b.step) / b.steps) !== Math.floor((10 * a.step) / a.steps);
 }
 
-/** Writes changed records and deletes removed ones, given the previous and next run lists. */
+/** Writes changed records (and those in `retry`) and deletes removed ones, given the previous and next run lists. */
 export function syncRuns(
   storage: RunStorage,
   prev: readonly RunRecord[],
   next: readonly RunRecord[],
+  retry?: ReadonlySet<string>,
 ): Promise<unknown> {
   const before = new Map(prev.map((r) => [r.id, r]));
   const ops: Promise<void>[] = [];
   for (const r of next) {
     const p = before.get(r.id);
-    if (p !== r && worthSaving(p, r)) ops.push(storage.put(r));
+    if ((p !== r && worthSaving(p, r)) || retry?.has(r.id)) ops.push(storage.put(r));
     before.delete(r.id);
   }
   for (const id of before.keys()) ops.push(storage.remove(id));

@@ -10,7 +10,7 @@ import { labLink } from '../src/experiment/lab_address';
 import { sealLink } from '../src/experiment/link_check';
 import { PRESETS, presetExperiment } from '../src/experiment/presets';
 import { linkWithResults } from '../src/experiment/results_link';
-import { longTasks, recordLongTasks, TINY, watch } from './lab_page';
+import { longTasks, plotsWithoutTable, recordLongTasks, TINY, watch } from './lab_page';
 
 test.use({ viewport: { width: 1366, height: 768 } });
 
@@ -48,6 +48,10 @@ test('axe: the first screen, a running queue and the results have no serious or 
   const trainingTo = await page.evaluate(() => performance.now());
   await expect(page.locator('[data-status="done"]')).toHaveCount(1, { timeout: 120_000 });
   expect(await serious(page), 'results').toEqual([]);
+  // Every plot of a run's results (its attention map included) has its numbers as a table, and the open tables
+  // pass too.
+  expect(await plotsWithoutTable(page)).toEqual([]);
+  expect(await serious(page), 'results, tables open').toEqual([]);
 
   // While the worker trained, the page never blocked for more than 100 ms.
   const long = await longTasks(page);

@@ -51,3 +51,32 @@ export async function recordLongTasks(page: Page): Promise<void> {
 /** The long tasks recorded since the page loaded (recordLongTasks). */
 export const longTasks = (page: Page): Promise<LongTask[]> =>
   page.evaluate(() => (window as unknown as { __long: { start: number; duration: number }[] }).__long);
+
+/**
+ * Every plot of the page has its numbers as a table (its text alternative): each figure's "As a table" fold-out,
+ * opened, holds a captioned table with a header per column and per row. Returns the figures that do not, named.
+ */
+export async function plotsWithoutTable(page: Page): Promise<string[]> {
+  const figures = page.locator('figure.plot');
+  const bad: string[] = [];
+  for (let i = 0; i < (await figures.count()); i++) {
+    const f = figures.nth(i);
+    const name = (await f.getAttribute('data-testid')) ?? `figure ${i + 1}`;
+    const fold = f.locator('details.plot-table');
+    if ((await fold.count()) !== 1) {
+      bad.push(`${name}: no "As a table"`);
+      continue;
+    }
+    await fold.locator('summary').click();
+    const table = fold.getByRole('table');
+    if ((await table.count()) !== 1) {
+      bad.push(`${name}: no table`);
+      continue;
+    }
+    const caption = (await table.locator('caption').textContent())?.trim() ?? '';
+    const cols = await table.locator('thead th[scope="col"]').count();
+    const rows = await table.locator('tbody th[scope="row"]').count();
+    if (!caption || cols < 2 || rows < 1) bad.push(`${name}: caption "${caption}", ${cols} columns, ${rows} rows`);
+  }
+  return bad;
+}

@@ -10,6 +10,7 @@ import { type Merged, MergeRefusal, SweepMerge } from '../../src/experiment/swee
 import { decodeExperiment } from '../../src/experiment/url';
 import { seriesOf } from '../../src/report/common';
 import { lossVsLengthSvg } from '../../src/report/lossVsLength';
+import { lossVsLengthTable } from '../../src/report/plotTables';
 import type { Assignment, Student } from '../compare_data';
 import { collectStudents } from '../compare_data';
 import { pastedParams, readStudentLink, type StudentResults } from '../export';
@@ -146,6 +147,7 @@ export function Compare() {
             name={`${title}-classroom-compare`}
             title="Students' validation loss against evaluation length"
             testId="plot-compare"
+            table={lossVsLengthTable(docs)}
           />
           <ClassTable students={students} title={title} />
         </>

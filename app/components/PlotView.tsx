@@ -1,6 +1,8 @@
-// Mounts a plot's SVG and offers its export as SVG and PNG; a plot with a
-// text alternative (its numbers in words) says it under the figure, folded.
+// Mounts a plot's SVG and offers its export as SVG and PNG; under the figure,
+// folded, its text alternatives: its numbers in words (where it has them) and
+// always as a table (src/report/plotTables.ts), so no plot is a picture only.
 import { useEffect, useId, useRef } from 'react';
+import type { PlotTable } from '../../src/report/plotTables';
 import { downloadBlob, downloadText, safeFileName, svgText, svgToPng } from '../download';
 
 export function PlotView({
@@ -9,6 +11,7 @@ export function PlotView({
   title,
   testId,
   description,
+  table,
 }: {
   svg: SVGSVGElement;
   name: string;
@@ -16,6 +19,8 @@ export function PlotView({
   testId?: string;
   /** The figure in words and numbers: the figure's accessible description, and shown on request. */
   description?: string;
+  /** The figure's numbers: every plot has them (its text alternative for every reader). */
+  table: PlotTable;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const descId = useId();
@@ -54,6 +59,46 @@ export function PlotView({
           <p id={descId}>{description}</p>
         </details>
       )}
+      <details className="plot-table">
+        <summary>As a table</summary>
+        <NumbersTable table={table} />
+      </details>
     </figure>
+  );
+}
+
+/** A plot's numbers: captioned, a header per column and per row; wide ones scroll inside their box, not the page. */
+function NumbersTable({ table }: { table: PlotTable }) {
+  if (!table.rows.length) return <p>No numbers yet.</p>;
+  return (
+    <>
+      {/* Focusable so that a keyboard can scroll a table wider than a phone (axe: scrollable-region-focusable). */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to scroll by keys */}
+      <section className="table-scroll" aria-label={table.caption} tabIndex={0}>
+        <table>
+          <caption>{table.caption}</caption>
+          <thead>
+            <tr>
+              {table.columns.map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((r, i) => (
+              <tr key={i}>
+                <th scope="row">{r.head}</th>
+                {r.cells.map((c, j) => (
+                  <td key={j}>{c}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {table.note && <p className="help">{table.note}</p>}
+    </>
   );
 }

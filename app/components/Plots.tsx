@@ -10,10 +10,20 @@ import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS
 import { lossSummary } from '../../src/report/lossTable';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from '../../src/report/lossVsLength';
 import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
-import { runStyle, variantDash } from '../../src/report/palette';
+import { type RunStyle, runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
+import {
+  answerTable,
+  attentionMapTable,
+  diagnosticsTable,
+  lossVsLengthTable,
+  lossVsStepTable,
+  passkeyTable,
+  perPositionTable,
+} from '../../src/report/plotTables';
 import { referenceLabel } from '../../src/report/referenceBand';
+import { symbolPath } from '../../src/report/symbols';
 import { diffFromShared } from '../export';
 import { plotReference } from '../reference_view';
 import { ACTIVE, type RunRecord } from '../store';
@@ -44,7 +54,7 @@ function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
                 onChange={() => store.getState().toggleHidden(n)}
                 aria-label={`Show ${n}`}
               />
-              <LineSample colour={runStyle(i).colour} filled={runStyle(i).filled} />
+              <LineSample colour={runStyle(i).colour} run={runStyle(i)} />
               {n}
             </label>
             <button
@@ -62,13 +72,19 @@ function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
   );
 }
 
-/** A legend's line sample: the run's colour and marker, or a variant's dash in grey. */
-function LineSample({ colour, filled, dash }: { colour: string; filled?: boolean; dash?: string }) {
+/** A legend's line sample: the run's colour and marker shape (as its lines draw them), or a variant's dash in grey. */
+function LineSample({ colour, run, dash }: { colour: string; run?: RunStyle; dash?: string }) {
   return (
-    <svg className="line-sample" width="26" height="10" viewBox="0 0 26 10" aria-hidden="true">
-      <line x1="1" x2="25" y1="5" y2="5" stroke={colour} strokeWidth="2.5" strokeDasharray={dash} />
-      {dash === undefined && (
-        <circle cx="13" cy="5" r="3.2" stroke={colour} strokeWidth="1.5" fill={filled ? colour : 'white'} />
+    <svg className="line-sample" width="26" height="12" viewBox="0 0 26 12" aria-hidden="true">
+      <line x1="1" x2="25" y1="6" y2="6" stroke={colour} strokeWidth="2.5" strokeDasharray={dash} />
+      {run && (
+        <path
+          d={symbolPath(run.symbol, 3.5, 13, 6)}
+          data-symbol={run.symbol}
+          stroke={colour}
+          strokeWidth="1.5"
+          fill={run.filled ? colour : 'white'}
+        />
       )}
     </svg>
   );
@@ -201,15 +217,22 @@ export function Plots() {
   const answer = useMemo(() => answerSvg(docs, answerFig, opts), [docs, answerFig, opts]);
   const answerText = useMemo(() => {
     const a = answerData(docs, answerFig, opts.hidden);
-    return { title: answerTitle(a), summary: answerSummary(a) };
+    return { title: answerTitle(a), summary: answerSummary(a), table: answerTable(a) };
   }, [docs, answerFig, opts]);
-  const curves = useMemo(
-    () =>
-      lossVsStepSvg(
-        [...seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve }))), ...live],
-        opts,
-      ),
-    [docs, live, opts],
+  const curveSeries = useMemo(
+    () => [...seriesOf(docs).flatMap((s) => s.docs.map((d) => ({ name: s.name, curve: d.trainingCurve }))), ...live],
+    [docs, live],
+  );
+  const curves = useMemo(() => lossVsStepSvg(curveSeries, opts), [curveSeries, opts]);
+  // Every plot's numbers as a table (its text alternative), from the points the plot draws.
+  const tables = useMemo(
+    () => ({
+      lvl: lossVsLengthTable(docs, { field: tail ? 'tailLoss' : 'meanLoss', hidden: opts.hidden }),
+      curves: lossVsStepTable(curveSeries, { hidden: opts.hidden }),
+      perPos: perPositionTable(docs, opts.hidden),
+      pk: passkeyTable(docs, opts.hidden),
+    }),
+    [docs, curveSeries, opts, tail],
   );
   const perPos = useMemo(() => perPositionSvg(docs, opts), [docs, opts]);
   const hasPasskey = docs.some((d) => d.passkey);
@@ -244,6 +267,7 @@ export function Plots() {
           title={answerText.title}
           testId="plot-answer"
           description={answerText.summary}
+          table={answerText.table}
         />
       )}
       <PlotView
@@ -254,6 +278,7 @@ export function Plots() {
         }
         testId="plot-loss-vs-length"
         description={docs.length ? lossAlt : undefined}
+        table={tables.lvl}
       />
       <VariantKey variants={variants} />
       <label className="inline">
@@ -266,6 +291,7 @@ export function Plots() {
         name="loss-vs-step"
         title="Training loss and validation loss at T, against step"
         testId="plot-loss-vs-step"
+        table={tables.curves}
       />
       {docs.length > 0 && (
         <>
@@ -274,9 +300,16 @@ export function Plots() {
             name="per-position-loss"
             title="Loss by position at the longest length"
             testId="plot-per-position"
+            table={tables.perPos}
           />
           {pk && (
-            <PlotView svg={pk} name="passkey" title="Passkey retrieval accuracy against length" testId="plot-passkey" />
+            <PlotView
+              svg={pk}
+              name="passkey"
+              title="Passkey retrieval accuracy against length"
+              testId="plot-passkey"
+              table={tables.pk}
+            />
           )}
           {diag && (
             <div className="diag">
@@ -307,6 +340,7 @@ export function Plots() {
                 name={`diagnostics-${metric}`}
                 title="Attention diagnostics per layer (mean over heads, bar: head range)"
                 testId="plot-diagnostics"
+                table={diagnosticsTable(docs, metric, diagL, opts.hidden)}
               />
             </div>
           )}
@@ -350,6 +384,7 @@ export function Plots() {
                 name="attention-map"
                 title={`Attention map: ${mapRec.label}`}
                 testId="plot-attention-map"
+                table={attentionMapTable(map)}
               />
             </div>
           )}

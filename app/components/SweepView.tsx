@@ -2,6 +2,7 @@
 // is missing, the plot, and the merged results as a file.
 import type { ResultsDoc } from '../../src/eval/results';
 import { type Merged, pairName } from '../../src/experiment/sweep';
+import { lossVsLengthTable } from '../../src/report/plotTables';
 import { downloadText, safeFileName } from '../download';
 import { resultsJson } from '../export';
 import { PlotView } from './PlotView';
@@ -39,6 +40,7 @@ export function SweepView({ merged, svg }: { merged: Merged; svg: SVGSVGElement 
         name={`classroom-sweep-${merged.id}`}
         title="The class's sweep: validation loss against evaluation length (mean and range over seeds)"
         testId="plot-sweep"
+        table={lossVsLengthTable(docs)}
       />
       <button
         type="button"

@@ -3,6 +3,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { runDots } from './symbols';
 
 export type DiagnosticMetric = 'entropy' | 'sinkMass' | 'localFocus' | 'meanDistance';
 
@@ -51,6 +52,7 @@ export function diagnosticsSvg(
   const pts = all.filter((p) => !opts.hidden?.has(p.name));
   if (!pts.length) return emptySvg('No attention diagnostics at this length', opts);
   const marks: Plot.Markish[] = [];
+  const domain = opts.colorDomain ?? names;
   for (const n of names) {
     const e = emphasis(n, opts);
     const mine = pts.filter((p) => p.name === n);
@@ -71,8 +73,8 @@ export function diagnosticsSvg(
         stroke: 'name',
         strokeWidth: e.width,
         strokeOpacity: e.opacity,
-        marker: 'circle-stroke',
       }),
+      runDots(mine, { x: 'layer', y: 'mean', stroke: 'name', index: domain.indexOf(n), opacity: e.opacity }),
     );
   }
   marks.push(
@@ -98,7 +100,7 @@ export function diagnosticsSvg(
         grid: true,
       },
       y: { label: METRIC_LABELS[metric], grid: true, nice: true },
-      color: colourScale(opts.colorDomain ?? names),
+      color: colourScale(domain),
       marks,
     },
     opts,

@@ -1,7 +1,7 @@
 // The figures as standalone SVG files (the headless runner's --plot and the
 // reproduction report's docs/figures): the lab's own plots with a title
 // above, and what the lab shows around them in HTML drawn in: the loss plot's
-// legend (a run per colour and marker, a variant per dash pattern) and its
+// legend (a run per colour and marker shape, a variant per dash pattern) and its
 // variant lines named at their ends where the names fit. A file has neither
 // the lab's legend nor its tooltips.
 import type { ResultsDoc } from '../eval/results';
@@ -10,6 +10,7 @@ import { answerSvg } from './answer';
 import { textWidth } from './labels';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from './lossVsLength';
 import { runStyle, variantDash } from './palette';
+import { legendMarker } from './symbols';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -71,14 +72,7 @@ function lossVsLengthFileBody(docs: ResultsDoc[], width: number, height: number)
     const s = runStyle(i);
     item(name, (x, y) => [
       el('line', { x1: x, x2: x + 24, y1: y, y2: y, stroke: s.colour, 'stroke-width': 2.5 }),
-      el('circle', {
-        cx: x + 12,
-        cy: y,
-        r: 3.5,
-        stroke: s.colour,
-        'stroke-width': 1.5,
-        fill: s.filled ? s.colour : 'white',
-      }),
+      el('path', legendMarker(s, 3.5, x + 12, y)),
     ]);
   });
   if (variants.length) {

@@ -10,8 +10,9 @@ import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 import { spread, textWidth } from './labels';
-import { runStyle, variantDash } from './palette';
+import { variantDash } from './palette';
 import { type ReferenceLayer, referenceMarks, referenceRows } from './referenceBand';
+import { runDots } from './symbols';
 
 /** Bands are drawn for every line only up to this many lines (beyond, only the highlighted run's). */
 export const BAND_MAX_LINES = 4;
@@ -218,8 +219,9 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
         strokeWidth: e.width,
         strokeOpacity: e.opacity,
         strokeDasharray: v === null ? undefined : variantDash(variants.indexOf(v)),
-        marker: runStyle(Math.max(0, domain.indexOf(pts[0].run))).marker,
       }),
+      // The run's own marker shape on every point: lines differ by shape as well as colour.
+      runDots(pts, { x: 'factor', y: 'mean', stroke: 'run', index: domain.indexOf(pts[0].run), opacity: e.opacity }),
     );
   }
   // Variant names at the lines' ends, right of the frame, spread so that none overlaps another.

@@ -1,8 +1,10 @@
-// Training loss (solid) and validation loss at T (dots) against step, one
-// colour per run; live while a run trains (its curve so far).
+// Training loss (solid) and validation loss at T (hollow markers) against
+// step, one colour and one marker shape per run (the training line carries
+// small filled marks of its shape); live while a run trains (its curve so far).
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf } from './common';
+import { runDots } from './symbols';
 
 export interface CurveSeries {
   name: string;
@@ -37,18 +39,34 @@ export function lossVsStepSvg(series: CurveSeries[], opts: PlotOpts = {}): SVGSV
   const train = pts.filter((p) => p.kind === 'train');
   const val = pts.filter((p) => p.kind === 'validation');
   const marks: Plot.Markish[] = [];
+  const domain = opts.colorDomain ?? names;
+  // Marks of the run's shape on its training lines: about 8 a line, so a noisy curve stays readable.
+  const TRAIN_MARKS = 8;
   for (const n of names) {
     const e = emphasis(n, opts);
+    const mine = train.filter((p) => p.name === n);
+    const index = Math.max(0, domain.indexOf(n));
     marks.push(
-      Plot.line(
-        train.filter((p) => p.name === n),
-        { x: 'step', y: 'y', z: 'line', stroke: 'name', strokeWidth: e.width * 0.75, strokeOpacity: e.opacity },
-      ),
+      Plot.line(mine, {
+        x: 'step',
+        y: 'y',
+        z: 'line',
+        stroke: 'name',
+        strokeWidth: e.width * 0.75,
+        strokeOpacity: e.opacity,
+      }),
     );
+    for (const line of new Set(mine.map((p) => p.line))) {
+      const pts = mine.filter((p) => p.line === line);
+      const every = Math.ceil(pts.length / TRAIN_MARKS);
+      marks.push(
+        runDots(pts, { x: 'step', y: 'y', stroke: 'name', index, opacity: e.opacity, every, r: 2.5, filled: true }),
+      );
+    }
     marks.push(
-      Plot.dot(
+      runDots(
         val.filter((p) => p.name === n),
-        { x: 'step', y: 'y', stroke: 'name', fill: 'white', r: 3.5, strokeOpacity: e.opacity },
+        { x: 'step', y: 'y', stroke: 'name', index, opacity: e.opacity, r: 4, filled: false },
       ),
     );
   }
@@ -66,8 +84,8 @@ export function lossVsStepSvg(series: CurveSeries[], opts: PlotOpts = {}): SVGSV
   return render(
     {
       x: { label: 'step', grid: true },
-      y: { label: 'loss (nats/token): line train, dots validation at T', grid: true, nice: true },
-      color: colourScale(opts.colorDomain ?? names),
+      y: { label: 'loss (nats/token): lines train, hollow marks validation at T', grid: true, nice: true },
+      color: colourScale(domain),
       marks,
     },
     opts,

@@ -3,9 +3,12 @@
 // stay distinct under protanopia, deuteranopia and tritanopia; the unit test
 // tests/unit/palette.test.ts checks that under simulated colour-vision
 // deficiencies). A run's colour is its place in the lab's run list, so it
-// keeps its colour in every plot; past 8 runs the colours repeat and the
-// marker changes (hollow, then filled). Variants of one run (re-weighting
-// sweeps, hybridskip) share its colour and differ by dash.
+// keeps its colour in every plot. Colour is never the only cue: each run's
+// line also carries its own marker shape (RUN_SYMBOLS, 7 shapes against 8
+// colours, so no two of the first 56 runs share colour and shape), drawn in
+// every plot with lines and in every legend; past 8 runs the markers are also
+// filled. Variants of one run (re-weighting sweeps, hybridskip) share its
+// colour and marker and differ by dash.
 
 /** Okabe & Ito (2008), ordered so that the first ones contrast most with white; yellow, the faintest, last. */
 export const PALETTE = [
@@ -24,11 +27,31 @@ export const MAX_COLOURS = PALETTE.length;
 
 export type RunMarker = 'circle-stroke' | 'circle-fill';
 
-/** The colour and point marker of the run at `index` in the colour domain. */
-export function runStyle(index: number): { colour: string; marker: RunMarker; filled: boolean } {
+/**
+ * The runs' marker shapes, by Observable Plot's symbol names (drawn outside Plot by symbols.ts): 7 shapes that stay
+ * apart at 7 px, one fewer than the colours, so a colour repeated past 8 runs comes back with another shape.
+ */
+export const RUN_SYMBOLS = ['circle', 'square', 'triangle', 'diamond', 'star', 'cross', 'wye'] as const;
+export type RunSymbol = (typeof RUN_SYMBOLS)[number];
+
+export interface RunStyle {
+  colour: string;
+  marker: RunMarker;
+  /** The shape of the run's markers on its lines and in the legends. */
+  symbol: RunSymbol;
+  filled: boolean;
+}
+
+/** The colour, marker shape and fill of the run at `index` in the colour domain. */
+export function runStyle(index: number): RunStyle {
   const i = Math.max(0, index);
   const filled = Math.floor(i / MAX_COLOURS) % 2 === 1;
-  return { colour: PALETTE[i % MAX_COLOURS], marker: filled ? 'circle-fill' : 'circle-stroke', filled };
+  return {
+    colour: PALETTE[i % MAX_COLOURS],
+    marker: filled ? 'circle-fill' : 'circle-stroke',
+    symbol: RUN_SYMBOLS[i % RUN_SYMBOLS.length],
+    filled,
+  };
 }
 
 /** The colour of run `name` in `domain` (the lab's run order); a name outside it gets the next free place. */

@@ -2,6 +2,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { runDots } from './symbols';
 
 interface Pt {
   name: string;
@@ -36,20 +37,13 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
   if (!pts.length) return emptySvg('No passkey results (set "Passkey trials per length" above 0)', opts);
   const maxF = Math.max(16, ...pts.map((p) => p.factor));
   const marks: Plot.Markish[] = [Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' })];
+  const domain = opts.colorDomain ?? names;
   for (const n of names) {
     const e = emphasis(n, opts);
+    const mine = pts.filter((p) => p.name === n);
     marks.push(
-      Plot.line(
-        pts.filter((p) => p.name === n),
-        {
-          x: 'factor',
-          y: 'mean',
-          stroke: 'name',
-          strokeWidth: e.width,
-          strokeOpacity: e.opacity,
-          marker: 'circle-stroke',
-        },
-      ),
+      Plot.line(mine, { x: 'factor', y: 'mean', stroke: 'name', strokeWidth: e.width, strokeOpacity: e.opacity }),
+      runDots(mine, { x: 'factor', y: 'mean', stroke: 'name', index: domain.indexOf(n), opacity: e.opacity }),
     );
   }
   marks.push(
@@ -67,7 +61,7 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
     {
       x: factorAxis(maxF),
       y: { label: 'passkey accuracy', domain: [0, 1], percent: true, grid: true },
-      color: colourScale(opts.colorDomain ?? names),
+      color: colourScale(domain),
       marks,
     },
     opts,

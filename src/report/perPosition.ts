@@ -3,6 +3,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import { runDots } from './symbols';
 
 interface Pt {
   name: string;
@@ -41,13 +42,21 @@ export function perPositionSvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGE
   const spread = pts.filter((p) => p.n > 1);
   if (spread.length)
     marks.push(Plot.areaY(spread, { x: 'x', y1: 'lo', y2: 'hi', z: 'name', fill: 'name', fillOpacity: 0.15 }));
+  const domain = opts.colorDomain ?? names;
   for (const n of names) {
     const e = emphasis(n, opts);
+    const mine = pts.filter((p) => p.name === n);
     marks.push(
-      Plot.line(
-        pts.filter((p) => p.name === n),
-        { x: 'x', y: 'mean', stroke: 'name', strokeWidth: e.width, strokeOpacity: e.opacity },
-      ),
+      Plot.line(mine, { x: 'x', y: 'mean', stroke: 'name', strokeWidth: e.width, strokeOpacity: e.opacity }),
+      // The run's marker shape on about 8 of its points.
+      runDots(mine, {
+        x: 'x',
+        y: 'mean',
+        stroke: 'name',
+        index: domain.indexOf(n),
+        opacity: e.opacity,
+        every: Math.ceil(mine.length / 8),
+      }),
     );
   }
   marks.push(
@@ -65,7 +74,7 @@ export function perPositionSvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGE
     {
       x: { label: 'position in the window (multiples of T)', grid: true },
       y: { label: 'loss at the longest length (nats/token)', grid: true, nice: true },
-      color: colourScale(opts.colorDomain ?? names),
+      color: colourScale(domain),
       marks,
     },
     opts,

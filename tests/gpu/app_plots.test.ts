@@ -3,6 +3,7 @@
 // document (as the headless runner passes one), and handles empty input; the
 // answer figures draw every seed; bands and dashes follow the legibility rules.
 import { describe, expect, test } from 'vitest';
+import { withLegend } from '../../app/legend_svg';
 import type { ResultsDoc } from '../../src/eval/results';
 import { presetById } from '../../src/experiment/presets';
 import { answerSvg } from '../../src/report/answer';
@@ -107,6 +108,50 @@ describe('plots', () => {
       { stroke: PALETTE[1], dash: variantDash(0) },
       { stroke: PALETTE[1], dash: variantDash(1) },
     ]);
+  });
+
+  test('every plot with lines: each run its own marker shape as well as colour, in the plots and the legends', () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+    const many = names.map((n) => fakeDoc(n));
+    const withPasskey = many.map((d) => ({
+      ...d,
+      passkey: {
+        trainedOn: 'passkey' as const,
+        points: [16, 32].map((length) => ({ length, accuracy: 1, trials: 2 })),
+      },
+    }));
+    const opts = { colorDomain: names };
+    for (const [plot, svg, sizes] of [
+      ['loss vs length', lossVsLengthSvg(many, opts), 1],
+      ['loss vs step', lossVsStepSvg(curvesOf(many), opts), 2], // small marks on training, larger on validation
+      ['per position', perPositionSvg(many, opts), 1],
+      ['passkey', passkeySvg(withPasskey, opts), 1],
+      ['diagnostics', diagnosticsSvg(many, opts), 1],
+    ] as const) {
+      // A dot's shape: a circle of its radius, or its symbol's path (Plot places each path by a transform).
+      const dots = [...svg.querySelectorAll('g[aria-label="dot"] > *')].map((d) => ({
+        colour: d.getAttribute('stroke'),
+        shape: d.tagName === 'circle' ? `circle ${d.getAttribute('r')}` : d.getAttribute('d'),
+      }));
+      // Nine runs in 8 colours: the 9th repeats the 1st colour with another shape; all 7 shapes are drawn.
+      expect(new Set(dots.map((d) => d.colour)).size, plot).toBe(8);
+      expect(new Set(dots.map((d) => `${d.colour} ${d.shape}`)).size, plot).toBe(9 * sizes);
+      expect(new Set(dots.map((d) => d.shape)).size, plot).toBe(7 * sizes);
+    }
+    // The legends (the figure file's, the compare view's) draw each run's shape in its colour.
+    const legendOf = (svg: Element) =>
+      new Set(
+        [...svg.querySelectorAll('path[data-symbol]')].map(
+          (p) => `${p.getAttribute('stroke')} ${p.getAttribute('data-symbol')}`,
+        ),
+      );
+    const file = figureFileSvg(many, presetById('extrapolation')!.answer!, 600, 360, 'many', 'loss');
+    expect(legendOf(file).size).toBe(9);
+    const compare = withLegend(
+      lossVsLengthSvg(many, opts),
+      names.map((name, index) => ({ name, index })),
+    );
+    expect([...legendOf(compare)]).toEqual([...legendOf(file)]);
   });
 
   test('figure file: distinct variant names at the lines’ ends; repeated ones (hybridskip) in the legend only', () => {

@@ -5,7 +5,16 @@
 // tableau10 drops to 1 under deuteranopia: its red and green). Runs past the
 // palette repeat a colour with another marker; variants differ by dash.
 import { describe, expect, test } from 'vitest';
-import { colourOf, MAX_COLOURS, PALETTE, runStyle, VARIANT_DASHES, variantDash } from '../../src/report/palette';
+import {
+  colourOf,
+  MAX_COLOURS,
+  PALETTE,
+  RUN_SYMBOLS,
+  runStyle,
+  VARIANT_DASHES,
+  variantDash,
+} from '../../src/report/palette';
+import { symbolPath } from '../../src/report/symbols';
 
 const SIM: Record<string, number[][]> = {
   protanopia: [
@@ -71,11 +80,26 @@ describe('palette', () => {
   });
 
   test('runs past 8 repeat the colours with filled markers; a run keeps its colour by its place', () => {
-    expect(runStyle(0)).toEqual({ colour: PALETTE[0], marker: 'circle-stroke', filled: false });
-    expect(runStyle(8)).toEqual({ colour: PALETTE[0], marker: 'circle-fill', filled: true });
+    expect(runStyle(0)).toEqual({ colour: PALETTE[0], marker: 'circle-stroke', symbol: 'circle', filled: false });
+    expect(runStyle(8)).toEqual({ colour: PALETTE[0], marker: 'circle-fill', symbol: 'square', filled: true });
     expect(runStyle(17).colour).toBe(PALETTE[1]);
     expect(colourOf('b', ['a', 'b'])).toBe(PALETTE[1]);
     expect(colourOf('new', ['a', 'b'])).toBe(PALETTE[2]);
+  });
+
+  test('colour is never the only cue: a marker shape per run, no two of the first 56 alike in colour and shape', () => {
+    const styles = Array.from({ length: 56 }, (_, i) => runStyle(i));
+    expect(new Set(styles.map((s) => `${s.colour} ${s.symbol}`)).size).toBe(56);
+    // Neighbours in the run list differ by shape as well as colour; all seven shapes are used by the first seven runs.
+    for (let i = 1; i < 56; i++) expect(styles[i].symbol).not.toBe(styles[i - 1].symbol);
+    expect(new Set(styles.slice(0, 7).map((s) => s.symbol)).size).toBe(RUN_SYMBOLS.length);
+    // A legend draws each shape as its own outline, centred where asked.
+    const paths = RUN_SYMBOLS.map((s) => symbolPath(s, 3.5, 10, 5));
+    expect(new Set(paths).size).toBe(RUN_SYMBOLS.length);
+    for (const d of paths) {
+      const xs = [...d.matchAll(/[ML](-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+      expect(xs.every(([x, y]) => Math.abs(x - 10) <= 6 && Math.abs(y - 5) <= 6)).toBe(true);
+    }
   });
 
   test('variants: a distinct dash pattern each, up to six', () => {
