@@ -23,6 +23,8 @@ export interface HostOptions {
   attentionMaps?: boolean;
   /** Bytes of finished text runs' weights kept for sampling (oldest dropped first); 0 keeps none. Default 64 MB. */
   keepWeightsBytes?: number;
+  /** Post live evaluations while a run trains (the lab plots them; the command line does not). Default true. */
+  liveEval?: boolean;
 }
 
 interface Active {
@@ -178,6 +180,8 @@ export class LabCore {
             lr: l.lr,
             tokensPerSecond: l.tokensPerSecond,
           }),
+        onLiveEval:
+          this.options.liveEval === false ? undefined : (live) => this.post({ type: 'liveEval', runId, ...live }),
         shouldStop: () => a.stop,
         gate: async () => {
           while (a.paused && !a.stop) await new Promise<void>((res) => (a.wake = res));
