@@ -8,6 +8,7 @@ import { makeSweep, shardPairs, textDigest } from '../src/experiment/sweep';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
 import { firstScreen } from './first_screen';
+import { connectLive, createLiveStore, type LiveStore } from './live';
 import { openRunStorage, type RunStorage, syncRuns } from './persist';
 import { loadPrefs, pageStorage, prefsOf, savePrefs } from './prefs';
 import { ACTIVE, createLabStore, type LabStore } from './store';
@@ -15,6 +16,8 @@ import { connectLab, type LabClient } from './worker/client';
 
 export interface Lab {
   store: LabStore;
+  /** The live evaluations of training runs and the replay slider's step (live.ts). */
+  live: LiveStore;
   /** Whether "Build your own" starts open (first_screen.ts). */
   opensBuilder: boolean;
   runExperiment(): void;
@@ -135,9 +138,11 @@ export async function startLab(): Promise<Lab> {
 
   // Engine.
   let client: LabClient = { mode: 'none', send: () => {}, close: () => {} };
+  const live = createLiveStore();
+  const takeLive = connectLive(store, live);
   const onEvent = (e: Event) => {
     if (e.type === 'error' && e.runId === null) console.warn('lab engine:', e.message);
-    s().applyEvent(e);
+    if (!takeLive(e)) s().applyEvent(e);
   };
   void connectLab(onEvent, { forceMain }).then(({ client: c, ready }) => {
     client = c;
@@ -169,6 +174,7 @@ export async function startLab(): Promise<Lab> {
   const active = () => s().runs.find((r) => ACTIVE.includes(r.status));
   return {
     store,
+    live,
     opensBuilder,
     runExperiment() {
       const r = s().resolved();

@@ -1,12 +1,14 @@
 // Every plot of the finished (and shared) runs, a legend to hide or
 // highlight runs, the re-run check against shared numbers, and exports.
 import { useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import type { ResultsDoc } from '../../src/eval/results';
 import { answerSvg } from '../../src/report/answer';
 import { answerData, answerFigureFor, answerSummary, answerTitle } from '../../src/report/answerData';
 import { attentionMapSvg } from '../../src/report/attentionMap';
 import { type PlotOpts, seriesOf } from '../../src/report/common';
 import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS } from '../../src/report/diagnostics';
+import { liveSummary } from '../../src/report/liveLength';
 import { lossSummary } from '../../src/report/lossTable';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from '../../src/report/lossVsLength';
 import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
@@ -14,8 +16,10 @@ import { runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
 import { diffFromShared } from '../export';
+import { liveLines } from '../live';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
+import { LiveReplay } from './LiveReplay';
 import { PlotView } from './PlotView';
 import { ResultsFiles } from './ResultsFiles';
 import { useWidth } from './useWidth';
@@ -140,6 +144,10 @@ export function Plots() {
   const highlight = useLabState((s) => s.highlight);
   const large = useLabState((s) => s.largeText);
   const title = useLabState((s) => s.experiment.label);
+  const liveStore = useLab().live;
+  const liveHistory = useStore(liveStore, (s) => s.history);
+  const replayStep = useStore(liveStore, (s) => s.replayStep);
+  const liveLength = useMemo(() => liveLines(runs, liveHistory, replayStep), [runs, liveHistory, replayStep]);
   const box = useRef<HTMLElement>(null);
   // Plots fill their column (a projector's wide screen included) and grow with the large-text setting.
   const width = useWidth(box);
@@ -172,10 +180,13 @@ export function Plots() {
   );
 
   const lvl = useMemo(
-    () => lossVsLengthSvg(docs, { ...opts, field: tail ? 'tailLoss' : 'meanLoss' }),
-    [docs, opts, tail],
+    () => lossVsLengthSvg(docs, { ...opts, field: tail ? 'tailLoss' : 'meanLoss', live: liveLength }),
+    [docs, opts, tail, liveLength],
   );
-  const lossAlt = useMemo(() => lossSummary(docs, opts.hidden), [docs, opts]);
+  const lossAlt = useMemo(
+    () => [docs.length ? lossSummary(docs, opts.hidden) : '', liveSummary(liveLength, opts.hidden)].filter(Boolean),
+    [docs, opts, liveLength],
+  );
   const variants = useMemo(() => variantsOf(lossVsLengthPoints(docs)), [docs]);
   // The figure that answers the experiment's question: its preset's (by the experiment's title or the runs' labels).
   const answerFig = useMemo(() => answerFigureFor(docs, title), [docs, title]);
@@ -234,8 +245,9 @@ export function Plots() {
           tail ? 'Tail loss (last T positions) against evaluation length' : 'Validation loss against evaluation length'
         }
         testId="plot-loss-vs-length"
-        description={docs.length ? lossAlt : undefined}
+        description={lossAlt.length ? lossAlt.join(' ') : undefined}
       />
+      <LiveReplay />
       <VariantKey variants={variants} />
       <label className="inline">
         <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Show the tail loss (last T

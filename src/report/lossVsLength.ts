@@ -10,6 +10,7 @@ import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 import { spread, textWidth } from './labels';
+import { type LiveLine, liveMarks, livePlotPoints } from './liveLength';
 import { runStyle, variantDash } from './palette';
 
 /** Bands are drawn for every line only up to this many lines (beyond, only the highlighted run's). */
@@ -95,10 +96,13 @@ export interface LossVsLengthOpts extends PlotOpts {
    * when the names differ and fit without overlapping; otherwise the file's legend names the dash patterns.
    */
   variantLabels?: boolean;
+  /** Live evaluations of runs still training (or a replayed step's), drawn dotted over the finished lines. */
+  live?: readonly LiveLine[];
 }
 
 export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {}): SVGSVGElement {
-  if (docs.length === 0) return emptySvg('No finished runs yet', opts);
+  const live = opts.live ?? [];
+  if (docs.length === 0 && !live.length) return emptySvg('No finished runs yet', opts);
   const fs = opts.fontSize ?? 12;
   const height = opts.height ?? 360;
   // Room above the frame for the y axis's label, clear of the top tick's label.
@@ -108,15 +112,17 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
   const all = lossVsLengthPoints(docs, opts.field ?? 'meanLoss');
   const names = [...new Set(all.map((p) => p.series))];
   const runs = [...new Set(all.map((p) => p.run))];
-  const domain = opts.colorDomain ?? runs;
+  // A live run not in the colour order (none has finished yet) takes the next colours, not none.
+  const domain = [...new Set([...(opts.colorDomain ?? runs), ...live.map((l) => l.run)])];
   const variants = variantsOf(all);
   const shown = all.filter((p) => !opts.hidden?.has(p.run) && !opts.hidden?.has(p.series));
   const shownNames = new Set(shown.map((p) => p.series));
   // A band per line while they stay readable; past BAND_MAX_LINES only the highlighted run's.
   const banded = (p: LengthPoint) =>
     p.n > 1 && (shownNames.size <= BAND_MAX_LINES || (!!opts.highlight && p.run === opts.highlight));
-  const maxF = Math.max(16, ...all.map((p) => p.factor));
-  const T = docs[0].model.trainLength;
+  const livePts = livePlotPoints(live, opts.hidden);
+  const maxF = Math.max(16, ...all.map((p) => p.factor), ...livePts.map((p) => p.factor));
+  const T = docs[0]?.model.trainLength ?? live[0].T;
   const marks: Plot.Markish[] = [Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' })];
   // Text goes on top of the lines, with a white halo, so a line crossing a label never hides it.
   const halo = { stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' } as const;
@@ -133,7 +139,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
     }),
   ];
   // The y extent: the lines (their bands where drawn) and the baselines drawn inside.
-  const ys = shown.flatMap((p) => (banded(p) ? [p.lo, p.hi] : [p.mean]));
+  const ys = [...shown.flatMap((p) => (banded(p) ? [p.lo, p.hi] : [p.mean])), ...livePts.map((p) => p.loss)];
   const bs = opts.baselines === false ? [] : baselinesOf(docs);
   // A baseline far above every line (the uniform loss usually is) would squash the lines into a strip; it is
   // named in the corner instead.
@@ -212,6 +218,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
       }),
     );
   }
+  marks.push(...liveMarks(live, opts));
   // Variant names at the lines' ends, right of the frame, spread so that none overlaps another.
   let marginRight = 20;
   const ends = opts.variantLabels ? variantEnds(shown) : [];
