@@ -10,7 +10,8 @@ if (live) {
   const steps = Number(args[0] ?? 101);
   const reps = Number(args[1] ?? 3);
   const every = args[2] ?? '';
-  const r = await runPage(`/bench/train.html?steps=${steps}&live=${every}&reps=${reps}`);
+  // Each rep trains two runs: on a loaded software adapter that is many minutes.
+  const r = await runPage(`/bench/train.html?steps=${steps}&live=${every}&reps=${reps}`, { timeoutMs: 4 * 3600_000 });
   const l = r.live;
   console.log(`adapter: ${r.adapter}`);
   console.log(

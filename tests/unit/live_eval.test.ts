@@ -48,7 +48,7 @@ describe('the live evaluation field in share links', () => {
       { 'model.mechanism': 'softmax' },
       { 'model.mechanism': 'lssar', 'model.reweight.p': 15 },
     ]);
-    expect(resolveRuns(d.experiment).map((r) => r.train.liveEvalEvery)).toEqual([50, 50]);
+    expect(resolveRuns(d.experiment).map((r) => r.train.liveEvalEvery)).toEqual([75, 75]);
     // The default is not written: the link re-encodes to itself.
     expect(encodeExperiment(d.experiment).toString()).toBe(old);
   });
