@@ -8,6 +8,7 @@ import { makeSweep, shardPairs, textDigest } from '../src/experiment/sweep';
 import { decodeExperiment, encodeExperiment } from '../src/experiment/url';
 import type { Event } from '../src/host/protocol';
 import { firstScreen } from './first_screen';
+import { connectLive, createLiveStore, type LiveStore } from './live';
 import { openRunStorage, type RunStorage } from './persist';
 import { loadPrefs, pageStorage, prefsOf, savePrefs } from './prefs';
 import { runWriter } from './run_writer';
@@ -18,6 +19,8 @@ import { connectLab, type LabClient } from './worker/client';
 
 export interface Lab {
   store: LabStore;
+  /** The live evaluations of training runs and the replay slider's step (live.ts). */
+  live: LiveStore;
   /** Whether "Build your own" starts open (first_screen.ts). */
   opensBuilder: boolean;
   /** Continue text and read passages with finished runs' weights (one request at a time). */
@@ -154,9 +157,11 @@ export async function startLab(): Promise<Lab> {
     const gpu = s().gpu;
     return gpu.state === 'none' ? gpu.reason : 'the engine is still starting; try again in a moment';
   });
+  const live = createLiveStore();
+  const takeLive = connectLive(store, live);
   const onEvent = (e: Event) => {
     if (e.type === 'error' && e.runId === null) console.warn('lab engine:', e.message);
-    if (!speak.receive(e)) s().applyEvent(e);
+    if (!speak.receive(e) && !takeLive(e)) s().applyEvent(e);
   };
   void connectLab(onEvent, { forceMain }).then(({ client: c, ready }) => {
     client = c;
@@ -190,6 +195,7 @@ export async function startLab(): Promise<Lab> {
   const elsewhere = (action: TabAction, id?: string) => !tabs.leads() && (tabs.command(action, id), true);
   const lab: Lab = {
     store,
+    live,
     opensBuilder,
     speak,
     runExperiment() {

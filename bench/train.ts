@@ -1,8 +1,10 @@
 // Training throughput of a model config in this browser: steps per second and
 // tokens per second after a warm-up, with the loss read back only at the end
-// of each timed block (so the timing includes no per-step sync).
+// of each timed block (so the timing includes no per-step sync). With `live`,
+// training with live evaluation off against on instead (train_live.ts).
 import { DEFAULT_MODEL, DEFAULT_TRAIN, Engine, loadBrown, requestDevice, Trainer, trainBatch } from '../src/index';
 import { Rng } from '../src/util/random';
+import { liveBench } from './train_live';
 
 declare global {
   interface Window {
@@ -18,6 +20,13 @@ async function main(): Promise<void> {
   const { device, adapter } = await requestDevice();
   const engine = new Engine(device);
   const corpus = await loadBrown();
+  if (q.has('live')) {
+    const every = Number(q.get('live')) || undefined;
+    const live = await liveBench(engine, corpus, steps, Number(q.get('reps') ?? 3), every);
+    const adapterName = `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trim();
+    window.__result = { adapter: adapterName, live };
+    return;
+  }
   const model = engine.createModel({ vocabSize: corpus.tokenizer.size });
   const cfg = { ...DEFAULT_TRAIN, steps: steps + warmup };
   const trainer = new Trainer(model, cfg);

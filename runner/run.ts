@@ -86,8 +86,8 @@ function onEvent(e: Event): void {
   }
 }
 
-// The headless runner writes results files: the lab's attention-map heatmaps are not computed.
-const core = new LabCore(onEvent, { attentionMaps: false });
+// The headless runner writes results files: the lab's attention-map heatmaps and live evaluations are not computed.
+const core = new LabCore(onEvent, { attentionMaps: false, liveEval: false });
 let runs = 0;
 
 /** Sends a run-scoped command and resolves with its outcome ('checked', 'results', 'samples'); an error rejects. */

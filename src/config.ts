@@ -55,6 +55,11 @@ export interface TrainConfig {
   logEvery: number;
   /** Validation loss at T every `evalEvery` steps (0: only at the end). */
   evalEvery: number;
+  /**
+   * A quick evaluation at a few lengths every `liveEvalEvery` steps (0: off), for the lab's live plot
+   * (src/eval/live.ts); it reads the model between steps and never changes what training computes.
+   */
+  liveEvalEvery: number;
   seed: number;
 }
 
@@ -95,6 +100,7 @@ export const DEFAULT_TRAIN: TrainConfig = {
   gradClip: fromTable('train.gradClip'),
   logEvery: fromTable('train.logEvery'),
   evalEvery: fromTable('train.evalEvery'),
+  liveEvalEvery: fromTable('train.liveEvalEvery'),
   seed: fromTable('seed'),
 };
 

@@ -6,6 +6,7 @@ import type { Corpus } from './data/corpus';
 import { taskBatch } from './data/synthetic';
 import { DeviceLostError, lostBehind, NonFiniteError, unlessLost } from './errors';
 import { DEFAULT_EVAL, type EvalConfig, type EvalData, evaluateLengths, isTask } from './eval/lengths';
+import { type LiveEval, liveEvalDue, liveEvaluation } from './eval/live';
 import { GpuContext } from './gpu/context';
 import { GptModel } from './model/gpt';
 import { type Checkpoint, checkCheckpoint } from './train/checkpoint';
@@ -55,6 +56,11 @@ export interface TrainOptions {
   /** Windows and seed of the validation loss (the evaluator's 1x figure). */
   evaluation?: EvalConfig;
   onLog?: (log: StepLog & { valLoss?: number }) => void;
+  /**
+   * Given, a live evaluation (src/eval/live.ts) runs after every `cfg.liveEvalEvery`-th step but the last (the
+   * final evaluation follows it) and is handed here; without it none runs.
+   */
+  onLiveEval?: (live: LiveEval) => void;
   /** Checked between steps; return true to stop early (TrainResult.stoppedAt says where). */
   shouldStop?: () => boolean;
   /** Awaited between steps; resolves when training may continue (pause). */
@@ -152,19 +158,28 @@ export class Engine {
         const last = s === cfg.steps - 1;
         const log = (s + 1) % cfg.logEvery === 0 || last;
         const r = await trainer.trainStep(nextBatch(), log);
-        if (!r) continue;
-        report();
-        const entry: StepLog & { valLoss?: number } = { ...r };
-        if (last || (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0)) {
-          valLoss = await unlessLost(
-            device,
-            this.validationLoss(model, data, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL, stream),
-            lost,
-          );
-          entry.valLoss = valLoss;
+        if (r) {
+          report();
+          const entry: StepLog & { valLoss?: number } = { ...r };
+          if (last || (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0)) {
+            valLoss = await unlessLost(
+              device,
+              this.validationLoss(model, data, cfg.seqLen, opts.evaluation ?? DEFAULT_EVAL, stream),
+              lost,
+            );
+            entry.valLoss = valLoss;
+          }
+          logs.push(entry);
+          opts.onLog?.(entry);
         }
-        logs.push(entry);
-        opts.onLog?.(entry);
+        if (opts.onLiveEval && liveEvalDue(s + 1, cfg.steps, cfg.liveEvalEvery)) {
+          const evaluation = opts.evaluation ?? DEFAULT_EVAL;
+          // fixedseqqk reads its passage at every live length: the whole of it, not the training prefix.
+          const passage =
+            opts.streamTokens ?? streamTokensFor(model, data, Math.max(...evaluation.factors) * cfg.seqLen);
+          const live = liveEvaluation(model, data, cfg.seqLen, s + 1, evaluation, passage);
+          opts.onLiveEval(await unlessLost(device, live, lost));
+        }
       }
     } catch (e) {
       // Whatever failed while the device was going away (a readback, an evaluation) is a device loss.

@@ -1,12 +1,14 @@
 // Every plot of the finished (and shared) runs, a legend to hide or
 // highlight runs, the re-run check against shared numbers, and exports.
 import { useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import type { ResultsDoc } from '../../src/eval/results';
 import { answerSvg } from '../../src/report/answer';
 import { answerData, answerFigureFor, answerSummary, answerTitle } from '../../src/report/answerData';
 import { attentionMapSvg } from '../../src/report/attentionMap';
 import { type PlotOpts, seriesOf } from '../../src/report/common';
 import { type DiagnosticMetric, diagnosticLengths, diagnosticsSvg, METRIC_LABELS } from '../../src/report/diagnostics';
+import { liveSummary } from '../../src/report/liveLength';
 import { lossSummary } from '../../src/report/lossTable';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from '../../src/report/lossVsLength';
 import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
@@ -25,9 +27,11 @@ import {
 import { referenceLabel } from '../../src/report/referenceBand';
 import { symbolPath } from '../../src/report/symbols';
 import { diffFromShared } from '../export';
+import { liveLines } from '../live';
 import { plotReference } from '../reference_view';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
+import { LiveReplay } from './LiveReplay';
 import { PlotView } from './PlotView';
 import { ResultsFiles } from './ResultsFiles';
 import { useReferenceBands } from './useReferenceBands';
@@ -159,6 +163,10 @@ export function Plots() {
   const highlight = useLabState((s) => s.highlight);
   const large = useLabState((s) => s.largeText);
   const title = useLabState((s) => s.experiment.label);
+  const liveStore = useLab().live;
+  const liveHistory = useStore(liveStore, (s) => s.history);
+  const replayStep = useStore(liveStore, (s) => s.replayStep);
+  const liveLength = useMemo(() => liveLines(runs, liveHistory, replayStep), [runs, liveHistory, replayStep]);
   const box = useRef<HTMLElement>(null);
   // Plots fill their column (a projector's wide screen included) and grow with the large-text setting.
   const width = useWidth(box);
@@ -199,17 +207,21 @@ export function Plots() {
         ...opts,
         field: tail ? 'tailLoss' : 'meanLoss',
         reference: band.runs.size && !tail ? band : undefined,
+        live: liveLength,
       }),
-    [docs, opts, tail, band],
+    [docs, opts, tail, band, liveLength],
   );
   const lossAlt = useMemo(
     () =>
-      lossSummary(docs, opts.hidden) +
-      (band.runs.size && !tail
-        ? ` Shaded under ${[...band.runs.keys()].join(', ')}: the ${referenceLabel(band.seeds)} of the preset ` +
-          `(min to max, docs/figures/${band.presets.join(', ')}.json).`
-        : ''),
-    [docs, opts, band, tail],
+      [
+        docs.length ? lossSummary(docs, opts.hidden) : '',
+        band.runs.size && !tail
+          ? `Shaded under ${[...band.runs.keys()].join(', ')}: the ${referenceLabel(band.seeds)} of the preset ` +
+            `(min to max, docs/figures/${band.presets.join(', ')}.json).`
+          : '',
+        liveSummary(liveLength, opts.hidden),
+      ].filter(Boolean),
+    [docs, opts, band, tail, liveLength],
   );
   const variants = useMemo(() => variantsOf(lossVsLengthPoints(docs)), [docs]);
   // The figure that answers the experiment's question: its preset's (by the experiment's title or the runs' labels).
@@ -277,9 +289,10 @@ export function Plots() {
           tail ? 'Tail loss (last T positions) against evaluation length' : 'Validation loss against evaluation length'
         }
         testId="plot-loss-vs-length"
-        description={docs.length ? lossAlt : undefined}
+        description={lossAlt.length ? lossAlt.join(' ') : undefined}
         table={tables.lvl}
       />
+      <LiveReplay />
       <VariantKey variants={variants} />
       <label className="inline">
         <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Show the tail loss (last T

@@ -151,6 +151,18 @@ export const FIELDS: readonly Field[] = [
   { path: 'train.gradClip', key: 'clip', kind: float(0, 100), default: 1, label: 'Gradient clip', group: 'train' },
   { path: 'train.logEvery', key: 'log', kind: int(1, 10_000), default: 10, label: 'Log every', group: 'train' },
   { path: 'train.evalEvery', key: 'ev', kind: int(0, 100_000), default: 100, label: 'Validate every', group: 'train' },
+  {
+    path: 'train.liveEvalEvery',
+    key: 'live',
+    kind: int(0, 100_000),
+    // A live evaluation of the default model costs about 5-8 training steps on SwiftShader, nearly all of it
+    // at 16x (attention over 1024 keys): every 75 steps costs training about 10% at most (5% measured), with
+    // room for a loaded machine's noise under the 15% (npm run bench:train -- --live; docs/engine.md).
+    default: 75,
+    label: 'Live evaluation every',
+    group: 'train',
+    help: 'Steps between quick evaluations at 1x, 4x and 16x T on 2 windows, plotted while the model learns (0: off)',
+  },
   // eval
   {
     path: 'eval.factors',

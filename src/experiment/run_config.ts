@@ -48,6 +48,7 @@ export interface RunConfig {
     gradClip: number;
     logEvery: number;
     evalEvery: number;
+    liveEvalEvery: number;
   };
   eval: {
     factors: number[];

@@ -10,6 +10,7 @@ import { type SyntheticTask, TASK_TOKENIZER, TASKS } from '../data/synthetic';
 import { type Engine, fixedPassage } from '../engine';
 import { windowsPerChunk } from '../eval/chunk';
 import { type EvalConfig, evalLengths } from '../eval/lengths';
+import type { LiveEval } from '../eval/live';
 import type { ResultsDoc } from '../eval/results';
 import { evaluateRun, makeResults } from '../eval/run';
 import { checkFits, type GraphShape } from '../model/budget';
@@ -83,6 +84,8 @@ export interface Progress {
 export interface RunHooks {
   onProgress?: (p: Progress) => void;
   onLog?: (l: StepLog & { valLoss?: number }) => void;
+  /** Each live evaluation while training (src/eval/live.ts); none runs without this hook or with liveEvalEvery 0. */
+  onLiveEval?: (live: LiveEval) => void;
   /** Checked between steps: true stops the run (it throws RunStopped). */
   shouldStop?: () => boolean;
   /** Awaited between steps; resolves when the run may continue (pause). */
@@ -156,6 +159,7 @@ export async function executeRun(
       streamTokens: stream,
       gate: hooks.gate,
       shouldStop: hooks.shouldStop,
+      onLiveEval: hooks.onLiveEval,
       onLog: (entry) => {
         hooks.onLog?.(entry);
         const rate = entry.step / (entry.elapsedMs / 1000);

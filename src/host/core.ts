@@ -27,6 +27,8 @@ export interface HostOptions {
   keepWeightsBytes?: number;
   /** Where finished text runs' weights also go, to be read back after a reload (the lab's worker: IndexedDB). */
   archive?: Promise<WeightArchive | null>;
+  /** Post live evaluations while a run trains (the lab plots them; the command line does not). Default true. */
+  liveEval?: boolean;
 }
 
 interface Active {
@@ -192,6 +194,8 @@ export class LabCore {
             lr: l.lr,
             tokensPerSecond: l.tokensPerSecond,
           }),
+        onLiveEval:
+          this.options.liveEval === false ? undefined : (live) => this.post({ type: 'liveEval', runId, ...live }),
         shouldStop: () => a.stop,
         gate: async () => {
           while (a.paused && !a.stop) await new Promise<void>((res) => (a.wake = res));

@@ -6,6 +6,7 @@
 // (isCommand / isEvent): a message is data, not trusted code.
 
 import { ERROR_KINDS, type ErrorKind } from '../errors';
+import type { LiveEval } from '../eval/live';
 import type { AttentionMap } from '../eval/map';
 import type { ResultsDoc } from '../eval/results';
 import type { RunConfig } from '../experiment/run_config';
@@ -55,12 +56,16 @@ export interface MetricsEvent {
   tokensPerSecond: number;
 }
 
+/** A live evaluation of the run while it trains (src/eval/live.ts): its loss at a few lengths after `step` steps. */
+export type LiveEvalEvent = { type: 'liveEval'; runId: string } & LiveEval;
+
 export type Event =
   | { type: 'ready'; gpu: true; adapter: AdapterInfo }
   | { type: 'ready'; gpu: false; reason: string }
   | { type: 'checked'; runId: string }
   | ProgressEvent
   | MetricsEvent
+  | LiveEvalEvent
   | { type: 'results'; runId: string; doc: ResultsDoc; maps: AttentionMap[]; torch?: ExportFile[] }
   | { type: 'paused'; runId: string; paused: boolean }
   | { type: 'stopped'; runId: string; step: number }
@@ -95,6 +100,8 @@ export function isCommand(x: unknown): x is Command {
   }
 }
 
+const isLivePoint = (p: unknown) => isObj(p) && isNum(p.factor) && isNum(p.length) && isNum(p.loss);
+
 export function isEvent(x: unknown): x is Event {
   if (!isObj(x)) return false;
   switch (x.type) {
@@ -114,6 +121,8 @@ export function isEvent(x: unknown): x is Event {
       );
     case 'metrics':
       return isStr(x.runId) && isNum(x.step) && isNum(x.loss) && isNum(x.lr);
+    case 'liveEval':
+      return isStr(x.runId) && isNum(x.step) && Array.isArray(x.points) && x.points.every(isLivePoint);
     case 'results':
       return isStr(x.runId) && isObj(x.doc) && Array.isArray(x.maps);
     case 'paused':

@@ -10,6 +10,7 @@ import * as Plot from '@observablehq/plot';
 import type { ResultsDoc } from '../eval/results';
 import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
 import { spread, textWidth } from './labels';
+import { type LiveLine, liveMarks, livePlotPoints } from './liveLength';
 import { variantDash } from './palette';
 import { type ReferenceLayer, referenceMarks, referenceRows } from './referenceBand';
 import { runDots } from './symbols';
@@ -99,10 +100,13 @@ export interface LossVsLengthOpts extends PlotOpts {
   variantLabels?: boolean;
   /** A preset's reference band under each run of it (src/report/referenceBand.ts). */
   reference?: ReferenceLayer;
+  /** Live evaluations of runs still training (or a replayed step's), drawn dotted over the finished lines. */
+  live?: readonly LiveLine[];
 }
 
 export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {}): SVGSVGElement {
-  if (docs.length === 0) return emptySvg('No finished runs yet', opts);
+  const live = opts.live ?? [];
+  if (docs.length === 0 && !live.length) return emptySvg('No finished runs yet', opts);
   const fs = opts.fontSize ?? 12;
   const height = opts.height ?? 360;
   // Room above the frame for the y axis's label, clear of the top tick's label.
@@ -112,15 +116,17 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
   const all = lossVsLengthPoints(docs, opts.field ?? 'meanLoss');
   const names = [...new Set(all.map((p) => p.series))];
   const runs = [...new Set(all.map((p) => p.run))];
-  const domain = opts.colorDomain ?? runs;
+  // A live run not in the colour order (none has finished yet) takes the next colours, not none.
+  const domain = [...new Set([...(opts.colorDomain ?? runs), ...live.map((l) => l.run)])];
   const variants = variantsOf(all);
   const shown = all.filter((p) => !opts.hidden?.has(p.run) && !opts.hidden?.has(p.series));
   const shownNames = new Set(shown.map((p) => p.series));
   // A band per line while they stay readable; past BAND_MAX_LINES only the highlighted run's.
   const banded = (p: LengthPoint) =>
     p.n > 1 && (shownNames.size <= BAND_MAX_LINES || (!!opts.highlight && p.run === opts.highlight));
-  const maxF = Math.max(16, ...all.map((p) => p.factor));
-  const T = docs[0].model.trainLength;
+  const livePts = livePlotPoints(live, opts.hidden);
+  const maxF = Math.max(16, ...all.map((p) => p.factor), ...livePts.map((p) => p.factor));
+  const T = docs[0]?.model.trainLength ?? live[0].T;
   const reference = referenceRows(shown, opts.reference);
   const marks: Plot.Markish[] = [
     Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' }),
@@ -144,6 +150,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
   const ys = [
     ...shown.flatMap((p) => (banded(p) ? [p.lo, p.hi] : [p.mean])),
     ...reference.flatMap((r) => [r.lo, r.hi]),
+    ...livePts.map((p) => p.loss),
   ];
   const bs = opts.baselines === false ? [] : baselinesOf(docs);
   // A baseline far above every line (the uniform loss usually is) would squash the lines into a strip; it is
@@ -224,6 +231,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
       runDots(pts, { x: 'factor', y: 'mean', stroke: 'run', index: domain.indexOf(pts[0].run), opacity: e.opacity }),
     );
   }
+  marks.push(...liveMarks(live, opts));
   // Variant names at the lines' ends, right of the frame, spread so that none overlaps another.
   let marginRight = 20;
   const ends = opts.variantLabels ? variantEnds(shown) : [];

@@ -66,6 +66,7 @@ describe('worker protocol', () => {
       { type: 'ready', gpu: false, reason: 'no' },
       { type: 'progress', runId: 'r', phase: 'train', step: 1, steps: 2, loss: 3, tokensPerSecond: 4, etaSeconds: 5 },
       { type: 'metrics', runId: 'r', step: 1, loss: 3, lr: 1e-3, tokensPerSecond: 9 },
+      { type: 'liveEval', runId: 'r', step: 25, points: [{ factor: 1, length: 64, loss: 2.5 }] },
       { type: 'results', runId: 'r', doc: fakeDoc('a'), maps: [] },
       { type: 'paused', runId: 'r', paused: true },
       { type: 'stopped', runId: 'r', step: 4 },
@@ -95,6 +96,9 @@ describe('worker protocol', () => {
       { type: 'samples', runId: 'r', result: { blocks: 'x' } },
       { type: 'passage', runId: 'r', result: { chars: [], losses: 'x', top: [] } },
       { type: 'passage', runId: 'r' },
+      { type: 'liveEval', step: 25, points: [] },
+      { type: 'liveEval', runId: 'r', step: 25, points: 'x' },
+      { type: 'liveEval', runId: 'r', step: 25, points: [{ factor: 1, length: 64 }] },
     ];
     for (const e of bad) expect(isEvent(e)).toBe(false);
   });

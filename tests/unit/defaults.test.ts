@@ -46,6 +46,7 @@ describe('defaults come from the field table', () => {
       gradClip: 1.0,
       logEvery: 10,
       evalEvery: 100,
+      liveEvalEvery: 75,
       seed: 1337,
     });
     expect(DEFAULT_EVAL).toStrictEqual({
@@ -91,6 +92,7 @@ describe('defaults come from the field table', () => {
         gradClip: 1,
         logEvery: 10,
         evalEvery: 100,
+        liveEvalEvery: 75,
       },
       eval: {
         factors: [1, 2, 4, 8, 16],
