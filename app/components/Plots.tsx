@@ -1,5 +1,6 @@
-// Every plot of the finished (and shared) runs, a legend to hide or
-// highlight runs, the re-run check against shared numbers, and exports.
+// Every plot of the finished (and shared) runs, with the legend to hide or
+// highlight runs (PlotLegend.tsx), the re-run check against shared numbers
+// (RerunCheck.tsx), and exports.
 import { useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ResultsDoc } from '../../src/eval/results';
@@ -12,7 +13,6 @@ import { liveSummary } from '../../src/report/liveLength';
 import { lossSummary } from '../../src/report/lossTable';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from '../../src/report/lossVsLength';
 import { type CurveSeries, lossVsStepSvg } from '../../src/report/lossVsStep';
-import { type RunStyle, runStyle, variantDash } from '../../src/report/palette';
 import { passkeySvg } from '../../src/report/passkey';
 import { perPositionSvg } from '../../src/report/perPosition';
 import {
@@ -25,14 +25,14 @@ import {
   perPositionTable,
 } from '../../src/report/plotTables';
 import { referenceLabel } from '../../src/report/referenceBand';
-import { symbolPath } from '../../src/report/symbols';
-import { diffFromShared } from '../export';
 import { liveLines } from '../live';
 import { plotReference } from '../reference_view';
 import { ACTIVE, type RunRecord } from '../store';
 import { useLab, useLabState } from './context';
 import { LiveReplay } from './LiveReplay';
+import { Legend, VariantKey } from './PlotLegend';
 import { PlotView } from './PlotView';
+import { RerunCheck } from './RerunCheck';
 import { ResultsFiles } from './ResultsFiles';
 import { useReferenceBands } from './useReferenceBands';
 import { useWidth } from './useWidth';
@@ -41,120 +41,6 @@ import { useWidth } from './useWidth';
 export function plotDoc(r: RunRecord): ResultsDoc | null {
   if (!r.doc || (r.status !== 'done' && r.status !== 'shared')) return null;
   return r.source === 'link' ? { ...r.doc, label: `${r.doc.label} (shared)` } : r.doc;
-}
-
-function Legend({ names, opts }: { names: string[]; opts: PlotOpts }) {
-  const { store } = useLab();
-  return (
-    <ul className="legend" aria-label="Runs in the plots">
-      {names.map((n, i) => {
-        const hidden = !!opts.hidden?.has(n);
-        return (
-          <li key={n} className={hidden ? 'off' : ''}>
-            <label>
-              <input
-                type="checkbox"
-                checked={!hidden}
-                onChange={() => store.getState().toggleHidden(n)}
-                aria-label={`Show ${n}`}
-              />
-              <LineSample colour={runStyle(i).colour} run={runStyle(i)} />
-              {n}
-            </label>
-            <button
-              type="button"
-              className="link"
-              aria-pressed={opts.highlight === n}
-              onClick={() => store.getState().setHighlight(n)}
-            >
-              {opts.highlight === n ? 'unhighlight' : 'highlight'}
-            </button>
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
-
-/** A legend's line sample: the run's colour and marker shape (as its lines draw them), or a variant's dash in grey. */
-function LineSample({ colour, run, dash }: { colour: string; run?: RunStyle; dash?: string }) {
-  return (
-    <svg className="line-sample" width="26" height="12" viewBox="0 0 26 12" aria-hidden="true">
-      <line x1="1" x2="25" y1="6" y2="6" stroke={colour} strokeWidth="2.5" strokeDasharray={dash} />
-      {run && (
-        <path
-          d={symbolPath(run.symbol, 3.5, 13, 6)}
-          data-symbol={run.symbol}
-          stroke={colour}
-          strokeWidth="1.5"
-          fill={run.filled ? colour : 'white'}
-        />
-      )}
-    </svg>
-  );
-}
-
-/** What the loss plot's dash patterns mean (re-weighting sweeps, hybridskip), when it has variant lines. */
-function VariantKey({ variants }: { variants: string[] }) {
-  if (!variants.length) return null;
-  return (
-    <ul className="legend variant-key" aria-label="Line styles in the loss plot">
-      <li>
-        <LineSample colour="#444" dash="" /> as trained
-      </li>
-      {variants.map((v, k) => (
-        <li key={v}>
-          <LineSample colour="#444" dash={variantDash(k)} /> {v}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function RerunCheck({ runs }: { runs: RunRecord[] }) {
-  const rows = runs
-    .filter((r) => r.status === 'done' && r.checks && r.doc)
-    .map((r) => {
-      const shared = runs.find((x) => x.id === r.checks)?.doc;
-      return shared ? { r, d: diffFromShared(shared, r.doc!) } : null;
-    })
-    .filter((x) => x !== null);
-  if (!rows.length) return null;
-  return (
-    <section className="rerun-check" aria-label="Re-run against the shared numbers">
-      <h3>Your re-run against the shared numbers</h3>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">run</th>
-            <th scope="col">largest difference</th>
-            {rows[0].d.lengths.map((l) => (
-              <th key={l.length} scope="col">
-                L = {l.length}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ r, d }) => (
-            <tr key={r.id}>
-              <th scope="row">{r.label}</th>
-              <td>{d.maxAbs.toFixed(4)} nats</td>
-              {d.lengths.map((l) => (
-                <td key={l.length}>
-                  {l.now.toFixed(3)} vs {l.shared.toFixed(3)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="help">
-        Same config and seed on another GPU differ only by floating-point reduction order; differences well below the
-        gaps between mechanisms mean the finding reproduces.
-      </p>
-    </section>
-  );
 }
 
 export function Plots() {
