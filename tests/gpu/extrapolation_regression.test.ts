@@ -79,7 +79,7 @@ test('extrapolation shape: softmax loses clearly more from 1x to 16x than lssar 
   // Two models of 400 steps: about 40 s alone here, 86 s on a busy machine; the limit only catches a hang.
 }, 600_000);
 
-test("issue 14's mechanisms: softplus flatter than softmax; lssacap is lssa up to T and differs only past it", async () => {
+test("issue 14's mechanisms: softplus flatter than softmax; lssacap is lssa up to T, differs past it", async () => {
   const [s, sp, a, cap] = [
     await train('softmax'),
     await train('softplus'),
