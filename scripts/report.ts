@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright';
-import { PRESETS } from '../src/experiment/presets';
+import { REPORTED_PRESETS } from '../src/experiment/presets';
 import { fillInline } from '../src/report/inline';
 import { fillTable } from '../src/report/markers';
 import { createRunnerServer, launchChromium, openRunnerPage } from './browser.mjs';
@@ -34,7 +34,7 @@ try {
   browser = await launchChromium();
   const page = await openRunnerPage(browser, server, { onLine: (l) => process.stderr.write(`report: ${l}\n`) });
   let report = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : null;
-  for (const p of PRESETS) {
+  for (const p of REPORTED_PRESETS) {
     const file = join(FIGURES, `${p.id}.json`);
     if (!existsSync(file)) {
       process.stderr.write(`report: no results for ${p.id} (run: bash scripts/reproduce.sh ${p.id})\n`);

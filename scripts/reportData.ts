@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsDoc } from '../src/eval/results';
-import { PRESETS } from '../src/experiment/presets';
+import { REPORTED_PRESETS } from '../src/experiment/presets';
 import type { Results } from '../src/report/measures';
 
 const EXTRA: [name: string, path: string][] = [
@@ -17,7 +17,7 @@ const EXTRA: [name: string, path: string][] = [
 
 export function loadResults(figures: string): Map<string, ResultsDoc[]> {
   const out = new Map<string, ResultsDoc[]>();
-  for (const p of PRESETS) {
+  for (const p of REPORTED_PRESETS) {
     const file = join(figures, `${p.id}.json`);
     if (existsSync(file)) out.set(p.id, JSON.parse(readFileSync(file, 'utf8')) as ResultsDoc[]);
   }
