@@ -94,7 +94,7 @@ function onEvent(e: Event): void {
 const core = new LabCore(onEvent, { attentionMaps: false });
 let runs = 0;
 
-/** Sends a run-scoped command; resolves with its outcome ('checked', 'results', 'samples', 'weights'); errors reject. */
+/** Sends a run-scoped command; resolves with its outcome ('checked', 'results', 'samples', 'weights'), or rejects. */
 function request(cmd: Extract<Command, { type: 'check' | 'start' | 'sample' | 'weights' }>): Promise<Outcome> {
   return new Promise((done, fail) => {
     waiting.set(cmd.runId, { done, fail });
