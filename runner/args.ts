@@ -117,8 +117,8 @@ Output:
                        README.md): in DIR for one run, in DIR/NN-label/ for
                        several; text runs only (Brown or --text)
   --with-weights       also write each text run's trained weights into --out (float32
-                       as base64, about 1.4 bytes a parameter byte), so the lab can
-                       continue text with the runs of the file
+                       as base64: about 5.3 bytes a parameter, e.g. 150 KB a run of
+                       quick-demo), so the lab continues text with the file's runs
 
 Text (after each run, with its trained weights):
   --sample             continue the same prompt with every run, at each context

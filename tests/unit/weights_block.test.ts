@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { readResultsFileWithWeights, resultsJson } from '../../app/export';
 import { SpeakChannel, speakingRuns } from '../../app/speak';
 import type { RunRecord } from '../../app/store';
+import { keepFileWeights, withWeights } from '../../app/weights_files';
 import type { ResultsDoc } from '../../src/eval/results';
 import { decodeWeights, encodeWeights, type RunWeights, WeightsError } from '../../src/eval/weights_block';
 import { DEFAULT_RUN, type RunConfig } from '../../src/experiment/run_config';
@@ -118,6 +119,34 @@ describe('the run host with a file’s weights', () => {
     const back = events[2] as Extract<Event, { type: 'weights' }>;
     expect(bitsOf(back.params)).toEqual(bitsOf(params));
     expect(back.userText).toBe(TEXT);
+  });
+
+  test('the lab’s path: a file’s weights handed to the engine come back into an export, bit for bit', async () => {
+    const { LabCore } = await import('../../src/host/core');
+    const { buildParamTable, paramSpecs } = await import('../../src/model/params');
+    const { toModelConfig } = await import('../../src/experiment/run_config');
+    const doc = fakeDoc('a');
+    const run = textRun(doc);
+    let core: InstanceType<typeof LabCore> | null = null;
+    const ch = new SpeakChannel((cmd) => (void core!.handle(cmd), null));
+    core = new LabCore((e) => ch.receive(e));
+    // The model's own count for TEXT's vocabulary (the engine refuses any other).
+    const { loadData } = await import('../../src/experiment/runner');
+    const data = await loadData(run, { brown: () => Promise.reject(new Error('no Brown')), userText: TEXT });
+    if (data.kind !== 'text') throw new Error('text data expected');
+    const params = awkwardParams(buildParamTable(paramSpecs(toModelConfig(run, data.corpus.tokenizer.size))).total);
+    const read = readResultsFileWithWeights(
+      resultsJson([{ ...doc, weights: encodeWeights(doc, { run, userText: TEXT, params }) }, fakeDoc('b')]),
+    );
+    const kept = await keepFileWeights(ch, ['id-a', 'id-b'], read.weights);
+    expect([...kept.kept]).toEqual(['id-a']);
+    expect(kept.refused).toEqual([]);
+    const rec = { id: 'id-a', doc: read.docs[0] } as RunRecord;
+    const out = await withWeights(ch, [read.docs[0], read.docs[1]], [rec]);
+    expect(out.missing).toEqual(['b']);
+    const again = readResultsFileWithWeights(resultsJson(out.docs));
+    expect(bitsOf(again.weights[0]!.params)).toEqual(bitsOf(params));
+    expect(again.weights[1]).toBeUndefined();
   });
 
   test('the speak channel takes the answers; a run with a file’s weights can speak', async () => {
