@@ -259,6 +259,8 @@ export class LabCore {
           `the weights of run '${cmd.runId}' hold ${cmd.params.length} values; its model has ${want}`,
         );
       this.keepRun(cmd.runId, { run, corpus: data.corpus, userText: cmd.userText, params: cmd.params });
+      if (!this.kept.get(cmd.runId))
+        throw new ConfigError(`the weights of run '${cmd.runId}' are larger than the ${this.kept.maxBytes} bytes kept`);
       this.post({ type: 'kept', runId: cmd.runId });
     } catch (e) {
       this.post({ type: 'error', runId: cmd.runId, kind: errorKind(e), message: messageOf(e) });
