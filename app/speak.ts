@@ -72,6 +72,12 @@ export function speakingRuns(runs: RunRecord[]): { ready: RunRecord[]; notKept: 
     ready: ours.filter((r) => (r.status === 'done' && r.source === 'local') || r.weightsFromFile),
     notKept: ours
       .filter((r) => (r.status === 'shared' || r.source !== 'local') && !r.weightsFromFile)
-      .map((run) => ({ run, why: 'shared results carry no weights, so it cannot continue text here' })),
+      .map((run) => ({
+        run,
+        why:
+          run.source === 'file'
+            ? 'its results file carries no weights (export them "with weights"), so it cannot continue text here'
+            : 'shared results carry no weights, so it cannot continue text here',
+      })),
   };
 }

@@ -176,6 +176,8 @@ describe('the run host with a file’s weights', () => {
     });
     const { ready, notKept } = speakingRuns([rec('with', { weightsFromFile: true }), rec('without', {})]);
     expect(ready.map((r) => r.id)).toEqual(['with']);
-    expect(notKept.map((n) => n.run.id)).toEqual(['without']);
+    expect(notKept.map((n) => [n.run.id, n.why])).toEqual([
+      ['without', expect.stringMatching(/file carries no weights/)],
+    ]);
   });
 });
