@@ -1,12 +1,13 @@
 // Results as files (JSON, CSV) and result links: pure and DOM-free, so Node
 // tests cover them. Downloads and PNG rendering live in download.ts.
 import { parseResults, type ResultsDoc } from '../src/eval/results';
+import { decodeWeights, type ResultsDocWithWeights, type RunWeights } from '../src/eval/weights_block';
 import type { Experiment } from '../src/experiment/experiment';
 import { MAX_LINK_DOCS, readLinkResults } from '../src/experiment/results_link';
 import { decodeExperiment } from '../src/experiment/url';
 import { safeFileName } from './download';
 
-export function resultsJson(docs: readonly ResultsDoc[]): string {
+export function resultsJson(docs: readonly (ResultsDoc | ResultsDocWithWeights)[]): string {
   return JSON.stringify(docs, null, 2);
 }
 
@@ -71,6 +72,19 @@ export function trainingCurveCsv(docs: readonly ResultsDoc[], who?: FileNames): 
 
 /** Reads a results file (one document or a list). */
 export function readResultsFile(text: string): ResultsDoc[] {
+  return readResultsFileWithWeights(text).docs;
+}
+
+export interface ReadFile {
+  docs: ResultsDoc[];
+  /** Each run's weights, where the file carries a block that reads (undefined elsewhere). */
+  weights: (RunWeights | undefined)[];
+  /** One line for each block refused (the run itself still read, without its weights). */
+  refused: string[];
+}
+
+/** Reads a results file and the weights blocks its runs carry; a bad block is refused alone. */
+export function readResultsFileWithWeights(text: string): ReadFile {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -79,13 +93,25 @@ export function readResultsFile(text: string): ResultsDoc[] {
   }
   const list = Array.isArray(value) ? value : [value];
   if (list.length > MAX_LINK_DOCS) throw new Error(`the file holds ${list.length} runs; the limit is ${MAX_LINK_DOCS}`);
-  return list.map((v, i) => {
+  const docs = list.map((v, i) => {
     try {
       return parseResults(v);
     } catch (e) {
       throw new Error(`run ${i + 1} in the file: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
+  const refused: string[] = [];
+  const weights = list.map((v, i) => {
+    const block = (v as { weights?: unknown }).weights;
+    if (block === undefined) return undefined;
+    try {
+      return decodeWeights(block, docs[i]);
+    } catch (e) {
+      refused.push(`run ${i + 1} (${docs[i].label}): ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  });
+  return { docs, weights, refused };
 }
 
 export interface StudentResults {

@@ -3,12 +3,15 @@
 // time so each answer (or error, which names only the run) is known to be
 // the answer to the request in flight. The engine keeps finished runs' weights
 // (src/host/kept_weights.ts, and across a reload src/host/weight_archive.ts);
-// shared results carry none, which the panels say before asking.
+// shared results carry none unless their file carried them (the lab then
+// hands them to the engine: 'keep'), which the panels say before asking.
 import type { Command, Event } from '../src/host/protocol';
 import type { RunRecord } from './store';
 
-export type SpeakCommand = Extract<Command, { type: 'sample' | 'passage' }>;
-export type SpeakAnswer = Extract<Event, { type: 'samples' | 'passage' }> | { type: 'error'; message: string };
+export type SpeakCommand = Extract<Command, { type: 'sample' | 'passage' | 'weights' | 'keep' }>;
+export type SpeakAnswer =
+  | Extract<Event, { type: 'samples' | 'passage' | 'weights' | 'kept' }>
+  | { type: 'error'; message: string };
 
 interface Pending {
   runId: string;
@@ -40,7 +43,7 @@ export class SpeakChannel {
   receive(e: Event): boolean {
     const p = this.pending;
     if (!p || e.type === 'ready' || e.runId !== p.runId) return false;
-    if (e.type === 'samples' || e.type === 'passage') this.settle(e);
+    if (e.type === 'samples' || e.type === 'passage' || e.type === 'weights' || e.type === 'kept') this.settle(e);
     else if (e.type === 'error') this.settle({ type: 'error', message: e.message });
     else return false;
     return true;
@@ -55,8 +58,8 @@ export class SpeakChannel {
 
 /**
  * The runs that can speak: this lab's finished text runs of the latest
- * experiment; and its shared ones, which cannot (their results carry no
- * weights). A run whose weights the engine no longer keeps (dropped for
+ * experiment, and its runs from a results file that carried weights; not its
+ * other shared ones (their results carry no weights). A run whose weights the engine no longer keeps (dropped for
  * space, or a reload where the browser stores nothing) is told by the engine.
  */
 export function speakingRuns(runs: RunRecord[]): { ready: RunRecord[]; notKept: { run: RunRecord; why: string }[] } {
@@ -66,9 +69,15 @@ export function speakingRuns(runs: RunRecord[]): { ready: RunRecord[]; notKept: 
   const latest = text.reduce<RunRecord | null>((a, r) => (!a || r.createdAt >= a.createdAt ? r : a), null);
   const ours = text.filter((r) => r.experimentLabel === latest?.experimentLabel);
   return {
-    ready: ours.filter((r) => r.status === 'done' && r.source === 'local'),
+    ready: ours.filter((r) => (r.status === 'done' && r.source === 'local') || r.weightsFromFile),
     notKept: ours
-      .filter((r) => r.status === 'shared' || r.source !== 'local')
-      .map((run) => ({ run, why: 'shared results carry no weights, so it cannot continue text here' })),
+      .filter((r) => (r.status === 'shared' || r.source !== 'local') && !r.weightsFromFile)
+      .map((run) => ({
+        run,
+        why:
+          run.source === 'file'
+            ? 'its results file carries no weights (export them "with weights"), so it cannot continue text here'
+            : 'shared results carry no weights, so it cannot continue text here',
+      })),
   };
 }

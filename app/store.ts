@@ -52,6 +52,8 @@ export interface RunRecord {
   checks: string | null;
   /** A classroom seat's run: its sweep tag, given to its results document when it finishes. */
   sweep?: SweepTag | null;
+  /** A run read from a results file that carried its weights, handed to the engine: it can speak. */
+  weightsFromFile?: boolean;
 }
 
 /** The active statuses: a run that holds (or is about to hold) the device. */

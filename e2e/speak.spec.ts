@@ -5,7 +5,8 @@
 // the keyboard, and its HTML export. The page's main thread never blocks for
 // more than 100 ms while the worker samples, and the two panels have no
 // serious or critical axe finding. After a reload the runs' weights are read
-// back (IndexedDB), and the same seed continues the same text.
+// back (IndexedDB), and the same seed continues the same text; and so it does
+// in a new lab that imports the runs' results file exported with weights.
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
@@ -29,6 +30,7 @@ async function setUp(speak: Locator): Promise<void> {
 
 test('a shrunk preset continues one prompt at 4x T with every run, and colours the passage by loss', async ({
   page,
+  browser,
 }) => {
   test.setTimeout(420_000);
   const problems = watch(page);
@@ -119,5 +121,23 @@ test('a shrunk preset continues one prompt at 4x T with every run, and colours t
   await speak.getByRole('button', { name: `Continue with all ${RUNS.length} runs` }).click();
   await expect(speak.locator('.speak-run h3')).toHaveText(RUNS, { timeout: 90_000 });
   expect(await continuations(page), (await speak.locator('.speak-answers').textContent()) ?? '').toEqual(first);
+
+  // A results file with weights, imported into a lab that never ran them (a new context: no archive), continues
+  // the same text: the weights went through the file bit for bit.
+  await page.getByRole('checkbox', { name: /with weights/ }).check();
+  const saved = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export JSON' }).click();
+  const file = await (await saved).path();
+  await expect(page.getByText(`Exported ${RUNS.length} of ${RUNS.length} runs with weights`)).toBeVisible();
+  const other = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  await other.goto(page.url());
+  await expect(other.getByText(/GPU:/)).toBeVisible({ timeout: 30_000 });
+  await other.getByLabel('Import results (JSON)').setInputFiles(file);
+  await expect(other.getByText(`${RUNS.length} carried weights`)).toBeVisible({ timeout: 30_000 });
+  const imported = other.getByRole('region', { name: 'Continue the text' });
+  await setUp(imported);
+  await imported.getByRole('button', { name: `Continue with all ${RUNS.length} runs` }).click();
+  await expect(imported.locator('.speak-run h3')).toHaveCount(RUNS.length, { timeout: 90_000 });
+  await expect.poll(() => continuations(other), { timeout: 90_000 }).toEqual(first);
   expect(problems).toEqual([]);
 });

@@ -22,7 +22,7 @@ export const SIZE_FLAGS = {
 } as const;
 export type SizeFlag = keyof typeof SIZE_FLAGS;
 
-const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose', 'plan', 'sample'] as const;
+const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose', 'plan', 'sample', 'withWeights'] as const;
 const STRINGS = [
   'preset',
   'config',
@@ -116,6 +116,9 @@ Output:
                        (model.py, train.py, weights.safetensors, ...; see DIR's
                        README.md): in DIR for one run, in DIR/NN-label/ for
                        several; text runs only (Brown or --text)
+  --with-weights       also write each text run's trained weights into --out (float32
+                       as base64: about 5.3 bytes a parameter, e.g. 150 KB a run of
+                       quick-demo), so the lab continues text with the file's runs
 
 Text (after each run, with its trained weights):
   --sample             continue the same prompt with every run, at each context

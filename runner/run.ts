@@ -5,6 +5,7 @@
 // bars and the files. The plots are the lab's own SVGs, framed as a file.
 
 import { parseResults, type ResultsDoc } from '../src/eval/results';
+import { encodeWeights, type WeightsBlock } from '../src/eval/weights_block';
 import type { RunConfig } from '../src/experiment/run_config';
 import type { ExportFile } from '../src/export/bundle';
 import { LabCore } from '../src/host/core';
@@ -29,6 +30,8 @@ export interface RunnerApi {
   run(run: unknown, userText: string | null, torchExport?: boolean): Promise<ResultsDoc>;
   /** The last run's PyTorch export files (text as is, bytes in base64), once; null if none. */
   takeExport(): WireFile[] | null;
+  /** The last finished run's weights (kept by the run host) as the block of its results document. */
+  weights(doc: Pick<ResultsDoc, 'createdAt' | 'seed'>): Promise<WeightsBlock>;
   /** Continues text with the last finished run's weights (kept by the run host). */
   sample(request: SampleRequest): Promise<SampleResult>;
   /**
@@ -61,7 +64,7 @@ declare global {
 }
 
 type Ready = Extract<Event, { type: 'ready' }>;
-type Outcome = Extract<Event, { type: 'checked' | 'results' | 'samples' }>;
+type Outcome = Extract<Event, { type: 'checked' | 'results' | 'samples' | 'weights' }>;
 
 let ready: (e: Ready) => void = () => {};
 /** The command awaiting its last event, by run id (one at a time: the CLI awaits each call). */
@@ -75,6 +78,7 @@ function onEvent(e: Event): void {
     e.type === 'checked' ||
     e.type === 'results' ||
     e.type === 'samples' ||
+    e.type === 'weights' ||
     e.type === 'error' ||
     e.type === 'stopped'
   ) {
@@ -90,8 +94,8 @@ function onEvent(e: Event): void {
 const core = new LabCore(onEvent, { attentionMaps: false, liveEval: false });
 let runs = 0;
 
-/** Sends a run-scoped command and resolves with its outcome ('checked', 'results', 'samples'); an error rejects. */
-function request(cmd: Extract<Command, { type: 'check' | 'start' | 'sample' }>): Promise<Outcome> {
+/** Sends a run-scoped command; resolves with its outcome ('checked', 'results', 'samples', 'weights'), or rejects. */
+function request(cmd: Extract<Command, { type: 'check' | 'start' | 'sample' | 'weights' }>): Promise<Outcome> {
   return new Promise((done, fail) => {
     waiting.set(cmd.runId, { done, fail });
     void core.handle(cmd);
@@ -129,6 +133,12 @@ const api: RunnerApi = {
     if (e.type !== 'results') throw new Error(`the run host answered '${e.type}' to a start`);
     if (e.torch) lastExport = e.torch.map(toWire);
     return parseResults(JSON.parse(JSON.stringify(e.doc)));
+  },
+
+  async weights(doc) {
+    const e = await request({ type: 'weights', runId: `run ${runs}` });
+    if (e.type !== 'weights') throw new Error(`the run host answered '${e.type}' to a weights request`);
+    return encodeWeights(doc, e);
   },
 
   async sample(req) {

@@ -156,6 +156,7 @@ async function runAll(
   verbose: boolean,
   torchDir: string | null,
   sampling: SampleRequest | null,
+  withWeights = false,
 ): Promise<number> {
   const { experiment } = built;
   const exports: WireFile[][] = [];
@@ -204,6 +205,9 @@ async function runAll(
         ] as const),
       );
       if (torchDir) exports.push((await page.evaluate(() => window.__runner!.takeExport())) ?? []);
+      // --with-weights: the block rides in the document (the file's schema reads it; parseResults drops it).
+      if (withWeights && run.data.source !== 'task')
+        Object.assign(doc, { weights: await page.evaluate((d) => window.__runner!.weights(d), doc) });
       if (sampling) {
         bar.note('continuing the prompt with the trained weights');
         const result = await page.evaluate((q) => window.__runner!.sample(q), sampling);
@@ -271,6 +275,7 @@ async function main(argv: string[]): Promise<number> {
   let verbose = false;
   let printLink = false;
   let dryRun = false;
+  let withWeights = false;
   let torchDir: string | null = null;
   let sampling: SampleRequest | null = null;
   try {
@@ -278,7 +283,7 @@ async function main(argv: string[]): Promise<number> {
     if (o.help) return (console.log(HELP), 0);
     if (o.list) return (listPresets(), 0);
     if (o.fields) return (listFields(), 0);
-    ({ verbose = false, printLink = false, dryRun = false } = o);
+    ({ verbose = false, printLink = false, dryRun = false, withWeights = false } = o);
     built = buildExperiment(o, warn);
     outs = checkOutputs(o);
     job = shardJob(built, o, outs.out, outs.text, argv);
@@ -314,7 +319,7 @@ async function main(argv: string[]): Promise<number> {
     if (printLink) console.log(await shareLink(experiment, [], outs.linkBase));
     return 0;
   }
-  const code = await runAll(built, job, outs, names, verbose, torchDir, sampling);
+  const code = await runAll(built, job, outs, names, verbose, torchDir, sampling, withWeights);
   if (code === 0 && printLink) console.log(await shareLink(experiment, finished.docs, outs.linkBase));
   return code;
 }

@@ -13,6 +13,7 @@ import { checkRunConfig, type RunConfig, toModelConfig } from '../experiment/run
 import { checkRunFits, executeRun, type LoadedData, loadData, RunStopped } from '../experiment/runner';
 import { exportFinishedRun } from '../export/run';
 import type { GptModel } from '../model/gpt';
+import { buildParamTable, paramSpecs } from '../model/params';
 import { sampleModel } from '../sample/continue';
 import { readTextPassage } from '../sample/passage';
 import { type KeptRun, KeptWeights } from './kept_weights';
@@ -104,6 +105,22 @@ export class LabCore {
           runId: cmd.runId,
           result: await readTextPassage(model, kept.corpus, kept.run.train.seqLen, cmd.request, kept.run.eval.seed),
         }));
+      case 'weights':
+        try {
+          const { run, userText, params } = await this.keptRun(cmd.runId);
+          this.post({
+            type: 'weights',
+            runId: cmd.runId,
+            run,
+            ...(userText !== undefined ? { userText } : {}),
+            params,
+          });
+        } catch (e) {
+          this.post({ type: 'error', runId: cmd.runId, kind: errorKind(e), message: messageOf(e) });
+        }
+        return;
+      case 'keep':
+        return this.adopt(cmd);
     }
   }
 
@@ -207,14 +224,8 @@ export class LabCore {
           const keep = data.kind === 'text' && this.kept.maxBytes > 0;
           if (torchExport || keep) trained = { params: await model.read('params'), stream };
           if (keep && trained) {
-            this.kept.keep(runId, { run, corpus: data.corpus, params: trained.params });
-            // Written in the background: a full or refused archive costs only sampling after a reload.
-            const archived = {
-              run,
-              userText: run.data.source === 'text' ? userText : undefined,
-              params: trained.params,
-            };
-            void this.options.archive?.then((a) => a?.put(runId, archived)).catch(() => {});
+            const text = run.data.source === 'text' ? userText : undefined;
+            this.keepRun(runId, { run, corpus: data.corpus, userText: text, params: trained.params });
           }
           if (this.options.attentionMaps === false) return;
           this.post({ type: 'progress', runId, phase: 'maps', step: steps, steps, ...IDLE, etaSeconds: 0 });
@@ -232,13 +243,52 @@ export class LabCore {
     }
   }
 
+  /** Keeps a finished run's weights in memory and (in the background) in the archive. */
+  private keepRun(runId: string, kept: KeptRun): void {
+    this.kept.keep(runId, kept);
+    // Written in the background: a full or refused archive costs only sampling after a reload.
+    const archived = { run: kept.run, userText: kept.userText, params: kept.params };
+    void this.options.archive?.then((a) => a?.put(runId, archived)).catch(() => {});
+  }
+
+  /** Weights read from a results file, kept as run `runId`'s once they fit its model: 'kept' or 'error'. */
+  private async adopt(cmd: Extract<Command, { type: 'keep' }>): Promise<void> {
+    try {
+      const run = checkRunConfig(cmd.run);
+      const data = await this.load(run, cmd.userText);
+      if (data.kind !== 'text') throw new ConfigError(`run '${cmd.runId}' trains on a task: only text runs speak`);
+      const want = buildParamTable(paramSpecs(toModelConfig(run, data.corpus.tokenizer.size))).total;
+      if (cmd.params.length !== want)
+        throw new ConfigError(
+          `the weights of run '${cmd.runId}' hold ${cmd.params.length} values; its model has ${want}`,
+        );
+      this.keepRun(cmd.runId, { run, corpus: data.corpus, userText: cmd.userText, params: cmd.params });
+      if (!this.kept.get(cmd.runId))
+        throw new ConfigError(`the weights of run '${cmd.runId}' are larger than the ${this.kept.maxBytes} bytes kept`);
+      this.post({ type: 'kept', runId: cmd.runId });
+    } catch (e) {
+      this.post({ type: 'error', runId: cmd.runId, kind: errorKind(e), message: messageOf(e) });
+    }
+  }
+
+  /** A finished run's kept weights (from memory, else the archive); a ConfigError names a run without. */
+  private async keptRun(runId: string): Promise<KeptRun> {
+    const kept = this.kept.get(runId) ?? (await this.restore(runId));
+    if (!kept)
+      throw new ConfigError(
+        `no weights kept for run '${runId}': only finished runs on text keep theirs, the most recent first ` +
+          '(across a reload, only where the browser lets the lab store them)',
+      );
+    return kept;
+  }
+
   /** A run's weights read back from the archive (after a reload), with its data loaded again; kept in memory. */
   private async restore(runId: string): Promise<KeptRun | undefined> {
     const a = await (await this.options.archive)?.get(runId);
     if (!a) return undefined;
     const data = await this.load(a.run, a.userText);
     if (data.kind !== 'text') return undefined;
-    const kept = { run: a.run, corpus: data.corpus, params: a.params };
+    const kept = { run: a.run, corpus: data.corpus, userText: a.userText, params: a.params };
     this.kept.keep(runId, kept);
     return kept;
   }
@@ -252,12 +302,7 @@ export class LabCore {
     answer: (model: GptModel, kept: KeptRun) => Promise<Event>,
   ): Promise<void> {
     try {
-      const kept = this.kept.get(runId) ?? (await this.restore(runId));
-      if (!kept)
-        throw new ConfigError(
-          `no weights kept for run '${runId}': only finished runs on text keep theirs, the most recent first ` +
-            '(across a reload, only where the browser lets the lab store them)',
-        );
+      const kept = await this.keptRun(runId);
       const engine = await this.ensureEngine();
       const model = engine.createModel(toModelConfig(kept.run, kept.corpus.tokenizer.size));
       try {

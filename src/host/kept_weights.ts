@@ -10,6 +10,8 @@ export interface KeptRun {
   run: RunConfig;
   /** The run's text data (sampling continues text only). */
   corpus: Corpus;
+  /** The user's text, for a run on 'text' (a results file's weights carry it). */
+  userText?: string;
   params: Float32Array;
 }
 

@@ -9,6 +9,7 @@ import { ERROR_KINDS, type ErrorKind } from '../errors';
 import type { LiveEval } from '../eval/live';
 import type { AttentionMap } from '../eval/map';
 import type { ResultsDoc } from '../eval/results';
+import type { RunWeights } from '../eval/weights_block';
 import type { RunConfig } from '../experiment/run_config';
 import type { Progress } from '../experiment/runner';
 import type { ExportFile } from '../export/bundle';
@@ -41,7 +42,11 @@ export type Command =
   /** Continue text with the weights of finished run `runId` (kept by the host): 'samples' or 'error'. */
   | { type: 'sample'; runId: string; request: SampleRequest }
   /** Read a passage with finished run `runId`'s kept weights (per-character loss, top 5): 'passage' or 'error'. */
-  | { type: 'passage'; runId: string; request: PassageRequest };
+  | { type: 'passage'; runId: string; request: PassageRequest }
+  /** Hand back finished run `runId`'s kept weights (to write them into a results file): 'weights' or 'error'. */
+  | { type: 'weights'; runId: string }
+  /** Keep weights read from a results file as run `runId`'s, so it can speak: 'kept' or 'error'. */
+  | ({ type: 'keep'; runId: string } & RunWeights);
 
 /** The engine's progress, unchanged, addressed to its run. */
 export type ProgressEvent = { type: 'progress'; runId: string } & Progress;
@@ -71,6 +76,8 @@ export type Event =
   | { type: 'stopped'; runId: string; step: number }
   | { type: 'samples'; runId: string; result: SampleResult }
   | { type: 'passage'; runId: string; result: PassageResult }
+  | ({ type: 'weights'; runId: string } & RunWeights)
+  | { type: 'kept'; runId: string }
   | { type: 'error'; runId: string | null; kind: ErrorKind; message: string };
 
 /** The worker's 'ready' reason when it lacks WebGPU (the page then runs the engine itself). */
@@ -79,6 +86,12 @@ export const NO_WORKER_GPU = 'no-worker-gpu';
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 100;
 const isNum = (x: unknown): x is number => typeof x === 'number';
+
+const isRunWeights = (x: Record<string, unknown>) =>
+  isStr(x.runId) &&
+  isObj(x.run) &&
+  x.params instanceof Float32Array &&
+  (x.userText === undefined || typeof x.userText === 'string');
 
 export function isCommand(x: unknown): x is Command {
   if (!isObj(x)) return false;
@@ -95,6 +108,10 @@ export function isCommand(x: unknown): x is Command {
     case 'sample':
     case 'passage':
       return isStr(x.runId) && isObj(x.request);
+    case 'weights':
+      return isStr(x.runId);
+    case 'keep':
+      return isRunWeights(x);
     default:
       return false;
   }
@@ -139,6 +156,10 @@ export function isEvent(x: unknown): x is Event {
         Array.isArray(x.result.losses) &&
         Array.isArray(x.result.top)
       );
+    case 'weights':
+      return isRunWeights(x);
+    case 'kept':
+      return isStr(x.runId);
     case 'error':
       return (
         (x.runId === null || isStr(x.runId)) &&

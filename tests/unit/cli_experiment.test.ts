@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { readResultsFileWithWeights } from '../../app/export';
 import { parseResults } from '../../src/eval/results';
 import { linkIntegrity } from '../../src/experiment/link_check';
 import { RUNNABLE_PRESETS } from '../../src/experiment/presets';
@@ -124,7 +125,8 @@ describe('npm run experiment', () => {
 
   test('--sample: each run continues the same validation prompt at each context length, side by side', async () => {
     const args = ['--preset', 'reweight-eval', ...TINY, '--seeds', '1,2', '--out', join(dir, 'sampled.json')];
-    const r = await cli([...args, '--sample', '--sample-context', '1,2', '--sample-chars', '50']);
+    // --with-weights rides along (one read-back per run): checked at the end.
+    const r = await cli([...args, '--sample', '--sample-context', '1,2', '--sample-chars', '50', '--with-weights']);
     expect(r.code, r.stderr).toBe(0);
     const blocks = r.stdout.split('\n── ').slice(1);
     expect(blocks).toHaveLength(2); // one block per run and seed
@@ -141,6 +143,13 @@ describe('npm run experiment', () => {
     });
     // The same prompt and the same true continuation for every run.
     expect(rows[1]).toEqual(rows[0]);
+    // --with-weights: each run's document carries its own weights, which read back (checksum, config, shape).
+    const file = readResultsFileWithWeights(readFileSync(join(dir, 'sampled.json'), 'utf8'));
+    expect(file.refused).toEqual([]);
+    expect(file.weights.map((w) => w?.run.seed)).toEqual([1, 2]);
+    const [w1, w2] = file.weights.map((w) => Array.from(w!.params.slice(0, 64)));
+    expect(w1.length).toBe(64);
+    expect(w1).not.toEqual(w2);
   }, 240_000);
 
   test('bad input: exit 2, one line naming the problem, nothing written', async () => {
