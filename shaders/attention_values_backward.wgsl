@@ -1,5 +1,6 @@
 // dA of O = A.V: datt[i, j] = dout_i . v_j for j <= i, exactly 0 for j > i.
-//   dout, v: [B, H, T, hd]
+//   dout, v: [B, H, T, hd]  (doutMerged = 1: dout is [B, T, H*hd], the heads merged, as the
+//            output projection's input gradient leaves it; only its addresses change)
 //   datt:    [B, H, T, T]
 // (dV = A^T.dO is attention_values_forward.wgsl with trans = 1.)
 // One thread per (row i, block of 4 columns j0..j0+3): each dout_i element is loaded
@@ -10,7 +11,7 @@
 // thread id = gid.x + gid.y * gridX * 64.
 // Compiled after shaders/attention_common.wgsl, as every attention kernel (it uses none of it).
 
-struct Params { T: u32, hd: u32, jb: u32, gridX: u32, total: u32, _p0: u32, _p1: u32, _p2: u32 }
+struct Params { T: u32, hd: u32, jb: u32, gridX: u32, total: u32, H: u32, doutMerged: u32, _p2: u32 }
 
 @group(0) @binding(0) var<storage, read> dout: array<f32>;
 @group(0) @binding(1) var<storage, read> v: array<f32>;
@@ -27,7 +28,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j0 = (id % P.jb) * 4u;
   let i = row % T;
   let vb = (row - i) * hd;        // bh * T * hd
-  let io = row * hd;
+  let bh = row / T;
+  let io = select(row * hd, (((bh / P.H) * T + i) * P.H + bh % P.H) * hd, P.doutMerged != 0u);
   var acc = vec4<f32>(0.0);
   if (j0 <= i) {
     // Columns past the diagonal are clamped to it: in-bounds reads, results dropped.

@@ -3,6 +3,9 @@
 //   x:   [B, H, T, hd]  rows being mixed
 //   y:   [B, H, T, hd]  only read when project = 1 (else bind anything of that size)
 //   out: [B, H, T, hd]
+//   xMerged = 1: x is [B, T, H*hd] instead (the heads merged, as the output projection
+//   reads them); outMerged = 1: out is. Only the addresses change, so the same bits as
+//   a heads_merge before or after (never with project = 1).
 //   trans = 0: out[r] = sum_{c <= r} w[r, c] x[c]       (O = A.V, and dQ = dS.K)
 //   trans = 1: out[r] = sum_{c >= r} w[c, r] x[c]       (dV = A^T.dO, and dK = dS^T.Q)
 //   project = 1: out[r] = g - y (y.g) / (|y|^2 + eps), g the mix above: the gradient
@@ -18,7 +21,10 @@
 // Compiled after shaders/attention_common.wgsl (HD, EPS). HD as a pipeline constant
 // gives fixed strides, and the tail clamps of load4 fold away when HD is a multiple of 4.
 
-struct Params { T: u32, hd: u32, trans: u32, project: u32, tpr: u32, gridX: u32, total: u32, _p: u32 }
+struct Params {
+  T: u32, hd: u32, trans: u32, project: u32, tpr: u32, gridX: u32, total: u32, H: u32,
+  xMerged: u32, outMerged: u32, _p0: u32, _p1: u32,
+}
 
 @group(0) @binding(0) var<storage, read> w: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -43,7 +49,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let bh = row / T;
   let r = row % T;
   let wb = bh * T * T;
-  let xb = bh * T * hd;
+  // Row c of x (and of out) at base + c * stride: heads [B,H,T,hd] or merged [B,T,H*hd].
+  let merged = ((bh / P.H) * T * P.H + bh % P.H) * hd;
+  let xb = select(bh * T * hd, merged, P.xMerged != 0u);
+  let xs = select(hd, P.H * hd, P.xMerged != 0u);
   var cLo = 0u;
   var cHi = r;                   // inclusive
   var wRow = T;                  // w index = wb + c * wCol + r * wRow
@@ -54,7 +63,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var g1 = part + 1u;
   if (P.project != 0u) { g0 = 0u; g1 = G; }
 
-  let ro = xb + r * hd;
+  let ro = select(bh * T * hd + r * hd, merged + r * P.H * hd, P.outMerged != 0u);
   var yg = 0.0;
   var yy = 0.0;
   for (var g = g0; g < g1; g++) {
@@ -62,7 +71,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let last = select(min(hd - d, 4u) - 1u, 3u, HD % 4u == 0u);
     var acc = vec4<f32>(0.0);
     for (var c = cLo; c <= cHi; c++) {
-      acc = fma(vec4<f32>(w[wb + c * wCol + r * wRow]), load4(xb + c * hd + d, last), acc);
+      acc = fma(vec4<f32>(w[wb + c * wCol + r * wRow]), load4(xb + c * xs + d, last), acc);
     }
     for (var e = 0u; e <= last; e++) {
       out[ro + d + e] = acc[e];

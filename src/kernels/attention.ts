@@ -102,7 +102,11 @@ const MIX = {
       ['tpr', 'u32'],
       ['gridX', 'u32'],
       ['total', 'u32'],
-      ['_p', 'u32'],
+      ['H', 'u32'],
+      ['xMerged', 'u32'],
+      ['outMerged', 'u32'],
+      ['_p0', 'u32'],
+      ['_p1', 'u32'],
     ]),
   },
 };
@@ -117,8 +121,8 @@ const DATT = {
       ['jb', 'u32'],
       ['gridX', 'u32'],
       ['total', 'u32'],
-      ['_p0', 'u32'],
-      ['_p1', 'u32'],
+      ['H', 'u32'],
+      ['doutMerged', 'u32'],
       ['_p2', 'u32'],
     ]),
   },
@@ -160,6 +164,13 @@ function grid(threads: number): [number, number] {
   return [gx, ceilDiv(groups, gx)];
 }
 
+/** Which of a mix's x and out are in the merged-heads layout [B,T,H*hd] (else [B,H,T,hd]). */
+interface MixLayout {
+  H: number;
+  xMerged?: boolean;
+  outMerged?: boolean;
+}
+
 /** Causal row mix (attention_values_forward.wgsl); see its header. */
 function mix(
   p: Program,
@@ -171,13 +182,25 @@ function mix(
   T: number,
   hd: number,
   trans: boolean,
+  layout: MixLayout,
 ): void {
+  if (y && layout.outMerged) throw new Error('attention mix: the projection reads out in the heads layout');
   const tpr = y ? 1 : ceilDiv(hd, 4); // threads per row: the projection needs the whole row in one thread
   const total = BH * T * tpr;
   const [gx, gy] = grid(total);
+  const flags = { H: layout.H, xMerged: layout.xMerged ? 1 : 0, outMerged: layout.outMerged ? 1 : 0 };
   const u = p.uniform(
     'attention mix sizes',
-    packUniform(MIX.uniforms.Params, { T, hd, trans: trans ? 1 : 0, project: y ? 1 : 0, tpr, gridX: gx, total }),
+    packUniform(MIX.uniforms.Params, {
+      T,
+      hd,
+      trans: trans ? 1 : 0,
+      project: y ? 1 : 0,
+      tpr,
+      gridX: gx,
+      total,
+      ...flags,
+    }),
   );
   p.add({ ...MIX, constants: { HD: hd } }, [w, x, y ?? x, out, u], [gx, gy]);
 }
@@ -209,8 +232,9 @@ export interface ProbsBackwardArgs extends AttentionShape {
 }
 
 export interface ValuesForwardArgs extends AttentionShape {
-  /** [B,H,T,hd], written. */
+  /** [B,H,T,hd], written; [B,T,H*hd] (the heads merged, no heads_merge pass) with `outMerged`. */
   out: BindingLike;
+  outMerged?: boolean;
   /** [B,H,T,T] and [B,H,T,hd]. */
   att: BindingLike;
   v: BindingLike;
@@ -221,8 +245,9 @@ export interface ValuesBackwardArgs extends AttentionShape {
   datt: BindingLike;
   /** [B,H,T,hd], written. */
   dv: BindingLike;
-  /** [B,H,T,hd]: the gradient of out, and the forward's att and v. */
+  /** [B,H,T,hd]: the gradient of out ([B,T,H*hd] with `doutMerged`), and the forward's att and v. */
   dout: BindingLike;
+  doutMerged?: boolean;
   att: BindingLike;
   v: BindingLike;
 }
@@ -242,14 +267,14 @@ export function attention_probs_backward(p: Program, a: ProbsBackwardArgs): void
   const spec = probsSpec(PROBS_BWD, a.params, hd);
   p.add(spec, [a.datt, a.att, a.rowstat, q, k, scratch, probsUniform(p, a, a.params)], [ceilDiv(T, WG), B * H]);
   const norm = KERNEL_FORM[a.params.mechanism].qkNorm;
-  mix(p, dq, scratch, k, norm ? q : null, B * H, T, hd, false);
-  mix(p, dk, scratch, q, norm ? k : null, B * H, T, hd, true);
+  mix(p, dq, scratch, k, norm ? q : null, B * H, T, hd, false, { H });
+  mix(p, dk, scratch, q, norm ? k : null, B * H, T, hd, true, { H });
 }
 
-/** out [B,H,T,hd] = att . v. */
+/** out [B,H,T,hd] (or merged [B,T,H*hd]) = att . v. */
 export function attention_values_forward(p: Program, a: ValuesForwardArgs): void {
   check('attention_values_forward', a);
-  mix(p, a.out, a.att, a.v, null, a.B * a.H, a.T, a.hd, false);
+  mix(p, a.out, a.att, a.v, null, a.B * a.H, a.T, a.hd, false, { H: a.H, outMerged: a.outMerged });
 }
 
 /** datt [B,H,T,T] written (zero above the diagonal), dv [B,H,T,hd] written. */
@@ -259,7 +284,11 @@ export function attention_values_backward(p: Program, a: ValuesBackwardArgs): vo
   const jb = ceilDiv(T, 4); // 4-column blocks per row
   const total = B * H * T * jb;
   const [gx, gy] = grid(total);
-  const u = p.uniform('attention datt sizes', packUniform(DATT.uniforms.Params, { T, hd, jb, gridX: gx, total }));
+  const doutMerged = a.doutMerged ? 1 : 0;
+  const u = p.uniform(
+    'attention datt sizes',
+    packUniform(DATT.uniforms.Params, { T, hd, jb, gridX: gx, total, H, doutMerged }),
+  );
   p.add(DATT, [a.dout, a.v, a.datt, u], [gx, gy]);
-  mix(p, a.dv, a.att, a.dout, null, B * H, T, hd, true);
+  mix(p, a.dv, a.att, a.dout, null, B * H, T, hd, true, { H, xMerged: a.doutMerged });
 }

@@ -19,7 +19,7 @@ import {
   type ProbsParams,
 } from '../kernels/attention';
 import { attention_fused_diagnostics, attention_fused_forward, attention_fused_map } from '../kernels/attention_fused';
-import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from '../kernels/heads';
+import { heads_merge_forward, qkv_split_backward, qkv_split_forward } from '../kernels/heads';
 import { gemm, matmul_backward, matmul_forward } from '../kernels/matmul';
 import { qkv_split_rope_backward, qkv_split_rope_forward } from '../kernels/qkv_split_rope';
 import { reweight_backward, reweight_forward } from '../kernels/reweight';
@@ -60,7 +60,7 @@ export interface EvalForm {
 }
 
 type Grads = Record<
-  'qkv' | 'q' | 'k' | 'v' | 'qp' | 'kp' | 'qr' | 'kr' | 'att' | 'attRw' | 'y' | 'ym' | 'qkvE',
+  'qkv' | 'q' | 'k' | 'v' | 'qp' | 'kp' | 'qr' | 'kr' | 'att' | 'attRw' | 'ym' | 'qkvE',
   Binding | null
 >;
 
@@ -104,7 +104,10 @@ export function planAttention(s: Shapes, o: AttentionPlanOptions): PlannedBuffer
     if (o.reweightP !== null) p.buf('att_reweighted', att);
   }
   if (o.form.diagnostics) p.buf('att_diagnostics', B * H * T * 4);
-  p.buf('y', heads).buf('y_merged', N * C);
+  // The unfused path mixes the values straight into the merged layout (no heads_merge pass), so only the fused
+  // kernels, which write heads, need y.
+  if (o.form.fused) p.buf('y', heads);
+  p.buf('y_merged', N * C);
   if (o.training) {
     // Layers run their backward one at a time, so they share this scratch.
     p.shared('attention_ds', att);
@@ -117,7 +120,7 @@ export function planAttention(s: Shapes, o: AttentionPlanOptions): PlannedBuffer
     if (rope && !own) p.buf('d_q_rope', heads).buf('d_k_rope', heads);
     p.buf('d_att', att);
     if (o.reweightP !== null) p.buf('d_att_reweighted', att);
-    p.buf('d_y', heads).buf('d_y_merged', N * C);
+    p.buf('d_y_merged', N * C);
     if (isStatic) p.buf('d_qkv_static', 3 * N * C);
   }
   // Program scratch, in recording order.
@@ -178,7 +181,7 @@ export class AttentionMixer implements Mixer {
   private diag: Binding | null;
   private ropeTable: Binding | null;
   private ds: Binding | null = null;
-  private y: Binding;
+  private y: Binding | null;
   private ym: Binding;
   private g: Grads | null = null;
 
@@ -212,7 +215,7 @@ export class AttentionMixer implements Mixer {
     this.rowstat = b.maybe('att_rowstat');
     this.attRw = b.maybe('att_reweighted');
     this.diag = b.maybe('att_diagnostics');
-    this.y = b.take('y');
+    this.y = b.maybe('y');
     this.ym = b.take('y_merged');
     if (a.training) {
       this.ds = b.shared('attention_ds');
@@ -228,7 +231,6 @@ export class AttentionMixer implements Mixer {
         kr: b.maybe('d_k_rope'),
         att: b.take('d_att'),
         attRw: b.maybe('d_att_reweighted'),
-        y: b.take('d_y'),
         ym: b.take('d_y_merged'),
         qkvE: b.maybe('d_qkv_static'),
       };
@@ -304,15 +306,17 @@ export class AttentionMixer implements Mixer {
         !this.probs.window &&
         this.reweightP === null &&
         hd <= TAYLOR_LINEAR_MAX_HD;
-      if (linear) taylor_linear_forward(p, { out: this.y, q: this.qr, k: this.kr, v: this.v, B, H, T, hd });
-      else attention_fused_forward(p, { ...fused, out: this.y, v: this.v });
+      const y = this.y!;
+      if (linear) taylor_linear_forward(p, { out: y, q: this.qr, k: this.kr, v: this.v, B, H, T, hd });
+      else attention_fused_forward(p, { ...fused, out: y, v: this.v });
+      heads_merge_forward(p, this.ym, y, B, T, H, hd);
     } else {
       const probs = { att: this.att!, rowstat: this.rowstat!, q: this.qr, k: this.kr, B, H, T, hd, params: this.probs };
       attention_probs_forward(p, probs);
       if (this.attRw && this.reweightP !== null) reweight_forward(p, this.attRw, this.att!, B * H, T, this.reweightP);
-      attention_values_forward(p, { out: this.y, att: this.weights, v: this.v, B, H, T, hd });
+      // Straight into the merged layout the output projection reads.
+      attention_values_forward(p, { out: this.ym, outMerged: true, att: this.weights, v: this.v, B, H, T, hd });
     }
-    heads_merge_forward(p, this.ym, this.y, B, T, H, hd);
     matmul_forward(p, out, this.ym, this.w.wo, N, C, C);
   }
 
@@ -322,12 +326,13 @@ export class AttentionMixer implements Mixer {
     const { N, C, B, H, T, hd } = this.s;
     const nh = B * H * T * hd;
     matmul_backward(p, { dinp: g.ym!, dweight: this.w.dwo, dout, inp: this.ym, weight: this.w.wo, N, IC: C, OC: C });
-    heads_merge_backward(p, g.y!, g.ym!, B, T, H, hd);
+    // The values' gradient read straight from the merged layout the projection's backward leaves.
+    const dy = { dv: g.v!, dout: g.ym!, doutMerged: true, v: this.v, B, H, T, hd };
     if (this.attRw && this.reweightP !== null) {
-      attention_values_backward(p, { datt: g.attRw!, dv: g.v!, dout: g.y!, att: this.attRw, v: this.v, B, H, T, hd });
+      attention_values_backward(p, { ...dy, datt: g.attRw!, att: this.attRw });
       reweight_backward(p, g.att!, g.attRw!, this.att!, this.attRw, B * H, T, this.reweightP);
     } else {
-      attention_values_backward(p, { datt: g.att!, dv: g.v!, dout: g.y!, att: this.att!, v: this.v, B, H, T, hd });
+      attention_values_backward(p, { ...dy, datt: g.att!, att: this.att! });
     }
     const src = this.source;
     // Gradients at the source step's outputs (before RoPE).

@@ -6,8 +6,11 @@
 //   residual_rmsnorm_forward (shaders/residual_rmsnorm_forward.wgsl) = residual_forward, rmsnorm_forward
 //   qkv_split_rope_forward (shaders/qkv_split_rope_forward.wgsl) = qkv_split_forward, rope_forward on q and k
 //   qkv_split_rope_backward (shaders/qkv_split_rope_backward.wgsl) = rope_backward on dq and dk, qkv_split_backward
+//   attention_values_forward_merged (attention_values_forward.wgsl, outMerged) = attention_values_forward, heads_merge
+//   attention_values_backward_merged (attention_values_backward.wgsl, doutMerged) = heads_merge_backward, its backward
+import { attention_values_backward, attention_values_forward } from './attention';
 import { gelu_backward, gelu_forward } from './gelu';
-import { qkv_split_backward, qkv_split_forward } from './heads';
+import { heads_merge_backward, heads_merge_forward, qkv_split_backward, qkv_split_forward } from './heads';
 import { matmul_backward, matmul_forward } from './matmul';
 import { residual_forward } from './residual';
 import { rmsnorm_forward } from './rmsnorm';
@@ -96,4 +99,36 @@ export function qkv_split_rope_backward(
   rope_backward(dq0, dq, B * H, T, hd);
   rope_backward(dk0, dk, B * H, T, hd);
   qkv_split_backward(dqkv, dq0, dk0, dv, B, T, H, hd);
+}
+
+/** out [B,T,H*hd] = the heads of att . v, merged. */
+export function attention_values_forward_merged(
+  out: Float64Array,
+  att: ArrayLike<number>,
+  v: ArrayLike<number>,
+  B: number,
+  H: number,
+  T: number,
+  hd: number,
+): void {
+  const y = new Float64Array(B * H * T * hd);
+  attention_values_forward(y, att, v, B, H, T, hd);
+  heads_merge_forward(out, y, B, T, H, hd);
+}
+
+/** datt, dv written from the gradient of the merged output, dout [B,T,H*hd]. */
+export function attention_values_backward_merged(
+  datt: Float64Array,
+  dv: Float64Array,
+  dout: ArrayLike<number>,
+  att: ArrayLike<number>,
+  v: ArrayLike<number>,
+  B: number,
+  H: number,
+  T: number,
+  hd: number,
+): void {
+  const dy = new Float64Array(B * H * T * hd);
+  heads_merge_backward(dy, dout, B, T, H, hd);
+  attention_values_backward(datt, dv, dy, att, v, B, H, T, hd);
 }

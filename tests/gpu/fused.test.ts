@@ -4,7 +4,13 @@
 // 64-row workgroups of the row kernels; shapes with IC or OC not a multiple
 // of 4 take the unfused fallbacks, which must give the same results.
 import { describe, expect, test } from 'vitest';
-import { qkv_split_backward, qkv_split_forward } from '../../src/kernels/heads';
+import { attention_values_backward, attention_values_forward } from '../../src/kernels/attention';
+import {
+  heads_merge_backward,
+  heads_merge_forward,
+  qkv_split_backward,
+  qkv_split_forward,
+} from '../../src/kernels/heads';
 import { matmul_backward_dgelu, matmul_forward_gelu } from '../../src/kernels/matmul';
 import { qkv_split_rope_backward, qkv_split_rope_forward } from '../../src/kernels/qkv_split_rope';
 import { residual_rmsnorm_forward } from '../../src/kernels/rmsnorm';
@@ -172,6 +178,72 @@ describe('qkv split with RoPE applied on the way', () => {
       expect(Array.from(await ctx.read(b.q))).toEqual(Array.from(await ctx.read(b.qr)));
       expect(Array.from(await ctx.read(b.k))).toEqual(Array.from(await ctx.read(b.kr)));
       expect(Array.from(await ctx.read(b.dqkv))).toEqual(Array.from(await ctx.read(b.dqkv0)));
+      ctx.destroyAll(Object.values(b));
+    });
+  }
+});
+
+describe('attention values mixed straight into the merged heads layout', () => {
+  // [B, H, T, hd]: hd 6 leaves a short 4-channel group; rows 37 and 65 straddle the 64-thread workgroup and the
+  // 4-column blocks of the values backward.
+  const shapes: [number, number, number, number][] = [
+    [1, 1, 3, 2],
+    [2, 3, 37, 6],
+    [3, 2, 65, 16],
+  ];
+  for (const [B, H, T, hd] of shapes) {
+    test(`attention_values_forward/_backward merged B=${B} H=${H} T=${T} hd=${hd}`, async () => {
+      const ctx = await gpu();
+      const n = B * H * T * hd;
+      // Causal weights (rows need not sum to 1 for this test), values and the merged output's gradient.
+      const att = randn(B * H * T * T, 1).map((x, i) => (i % T <= Math.floor(i / T) % T ? Math.abs(x) : 0));
+      const [v, dout] = [randn(n, 2), randn(n, 3)];
+      const b = {
+        att: ctx.upload('att', att),
+        v: ctx.upload('v', v),
+        dout: ctx.upload('dout', dout),
+        out: ctx.storage('out', n),
+        datt: ctx.storage('datt', B * H * T * T),
+        dv: ctx.storage('dv', n),
+        y0: ctx.storage('y0', n),
+        out0: ctx.storage('out0', n),
+        dy0: ctx.storage('dy0', n),
+        datt0: ctx.storage('datt0', B * H * T * T),
+        dv0: ctx.storage('dv0', n),
+      };
+      const shape = { B, H, T, hd };
+      await run(ctx, (p) => {
+        attention_values_forward(p, { ...shape, out: b.out, outMerged: true, att: b.att, v: b.v });
+        attention_values_backward(p, {
+          ...shape,
+          datt: b.datt,
+          dv: b.dv,
+          dout: b.dout,
+          doutMerged: true,
+          att: b.att,
+          v: b.v,
+        });
+        // The passes they replace.
+        attention_values_forward(p, { ...shape, out: b.y0, att: b.att, v: b.v });
+        heads_merge_forward(p, b.out0, b.y0, B, T, H, hd);
+        heads_merge_backward(p, b.dy0, b.dout, B, T, H, hd);
+        attention_values_backward(p, { ...shape, datt: b.datt0, dv: b.dv0, dout: b.dy0, att: b.att, v: b.v });
+      });
+      const want = { out: new Float64Array(n), datt: new Float64Array(B * H * T * T), dv: new Float64Array(n) };
+      ref.attention_values_forward_merged(want.out, att, v, B, H, T, hd);
+      ref.attention_values_backward_merged(want.datt, want.dv, dout, att, v, B, H, T, hd);
+      // f32 sums of up to T (or hd) unit-scale products in a fixed order.
+      const SUM = { rtol: 1e-5, atol: 1e-5 };
+      assertClose('out', await ctx.read(b.out), want.out, SUM);
+      assertClose('datt', await ctx.read(b.datt), want.datt, SUM);
+      assertClose('dv', await ctx.read(b.dv), want.dv, SUM);
+      // Only the addresses change: the same bits as the separate passes.
+      for (const [got, old] of [
+        [b.out, b.out0],
+        [b.datt, b.datt0],
+        [b.dv, b.dv0],
+      ] as const)
+        expect(Array.from(await ctx.read(got))).toEqual(Array.from(await ctx.read(old)));
       ctx.destroyAll(Object.values(b));
     });
   }
