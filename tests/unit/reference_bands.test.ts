@@ -23,10 +23,11 @@ import {
 
 const presets = referencePresets();
 /**
- * Evaluation fields that docs/figures' paper presets predate (windowed evaluation and window placement): a run
- * with them matches its band on the reference's fields (configDiff), and the windowed twin has no band.
+ * Fields that docs/figures' results predate: windowed evaluation and window placement (a run with them matches its
+ * band on the reference's fields, configDiff, and the windowed twin has no band), and the live evaluation's
+ * interval, which leaves training and the final evaluation bit for bit as they were (tests/gpu/live_eval.test.ts).
  */
-const ADDED_SINCE = ['evaluation.windowed', 'evaluation.placement'];
+const ADDED_SINCE = ['evaluation.windowed', 'evaluation.placement', 'train.liveEvalEvery'];
 const committed = (id: string) => decodeReference(new Uint8Array(readFileSync(referenceFile(id))));
 /** A copy of a document with its own-evaluation losses moved by `delta` nats and train fields overridden. */
 function variantOf(d: ResultsDoc, delta = 0, train: Record<string, unknown> = {}): ResultsDoc {
