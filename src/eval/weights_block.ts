@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { checkRunConfig, type RunConfig } from '../experiment/run_config';
+import { base64ToBytes, bytesToBase64 } from '../util/base64';
+import { fnv1a } from '../util/fnv1a';
 import type { ResultsDoc } from './results';
 
 export const WEIGHTS_FORMAT = 'attention-lab/weights';
@@ -48,31 +50,15 @@ export class WeightsError extends Error {
   override name = 'WeightsError';
 }
 
-function fnv1a(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}
-
-const CHUNK = 0x8000;
-
-function toBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += CHUNK)
-    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]));
-  return btoa(parts.join(''));
-}
+/** FNV-1a of the float32 bytes, as the block writes it (8 hex digits). */
+const checksum = (bytes: Uint8Array) => fnv1a(bytes).toString(16).padStart(8, '0');
 
 function fromBase64(s: string): Uint8Array {
-  let bin: string;
   try {
-    bin = atob(s);
+    return base64ToBytes(s);
   } catch {
     throw new WeightsError('weights: the float32 values are not valid base64');
   }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /** The block for `doc`'s run: its weights, config and (for a run on the user's text) the text. */
@@ -86,8 +72,8 @@ export function encodeWeights(doc: Pick<ResultsDoc, 'createdAt' | 'seed'>, w: Ru
     run: w.run as unknown as Record<string, unknown>,
     ...(w.userText !== undefined ? { userText: w.userText } : {}),
     count: w.params.length,
-    fnv1a: fnv1a(bytes),
-    float32: toBase64(bytes),
+    fnv1a: checksum(bytes),
+    float32: bytesToBase64(bytes),
   };
 }
 
@@ -116,7 +102,7 @@ export function decodeWeights(value: unknown, doc: ResultsDoc): RunWeights {
   const bytes = fromBase64(b.float32);
   if (bytes.length !== b.count * 4)
     throw new WeightsError(`weights: ${bytes.length} bytes where ${b.count} float32 values need ${b.count * 4}`);
-  if (fnv1a(bytes) !== b.fnv1a) throw new WeightsError('weights: the checksum does not match (the file is damaged)');
+  if (checksum(bytes) !== b.fnv1a) throw new WeightsError('weights: the checksum does not match (the file is damaged)');
   const params = new Float32Array(bytes.buffer, 0, b.count);
   return { run, ...(b.userText !== undefined ? { userText: b.userText } : {}), params };
 }

@@ -6,6 +6,8 @@
 // (made before the check existed) still open, read
 // field by field as before.
 
+import { codeUnits, fnv1a } from '../util/fnv1a';
+
 /** The check's parameter. */
 export const CHECK_KEY = 'k';
 
@@ -30,18 +32,8 @@ function canonical(q: URLSearchParams): string {
   return c.toString();
 }
 
-/** FNV-1a, 32 bits, over UTF-16 code units: not cryptographic; it tells a damaged link from a whole one. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
 function checkOf(text: string): string {
-  return `${text.length}-${fnv1a(text).toString(36)}`;
+  return `${text.length}-${fnv1a(codeUnits(text)).toString(36)}`;
 }
 
 /** The same parameters with the check first. */
@@ -62,5 +54,5 @@ export function linkIntegrity(q: URLSearchParams): LinkIntegrity {
   if (!m) return 'incomplete';
   const text = canonical(q);
   if (text.length !== Number(m[1])) return 'incomplete';
-  return fnv1a(text).toString(36) === m[2] ? 'sealed' : 'altered';
+  return fnv1a(codeUnits(text)).toString(36) === m[2] ? 'sealed' : 'altered';
 }

@@ -6,6 +6,7 @@
 // whole with one sentence. An older link without one is read field by field:
 // every field that cannot be read is reported and left at its default.
 
+import { base64ToBytes, bytesToBase64 } from '../util/base64';
 import { defaultExperiment, type Experiment, MAX_RUNS, type RunOverrides } from './experiment';
 import { checkValue, FIELD_BY_KEY, FIELDS, type Field, type FieldValue, getPath, setPath } from './fields';
 import { CHECK_KEY, LINK_INCOMPLETE, linkIntegrity } from './link_check';
@@ -298,9 +299,7 @@ export function decodeExperiment(input: string | URLSearchParams): DecodedExperi
 // ---- results in links: deflate-raw + base64url (CompressionStream: browsers and Node 18+) ----
 
 function toBase64Url(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** What the page says of results that do not read: never the browser's or a library's own text. */
@@ -310,8 +309,7 @@ export const RESULTS_UNREADABLE =
 function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
   // Base64 text of n*4+1 characters is never whole (atob would throw its own words).
   if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) throw new Error(RESULTS_UNREADABLE);
-  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  return base64ToBytes(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
 }
 
 async function pump(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
