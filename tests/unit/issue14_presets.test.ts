@@ -2,7 +2,7 @@
 // windowed evaluation where the issue asks for it.
 import { describe, expect, test } from 'vitest';
 import { resolveRuns } from '../../src/experiment/experiment';
-import { ISSUE14_PRESETS, presetById, presetExperiment, TOKENS_PER_STEP } from '../../src/experiment/presets';
+import { ISSUE14_PRESETS, presetById, presetExperiment, WINDOWS_PER_STEP } from '../../src/experiment/presets';
 import { decodeExperiment, encodeExperiment } from '../../src/experiment/url';
 
 describe("issue 14's presets", () => {
@@ -27,11 +27,11 @@ describe("issue 14's presets", () => {
     for (const r of runs) expect(r.eval.windowed).toBe(true);
   });
 
-  test('training length: the same steps and the same tokens at T = 32, 64, 128, evaluated to 16x', () => {
+  test('training length: the same steps and the same windows a step at T = 32, 64, 128, evaluated to 16x', () => {
     const runs = resolveRuns(presetExperiment(presetById('train-length')!));
     expect([...new Set(runs.map((r) => r.train.seqLen))]).toEqual([32, 64, 128]);
     for (const r of runs) {
-      expect(r.train.batchSize * r.train.seqLen).toBe(TOKENS_PER_STEP);
+      expect(r.train.batchSize).toBe(WINDOWS_PER_STEP);
       expect(r.train.steps).toBe(runs[0].train.steps);
       expect(Math.max(...r.eval.factors) * r.train.seqLen).toBe(16 * r.train.seqLen);
       expect(r.eval.windowed).toBe(true);
