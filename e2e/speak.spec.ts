@@ -1,6 +1,7 @@
 // "Let the models speak" in the built lab: the extrapolation preset shrunk
 // and run (softmax, lssa, lssar), then the same validation prompt continued
-// by each run at 4x its training length; then the passage coloured by a
+// by each run at 4x its training length, in a sliding and in a growing
+// context (from the key/value cache); then the passage coloured by a
 // run's loss and by the difference of two, with its top-five guesses under
 // the keyboard, and its HTML export. The page's main thread never blocks for
 // more than 100 ms while the worker samples, and the two panels have no
@@ -63,6 +64,22 @@ test('a shrunk preset continues one prompt at 4x T with every run, and colours t
     '4x T (64 characters',
   );
   await expect(speak.locator('.speak-truth')).toContainText(/\S/);
+  // A growing context: the panel says before the run that every one of these mechanisms uses the key/value cache,
+  // and each answer says it did; the first character's context is the sliding one's, so with the same seed it is
+  // the same character.
+  await speak.getByLabel('Context').selectOption({ label: 'grows from the prompt' });
+  await expect(speak.locator('.speak-grow li')).toHaveCount(RUNS.length);
+  for (const li of await speak.locator('.speak-grow li').allTextContents()) expect(li).toContain('key/value cache');
+  await speak.getByRole('button', { name: `Continue with all ${RUNS.length} runs` }).click();
+  await expect(speak.locator('.speak-block[data-path="grow-cache"]')).toHaveCount(RUNS.length, { timeout: 60_000 });
+  await expect(speak.locator('.speak-path')).toHaveCount(RUNS.length);
+  const grown = await continuations(page);
+  expect(grown.map((c) => [...c].length)).toEqual(RUNS.map(() => 12));
+  expect(grown.map((c) => c[0])).toEqual(first.map((c) => c[0]));
+  await speak.getByLabel('Context').selectOption({ label: 'slides at L' });
+  await speak.getByRole('button', { name: `Continue with all ${RUNS.length} runs` }).click();
+  await expect(speak.locator('.speak-block[data-path="slide"]')).toHaveCount(RUNS.length, { timeout: 60_000 });
+  expect(await continuations(page)).toEqual(first);
   // An empty prompt of one's own is refused in one line, and nothing is lost.
   await speak.getByRole('radio', { name: 'your own text' }).check();
   await speak.getByRole('button', { name: /Continue with/ }).click();

@@ -23,6 +23,16 @@ export const SIZE_FLAGS = {
 export type SizeFlag = keyof typeof SIZE_FLAGS;
 
 const BOOLEANS = ['help', 'list', 'fields', 'printLink', 'dryRun', 'verbose', 'plan', 'sample', 'withWeights'] as const;
+/** The flags of --sample (runner/sample_text.ts reads them into a request). */
+export const SAMPLE_FLAGS = [
+  'sampleContext',
+  'sampleMode',
+  'sampleChars',
+  'temperature',
+  'topK',
+  'sampleSeed',
+  'prompt',
+] as const;
 const STRINGS = [
   'preset',
   'config',
@@ -34,12 +44,7 @@ const STRINGS = [
   'plotSize',
   'shard',
   'exportTorch',
-  'sampleContext',
-  'sampleChars',
-  'temperature',
-  'topK',
-  'sampleSeed',
-  'prompt',
+  ...SAMPLE_FLAGS,
 ] as const;
 const LISTS = ['plot', 'set'] as const;
 
@@ -125,6 +130,11 @@ Text (after each run, with its trained weights):
                        length, printed one block per run, the lengths side by side
   --sample-context 1,4,16  context lengths as multiples of T (default 1,4,16): the
                        model reads at most this many characters for each new one
+  --sample-mode slide|grow  slide (default): the context is a window of that length
+                       that slides; grow: that much prompt is read once and the
+                       context grows with every character (cached keys and values
+                       where the mechanisms allow it, else recomputed: said in the
+                       output)
   --sample-chars N     characters to generate at each length (default 200)
   --temperature X      0 is greedy (argmax); default 0.8
   --top-k K            draw from the K most likely characters only (default 0: all)

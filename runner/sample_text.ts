@@ -3,10 +3,15 @@
 // the context lengths side by side in columns (and, for a validation prompt,
 // what the passage really says next in the last column).
 import { ConfigError } from '../src/errors';
-import { checkSampleRequest, DEFAULT_SAMPLE, type SampleRequest, type SampleResult } from '../src/sample/request';
-import { type Flags, UsageError } from './args';
+import {
+  checkSampleRequest,
+  DEFAULT_SAMPLE,
+  type SampleRequest,
+  type SampleResult,
+  sampleContext,
+} from '../src/sample/request';
+import { type Flags, SAMPLE_FLAGS, UsageError } from './args';
 
-const SAMPLE_FLAGS = ['sampleContext', 'sampleChars', 'temperature', 'topK', 'sampleSeed', 'prompt'] as const;
 const flagName = (n: string) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 function num(flag: string, v: string | undefined, fallback: number): number {
@@ -33,6 +38,8 @@ export function sampleRequestOf(o: Flags): SampleRequest | null {
     temperature: num('--temperature', o.temperature, DEFAULT_SAMPLE.temperature),
     topK: num('--top-k', o.topK, DEFAULT_SAMPLE.topK),
     seed: num('--sample-seed', o.sampleSeed, DEFAULT_SAMPLE.seed),
+    // checkSampleRequest names the modes when this is neither.
+    context: (o.sampleMode ?? DEFAULT_SAMPLE.context) as SampleRequest['context'],
     ...(o.prompt === undefined ? {} : { prompt: o.prompt }),
   };
   try {
@@ -62,9 +69,11 @@ const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - [...s].leng
 /** One run's continuations: a header, the prompt's end, then the context lengths side by side. */
 export function formatSamples(name: string, r: SampleResult, width = 120): string {
   const q = r.request;
+  const grow = sampleContext(q) === 'grow';
   const how =
     `temperature ${q.temperature}${q.temperature === 0 ? ' (greedy)' : ''}, ` +
-    `top-k ${q.topK || 'all'}, seed ${q.seed}, ${q.chars} characters`;
+    `top-k ${q.topK || 'all'}, seed ${q.seed}, ${q.chars} characters, ` +
+    (grow ? 'the context grows from the prompt' : 'the context slides');
   const longest = r.blocks.reduce((a, b) => (b.prompt.length > a.length ? b.prompt : a), '');
   const tail = longest.slice(-Math.min(longest.length, width - 40));
   const source = q.prompt === undefined ? 'a validation passage' : 'your prompt';
@@ -82,6 +91,7 @@ export function formatSamples(name: string, r: SampleResult, width = 120): strin
     `── ${name}: ${how}`,
     `prompt: ${source}${unknown}, the last ${[...longest].length} characters at the longest; it ends`,
     `  …${visible(tail)}`,
+    ...(grow && r.incremental ? [r.incremental] : []),
     line(cols.map((c) => c.head.slice(0, w))),
     line(cols.map(() => '─'.repeat(w))),
   ];

@@ -19,14 +19,17 @@
 
 override RW: u32 = 0u;    // re-weighting (normalised mechanisms only; exponent in P.p)
 
-// L: sequence length; H: heads; bh: the map's head (b * H + h); R: the map's grid;
+// L: query rows (and, in evaluation, keys) per head; H: heads; bh: the map's head (b * H + h); R: the map's grid;
 // p: re-weighting exponent; win: windowed evaluation, each query sees only its last
 // win keys (0: every key). With a window, every term that counts a row's keys (lssa's
 // ln(i), relu's 1/i, re-weighting's i A_ij - o_i) counts the keys the row sees,
 // min(i, win): a windowed row is computed as a row of a length-win training window.
+// qOff, kL: incremental sampling (src/sample/incremental.ts) runs one query row at
+// absolute position qOff over a key/value cache of kL rows per head; evaluation sets
+// qOff = 0 and kL = L, so its rows, keys and arithmetic are exactly as before.
 struct Params {
   L: u32, H: u32, bh: u32, R: u32, invSqrtHd: f32, lnHd: f32, lnTrain: f32, p: f32,
-  win: u32, _p0: u32, _p1: u32, _p2: u32,
+  win: u32, qOff: u32, kL: u32, _p2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
@@ -34,7 +37,7 @@ struct Params {
 
 // The current row, set by row_begin (private: per invocation).
 var<private> qr: array<f32, MAXHD>;
-var<private> rI: u32;       // 0-based query position
+var<private> rI: u32;       // 0-based (absolute) query position
 var<private> rJ0: u32;      // the row's first key: 0, or i + 1 - win when windowed
 var<private> rI1: f32;      // the spec's 1-based position: the number of keys the row sees
 var<private> rC: f32;       // scale c_i
@@ -45,11 +48,12 @@ var<private> rM: f32;       // softmax: the row max of x (0 otherwise)
 var<private> rInvZ: f32;    // 1 / sum_j phi(x_j - rM), after row_normaliser
 var<private> rRmax: f32;    // re-weighting: max_j r_j, after row_rmax (0: keep A)
 
+// i: the query's row in q (its position is qOff + i).
 fn row_begin(bh: u32, i: u32) {
-  rI = i;
-  var n = i + 1u;
+  rI = P.qOff + i;
+  var n = rI + 1u;
   if (P.win != 0u) { n = min(n, P.win); }
-  rJ0 = i + 1u - n;
+  rJ0 = rI + 1u - n;
   rI1 = f32(n);
   let qo = (bh * P.L + i) * HD;
   for (var d = 0u; d < HD; d++) { qr[d] = q[qo + d]; }
@@ -61,7 +65,7 @@ fn row_begin(bh: u32, i: u32) {
     rInvNq = inverseSqrt(ss + EPS);
   }
   rSlope = alibi_slope(bh % P.H, P.H);
-  rKb = bh * P.L * HD;
+  rKb = bh * P.kL * HD;
   rM = 0.0;
   rInvZ = 1.0;
   rRmax = 0.0;

@@ -1,7 +1,8 @@
 // Fused causal attention forward for evaluation at long lengths, no [L, L] buffer.
 // Compiled after attention_fused_common.wgsl (q, k, Params, the passes, weight()).
-//   q, k: [B, H, L, hd] read   (bindings 0, 1; after RoPE, if any)
-//   v:    [B, H, L, hd] read
+//   q:    [B, H, L, hd] read   (binding 0; after RoPE, if any)
+//   k, v: [B, H, kL, hd] read  (binding 1, 2; kL = L in evaluation; incremental
+//                              sampling: a cache whose rows 0..qOff + L - 1 are filled)
 //   out:  [B, H, L, hd] write  out_i = sum_j u_j v_j / sum_j u_j  (softmax, lssa, taylor)
 //                              out_i = sum_j u_j v_j              (sigmoid, relu)
 //   P:    uniform Params (attention_fused_common.wgsl)
@@ -29,7 +30,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc: array<f32, MAXHD>;
   var z = 0.0;
   var m = -3.4e38;
-  for (var j = rJ0; j <= i; j++) {
+  for (var j = rJ0; j <= rI; j++) {
     let x = logit(j);
     var u: f32;
     if (online) {

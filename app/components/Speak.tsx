@@ -2,8 +2,14 @@
 // the training length T, or the user's own text) continued by every finished
 // text run of the experiment side by side, each at the chosen context
 // lengths. Sampling runs in the engine (src/sample/); the same seed gives the
-// same text. Runs whose weights are not kept say so in one line.
+// same text. Runs whose weights are not kept say so in one line. The context
+// either slides at each length or grows from a prompt of that length; for a
+// growing one the panel says, per run, whether it uses the key/value cache or
+// recomputes the whole context each character, and why.
 import { useId, useState } from 'react';
+import { layersOf } from '../../src/experiment/run_config';
+import type { ContextMode } from '../../src/sample/context_mode';
+import { incrementalSupport } from '../../src/sample/incremental_support';
 import { checkSampleRequest, DEFAULT_SAMPLE, type SampleRequest, type SampleResult } from '../../src/sample/request';
 import { speakingRuns } from '../speak';
 import { useLab, useLabState } from './context';
@@ -17,6 +23,10 @@ interface Answer {
   error?: string;
 }
 
+/** What a growing context does with a run's model: from the cache, or recomputed (and why). */
+const growNote = (r: { config: Parameters<typeof layersOf>[0] | null }) =>
+  r.config ? incrementalSupport({ layers: layersOf(r.config) }).summary : 'its configuration is not known here';
+
 /** The prompt's last characters only: a 16x prompt is too long to show whole beside every run. */
 const tail = (s: string, n = 160) => (s.length > n ? `…${s.slice(-n)}` : s);
 
@@ -28,13 +38,20 @@ export function Speak() {
   const [text, setText] = useState('');
   const [contexts, setContexts] = useState<number[]>([1, 16]);
   const [opts, setOpts] = useState({ temperature: 0.8, topK: 0, seed: 1, chars: 100 });
+  const [context, setContext] = useState<ContextMode>('slide');
   const [answers, setAnswers] = useState<Answer[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const id = useId();
 
   const go = async () => {
-    const request: SampleRequest = { ...DEFAULT_SAMPLE, ...opts, contexts, ...(own ? { prompt: text } : {}) };
+    const request: SampleRequest = {
+      ...DEFAULT_SAMPLE,
+      ...opts,
+      contexts,
+      context,
+      ...(own ? { prompt: text } : {}),
+    };
     try {
       if (own && !text.trim()) throw new Error('the prompt is empty: write some text for the models to continue');
       checkSampleRequest(request);
@@ -110,7 +127,30 @@ export function Speak() {
         {num('topK', 'Top-k (0: all)', 1, 0)}
         {num('seed', 'Seed', 1, 0)}
         {num('chars', 'Characters', 10, 1)}
+        <label>
+          Context{' '}
+          <select value={context} onChange={(e) => setContext(e.target.value as ContextMode)}>
+            <option value="slide">slides at L</option>
+            <option value="grow">grows from the prompt</option>
+          </select>
+        </label>
       </fieldset>
+      {context === 'grow' && (
+        <div className="help speak-grow">
+          <p>
+            The prompt of L characters is read once and the context then grows with every generated character, as a
+            reader continues a passage (it never slides). Where a run's mechanisms allow it, keys and values are cached
+            and each character runs only its own row; otherwise the whole context is recomputed each character.
+          </p>
+          <ul>
+            {ready.map((r) => (
+              <li key={r.id}>
+                {r.label}: {growNote(r)}.
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <button type="button" onClick={go} disabled={busy}>
         {busy
           ? 'Continuing…'
@@ -138,10 +178,12 @@ export function Speak() {
                 {a.result.unknownChars} prompt characters are not in this run's alphabet; it read them as unknown.
               </p>
             )}
+            {a.result?.incremental && <p className="help speak-path">{a.result.incremental}.</p>}
             {a.result?.blocks.map((b) => (
-              <p key={b.factor} className="speak-block" data-factor={b.factor}>
+              <p key={b.factor} className="speak-block" data-factor={b.factor} data-path={b.path ?? 'slide'}>
                 <span className="speak-factor">
-                  {b.factor}x T ({b.length} characters of context):
+                  {b.factor}x T ({b.length} characters{' '}
+                  {b.path?.startsWith('grow') ? 'of prompt, growing' : 'of context'}):
                 </span>{' '}
                 <span className="speak-read">{tail(b.prompt)}</span>
                 <mark className="speak-new">{b.continuation}</mark>

@@ -13,6 +13,7 @@ import type { RunWeights } from '../eval/weights_block';
 import type { RunConfig } from '../experiment/run_config';
 import type { Progress } from '../experiment/runner';
 import type { ExportFile } from '../export/bundle';
+import { CONTEXT_MODES, type ContextMode } from '../sample/context_mode';
 import type { PassageRequest, PassageResult, SampleRequest, SampleResult } from '../sample/request';
 
 export { type ErrorKind, errorKind } from '../errors';
@@ -106,6 +107,12 @@ export function isCommand(x: unknown): x is Command {
     case 'stop':
       return isStr(x.runId);
     case 'sample':
+      // A request from before the context field decodes as 'slide' (src/sample/request.ts).
+      return (
+        isStr(x.runId) &&
+        isObj(x.request) &&
+        (x.request.context === undefined || CONTEXT_MODES.includes(x.request.context as ContextMode))
+      );
     case 'passage':
       return isStr(x.runId) && isObj(x.request);
     case 'weights':

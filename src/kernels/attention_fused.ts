@@ -46,8 +46,8 @@ const PARAMS = uniformLayout([
   ['lnTrain', 'f32'],
   ['p', 'f32'],
   ['win', 'u32'],
-  ['_p0', 'u32'],
-  ['_p1', 'u32'],
+  ['qOff', 'u32'],
+  ['kL', 'u32'],
   ['_p2', 'u32'],
 ]);
 const fused = (code: string) => withAttentionPrelude(`${fusedCommonCode}\n${code}`);
@@ -85,10 +85,17 @@ export interface FusedShape {
 export interface FusedForwardArgs extends FusedShape {
   /** [B,H,L,hd], written. */
   out: BindingLike;
-  /** [B,H,L,hd] each; q and k after RoPE. */
+  /** [B,H,L,hd]; after RoPE. */
   q: BindingLike;
+  /** [B,H,L,hd] each (a cache: [B,H,cache.rows,hd]); k after RoPE. */
   k: BindingLike;
   v: BindingLike;
+  /**
+   * Incremental sampling: the L query rows sit at absolute positions cache.qOff.. and
+   * read keys and values 0..qOff + L - 1 from a cache of `rows` rows per head.
+   * Absent: qOff 0, rows L (evaluation).
+   */
+  cache?: { qOff: number; rows: number };
 }
 
 export interface FusedDiagnosticsArgs extends FusedShape {
@@ -145,28 +152,46 @@ function spec<S extends typeof FWD | typeof DIAG | typeof MAP>(s: S, { params, h
   return { ...s, label: `${s.label}:${tag}`, constants };
 }
 
-function uniform(p: Program, label: string, a: FusedShape, bh = 0, R = 0): GPUBuffer {
+/** The Params of a fused kernel (the forward's incremental form: `cache`). */
+export function fusedParamsData(a: FusedShape, bh = 0, R = 0, cache?: FusedForwardArgs['cache']): ArrayBuffer {
   const { H, L, hd, params, reweightP } = a;
-  return p.uniform(
-    `${label} params`,
-    packUniform(PARAMS, {
-      L,
-      H,
-      bh,
-      R,
-      invSqrtHd: 1 / Math.sqrt(hd),
-      lnHd: Math.log(hd),
-      lnTrain: Math.log(Math.max(params.trainLength, 1)),
-      p: reweightP ?? 1,
-      win: params.window ?? 0,
-    }),
-  );
+  return packUniform(PARAMS, {
+    L,
+    H,
+    bh,
+    R,
+    invSqrtHd: 1 / Math.sqrt(hd),
+    lnHd: Math.log(hd),
+    lnTrain: Math.log(Math.max(params.trainLength, 1)),
+    p: reweightP ?? 1,
+    win: params.window ?? 0,
+    qOff: cache?.qOff ?? 0,
+    kL: cache?.rows ?? L,
+  });
 }
 
-/** out [B,H,L,hd] = attention of q, k (after RoPE), v [B,H,L,hd] (written); reweightP: null = off. */
-export function attention_fused_forward(p: Program, a: FusedForwardArgs): void {
+function uniform(p: Program, label: string, a: FusedShape, bh = 0, R = 0, cache?: FusedForwardArgs['cache']) {
+  return p.uniform(`${label} params`, fusedParamsData(a, bh, R, cache));
+}
+
+function checkCache(a: FusedForwardArgs): void {
+  if (!a.cache) return;
+  const { qOff, rows } = a.cache;
+  if (!Number.isInteger(qOff) || qOff < 0 || !Number.isInteger(rows) || qOff + a.L > rows)
+    throw new Error(`${FWD.label}: query rows ${qOff}..${qOff + a.L - 1} outside a cache of ${rows} rows`);
+  if (a.B * a.H * rows * a.hd >= 2 ** 32) throw new Error(`${FWD.label}: the cache overflows u32 indexing`);
+}
+
+/**
+ * out [B,H,L,hd] = attention of q, k (after RoPE), v [B,H,L,hd] (written); reweightP: null = off.
+ * Returns its uniform, which an incremental caller rewrites (fusedParamsData) to move the query row.
+ */
+export function attention_fused_forward(p: Program, a: FusedForwardArgs): GPUBuffer {
   check(FWD.label, a);
-  p.add(spec(FWD, a), [a.q, a.k, a.v, a.out, uniform(p, FWD.label, a)], [ceilDiv(a.L, WG), a.B * a.H]);
+  checkCache(a);
+  const u = uniform(p, FWD.label, a, 0, 0, a.cache);
+  p.add(spec(FWD, a), [a.q, a.k, a.v, a.out, u], [ceilDiv(a.L, WG), a.B * a.H]);
+  return u;
 }
 
 /** diag [B,H,L,4] (written): per row entropy, sink mass, local focus, mean distance (FUSED_DIAGNOSTICS). */

@@ -245,6 +245,11 @@ export class AttentionMixer implements Mixer {
     return { q: this.qp, k: this.kp };
   }
 
+  /** Keys as the fused kernels read them (after RoPE) and values [B,H,T,hd]: incremental sampling's cache. */
+  get keysValues(): { k: Binding; v: Binding } {
+    return { k: this.kr, v: this.v };
+  }
+
   /** The attention weights the values were mixed with (after any re-weighting). */
   get weights(): Binding {
     const w = this.attRw ?? this.att;

@@ -12,10 +12,11 @@ import {
   loss_mean,
 } from '../kernels/crossentropy';
 import { encoder_backward, encoder_forward } from '../kernels/encoder';
-import { matmul_backward, matmul_backward_dgelu, matmul_forward, matmul_forward_gelu } from '../kernels/matmul';
+import { matmul_backward, matmul_backward_dgelu } from '../kernels/matmul';
 import { residual_forward } from '../kernels/residual';
-import { residual_rmsnorm_forward, rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm';
+import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm';
 import { checkFits, checkParamsFit } from './budget';
+import { type BlockActs as ForwardBlockActs, recordBlocksForward } from './forward_blocks';
 import { type BlockBuffer, blockSizes, planParams } from './memory_plan';
 import type { Mixer } from './mixer';
 import { buildMixer } from './mixers';
@@ -102,7 +103,7 @@ export interface GraphOptions {
   window?: number;
 }
 
-type BlockActs = Record<BlockBuffer, Binding> & { mixer: Mixer; skip: boolean };
+type BlockActs = ForwardBlockActs & { mixer: Mixer };
 
 /**
  * Activations and recorded programs for a batch of B windows of T tokens.
@@ -223,35 +224,14 @@ export class Graph {
       if (wteCopy) residual_forward(f, wteCopy.ext, P('wte'), wteCopy.zeros, V * C);
       encoder_forward(f, x0, tokens, embTable, N, C);
       if (staticEmb) rmsnorm_forward(f, staticEmb.normE, staticEmb.rstdE, x0, staticEmb.ones, N, C);
-      let xin = x0;
-      const inputs: Binding[] = [];
-      // A residual add waits for the norm that reads its sum and runs in that norm's
-      // dispatch (residual_rmsnorm_forward); a skipped block passes it on unchanged.
-      let pending: { res: Binding; a: Binding; b: Binding } | null = null;
-      const norm = (out: Binding, rstd: Binding, weight: Binding) => {
-        if (pending) residual_rmsnorm_forward(f, { ...pending, out, rstd, weight, N, C });
-        else rmsnorm_forward(f, out, rstd, xin, weight, N, C);
-        pending = null;
-      };
-      for (let l = 0; l < c.nLayer; l++) {
-        const b = this.blocks[l];
-        inputs.push(xin);
-        if (b.skip) {
-          // hybridskip: the block is the identity, so its output is its input.
-          b.res2 = xin;
-          continue;
-        }
-        norm(b.ln1, b.rstd1, P(`h${l}.ln1.w`));
-        b.mixer.forward(f, b.mix, b.ln1);
-        pending = { res: b.res1, a: xin, b: b.mix };
-        norm(b.ln2, b.rstd2, P(`h${l}.ln2.w`));
-        matmul_forward_gelu(f, b.fc, b.fc_gelu, b.ln2, P(`h${l}.mlp.w_fc`), N, C, F);
-        matmul_forward(f, b.proj, b.fc_gelu, P(`h${l}.mlp.w_proj`), N, F, C);
-        pending = { res: b.res2, a: b.res1, b: b.proj };
-        xin = b.res2;
-      }
-      norm(lnf, rstdf, P('lnf.w'));
-      matmul_forward(f, this.logits, lnf, P(wout), N, C, V);
+      const { inputs, last: xin } = recordBlocksForward(
+        f,
+        { x0, blocks: this.blocks, head: { lnf, rstdf, logits: this.logits }, P, wout },
+        N,
+        C,
+        F,
+        V,
+      );
       if (dlogits)
         this.classifier = {
           params: fused_classifier(f, this.losses, dlogits, this.logits, targets, N, V, 1 / N),

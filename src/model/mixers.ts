@@ -24,7 +24,7 @@ export interface MixerOptions {
 }
 
 /** What a layer's mechanism makes of its mixer. */
-type Choice =
+export type MixerChoice =
   | {
       kind: 'attention';
       probs: ProbsParams;
@@ -35,8 +35,9 @@ type Choice =
   | { kind: 'mlp'; hidden: number }
   | { kind: 'nonapprox' };
 
-function choose(mech: Mechanism, c: ModelConfig, graphP: number | null): Choice {
-  const attention = (mechanism: ProbsParams['mechanism'], source: QkSource['kind']): Choice => ({
+/** What a layer of `mech` computes (mixer kind, attention weights, re-weighting); incremental sampling reads it too. */
+export function chooseMixer(mech: Mechanism, c: ModelConfig, graphP: number | null): MixerChoice {
+  const attention = (mechanism: ProbsParams['mechanism'], source: QkSource['kind']): MixerChoice => ({
     kind: 'attention',
     probs: { mechanism, alibi: c.positional === 'alibi', trainLength: c.trainLength },
     source,
@@ -70,7 +71,7 @@ function choose(mech: Mechanism, c: ModelConfig, graphP: number | null): Choice 
 
 /** The buffers (local labels) and program scratch of a `mech` layer's mixer. */
 export function planMixer(mech: Mechanism, c: ModelConfig, s: Shapes, o: MixerOptions): PlannedBuffer[] {
-  const k = choose(mech, c, o.reweightP);
+  const k = chooseMixer(mech, c, o.reweightP);
   switch (k.kind) {
     case 'attention':
       return planAttention(s, {
@@ -110,7 +111,7 @@ export function buildMixer(a: BuildMixerArgs): Mixer {
   const { config: c, shapes: s, options: o, params, slots, layer: l } = a;
   const P = (n: string) => params.bind(n);
   const G = (n: string) => params.bind(n, 'grads');
-  const k = choose(a.mech, c, o.reweightP);
+  const k = chooseMixer(a.mech, c, o.reweightP);
   switch (k.kind) {
     case 'attention': {
       if (k.source === 'static' && !a.staticEmb)

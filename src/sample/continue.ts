@@ -8,8 +8,10 @@ import { evalWindows } from '../data/batch';
 import type { Corpus } from '../data/corpus';
 import { fixedPassage } from '../engine';
 import type { GptModel } from '../model/gpt';
+import { grownLength } from './context_mode';
 import { continueTokens } from './generate';
-import { checkSampleRequest, type SampleBlock, type SampleRequest, type SampleResult } from './request';
+import { incrementalSupport } from './incremental_support';
+import { checkSampleRequest, type SampleBlock, type SampleRequest, type SampleResult, sampleContext } from './request';
 
 /**
  * The validation passage a sample starts from: one window of the longest
@@ -54,14 +56,18 @@ export async function sampleModel(
     prompt = v.prompt;
     truth = tok.decode(v.next);
   }
+  const context = sampleContext(request);
   const blocks: SampleBlock[] = [];
   for (const factor of request.contexts) {
     const length = factor * T;
-    // fixedseqqk reads a prefix of the same passage at every length, as at evaluation.
-    const streamTokens = model.config.layers.includes('fixedseqqk') ? fixedPassage(corpus, length) : undefined;
     const cut = prompt.subarray(Math.max(0, prompt.length - length));
-    const c = await continueTokens(model, cut, length, { ...request, streamTokens });
-    blocks.push({ factor, length, prompt: tok.decode(cut), continuation: tok.decode(c.tokens), seconds: c.seconds });
+    // fixedseqqk reads a prefix of the same passage at every length, as at evaluation (grow: the longest it reaches).
+    const rows = context === 'grow' ? grownLength(cut.length, request.chars) : length;
+    const streamTokens = model.config.layers.includes('fixedseqqk') ? fixedPassage(corpus, rows) : undefined;
+    const c = await continueTokens(model, cut, length, { ...request, context, streamTokens });
+    const continuation = tok.decode(c.tokens);
+    blocks.push({ factor, length, prompt: tok.decode(cut), continuation, seconds: c.seconds, path: c.path });
   }
-  return { request, trainLength: T, blocks, truth, unknownChars };
+  const incremental = context === 'grow' ? incrementalSupport(model.config).summary : undefined;
+  return { request, trainLength: T, blocks, truth, unknownChars, incremental };
 }

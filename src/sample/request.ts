@@ -2,6 +2,7 @@
 // command line (in Node) can build and check a request, and the run host's
 // protocol can carry both as they are.
 import { ConfigError } from '../errors';
+import { CONTEXT_MODES, type ContextMode, type ContinuationPath } from './context_mode';
 import { checkSampling, type SamplingOptions } from './sampler';
 
 export interface SampleRequest extends SamplingOptions {
@@ -12,9 +13,24 @@ export interface SampleRequest extends SamplingOptions {
   seed: number;
   /** The user's prompt; absent: a validation passage. */
   prompt?: string;
+  /**
+   * 'slide': a window of each context length that slides; 'grow': that much prompt read once, then the
+   * context grows by each generated character. Absent (requests from before the field): 'slide'.
+   */
+  context?: ContextMode;
 }
 
-export const DEFAULT_SAMPLE: SampleRequest = { contexts: [1, 4, 16], chars: 200, temperature: 0.8, topK: 0, seed: 1 };
+export const DEFAULT_SAMPLE: SampleRequest = {
+  contexts: [1, 4, 16],
+  chars: 200,
+  temperature: 0.8,
+  topK: 0,
+  seed: 1,
+  context: 'slide',
+};
+
+/** A request's context mode, 'slide' when it has none. */
+export const sampleContext = (r: Pick<SampleRequest, 'context'>): ContextMode => r.context ?? 'slide';
 
 export interface SampleBlock {
   /** Context length as a multiple of T, and in characters. */
@@ -24,6 +40,8 @@ export interface SampleBlock {
   prompt: string;
   continuation: string;
   seconds: number;
+  /** How each character's logits were computed (absent in results from before the field: 'slide'). */
+  path?: ContinuationPath;
 }
 
 export interface SampleResult {
@@ -35,6 +53,8 @@ export interface SampleResult {
   truth?: string;
   /** Prompt characters outside the run's vocabulary (read as the unknown id). */
   unknownChars: number;
+  /** Grow mode: whether this model uses the key/value cache or recomputes, and why (incrementalSupport). */
+  incremental?: string;
 }
 
 export function checkSampleRequest(r: SampleRequest): void {
@@ -48,6 +68,9 @@ export function checkSampleRequest(r: SampleRequest): void {
     throw new ConfigError(`characters to generate: 1..10000, got ${r.chars}`);
   if (r.prompt !== undefined && (typeof r.prompt !== 'string' || r.prompt.length === 0))
     throw new ConfigError('the prompt is empty');
+  const mode: unknown = r.context;
+  if (mode !== undefined && !CONTEXT_MODES.includes(mode as ContextMode))
+    throw new ConfigError(`the sampling context is ${CONTEXT_MODES.join(' or ')}, got ${String(mode)}`);
 }
 
 /** A passage to read with a run's weights: its loss on each character and its top-5 guesses there. */

@@ -12,10 +12,10 @@ import { reweightFor } from '../../src/model/reweight_rule';
 import { ReferenceGpt } from '../../src/reference/gpt';
 import { ContextGraph, continueTokens } from '../../src/sample/generate';
 import { readPassage, readTextPassage } from '../../src/sample/passage';
-import { argmax } from '../../src/sample/sampler';
 import { Rng } from '../../src/util/random';
 import { gpu, noGpuErrors } from './gpu';
 import { tinyConfig } from './model_helpers';
+import { LOGIT_TOL, POSITIONAL, referenceStep } from './sample_helpers';
 
 // Sizes that are multiples of no tile: T = 9, a context of 13, 23 ids.
 const T = 9,
@@ -38,13 +38,6 @@ function config(mech: Mechanism, positional: Positional, seed = 5): ModelConfig 
 
 // Every mechanism of the engine (new ones join by themselves), each with a positional scheme it takes; taylor
 // twice: with RoPE and d_h = 16 evaluation takes its linear-time form, with ALiBi the streaming kernel.
-const POSITIONAL: Partial<Record<Mechanism, Positional>> = {
-  nonapprox: 'nope',
-  mlp: 'nope',
-  relu: 'nope',
-  fixedseqqk: 'alibi',
-  softplus: 'alibi',
-};
 const CASES: [Mechanism, Positional][] = [
   ...MECHANISMS.map((m): [Mechanism, Positional] => [m, POSITIONAL[m] ?? 'rope']),
   ['taylor', 'alibi'],
@@ -54,15 +47,6 @@ const randomTokens = (n: number, seed: number) => {
   const rng = new Rng(seed);
   return Uint32Array.from({ length: n }, () => rng.int(V));
 };
-
-/**
- * Greedy steps may differ from the reference only where its top two logits
- * are within MARGIN: f32 logits through two blocks differ from float64 by
- * ~1e-6 here (the worst is printed); 1e-4 leaves two orders of headroom.
- */
-const MARGIN = 1e-4;
-/** Logits, GPU against float64: absolute, on logits of size ~1. */
-const LOGIT_TOL = 2e-5;
 
 describe('greedy sampling equals the float64 reference model, step by step', () => {
   for (const [mech, pos] of CASES) {
@@ -83,15 +67,11 @@ describe('greedy sampling equals the float64 reference model, step by step', () 
       const graph = new ContextGraph(model, L, stream);
       for (let s = 0; s < STEPS; s++) {
         const w = Uint32Array.from(text.slice(-L));
-        const n = w.length;
         // The reference reads exactly the window (no padding), at its own length.
-        const r = ref.lossAndGrads(w, new Uint32Array(n), 1, n, undefined, reweightFor(c, false), stream);
-        const row = r.logits.subarray((n - 1) * V, n * V);
+        const { row, best, decisive: clear } = referenceStep(ref, c, w, stream);
         const gl = await graph.nextLogits(w);
         for (let i = 0; i < V; i++) worst = Math.max(worst, Math.abs(gl[i] - row[i]));
-        const best = argmax(row);
-        const second = Math.max(...Array.from(row).filter((_, i) => i !== best));
-        if (row[best] - second > MARGIN) {
+        if (clear) {
           decisive++;
           expect(got.tokens[s], `step ${s}`).toBe(best);
         }

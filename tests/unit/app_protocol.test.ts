@@ -10,7 +10,7 @@ import { EvalLimitError } from '../../src/eval/chunk';
 import { ResultsError } from '../../src/eval/results';
 import { DEFAULT_RUN } from '../../src/experiment/run_config';
 import { type Command, type Event, errorKind, isCommand, isEvent } from '../../src/host/protocol';
-import { checkPassageRequest, DEFAULT_SAMPLE } from '../../src/sample/request';
+import { checkPassageRequest, checkSampleRequest, DEFAULT_SAMPLE, sampleContext } from '../../src/sample/request';
 import { fakeDoc } from './app_fixture';
 
 describe('worker protocol', () => {
@@ -49,6 +49,23 @@ describe('worker protocol', () => {
       { type: 'passage', runId: 'r1', request: 4 },
     ];
     for (const c of bad) expect(isCommand(c)).toBe(false);
+  });
+
+  test("a sample request's context: slide or grow; absent (an older request) decodes as slide", () => {
+    const { context: _, ...old } = DEFAULT_SAMPLE;
+    for (const request of [old, DEFAULT_SAMPLE, { ...DEFAULT_SAMPLE, context: 'grow' }])
+      expect(isCommand({ type: 'sample', runId: 'r1', request })).toBe(true);
+    expect(sampleContext(old as { context?: 'slide' })).toBe('slide');
+    expect(sampleContext({ context: 'grow' as const })).toBe('grow');
+    for (const context of ['sliding', 'GROW', '', 1, null])
+      expect(isCommand({ type: 'sample', runId: 'r1', request: { ...DEFAULT_SAMPLE, context } }), String(context)).toBe(
+        false,
+      );
+    // The request's own check, which the host runs before sampling, says what it takes, in one line.
+    expect(() => checkSampleRequest({ ...DEFAULT_SAMPLE, context: 'sliding' as 'slide' })).toThrow(
+      /^the sampling context is slide or grow, got sliding$/,
+    );
+    expect(() => checkSampleRequest(old)).not.toThrow();
   });
 
   test('every event kind is recognised; events without a valid run id are not', () => {

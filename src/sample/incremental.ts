@@ -1,0 +1,160 @@
+// The incremental path of a growing context (context 'grow'): the prompt runs
+// once through the fused evaluation graph sized to the final length, whose
+// per-layer post-RoPE keys and values [H, rows, hd] then serve as the cache;
+// each later character runs only its own row: embedding, per layer norm, qkv
+// projection of one row, RoPE at its absolute position, append to the cache,
+// the fused attention kernel for one query row at position i over cached keys
+// 0..i, output projection, residual, MLP, final norm and its V logits.
+// One program is recorded once; a step rewrites the few uniforms that carry
+// the position (and the one-row RoPE table) and submits it once.
+// Only for models whose every layer allows it (incrementalSupport).
+import type { Binding } from '../gpu/context';
+import { Program } from '../gpu/program';
+import { attention_fused_forward, type FusedShape, fusedParamsData } from '../kernels/attention_fused';
+import { encoder_forward } from '../kernels/encoder';
+import { qkv_split_forward } from '../kernels/heads';
+import { kv_cache_append, kvAppendParams } from '../kernels/kv_cache';
+import { matmul_forward } from '../kernels/matmul';
+import { qkv_split_rope_forward } from '../kernels/qkv_split_rope';
+import { ropeTableData } from '../kernels/rope';
+import { AttentionMixer } from '../model/attention_mixer';
+import { type BlockActs, recordBlocksForward } from '../model/forward_blocks';
+import { GatedMlpMixer, planGatedMlp } from '../model/gated_mlp_mixer';
+import type { GptModel } from '../model/gpt';
+import { type BlockBuffer, blockSizes } from '../model/memory_plan';
+import type { Mixer } from '../model/mixer';
+import { chooseMixer } from '../model/mixers';
+import { PlanBuilder } from '../model/plan';
+import { PlanAllocator } from '../model/plan_allocator';
+import { reweightFor } from '../model/reweight_rule';
+import { shapesOf } from '../model/shapes';
+import { ContextGraph } from './context_graph';
+import { incrementalSupport } from './incremental_support';
+
+type Forward = Pick<Mixer, 'forward'>;
+
+export class IncrementalContext {
+  private readonly prefill: ContextGraph;
+  private readonly alloc: PlanAllocator;
+  private readonly step: Program;
+  private readonly token: GPUBuffer;
+  private readonly logits: Binding;
+  /** Rewrites, before a step at position `pos`, every uniform or table that carries it. */
+  private readonly moves: ((pos: number) => void)[] = [];
+  /** Tokens in the context so far (0: the prompt has not been read). */
+  private n = 0;
+
+  constructor(
+    readonly model: GptModel,
+    /** The longest the context will grow to (the cache's rows). */
+    readonly rows: number,
+  ) {
+    const c = model.config;
+    const support = incrementalSupport(c);
+    if (!support.incremental) throw new Error(support.summary);
+    const ctx = model.ctx;
+    const s = shapesOf(c, 1, 1);
+    const { C, H, hd, V, F } = s;
+    const graphP = reweightFor(c, false);
+    // The prefill graph: allocated first, so a context too long is refused before the one-row buffers exist.
+    this.prefill = new ContextGraph(model, rows);
+    const plan = new PlanBuilder().buf('token', 1).buf('x0', C).buf('lnf', C).buf('rstdf', 1).buf('logits', V);
+    const rope = c.positional === 'rope';
+    if (rope) plan.buf('rope_row', hd);
+    c.layers.forEach((mech, l) => {
+      for (const [name, floats] of Object.entries(blockSizes(s))) plan.buf(`h${l}.${name}`, floats);
+      const k = chooseMixer(mech, c, graphP);
+      if (k.kind === 'attention')
+        for (const b of ['qkv', 'q', 'k', 'v', 'y']) plan.buf(`h${l}.${b}`, b === 'qkv' ? 3 * C : C);
+      else if (k.kind === 'mlp')
+        for (const e of planGatedMlp(s, k.hidden, false)) if (!e.scratch) plan.buf(`h${l}.${e.label}`, e.floats);
+    });
+    const a = (this.alloc = new PlanAllocator(ctx, plan.entries));
+    try {
+      this.token = a.take('token').buffer;
+      this.logits = a.take('logits');
+      const ropeRow = rope ? a.take('rope_row') : null;
+      if (ropeRow) {
+        const table = ropeTableData(rows, hd);
+        this.moves.push((pos) => ctx.device.queue.writeBuffer(ropeRow.buffer, 0, table.buffer, pos * hd * 4, hd * 4));
+      }
+      const P = (name: string) => model.bind(name);
+      const blocks: BlockActs[] = c.layers.map((mech, l) => {
+        const slots = a.scope(`h${l}.`);
+        const acts = {} as Record<BlockBuffer, Binding>;
+        for (const name of Object.keys(blockSizes(s)) as BlockBuffer[]) acts[name] = slots.take(name);
+        const k = chooseMixer(mech, c, graphP);
+        let mixer: Forward;
+        if (k.kind === 'mlp') {
+          const w = { gate: P(`h${l}.mix.w_gate`), up: P(`h${l}.mix.w_up`), down: P(`h${l}.mix.w_down`) };
+          mixer = new GatedMlpMixer(s, k.hidden, { ...w, dgate: w.gate, dup: w.up, ddown: w.down }, slots, false);
+        } else if (k.kind === 'attention') {
+          const cache = this.prefill.mixer(l);
+          if (!(cache instanceof AttentionMixer)) throw new Error(`layer ${l}: no attention cache`);
+          const one = { qkv: slots.take('qkv'), q: slots.take('q'), k: slots.take('k'), v: slots.take('v') };
+          const y = slots.take('y');
+          const shape: FusedShape = { B: 1, H, L: 1, hd, params: k.probs, reweightP: k.reweightP };
+          const { k: cacheK, v: cacheV } = cache.keysValues;
+          mixer = {
+            forward: (p, out, inp) => {
+              matmul_forward(p, one.qkv, inp, P(`h${l}.attn.w_qkv`), 1, C, 3 * C);
+              const split = { ...one, B: 1, T: 1, H, hd };
+              if (ropeRow) qkv_split_rope_forward(p, { ...split, table: ropeRow });
+              else qkv_split_forward(p, split);
+              const append = { k: one.k, v: one.v, cacheK, cacheV, H, hd, rows, pos: 0 };
+              const ua = kv_cache_append(p, append);
+              const ya = { ...shape, q: one.q, k: cacheK, v: cacheV, out: y, cache: { qOff: 0, rows } };
+              const uy = attention_fused_forward(p, ya);
+              this.moves.push((pos) => {
+                ctx.device.queue.writeBuffer(ua, 0, kvAppendParams({ ...append, pos }));
+                ctx.device.queue.writeBuffer(uy, 0, fusedParamsData(shape, 0, 0, { qOff: pos, rows }));
+              });
+              // One row of [H, 1, hd] is already the merged [1, C] layout the projection reads.
+              matmul_forward(p, out, y, P(`h${l}.attn.w_o`), 1, C, C);
+            },
+          };
+        } else throw new Error(`layer ${l}: ${mech} has no one-row form`);
+        return { ...acts, mixer, skip: false };
+      });
+      const head = { lnf: a.take('lnf'), rstdf: a.take('rstdf'), logits: this.logits };
+      const step = (this.step = new Program(ctx));
+      const x0 = a.take('x0');
+      encoder_forward(step, x0, this.token, P('wte'), 1, C);
+      const wout = c.tiedEmbeddings ? 'wte' : 'lm_head';
+      recordBlocksForward(step, { x0, blocks, head, P, wout }, 1, C, F, V);
+      a.finish();
+    } catch (e) {
+      this.destroy();
+      throw e;
+    }
+  }
+
+  /**
+   * The logits after the last token of `text`: the first call reads the prompt
+   * (one forward of the graph); each later call must add exactly one token,
+   * which runs alone through the model against the cache.
+   */
+  async nextLogits(text: Uint32Array): Promise<Float32Array> {
+    const n = text.length;
+    if (n > this.rows) throw new RangeError(`the context holds at most ${this.rows} tokens, got ${n}`);
+    if (this.n === 0) {
+      const logits = await this.prefill.nextLogits(text);
+      this.n = n;
+      return logits;
+    }
+    if (n !== this.n + 1) throw new RangeError(`each step adds one token: had ${this.n}, got ${n}`);
+    const pos = this.n;
+    this.model.ctx.device.queue.writeBuffer(this.token, 0, Uint32Array.of(text[pos]));
+    for (const move of this.moves) move(pos);
+    this.step.run();
+    this.n = n;
+    // SYNC: logging point — one row of V logits per generated character.
+    return this.model.ctx.read(this.logits.buffer, this.model.config.vocabSize);
+  }
+
+  destroy(): void {
+    this.step?.destroy();
+    this.alloc?.destroy();
+    this.prefill.destroy();
+  }
+}
