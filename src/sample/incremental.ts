@@ -16,7 +16,8 @@ import { qkv_split_forward } from '../kernels/heads';
 import { kv_cache_append, kvAppendParams } from '../kernels/kv_cache';
 import { matmul_forward } from '../kernels/matmul';
 import { qkv_split_rope_forward } from '../kernels/qkv_split_rope';
-import { ropeTableData } from '../kernels/rope';
+import { rmsnorm_forward } from '../kernels/rmsnorm';
+import { rope_forward, ropeTableData } from '../kernels/rope';
 import { AttentionMixer } from '../model/attention_mixer';
 import { type BlockActs, recordBlocksForward } from '../model/forward_blocks';
 import { GatedMlpMixer, planGatedMlp } from '../model/gated_mlp_mixer';
@@ -61,12 +62,18 @@ export class IncrementalContext {
     const plan = new PlanBuilder().buf('token', 1).buf('x0', C).buf('lnf', C).buf('rstdf', 1).buf('logits', V);
     const rope = c.positional === 'rope';
     if (rope) plan.buf('rope_row', hd);
+    const isStatic = c.layers.includes('staticembqk');
+    if (isStatic) plan.buf('ones_C', C).buf('norm_emb', C).buf('rstd_emb', 1);
     c.layers.forEach((mech, l) => {
       for (const [name, floats] of Object.entries(blockSizes(s))) plan.buf(`h${l}.${name}`, floats);
       const k = chooseMixer(mech, c, graphP);
-      if (k.kind === 'attention')
+      if (k.kind === 'attention') {
         for (const b of ['qkv', 'q', 'k', 'v', 'y']) plan.buf(`h${l}.${b}`, b === 'qkv' ? 3 * C : C);
-      else if (k.kind === 'mlp')
+        // staticembqk: q, k split from the embedding's projection (then rotated); the own q, k go unused.
+        if (k.source === 'static')
+          for (const b of ['qkv_static', 'q_static', 'k_static', 'q_unused', 'k_unused', 'v_unused'])
+            plan.buf(`h${l}.${b}`, b === 'qkv_static' ? 3 * C : C);
+      } else if (k.kind === 'mlp')
         for (const e of planGatedMlp(s, k.hidden, false)) if (!e.scratch) plan.buf(`h${l}.${e.label}`, e.floats);
     });
     const a = (this.alloc = new PlanAllocator(ctx, plan.entries));
@@ -79,6 +86,7 @@ export class IncrementalContext {
         this.moves.push((pos) => ctx.device.queue.writeBuffer(ropeRow.buffer, 0, table.buffer, pos * hd * 4, hd * 4));
       }
       const P = (name: string) => model.bind(name);
+      const normEmb = isStatic ? a.take('norm_emb') : null;
       const blocks: BlockActs[] = c.layers.map((mech, l) => {
         const slots = a.scope(`h${l}.`);
         const acts = {} as Record<BlockBuffer, Binding>;
@@ -87,6 +95,7 @@ export class IncrementalContext {
         let mixer: Forward;
         if (k.kind === 'mlp') {
           const w = { gate: P(`h${l}.mix.w_gate`), up: P(`h${l}.mix.w_up`), down: P(`h${l}.mix.w_down`) };
+          // Built without gradient buffers (training false): the gradient bindings are never bound.
           mixer = new GatedMlpMixer(s, k.hidden, { ...w, dgate: w.gate, dup: w.up, ddown: w.down }, slots, false);
         } else if (k.kind === 'attention') {
           const cache = this.prefill.mixer(l);
@@ -95,11 +104,33 @@ export class IncrementalContext {
           const y = slots.take('y');
           const shape: FusedShape = { B: 1, H, L: 1, hd, params: k.probs, reweightP: k.reweightP };
           const { k: cacheK, v: cacheV } = cache.keysValues;
+          const wqkv = P(`h${l}.attn.w_qkv`);
+          const st =
+            k.source === 'static'
+              ? {
+                  qkv: slots.take('qkv_static'),
+                  q: slots.take('q_static'),
+                  k: slots.take('k_static'),
+                  unused: { q: slots.take('q_unused'), k: slots.take('k_unused'), v: slots.take('v_unused') },
+                }
+              : null;
+          if (k.source === 'stream') throw new Error(`layer ${l}: ${mech} has no one-row form`);
           mixer = {
             forward: (p, out, inp) => {
-              matmul_forward(p, one.qkv, inp, P(`h${l}.attn.w_qkv`), 1, C, 3 * C);
+              matmul_forward(p, one.qkv, inp, wqkv, 1, C, 3 * C);
               const split = { ...one, B: 1, T: 1, H, hd };
-              if (ropeRow) qkv_split_rope_forward(p, { ...split, table: ropeRow });
+              if (st) {
+                // As the graph does it: the own split gives v; q, k come from RMSNorm(E) and are rotated after.
+                const u = st.unused;
+                qkv_split_forward(p, { ...split, q: u.q, k: u.k });
+                matmul_forward(p, st.qkv, normEmb!, wqkv, 1, C, 3 * C);
+                const pre = ropeRow ? st : one;
+                qkv_split_forward(p, { ...split, qkv: st.qkv, q: pre.q, k: pre.k, v: u.v });
+                if (ropeRow) {
+                  rope_forward(p, one.q, st.q, H, 1, hd, ropeRow);
+                  rope_forward(p, one.k, st.k, H, 1, hd, ropeRow);
+                }
+              } else if (ropeRow) qkv_split_rope_forward(p, { ...split, table: ropeRow });
               else qkv_split_forward(p, split);
               const append = { k: one.k, v: one.v, cacheK, cacheV, H, hd, rows, pos: 0 };
               const ua = kv_cache_append(p, append);
@@ -120,6 +151,12 @@ export class IncrementalContext {
       const step = (this.step = new Program(ctx));
       const x0 = a.take('x0');
       encoder_forward(step, x0, this.token, P('wte'), 1, C);
+      if (normEmb) {
+        // staticembqk: RMSNorm of the layer-0 embedding with no gain, as the graph computes it for every row.
+        const ones = a.take('ones_C');
+        ctx.device.queue.writeBuffer(ones.buffer, 0, new Float32Array(C).fill(1));
+        rmsnorm_forward(step, normEmb, a.take('rstd_emb'), x0, ones, 1, C);
+      }
       const wout = c.tiedEmbeddings ? 'wte' : 'lm_head';
       recordBlocksForward(step, { x0, blocks, head, P, wout }, 1, C, F, V);
       a.finish();

@@ -44,9 +44,9 @@ const WHY: Record<Mechanism, [LayerPath, string]> = {
       "the one-row path runs only the text's row",
   ],
   staticembqk: [
-    'recompute',
-    'queries and keys come from a second projection of the normalised layer-0 embeddings, which the one-row ' +
-      'path does not compute',
+    'cache',
+    "queries and keys come from a projection of position i's own normalised layer-0 embedding (then RoPE at i), " +
+      'values from its own input: row i still depends only on positions 0..i and its absolute position',
   ],
 };
 

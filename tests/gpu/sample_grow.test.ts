@@ -40,10 +40,12 @@ function config(mech: Mechanism, positional: Positional): ModelConfig {
 }
 
 // Every mechanism; taylor twice (with RoPE recomputation takes its linear-time form, the cache the streaming
-// kernel; with ALiBi both stream), softmax with re-weighting at evaluation (the fused kernel's three passes).
+// kernel; with ALiBi both stream), staticembqk twice (its queries and keys rotated after the split, or not at
+// all), softmax with re-weighting at evaluation (the fused kernel's three passes).
 const CASES: [Mechanism, Positional, ('off' | 'eval')?][] = [
   ...MECHANISMS.map((m): [Mechanism, Positional] => [m, POSITIONAL[m] ?? 'rope']),
   ['taylor', 'alibi'],
+  ['staticembqk', 'alibi'],
   ['softmax', 'rope', 'eval'],
 ];
 const STREAM = Uint32Array.from({ length: ROWS }, (_, t) => (t * 5 + 2) % V);
