@@ -17,6 +17,10 @@
 // and counts min(i + 1, window) keys wherever a term counts them (see the fused prelude).
 // Threading: one thread per query row (the map: per row bucket) walking keys in
 // order with no barriers: deterministic, and fast on a software adapter.
+// The forward also serves incremental sampling (src/sample/incremental.ts): its
+// `cache` puts the L query rows at absolute positions qOff.. over a key/value
+// cache of `rows` rows per head; without it (evaluation) qOff = 0 and rows = L,
+// the same rows, keys and arithmetic as before the option existed.
 import fusedCommonCode from '../../shaders/attention_fused_common.wgsl?raw';
 import diagCode from '../../shaders/attention_fused_diagnostics.wgsl?raw';
 import fwdCode from '../../shaders/attention_fused_forward.wgsl?raw';

@@ -132,7 +132,7 @@ describe('npm run experiment', () => {
     expect(blocks).toHaveLength(2); // one block per run and seed
     const columns = /^1x T = 16 \([\d.]+ chars\/s\) +│ 2x T = 32 \([\d.]+ chars\/s\) +│ the passage goes on$/m;
     const rows = blocks.map((b) => {
-      expect(b).toMatch(/^run \d\/2 .*: temperature 0\.8, top-k all, seed 1, 50 characters\n/);
+      expect(b).toMatch(/^run \d\/2 .*: temperature 0\.8, top-k all, seed 1, 50 characters, the context slides\n/);
       expect(b).toMatch(columns);
       const lines = b.split('\n');
       const body = lines.slice(lines.findIndex((l) => l.startsWith('───')) + 1).filter((l) => l.includes('│'));
@@ -240,6 +240,7 @@ describe('npm run experiment', () => {
       '--help',
       '--sample',
       '--sample-context',
+      '--sample-mode',
       '--sample-chars',
       '--temperature',
       '--top-k',
