@@ -1,9 +1,10 @@
-// kv_cache_append (shaders/kv_cache_append.wgsl): one position's keys and
-// values written into row `pos` of a [H, rows, hd] cache, for incremental
-// sampling (src/sample/incremental.ts). The position moves every step, so the
-// caller keeps the uniform and rewrites it (kvAppendParams) instead of
-// recording the program again.
-import code from '../../shaders/kv_cache_append.wgsl?raw';
+// shaders/kv_cache_row.wgsl for incremental sampling (src/sample/incremental.ts):
+// kv_cache_append writes one position's keys and values into row `pos` of a
+// [H, rows, hd] cache; kv_cache_gather reads one position's queries and keys
+// back out of such buffers (the fixed-stream mechanisms). The position moves every
+// step, so the caller keeps the uniform and rewrites it (kvRowParams) instead
+// of recording the program again.
+import code from '../../shaders/kv_cache_row.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { elementGrid, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
@@ -14,13 +15,10 @@ const PARAMS = uniformLayout([
   ['rows', 'u32'],
   ['pos', 'u32'],
 ]);
-const APPEND = {
-  label: 'kv_cache_append',
-  code,
-  access: ['read', 'read', 'write', 'write', 'uniform'] as const,
-  uniforms: { Params: PARAMS },
-};
-export const KERNELS: readonly KernelSpec[] = [APPEND];
+const ROW = { code, access: ['read', 'read', 'write', 'write', 'uniform'] as const, uniforms: { Params: PARAMS } };
+const APPEND = { ...ROW, label: 'kv_cache_append', constants: { GATHER: 0 } };
+const GATHER = { ...ROW, label: 'kv_cache_gather', constants: { GATHER: 1 } };
+export const KERNELS: readonly KernelSpec[] = [APPEND, GATHER];
 
 export interface KvAppendArgs {
   /** [H, hd] each: the new position's keys (after RoPE) and values. */
@@ -35,16 +33,35 @@ export interface KvAppendArgs {
   pos: number;
 }
 
-/** The uniform of kv_cache_append at `pos`. */
-export function kvAppendParams(a: KvAppendArgs): ArrayBuffer {
+/** Row `pos` of a [H, rows, hd] cache. */
+export type KvRow = Pick<KvAppendArgs, 'H' | 'hd' | 'rows' | 'pos'>;
+
+/** The uniform of kv_cache_append and kv_cache_gather at `pos`. */
+export function kvRowParams(a: KvRow): ArrayBuffer {
   if (!Number.isInteger(a.pos) || a.pos < 0 || a.pos >= a.rows)
-    throw new Error(`kv_cache_append: position ${a.pos} outside a cache of ${a.rows} rows`);
+    throw new Error(`kv_cache: position ${a.pos} outside a cache of ${a.rows} rows`);
   return packUniform(PARAMS, { n: a.H * a.hd, hd: a.hd, rows: a.rows, pos: a.pos });
 }
 
-/** Records the append; returns its uniform (rewrite it with kvAppendParams to move `pos`). */
+/** Records the append; returns its uniform (rewrite it with kvRowParams to move `pos`). */
 export function kv_cache_append(p: Program, a: KvAppendArgs): GPUBuffer {
-  const u = p.uniform('kv_cache_append params', kvAppendParams(a));
+  const u = p.uniform('kv_cache_append params', kvRowParams(a));
   p.add(APPEND, [a.k, a.v, a.cacheK, a.cacheV, u], elementGrid(a.H * a.hd));
+  return u;
+}
+
+export interface KvGatherArgs extends KvRow {
+  /** [H, rows, hd] each, read. */
+  cacheQ: BindingLike;
+  cacheK: BindingLike;
+  /** [H, hd] each, written: row `pos` of each head. */
+  q: BindingLike;
+  k: BindingLike;
+}
+
+/** Records the gather; returns its uniform (rewrite it with kvRowParams to move `pos`). */
+export function kv_cache_gather(p: Program, a: KvGatherArgs): GPUBuffer {
+  const u = p.uniform('kv_cache_gather params', kvRowParams(a));
+  p.add(GATHER, [a.cacheQ, a.cacheK, a.q, a.k, u], elementGrid(a.H * a.hd));
   return u;
 }

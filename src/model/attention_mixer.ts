@@ -245,9 +245,9 @@ export class AttentionMixer implements Mixer {
     return { q: this.qp, k: this.kp };
   }
 
-  /** Keys as the fused kernels read them (after RoPE) and values [B,H,T,hd]: incremental sampling's cache. */
-  get keysValues(): { k: Binding; v: Binding } {
-    return { k: this.kr, v: this.v };
+  /** Queries and keys as the fused kernels read them (after RoPE), values [B,H,T,hd]: incremental sampling's cache. */
+  get keysValues(): { q: Binding; k: Binding; v: Binding } {
+    return { q: this.qr, k: this.kr, v: this.v };
   }
 
   /** The attention weights the values were mixed with (after any re-weighting). */

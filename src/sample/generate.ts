@@ -77,7 +77,9 @@ export async function continueTokens(
   const t0 = performance.now();
   const rng = new Rng(deriveSeed(opts.seed, 'sample'));
   const ctx =
-    path === 'grow-cache' ? new IncrementalContext(model, rows) : new ContextGraph(model, rows, opts.streamTokens);
+    path === 'grow-cache'
+      ? new IncrementalContext(model, rows, opts.streamTokens)
+      : new ContextGraph(model, rows, opts.streamTokens);
   const out = new Uint32Array(opts.chars);
   try {
     const text = Array.from(start);

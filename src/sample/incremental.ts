@@ -7,13 +7,16 @@
 // 0..i, output projection, residual, MLP, final norm and its V logits.
 // One program is recorded once; a step rewrites the few uniforms that carry
 // the position (and the one-row RoPE table) and submits it once.
+// Borrowed queries and keys: staticembqk projects the row's own normalised
+// embedding; rndembqk and fixedseqqk gather the row's from the prompt's pass,
+// which ran the fixed stream (independent of the text) at every position.
 // Only for models whose every layer allows it (incrementalSupport).
 import type { Binding } from '../gpu/context';
 import { Program } from '../gpu/program';
 import { attention_fused_forward, type FusedShape, fusedParamsData } from '../kernels/attention_fused';
 import { encoder_forward } from '../kernels/encoder';
 import { qkv_split_forward } from '../kernels/heads';
-import { kv_cache_append, kvAppendParams } from '../kernels/kv_cache';
+import { kv_cache_append, kv_cache_gather, kvRowParams } from '../kernels/kv_cache';
 import { matmul_forward } from '../kernels/matmul';
 import { qkv_split_rope_forward } from '../kernels/qkv_split_rope';
 import { rmsnorm_forward } from '../kernels/rmsnorm';
@@ -49,6 +52,8 @@ export class IncrementalContext {
     readonly model: GptModel,
     /** The longest the context will grow to (the cache's rows). */
     readonly rows: number,
+    /** fixedseqqk: the fixed passage, at least `rows` tokens. */
+    streamTokens?: Uint32Array,
   ) {
     const c = model.config;
     const support = incrementalSupport(c);
@@ -58,7 +63,7 @@ export class IncrementalContext {
     const { C, H, hd, V, F } = s;
     const graphP = reweightFor(c, false);
     // The prefill graph: allocated first, so a context too long is refused before the one-row buffers exist.
-    this.prefill = new ContextGraph(model, rows);
+    this.prefill = new ContextGraph(model, rows, streamTokens);
     const plan = new PlanBuilder().buf('token', 1).buf('x0', C).buf('lnf', C).buf('rstdf', 1).buf('logits', V);
     const rope = c.positional === 'rope';
     if (rope) plan.buf('rope_row', hd);
@@ -103,7 +108,7 @@ export class IncrementalContext {
           const one = { qkv: slots.take('qkv'), q: slots.take('q'), k: slots.take('k'), v: slots.take('v') };
           const y = slots.take('y');
           const shape: FusedShape = { B: 1, H, L: 1, hd, params: k.probs, reweightP: k.reweightP };
-          const { k: cacheK, v: cacheV } = cache.keysValues;
+          const { q: cacheQ, k: cacheK, v: cacheV } = cache.keysValues;
           const wqkv = P(`h${l}.attn.w_qkv`);
           const st =
             k.source === 'static'
@@ -114,7 +119,6 @@ export class IncrementalContext {
                   unused: { q: slots.take('q_unused'), k: slots.take('k_unused'), v: slots.take('v_unused') },
                 }
               : null;
-          if (k.source === 'stream') throw new Error(`layer ${l}: ${mech} has no one-row form`);
           mixer = {
             forward: (p, out, inp) => {
               matmul_forward(p, one.qkv, inp, wqkv, 1, C, 3 * C);
@@ -130,14 +134,19 @@ export class IncrementalContext {
                   rope_forward(p, one.q, st.q, H, 1, hd, ropeRow);
                   rope_forward(p, one.k, st.k, H, 1, hd, ropeRow);
                 }
-              } else if (ropeRow) qkv_split_rope_forward(p, { ...split, table: ropeRow });
+              } else if (ropeRow && k.source === 'self') qkv_split_rope_forward(p, { ...split, table: ropeRow });
               else qkv_split_forward(p, split);
-              const append = { k: one.k, v: one.v, cacheK, cacheV, H, hd, rows, pos: 0 };
-              const ua = kv_cache_append(p, append);
+              const row = { H, hd, rows, pos: 0 };
+              // rndembqk, fixedseqqk: the prompt's pass computed the fixed stream's queries and keys (after RoPE)
+              // at every position up to `rows`; the row takes its own from there (its k is written back as it was).
+              const ug =
+                k.source === 'stream' ? kv_cache_gather(p, { ...row, cacheQ, cacheK, q: one.q, k: one.k }) : null;
+              const ua = kv_cache_append(p, { ...row, k: one.k, v: one.v, cacheK, cacheV });
               const ya = { ...shape, q: one.q, k: cacheK, v: cacheV, out: y, cache: { qOff: 0, rows } };
               const uy = attention_fused_forward(p, ya);
               this.moves.push((pos) => {
-                ctx.device.queue.writeBuffer(ua, 0, kvAppendParams({ ...append, pos }));
+                if (ug) ctx.device.queue.writeBuffer(ug, 0, kvRowParams({ ...row, pos }));
+                ctx.device.queue.writeBuffer(ua, 0, kvRowParams({ ...row, pos }));
                 ctx.device.queue.writeBuffer(uy, 0, fusedParamsData(shape, 0, 0, { qOff: pos, rows }));
               });
               // One row of [H, 1, hd] is already the merged [1, C] layout the projection reads.

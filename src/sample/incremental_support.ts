@@ -17,6 +17,11 @@ const SELF_ATTENTION =
   "(RoPE's angle, ALiBi's distance, lssa's ln i, relu's 1/i, sigmoid's ln T, re-weighting's i A - o), " +
   'all of which a cache of post-RoPE keys and values holds';
 
+const STREAM =
+  "queries and keys come from the fixed stream's rows, which run through the blocks beside the text and never " +
+  'depend on it: the pass over the prompt computes them at every position up to the final length, and each ' +
+  'character takes its own and appends its value';
+
 const WHY: Record<Mechanism, [LayerPath, string]> = {
   softmax: ['cache', SELF_ATTENTION],
   lssa: ['cache', SELF_ATTENTION],
@@ -33,16 +38,8 @@ const WHY: Record<Mechanism, [LayerPath, string]> = {
     "its causal scan could carry a per-head running state (max, sum, weighted v), but the engine's scan kernel " +
       'runs whole windows and has no one-row form',
   ],
-  rndembqk: [
-    'recompute',
-    "queries and keys come from the fixed stream's rows, which run through the blocks beside the text; " +
-      "the one-row path runs only the text's row",
-  ],
-  fixedseqqk: [
-    'recompute',
-    "queries and keys come from the fixed passage's rows, which run through the blocks beside the text; " +
-      "the one-row path runs only the text's row",
-  ],
+  rndembqk: ['cache', STREAM],
+  fixedseqqk: ['cache', STREAM],
   staticembqk: [
     'cache',
     "queries and keys come from a projection of position i's own normalised layer-0 embedding (then RoPE at i), " +

@@ -83,7 +83,7 @@ describe('a growing context: the cache equals recomputation, both equal the floa
       expect(Array.from(got.auto.tokens)).toEqual(Array.from(got.recompute.tokens));
 
       const full = new ContextGraph(model, ROWS, stream);
-      const inc = cached ? new IncrementalContext(model, ROWS) : null;
+      const inc = cached ? new IncrementalContext(model, ROWS, stream) : null;
       const text = Array.from(prompt);
       let decisive = 0;
       let worst = 0;

@@ -6,7 +6,7 @@ import { DEFAULT_MODEL, MECHANISMS, type Mechanism } from '../../src/config';
 import { ResourceLimitError } from '../../src/errors';
 import { checkGrowFits, incrementalSupport } from '../../src/sample/incremental_support';
 
-const RECOMPUTE: Mechanism[] = ['nonapprox', 'rndembqk', 'fixedseqqk'];
+const RECOMPUTE: Mechanism[] = ['nonapprox'];
 
 describe('incrementalSupport', () => {
   test('every self-attention mechanism uses the cache, mlp its own row, the rest recompute, each with a reason', () => {
