@@ -5,10 +5,12 @@
 //   GATHER = 1 (kv_cache_gather): a, b = queries and keys [H, rows, hd] (the
 //     fixed stream's, computed by the prompt's pass); c, d = q, k [H, hd]
 //     written from their row pos.
+//   PAIRS = 1: only a -> c (b and d bound but untouched: one tensor).
 //   P: n = H*hd, hd, rows, pos
 // One thread per element of a row; 256-wide workgroups spread over x and y.
 
 override GATHER: u32 = 0u;
+override PAIRS: u32 = 2u;
 
 struct Params { n: u32, hd: u32, rows: u32, pos: u32 }
 
@@ -26,9 +28,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let o = ((i / P.hd) * P.rows + P.pos) * P.hd + i % P.hd;
   if (GATHER != 0u) {
     c[i] = a[o];
-    d[i] = b[o];
+    if (PAIRS > 1u) { d[i] = b[o]; }
   } else {
     c[o] = a[i];
-    d[o] = b[i];
+    if (PAIRS > 1u) { d[o] = b[i]; }
   }
 }

@@ -3,13 +3,15 @@
 //   k, v:  [B, H, T, hd] read
 //   out:   [B, H, T, hd] write  o_i = sum_{j<=i} exp(s_j) v_j / sum_{j<=i} exp(s_j)
 //   stats: [B, H, T, 2]  write  (M_i, Z_i): running max of s and sum exp(s_j - M_i)
-//   P:     uniform { BH, T, hd, gridX }
+//   P:     uniform { BH, T, hd, gridX, len }: rows 0..len-1 of each head's T are
+//          scanned and written (len = T in training and evaluation; incremental
+//          sampling scans a cache of T rows up to the newest position)
 // s_j = q_j . k_j / sqrt(hd). One thread per (bh, channel c), scanning T in
 // order: linear time. Every thread of a head recomputes the same s_j with the
 // same loop, so the scores (and the stats channel 0 writes) agree bitwise
 // without any cross-thread communication.
 
-struct Params { BH: u32, T: u32, hd: u32, gridX: u32 }
+struct Params { BH: u32, T: u32, hd: u32, gridX: u32, len: u32, _p0: u32, _p1: u32, _p2: u32 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
 @group(0) @binding(1) var<storage, read> k: array<f32>;
@@ -28,7 +30,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var M = 0.0;
   var Z = 0.0;
   var N = 0.0;
-  for (var t = 0u; t < P.T; t++) {
+  for (var t = 0u; t < P.len; t++) {
     let o = (bh * P.T + t) * P.hd;
     var s = 0.0;
     for (var d = 0u; d < P.hd; d++) { s = fma(q[o + d], k[o + d], s); }

@@ -16,9 +16,11 @@ const PARAMS = uniformLayout([
   ['pos', 'u32'],
 ]);
 const ROW = { code, access: ['read', 'read', 'write', 'write', 'uniform'] as const, uniforms: { Params: PARAMS } };
-const APPEND = { ...ROW, label: 'kv_cache_append', constants: { GATHER: 0 } };
-const GATHER = { ...ROW, label: 'kv_cache_gather', constants: { GATHER: 1 } };
-export const KERNELS: readonly KernelSpec[] = [APPEND, GATHER];
+const APPEND = { ...ROW, label: 'kv_cache_append', constants: { GATHER: 0, PAIRS: 2 } };
+const APPEND_ONE = { ...ROW, label: 'kv_cache_append_one', constants: { GATHER: 0, PAIRS: 1 } };
+const GATHER_ONE = { ...ROW, label: 'kv_cache_gather_one', constants: { GATHER: 1, PAIRS: 1 } };
+const GATHER = { ...ROW, label: 'kv_cache_gather', constants: { GATHER: 1, PAIRS: 2 } };
+export const KERNELS: readonly KernelSpec[] = [APPEND, GATHER, APPEND_ONE, GATHER_ONE];
 
 export interface KvAppendArgs {
   /** [H, hd] each: the new position's keys (after RoPE) and values. */
@@ -63,5 +65,20 @@ export interface KvGatherArgs extends KvRow {
 export function kv_cache_gather(p: Program, a: KvGatherArgs): GPUBuffer {
   const u = p.uniform('kv_cache_gather params', kvRowParams(a));
   p.add(GATHER, [a.cacheQ, a.cacheK, a.q, a.k, u], elementGrid(a.H * a.hd));
+  return u;
+}
+
+/**
+ * One tensor's row, in (`gather` false: x [H, hd] into row pos of cache [H, rows, hd]) or out (true: row pos of
+ * cache into x). `spare`: two other buffers, bound as the unused pair (never written: a dispatch may not bind one
+ * buffer both read-only and writable). Returns the uniform (kvRowParams moves pos).
+ */
+export function kv_cache_row_one(
+  p: Program,
+  a: KvRow & { x: BindingLike; cache: BindingLike; spare: { read: BindingLike; write: BindingLike }; gather: boolean },
+): GPUBuffer {
+  const u = p.uniform('kv_cache_row params', kvRowParams(a));
+  const [spec, src, dst] = a.gather ? [GATHER_ONE, a.cache, a.x] : [APPEND_ONE, a.x, a.cache];
+  p.add(spec, [src, a.spare.read, dst, a.spare.write, u], elementGrid(a.H * a.hd));
   return u;
 }

@@ -19,11 +19,13 @@ const SIZES = uniformLayout([
   ['gridX', 'u32'],
 ]);
 const uniforms = { Params: SIZES };
+/** The forward's: `len`, the rows it scans and writes (T but in incremental sampling). */
+const FWD_SIZES = uniformLayout([...SIZES, ['len', 'u32'], ['_p0', 'u32'], ['_p1', 'u32'], ['_p2', 'u32']]);
 const FWD = {
   label: 'nonapprox_forward',
   code: fwdCode,
   access: ['read', 'read', 'read', 'write', 'write', 'uniform'] as const,
-  uniforms,
+  uniforms: { Params: FWD_SIZES },
 };
 const SCAN = {
   label: 'nonapprox_backward',
@@ -76,11 +78,23 @@ export interface NonapproxBackwardArgs extends AttentionShape {
   v: BindingLike;
 }
 
-/** out [B,H,T,hd] and stats [B,H,T,2] written from q (post-SiLU), k, v [B,H,T,hd]. */
-export function nonapprox_forward(p: Program, a: NonapproxForwardArgs): void {
-  const { out, stats, q, k, v, B, H, T, hd } = a;
+/** The forward's uniform, scanning rows 0..len-1 of each head's T. */
+export function nonapproxForwardParams(a: Pick<NonapproxForwardArgs, 'B' | 'H' | 'T' | 'hd'>, len = a.T): ArrayBuffer {
+  if (!Number.isInteger(len) || len < 1 || len > a.T)
+    throw new Error(`nonapprox_forward: len ${len} outside 1..${a.T}`);
+  return packUniform(FWD_SIZES, { BH: a.B * a.H, T: a.T, hd: a.hd, gridX: grid(a.B * a.H * a.hd)[0], len });
+}
+
+/**
+ * out [B,H,T,hd] and stats [B,H,T,2] written from q (post-SiLU), k, v [B,H,T,hd]; `len` (default T): only
+ * rows 0..len-1 are scanned and written. Returns its uniform (incremental sampling rewrites it to move len).
+ */
+export function nonapprox_forward(p: Program, a: NonapproxForwardArgs, len = a.T): GPUBuffer {
+  const { out, stats, q, k, v, B, H, hd } = a;
   const [gx, gy] = grid(B * H * hd);
-  p.add(FWD, [q, k, v, out, stats, params(p, FWD.label, B * H, T, hd, gx)], [gx, gy]);
+  const u = p.uniform(`${FWD.label} params`, nonapproxForwardParams(a, len));
+  p.add(FWD, [q, k, v, out, stats, u], [gx, gy]);
+  return u;
 }
 
 /**

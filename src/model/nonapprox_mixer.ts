@@ -47,6 +47,11 @@ export class NonapproxMixer implements Mixer {
   private ym: Binding;
   private g: Record<'qkv' | 'q' | 'qs' | 'k' | 'v' | 'y' | 'ym', Binding> | null = null;
 
+  /** The scan's inputs and outputs [B,H,T,hd] (stats [B,H,T,2]): incremental sampling's cache. */
+  get scanBuffers(): { qs: Binding; k: Binding; v: Binding; y: Binding; stats: Binding } {
+    return { qs: this.qs, k: this.k, v: this.v, y: this.y, stats: this.stats };
+  }
+
   /** Takes the buffers planNonapprox planned (and no others). */
   constructor(
     private s: Shapes,

@@ -10,17 +10,21 @@
 // Borrowed queries and keys: staticembqk projects the row's own normalised
 // embedding; rndembqk and fixedseqqk gather the row's from the prompt's pass,
 // which ran the fixed stream (independent of the text) at every position.
-// Only for models whose every layer allows it (incrementalSupport).
+// nonapprox appends its q (through SiLU), k and v to the graph's scan inputs
+// and rescans rows 0..i. Only for models whose every layer allows it
+// (incrementalSupport: today every mechanism does).
 import type { Binding } from '../gpu/context';
 import { Program } from '../gpu/program';
 import { attention_fused_forward, type FusedShape, fusedParamsData } from '../kernels/attention_fused';
 import { encoder_forward } from '../kernels/encoder';
 import { qkv_split_forward } from '../kernels/heads';
-import { kv_cache_append, kv_cache_gather, kvRowParams } from '../kernels/kv_cache';
+import { kv_cache_append, kv_cache_gather, kv_cache_row_one, kvRowParams } from '../kernels/kv_cache';
 import { matmul_forward } from '../kernels/matmul';
+import { nonapprox_forward, nonapproxForwardParams } from '../kernels/nonapprox';
 import { qkv_split_rope_forward } from '../kernels/qkv_split_rope';
 import { rmsnorm_forward } from '../kernels/rmsnorm';
 import { rope_forward, ropeTableData } from '../kernels/rope';
+import { silu_forward } from '../kernels/silu';
 import { AttentionMixer } from '../model/attention_mixer';
 import { type BlockActs, recordBlocksForward } from '../model/forward_blocks';
 import { GatedMlpMixer, planGatedMlp } from '../model/gated_mlp_mixer';
@@ -28,6 +32,7 @@ import type { GptModel } from '../model/gpt';
 import { type BlockBuffer, blockSizes } from '../model/memory_plan';
 import type { Mixer } from '../model/mixer';
 import { chooseMixer } from '../model/mixers';
+import { NonapproxMixer } from '../model/nonapprox_mixer';
 import { PlanBuilder } from '../model/plan';
 import { PlanAllocator } from '../model/plan_allocator';
 import { reweightFor } from '../model/reweight_rule';
@@ -36,6 +41,9 @@ import { ContextGraph } from './context_graph';
 import { incrementalSupport } from './incremental_support';
 
 type Forward = Pick<Mixer, 'forward'>;
+
+/** A nonapprox layer's one-row buffers (spare: bound, never written, beside a one-tensor row copy). */
+const NONAPPROX_ROW = ['qkv', 'q', 'qs', 'k', 'v', 'y', 'spare'] as const;
 
 export class IncrementalContext {
   private readonly prefill: ContextGraph;
@@ -78,8 +86,9 @@ export class IncrementalContext {
         if (k.source === 'static')
           for (const b of ['qkv_static', 'q_static', 'k_static', 'q_unused', 'k_unused', 'v_unused'])
             plan.buf(`h${l}.${b}`, b === 'qkv_static' ? 3 * C : C);
-      } else if (k.kind === 'mlp')
+      } else if (k.kind === 'mlp') {
         for (const e of planGatedMlp(s, k.hidden, false)) if (!e.scratch) plan.buf(`h${l}.${e.label}`, e.floats);
+      } else for (const b of NONAPPROX_ROW) plan.buf(`h${l}.${b}`, b === 'qkv' ? 3 * C : C);
     });
     const a = (this.alloc = new PlanAllocator(ctx, plan.entries));
     try {
@@ -153,7 +162,38 @@ export class IncrementalContext {
               matmul_forward(p, out, y, P(`h${l}.attn.w_o`), 1, C, C);
             },
           };
-        } else throw new Error(`layer ${l}: ${mech} has no one-row form`);
+        } else {
+          // nonapprox: the row's q (through SiLU), k and v join the graph's scan inputs; the scan runs over rows
+          // 0..i of them (as in the graph, so bit for bit) and the row's output is read back from row i.
+          const scan = this.prefill.mixer(l);
+          if (!(scan instanceof NonapproxMixer)) throw new Error(`layer ${l}: no nonapprox scan buffers`);
+          const g = scan.scanBuffers;
+          const b = Object.fromEntries(NONAPPROX_ROW.map((n) => [n, slots.take(n)])) as Record<
+            (typeof NONAPPROX_ROW)[number],
+            Binding
+          >;
+          const wqkv = P(`h${l}.attn.w_qkv`);
+          mixer = {
+            forward: (p, out, inp) => {
+              matmul_forward(p, b.qkv, inp, wqkv, 1, C, 3 * C);
+              qkv_split_forward(p, { qkv: b.qkv, q: b.q, k: b.k, v: b.v, B: 1, T: 1, H, hd });
+              silu_forward(p, b.qs, b.q, C);
+              const row = { H, hd, rows, pos: 0 };
+              const spare = { read: b.q, write: b.spare };
+              const uqk = kv_cache_append(p, { ...row, k: b.qs, v: b.k, cacheK: g.qs, cacheV: g.k });
+              const uv = kv_cache_row_one(p, { ...row, x: b.v, cache: g.v, spare, gather: false });
+              const shape = { B: 1, H, T: rows, hd };
+              const us = nonapprox_forward(p, { ...shape, out: g.y, stats: g.stats, q: g.qs, k: g.k, v: g.v }, 1);
+              const uy = kv_cache_row_one(p, { ...row, x: b.y, cache: g.y, spare, gather: true });
+              this.moves.push((pos) => {
+                for (const u of [uqk, uv, uy]) ctx.device.queue.writeBuffer(u, 0, kvRowParams({ ...row, pos }));
+                ctx.device.queue.writeBuffer(us, 0, nonapproxForwardParams(shape, pos + 1));
+              });
+              // One row of [H, 1, hd] is already the merged [1, C] layout the projection reads.
+              matmul_forward(p, out, b.y, P(`h${l}.attn.w_o`), 1, C, C);
+            },
+          };
+        }
         return { ...acts, mixer, skip: false };
       });
       const head = { lnf: a.take('lnf'), rstdf: a.take('rstdf'), logits: this.logits };

@@ -22,7 +22,7 @@ const STREAM =
   'depend on it: the pass over the prompt computes them at every position up to the final length, and each ' +
   'character takes its own and appends its value';
 
-const WHY: Record<Mechanism, [LayerPath, string]> = {
+const WHY: IncrementalTable = {
   softmax: ['cache', SELF_ATTENTION],
   lssa: ['cache', SELF_ATTENTION],
   lssar: ['cache', SELF_ATTENTION],
@@ -34,9 +34,9 @@ const WHY: Record<Mechanism, [LayerPath, string]> = {
   lssmax: ['cache', SELF_ATTENTION],
   mlp: ['row', 'no token mixing: each row sees only itself, so nothing is cached'],
   nonapprox: [
-    'recompute',
-    "its causal scan could carry a per-head running state (max, sum, weighted v), but the engine's scan kernel " +
-      'runs whole windows and has no one-row form',
+    'cache',
+    "row i's output is a causal scan of scores s_j = q_j.k_j and values v_j over positions 0..i: the cache holds " +
+      "each position's q (through SiLU), k and v, and the scan runs over rows 0..i of it",
   ],
   rndembqk: ['cache', STREAM],
   fixedseqqk: ['cache', STREAM],
@@ -55,9 +55,16 @@ export interface IncrementalSupport {
   summary: string;
 }
 
-export function incrementalSupport(c: Pick<ModelConfig, 'layers'>): IncrementalSupport {
+/** What each mechanism's layer does with one more character, and why. */
+export type IncrementalTable = Readonly<Record<Mechanism, readonly [LayerPath, string]>>;
+
+/**
+ * `table`: the engine's (every mechanism takes the cache or its own row today); a mechanism added without a
+ * one-row form would say 'recompute' there, and grow mode would then recompute the whole context.
+ */
+export function incrementalSupport(c: Pick<ModelConfig, 'layers'>, table: IncrementalTable = WHY): IncrementalSupport {
   const layers = c.layers.map((mechanism) => {
-    const [path, why] = WHY[mechanism];
+    const [path, why] = table[mechanism];
     return { mechanism, path, why };
   });
   const blocking = layers.filter((l) => l.path === 'recompute');
@@ -65,7 +72,7 @@ export function incrementalSupport(c: Pick<ModelConfig, 'layers'>): IncrementalS
   const names = [...new Set(blocking.map((l) => l.mechanism))];
   const summary = incremental
     ? 'grow mode uses the key/value cache: each character runs only its own row'
-    : `grow mode recomputes the whole context each character: ${names.map((m) => `${m} (${WHY[m][1]})`).join('; ')}`;
+    : `grow mode recomputes the whole context each character: ${names.map((m) => `${m} (${table[m][1]})`).join('; ')}`;
   return { incremental, layers, summary };
 }
 

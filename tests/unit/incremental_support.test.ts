@@ -4,28 +4,35 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_MODEL, MECHANISMS, type Mechanism } from '../../src/config';
 import { ResourceLimitError } from '../../src/errors';
-import { checkGrowFits, incrementalSupport } from '../../src/sample/incremental_support';
-
-const RECOMPUTE: Mechanism[] = ['nonapprox'];
+import {
+  checkGrowFits,
+  type IncrementalTable,
+  incrementalSupport,
+  type LayerPath,
+} from '../../src/sample/incremental_support';
 
 describe('incrementalSupport', () => {
-  test('every self-attention mechanism uses the cache, mlp its own row, the rest recompute, each with a reason', () => {
+  test('every mechanism continues from the cache but mlp, which needs only its own row; each says why', () => {
     for (const m of MECHANISMS) {
       const s = incrementalSupport({ layers: [m, m] });
-      expect(s.layers.map((l) => l.path)).toEqual(
-        Array(2).fill(RECOMPUTE.includes(m) ? 'recompute' : m === 'mlp' ? 'row' : 'cache'),
-      );
-      expect(s.incremental, m).toBe(!RECOMPUTE.includes(m));
+      expect(s.layers.map((l) => l.path)).toEqual(Array(2).fill(m === 'mlp' ? 'row' : 'cache'));
+      expect(s.incremental, m).toBe(true);
       expect(s.layers[0].why.length, m).toBeGreaterThan(20);
     }
   });
 
-  test('one layer that cannot use the cache makes the whole model recompute, and the summary names it', () => {
-    const s = incrementalSupport({ layers: ['softmax', 'mlp', 'nonapprox', 'nonapprox'] });
+  test('one layer without a one-row form would make the whole model recompute, and the summary names it', () => {
+    const engine = incrementalSupport({ layers: [...MECHANISMS] }).layers;
+    const table: IncrementalTable = Object.fromEntries(engine.map((l) => [l.mechanism, [l.path, l.why] as const])) as {
+      [m in Mechanism]: readonly [LayerPath, string];
+    };
+    const noRow: IncrementalTable = { ...table, nonapprox: ['recompute', 'no one-row scan here'] };
+    const s = incrementalSupport({ layers: ['softmax', 'mlp', 'nonapprox', 'nonapprox'] }, noRow);
     expect(s.incremental).toBe(false);
-    expect(s.summary).toMatch(/^grow mode recomputes the whole context each character: nonapprox \(/);
-    expect(s.summary).not.toContain('softmax (');
-    expect(incrementalSupport({ layers: ['softmax', 'mlp', 'lssar'] }).summary).toMatch(/uses the key\/value cache/);
+    expect(s.summary).toBe('grow mode recomputes the whole context each character: nonapprox (no one-row scan here)');
+    expect(incrementalSupport({ layers: ['softmax', 'mlp', 'lssar'] }, noRow).summary).toMatch(
+      /uses the key\/value cache/,
+    );
   });
 });
 
