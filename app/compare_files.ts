@@ -1,0 +1,115 @@
+// Results FILES in the classroom compare view (pure; Node tests cover it):
+// the lab's Export JSON (optionally "with weights") and the command line's
+// `--out` files (`--with-weights`) join the class like a pasted link's runs,
+// read by the lab's own results-file reader (app/export.ts, which checks each
+// weights block with src/eval/weights_block.ts). The runs whose file carried
+// weights can speak: their weights go to the run host under an id of their
+// own (`compareRunId`), and the panels list the rest in one line each.
+import type { ResultsDoc } from '../src/eval/results';
+import type { RunWeights } from '../src/eval/weights_block';
+import { runId, type Student } from './compare_data';
+import { readResultsFileWithWeights, type StudentResults } from './export';
+import type { SpeakChannel, SpeakingRun, SpeakingRuns } from './speak';
+import { keepFileWeights } from './weights_files';
+
+/** A results file read for the compare view: a student's runs and the weights blocks that read. */
+export interface CompareFile {
+  /** "file ana.json": how notes and problems name it. */
+  from: string;
+  results: StudentResults;
+  /** The file's runs (unlabelled) with their weights (undefined: none, or refused), in the file's order. */
+  runs: { doc: ResultsDoc; weights?: RunWeights; refused?: string }[];
+  /** One line per weights block refused (the run's results still read). */
+  refused: string[];
+}
+
+/** The student a file is named for: its name without ".json" and the lab's "-results" ("Ana-Week-3"). */
+export function fileStudent(name: string): string {
+  const bare = name.replace(/\.json$/i, '').replace(/[-_ ]?results$/i, '');
+  return (bare || name).slice(0, 60);
+}
+
+/**
+ * A results file's text -> the student's runs, labelled "student: run" like a link's. Throws one line (the
+ * file's name in front) for a file that is empty, not JSON or not results; a weights block that does not
+ * read is refused alone, in `refused`.
+ */
+export function readCompareFile(name: string, text: string): CompareFile {
+  const from = `file ${name}`;
+  let file: ReturnType<typeof readResultsFileWithWeights>;
+  try {
+    file = readResultsFileWithWeights(text);
+  } catch (e) {
+    throw new Error(`${from}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const student = fileStudent(name);
+  const docs = file.docs.map((doc) => ({ ...doc, label: `${student}: ${doc.label}`.slice(0, 200) }));
+  return {
+    from,
+    results: {
+      student,
+      experiment: null,
+      docs,
+      sweep: file.docs.every((d) => d.sweep) ? file.docs : null,
+    },
+    runs: file.docs.map((doc, i) => ({
+      doc,
+      ...(file.weights[i] ? { weights: file.weights[i] } : {}),
+      ...(file.refusedAt[i] ? { refused: file.refusedAt[i] } : {}),
+    })),
+    refused: file.refused.map((l) => `${from}: weights refused (its results still loaded): ${l}`),
+  };
+}
+
+/** The id a compared run's weights are kept under in the run host: never a lab run's id. */
+export const compareRunId = (d: ResultsDoc): string => `compare-${runId(d)}`;
+
+/**
+ * The class's runs that can speak (their weights kept: `kept` maps a run's compareRunId to null) and one line
+ * for each of the rest: a run whose weights were refused (the reason), a student whose runs carry none.
+ */
+export function compareVoices(students: readonly Student[], kept: ReadonlyMap<string, string | null>): SpeakingRuns {
+  const ready: SpeakingRun[] = [];
+  const notKept: SpeakingRuns['notKept'] = [];
+  for (const s of students) {
+    let none = 0;
+    for (const d of s.docs) {
+      const id = compareRunId(d);
+      const k = kept.get(id);
+      if (k === null) ready.push({ id, label: d.label });
+      else if (k !== undefined) notKept.push({ run: { id, label: d.label }, why: `its weights were refused (${k})` });
+      else none++;
+    }
+    if (!none) continue;
+    const which = none === s.docs.length ? '' : `${none} of its runs: `;
+    notKept.push({
+      run: { id: `${s.from}: ${s.name}`, label: s.name },
+      why: s.from.startsWith('link')
+        ? `${which}results links carry no weights; load its results file exported “with weights” to let it speak`
+        : `${which}no weights in this file; export it “with weights” to let it speak`,
+    });
+  }
+  return { ready, notKept };
+}
+
+/**
+ * Hands a file's weights to the run host (the lab's 'keep' path, so its runs sample with the same kernels as
+ * the lab's): each run's compareRunId -> null (kept) or why not; and one line per refusal.
+ */
+export async function keepCompareWeights(
+  speak: SpeakChannel,
+  file: CompareFile,
+): Promise<{ kept: Map<string, string | null>; problems: string[] }> {
+  const ids = file.runs.map((r) => compareRunId(r.doc));
+  const host = await keepFileWeights(
+    speak,
+    ids,
+    file.runs.map((r) => r.weights),
+  );
+  const kept = new Map<string, string | null>();
+  for (const [i, r] of file.runs.entries()) {
+    if (r.refused) kept.set(ids[i], r.refused);
+    else if (r.weights) kept.set(ids[i], host.kept.has(ids[i]) ? null : 'the run host did not keep them');
+  }
+  return { kept, problems: [...file.refused, ...host.refused.map((l) => `${file.from}: weights not kept: ${l}`)] };
+}
