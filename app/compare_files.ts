@@ -66,25 +66,42 @@ export const compareRunId = (d: ResultsDoc): string => `compare-${runId(d)}`;
 
 /**
  * The class's runs that can speak (their weights kept: `kept` maps a run's compareRunId to null) and one line
- * for each of the rest: a run whose weights were refused (the reason), a student whose runs carry none.
+ * for each of the rest: a run whose weights were refused (the reason), a student or file whose runs carry none.
+ * `sweeps`: files merged as a sweep's (every run tagged, as the command line's --out files are), whose runs are
+ * told apart by seed; a run met twice is offered once.
  */
-export function compareVoices(students: readonly Student[], kept: ReadonlyMap<string, string | null>): SpeakingRuns {
+export function compareVoices(
+  students: readonly Student[],
+  kept: ReadonlyMap<string, string | null>,
+  sweeps: readonly CompareFile[] = [],
+): SpeakingRuns {
+  const groups = [
+    ...students.map((s) => ({ from: s.from, name: s.name, runs: s.docs.map((d) => ({ doc: d, label: d.label })) })),
+    ...sweeps.map((f) => ({
+      from: f.from,
+      name: f.results.student,
+      runs: f.runs.map(({ doc }) => ({ doc, label: `${f.results.student}: ${doc.label} (seed ${doc.seed})` })),
+    })),
+  ];
   const ready: SpeakingRun[] = [];
   const notKept: SpeakingRuns['notKept'] = [];
-  for (const s of students) {
+  const seen = new Set<string>();
+  for (const g of groups) {
     let none = 0;
-    for (const d of s.docs) {
-      const id = compareRunId(d);
+    const fresh = g.runs.filter(({ doc }) => !seen.has(compareRunId(doc)));
+    for (const { doc, label } of fresh) {
+      const id = compareRunId(doc);
+      seen.add(id);
       const k = kept.get(id);
-      if (k === null) ready.push({ id, label: d.label });
-      else if (k !== undefined) notKept.push({ run: { id, label: d.label }, why: `its weights were refused (${k})` });
+      if (k === null) ready.push({ id, label });
+      else if (k !== undefined) notKept.push({ run: { id, label }, why: `its weights were refused (${k})` });
       else none++;
     }
     if (!none) continue;
-    const which = none === s.docs.length ? '' : `${none} of its runs: `;
+    const which = none === fresh.length ? '' : `${none} of its runs: `;
     notKept.push({
-      run: { id: `${s.from}: ${s.name}`, label: s.name },
-      why: s.from.startsWith('link')
+      run: { id: `${g.from}: ${g.name}`, label: g.name },
+      why: g.from.startsWith('link')
         ? `${which}results links carry no weights; load its results file exported “with weights” to let it speak`
         : `${which}no weights in this file; export it “with weights” to let it speak`,
     });

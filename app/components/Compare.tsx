@@ -49,6 +49,8 @@ export function Compare() {
   const [open, setOpen] = useState(false);
   const [files, setFiles] = useState<Loaded[]>([]);
   const [fileProblems, setFileProblems] = useState<string[]>([]);
+  /** The loaded files merged as a sweep's (their runs speak too, told apart by seed). */
+  const [sweepFiles, setSweepFiles] = useState<Loaded[]>([]);
   const box = useRef<HTMLDetailsElement>(null);
   const width = useWidth(box);
   const assignment = useMemo(() => readAssignment(assignmentLink), [assignmentLink]);
@@ -73,9 +75,10 @@ export function Compare() {
         );
       }
     }
+    const merged: Loaded[] = [];
     for (const f of loaded) {
       try {
-        if (f.results.sweep) sweep.add({ source: f.from, docs: f.results.sweep });
+        if (f.results.sweep) sweep.add({ source: f.from, docs: f.results.sweep }), merged.push(f);
         else ok.push({ from: f.from, r: f.results });
       } catch (e) {
         bad.push(e instanceof Error ? e.message : String(e));
@@ -83,6 +86,7 @@ export function Compare() {
     }
     const c = collectStudents(ok, assignment);
     setStudents(c.students);
+    setSweepFiles(merged);
     setNotes(c.notes);
     setMerged(sweep.result());
     setProblems(bad);
@@ -120,7 +124,7 @@ export function Compare() {
     void read(rest);
   };
   const kept = useMemo(() => new Map(files.flatMap((f) => [...f.kept])), [files]);
-  const voices = useMemo(() => compareVoices(students, kept), [students, kept]);
+  const voices = useMemo(() => compareVoices(students, kept, sweepFiles), [students, kept, sweepFiles]);
   useEffect(() => {
     if (open && readOnOpen.current && text.trim()) void read();
     if (open) readOnOpen.current = false;

@@ -150,4 +150,32 @@ describe('files in the class', () => {
       'Ben: results links carry no weights; load its results file exported “with weights” to let it speak',
     ]);
   });
+
+  test("a command line --out file (every run a sweep's): merged as a sweep; its runs with weights speak", async () => {
+    const n = await paramCount();
+    const tag = (pair: number) => ({
+      id: '0123456789ab',
+      name: 'extrapolation',
+      labels: ['softmax'],
+      pairs: [
+        [0, 1],
+        [0, 2],
+      ] as [number, number][],
+      plan: [2],
+      shard: [1, 1] as [number, number],
+      pair,
+      command: null,
+    });
+    const a = { ...fakeDoc('softmax', { seed: 1 }), sweep: tag(0) };
+    const b = { ...fakeDoc('softmax', { seed: 2 }), sweep: tag(1) };
+    const f = readCompareFile('shard-1.json', resultsJson([withBlock(a, n), b]));
+    expect(f.results.sweep?.map((d) => d.label)).toEqual(['softmax', 'softmax']);
+    const voices = compareVoices([], new Map([[compareRunId(a), null]]), [f]);
+    expect(voices.ready).toEqual([{ id: compareRunId(a), label: 'shard-1: softmax (seed 1)' }]);
+    expect(voices.notKept.map((x) => `${x.run.label}: ${x.why}`)).toEqual([
+      'shard-1: 1 of its runs: no weights in this file; export it “with weights” to let it speak',
+    ]);
+    // The same file twice offers each run once.
+    expect(compareVoices([], new Map([[compareRunId(a), null]]), [f, f]).ready).toHaveLength(1);
+  });
 });
