@@ -218,11 +218,14 @@ export function Compare() {
         )}
       </div>
       {problems.length + fileProblems.length > 0 && (
-        <ul className="error" role="alert">
-          {[...fileProblems, ...problems].map((p, i) => (
-            <li key={i}>{p}</li>
-          ))}
-        </ul>
+        // The alert around the list, not on it: a list with role="alert" is no list to a screen reader.
+        <div role="alert">
+          <ul className="error">
+            {[...fileProblems, ...problems].map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </div>
       )}
       {notes.length > 0 && (
         <ul className="note" data-testid="compare-notes">
