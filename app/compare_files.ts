@@ -130,3 +130,13 @@ export async function keepCompareWeights(
   }
   return { kept, problems: [...file.refused, ...host.refused.map((l) => `${file.from}: weights not kept: ${l}`)] };
 }
+
+/** Where a merged sweep came from, counted: "2 links", "1 link and 3 files" (sources: "link 2", "file a.json"). */
+export function sourcesText(sources: readonly string[]): string {
+  const distinct = [...new Set(sources)];
+  return (['link', 'file'] as const)
+    .map((what) => [what, distinct.filter((s) => s.startsWith(`${what} `)).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([what, n]) => `${n} ${what}${n === 1 ? '' : 's'}`)
+    .join(' and ');
+}

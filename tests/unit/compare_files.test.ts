@@ -5,7 +5,14 @@
 // kept can speak, the rest are listed in one line each.
 import { describe, expect, test } from 'vitest';
 import { collectStudents } from '../../app/compare_data';
-import { compareRunId, compareVoices, fileStudent, keepCompareWeights, readCompareFile } from '../../app/compare_files';
+import {
+  compareRunId,
+  compareVoices,
+  fileStudent,
+  keepCompareWeights,
+  readCompareFile,
+  sourcesText,
+} from '../../app/compare_files';
 import { checkResultsFileSize, RESULTS_FILE_MAX_BYTES, resultsJson } from '../../app/export';
 import { SpeakChannel } from '../../app/speak';
 import { encodeWeights } from '../../src/eval/weights_block';
@@ -175,6 +182,8 @@ describe('files in the class', () => {
     expect(voices.notKept.map((x) => `${x.run.label}: ${x.why}`)).toEqual([
       'shard-1: 1 of its runs: no weights in this file; export it “with weights” to let it speak',
     ]);
+    expect(sourcesText(['link 1', 'link 2', 'link 2'])).toBe('2 links');
+    expect(sourcesText(['link 1', f.from, 'file b.json'])).toBe('1 link and 2 files');
     // The same file twice offers each run once.
     expect(compareVoices([], new Map([[compareRunId(a), null]]), [f, f]).ready).toHaveLength(1);
   });
