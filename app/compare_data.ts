@@ -65,6 +65,8 @@ export function collectStudents(
     for (let k = 2; names.has(name); k++) name = `${r.student} (${k})`;
     if (name !== r.student) notes.push(`${from}: another student named '${r.student}', shown as '${name}'`);
     names.add(name);
+    if (assignment && !r.experiment)
+      notes.push(`${from}: not checked against the assignment's locks (a results file carries no experiment link)`);
     students.push({
       name,
       from,

@@ -14,6 +14,8 @@ import { keepFileWeights } from './weights_files';
 
 /** A results file read for the compare view: a student's runs and the weights blocks that read. */
 export interface CompareFile {
+  /** The file's name. */
+  name: string;
   /** "file ana.json": how notes and problems name it. */
   from: string;
   results: StudentResults;
@@ -45,6 +47,7 @@ export function readCompareFile(name: string, text: string): CompareFile {
   const student = fileStudent(name);
   const docs = file.docs.map((doc) => ({ ...doc, label: `${student}: ${doc.label}`.slice(0, 200) }));
   return {
+    name,
     from,
     results: {
       student,

@@ -182,6 +182,7 @@ export function Compare() {
           <input
             type="file"
             multiple
+            disabled={busy}
             accept=".json,application/json"
             onChange={(e) => {
               void addFiles([...(e.target.files ?? [])]);
@@ -198,9 +199,9 @@ export function Compare() {
         <ul className="compare-file-list" aria-label="Results files loaded">
           {files.map((f) => (
             <li key={f.from}>
-              {f.from.slice(5)}: {f.runs.length} run{f.runs.length === 1 ? '' : 's'},{' '}
-              {f.runs.filter((r) => r.weights).length} with weights{' '}
-              <button type="button" onClick={() => removeFile(f.from)} aria-label={`Remove ${f.from.slice(5)}`}>
+              {f.name}: {f.runs.length} run{f.runs.length === 1 ? '' : 's'}, {f.runs.filter((r) => r.weights).length}{' '}
+              with weights{' '}
+              <button type="button" onClick={() => removeFile(f.from)} aria-label={`Remove ${f.name}`}>
                 Remove
               </button>
             </li>

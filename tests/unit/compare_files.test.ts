@@ -16,6 +16,7 @@ import {
 import { checkResultsFileSize, RESULTS_FILE_MAX_BYTES, resultsJson } from '../../app/export';
 import { SpeakChannel } from '../../app/speak';
 import { encodeWeights } from '../../src/eval/weights_block';
+import { defaultExperiment } from '../../src/experiment/experiment';
 import { toModelConfig } from '../../src/experiment/run_config';
 import { loadData } from '../../src/experiment/runner';
 import { LabCore } from '../../src/host/core';
@@ -117,6 +118,13 @@ describe('files in the class', () => {
       ['ben', 'file ben.json', 1],
     ]);
     expect(notes).toEqual(['file ana (1).json: the same results as file ana.json (ana); left out']);
+    // A file carries no experiment link: with an assignment, it is said to be unchecked, never flagged.
+    const assignment = { experiment: defaultExperiment(), locked: ['train.steps'] };
+    const checked = collectStudents([{ from: ben.from, r: ben.results }], assignment);
+    expect(checked.students[0].flags).toEqual([]);
+    expect(checked.notes).toEqual([
+      "file ben.json: not checked against the assignment's locks (a results file carries no experiment link)",
+    ]);
 
     // The weights go to a run host through the lab's speak channel; the one kept can speak.
     let core: LabCore | null = null;
