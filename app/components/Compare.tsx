@@ -199,8 +199,8 @@ export function Compare() {
         <ul className="compare-file-list" aria-label="Results files loaded">
           {files.map((f) => (
             <li key={f.from}>
-              {f.name}: {f.runs.length} run{f.runs.length === 1 ? '' : 's'}, {f.runs.filter((r) => r.weights).length}{' '}
-              with weights{' '}
+              {`${f.name}: ${f.runs.length} run${f.runs.length === 1 ? '' : 's'}, `}
+              {`${f.runs.filter((r) => r.weights).length} with weights`}{' '}
               <button type="button" onClick={() => removeFile(f.from)} aria-label={`Remove ${f.name}`}>
                 Remove
               </button>
