@@ -19,8 +19,8 @@ export function runId(d: ResultsDoc): string {
 export interface Student {
   /** Unique in the class: a second "Ana" becomes "Ana (2)". */
   name: string;
-  /** The pasted line it came from (1-based). */
-  link: number;
+  /** Where it came from: "link 3" (the pasted line, 1-based) or "file ana.json". */
+  from: string;
   /** Its runs, labelled "name: run". */
   docs: ResultsDoc[];
   /** Its runs' own labels, in the same order. */
@@ -35,42 +35,45 @@ export interface Assignment {
   locked: string[];
 }
 
-/** Pasted links, read -> the class: every student once, every run once. */
+/** Pasted links and loaded files, read -> the class: every student once, every run once. */
 export function collectStudents(
-  read: { line: number; r: StudentResults }[],
+  read: { from: string; r: StudentResults }[],
   assignment: Assignment | null,
 ): { students: Student[]; notes: string[] } {
   const seen = new Map<string, string>();
   const names = new Set<string>();
   const students: Student[] = [];
   const notes: string[] = [];
-  for (const { line, r } of read) {
+  for (const { from, r } of read) {
     const raw = r.docs.map((d) => ({ ...d, label: d.label.slice(r.student.length + 2) }));
     const fresh = raw.filter((d) => {
       const id = runId(d);
       if (seen.has(id)) return false;
-      seen.set(id, `link ${line} (${r.student})`);
+      seen.set(id, `${from} (${r.student})`);
       return true;
     });
     if (fresh.length < raw.length) {
       const first = seen.get(runId(raw.find((d) => !fresh.includes(d))!));
       notes.push(
         fresh.length
-          ? `link ${line}: ${raw.length - fresh.length} of its runs were already in (${first}); left out`
-          : `link ${line}: the same results as ${first}; left out`,
+          ? `${from}: ${raw.length - fresh.length} of its runs were already in (${first}); left out`
+          : `${from}: the same results as ${first}; left out`,
       );
     }
     if (!fresh.length) continue;
     let name = r.student;
     for (let k = 2; names.has(name); k++) name = `${r.student} (${k})`;
-    if (name !== r.student) notes.push(`link ${line}: another student named '${r.student}', shown as '${name}'`);
+    if (name !== r.student) notes.push(`${from}: another student named '${r.student}', shown as '${name}'`);
     names.add(name);
+    if (assignment && !r.experiment)
+      notes.push(`${from}: not checked against the assignment's locks (a results file carries no experiment link)`);
     students.push({
       name,
-      link: line,
+      from,
       docs: fresh.map((d) => ({ ...d, label: `${name}: ${d.label}`.slice(0, 200) })),
       runs: fresh.map((d) => d.label),
-      flags: assignment ? lockMismatches(name, r.experiment, assignment.experiment, assignment.locked) : [],
+      flags:
+        assignment && r.experiment ? lockMismatches(name, r.experiment, assignment.experiment, assignment.locked) : [],
     });
   }
   return { students, notes };

@@ -81,10 +81,27 @@ export interface ReadFile {
   weights: (RunWeights | undefined)[];
   /** One line for each block refused (the run itself still read, without its weights). */
   refused: string[];
+  /** Why each run's block was refused (undefined where it read, or the run carries none). */
+  refusedAt: (string | undefined)[];
+}
+
+/**
+ * Largest results file read (bytes), checked before its text is read: the run host keeps at most 64 MB of
+ * weights (about 85 MB as base64, src/host/kept_weights.ts), so a larger file could never speak whole.
+ */
+export const RESULTS_FILE_MAX_BYTES = 128 * 1024 * 1024;
+
+/** Refuses a file too large to read, before its text is read (one line). */
+export function checkResultsFileSize(bytes: number): void {
+  if (bytes > RESULTS_FILE_MAX_BYTES)
+    throw new Error(
+      `the file is ${(bytes / (1 << 20)).toFixed(0)} MB; the limit is ${RESULTS_FILE_MAX_BYTES / (1 << 20)} MB`,
+    );
 }
 
 /** Reads a results file and the weights blocks its runs carry; a bad block is refused alone. */
 export function readResultsFileWithWeights(text: string): ReadFile {
+  if (!text.trim()) throw new Error('the file is empty');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -92,32 +109,36 @@ export function readResultsFileWithWeights(text: string): ReadFile {
     throw new Error(`the file is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   const list = Array.isArray(value) ? value : [value];
+  if (!list.length) throw new Error('the file holds no runs');
   if (list.length > MAX_LINK_DOCS) throw new Error(`the file holds ${list.length} runs; the limit is ${MAX_LINK_DOCS}`);
   const docs = list.map((v, i) => {
     try {
       return parseResults(v);
     } catch (e) {
-      throw new Error(`run ${i + 1} in the file: ${e instanceof Error ? e.message : String(e)}`);
+      const what = v && typeof v === 'object' && 'lossVsLength' in v ? '' : ' is not a results document';
+      throw new Error(`run ${i + 1} in the file${what}: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
   const refused: string[] = [];
+  const refusedAt: (string | undefined)[] = list.map(() => undefined);
   const weights = list.map((v, i) => {
     const block = (v as { weights?: unknown }).weights;
     if (block === undefined) return undefined;
     try {
       return decodeWeights(block, docs[i]);
     } catch (e) {
-      refused.push(`run ${i + 1} (${docs[i].label}): ${e instanceof Error ? e.message : String(e)}`);
+      refusedAt[i] = e instanceof Error ? e.message : String(e);
+      refused.push(`run ${i + 1} (${docs[i].label}): ${refusedAt[i]}`);
       return undefined;
     }
   });
-  return { docs, weights, refused };
+  return { docs, weights, refused, refusedAt };
 }
 
 export interface StudentResults {
   student: string;
-  /** The experiment and locks the link carries (what the compare view checks against the assignment). */
-  experiment: Experiment;
+  /** The experiment the link carries (what the compare view checks against the assignment's locks); null: a file. */
+  experiment: Experiment | null;
   docs: ResultsDoc[];
   /** The link's runs as they came, when every one is a classroom sweep's (tagged): merged, not relabelled. */
   sweep: ResultsDoc[] | null;

@@ -56,6 +56,15 @@ export class SpeakChannel {
   }
 }
 
+/** A run the panels offer: the id its weights are kept under in the run host, and its label. */
+export type SpeakingRun = Pick<RunRecord, 'id' | 'label'>;
+
+/** The runs that can speak, and one line for each that cannot (`why`). */
+export interface SpeakingRuns {
+  ready: SpeakingRun[];
+  notKept: { run: SpeakingRun; why: string }[];
+}
+
 /**
  * The runs that can speak: this lab's finished text runs of the latest
  * experiment, and its runs from a results file that carried weights; not its

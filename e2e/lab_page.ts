@@ -1,5 +1,6 @@
 // What several end-to-end specs share: the tiny experiment they run and how
 // they watch a page for errors and read its plots.
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 
 /** A tiny run: 20 steps, batch 4, T = 16, 2 layers, width 32, factors 1 2 4. */
@@ -79,4 +80,11 @@ export async function plotsWithoutTable(page: Page): Promise<string[]> {
     if (!caption || cols < 2 || rows < 1) bad.push(`${name}: caption "${caption}", ${cols} columns, ${rows} rows`);
   }
   return bad;
+}
+
+/** axe's serious and critical findings inside the elements `selectors` name, one line each. */
+export async function seriousIn(page: Page, selectors: readonly string[]): Promise<string[]> {
+  const axe = selectors.reduce((a, s) => a.include(s), new AxeBuilder({ page }));
+  const r = await axe.analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
 }

@@ -9,9 +9,8 @@
 // back (IndexedDB), and the same seed continues the same text; and so it does
 // in a new lab that imports the runs' results file exported with weights.
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { loadPreset, longTasks, recordLongTasks, watch } from './lab_page';
+import { loadPreset, longTasks, recordLongTasks, seriousIn, watch } from './lab_page';
 
 test.use({ viewport: { width: 1400, height: 1000 } });
 
@@ -102,15 +101,7 @@ test('a shrunk preset continues one prompt at 4x T with every run, and colours t
   await expect(passage.locator('.passage-top')).toHaveText(
     /^Character 2 .*softmax loss \d+\.\d\d, guessed (".+" \d+(\.\d)?%, ){4}".+" \d/,
   );
-  expect(
-    await new AxeBuilder({ page })
-      .include('.speak')
-      .include('.passage-panel')
-      .analyze()
-      .then((r) =>
-        r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`),
-      ),
-  ).toEqual([]);
+  expect(await seriousIn(page, ['.speak', '.passage-panel'])).toEqual([]);
 
   // The difference: softmax minus lssar, on a diverging scale that starts below zero.
   await passage.getByLabel('minus run B').selectOption({ label: 'lssar (p = 15)' });

@@ -1,5 +1,7 @@
 // The classroom compare view: the teacher pastes students' result links (one
-// per line); each is validated. Links of a classroom sweep's seats (Share
+// per line) and loads their results files (app/compare_files.ts: a file with
+// weights also lets its runs continue text and colour a passage, the lab's
+// own panels); each is validated. Links of a classroom sweep's seats (Share
 // panel, "Classroom sweep") are merged by the command line's merge rules
 // (src/experiment/sweep.ts): one plot of the whole sweep with seed bands, the
 // seats still missing, and links of another sweep refused by name. Other
@@ -13,11 +15,14 @@ import { lossVsLengthSvg } from '../../src/report/lossVsLength';
 import { lossVsLengthTable } from '../../src/report/plotTables';
 import type { Assignment, Student } from '../compare_data';
 import { collectStudents } from '../compare_data';
-import { pastedParams, readStudentLink, type StudentResults } from '../export';
+import { type CompareFile, compareVoices, keepCompareWeights, readCompareFile } from '../compare_files';
+import { checkResultsFileSize, pastedParams, readStudentLink, type StudentResults } from '../export';
 import { withLegend } from '../legend_svg';
 import { ClassTable } from './ClassTable';
 import { useLab, useLabState } from './context';
+import { Passage } from './Passage';
 import { PlotView } from './PlotView';
+import { Speak } from './Speak';
 import { SweepView } from './SweepView';
 import { useWidth } from './useWidth';
 
@@ -28,8 +33,11 @@ function readAssignment(link: string): Assignment | null {
   return d.refused || !d.teacher ? null : { experiment: d.experiment, locked: d.teacher.locked };
 }
 
+/** A loaded file, and which of its runs' weights the run host keeps (compareRunId -> null, or why not). */
+type Loaded = CompareFile & { kept: Map<string, string | null> };
+
 export function Compare() {
-  const { store } = useLab();
+  const { store, speak } = useLab();
   const text = useLabState((s) => s.compareText);
   const assignmentLink = useLabState((s) => s.assignment);
   const large = useLabState((s) => s.largeText);
@@ -39,32 +47,46 @@ export function Compare() {
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState(false);
+  const [files, setFiles] = useState<Loaded[]>([]);
+  const [fileProblems, setFileProblems] = useState<string[]>([]);
+  /** The loaded files merged as a sweep's (their runs speak too, told apart by seed). */
+  const [sweepFiles, setSweepFiles] = useState<Loaded[]>([]);
   const box = useRef<HTMLDetailsElement>(null);
   const width = useWidth(box);
   const assignment = useMemo(() => readAssignment(assignmentLink), [assignmentLink]);
-  const read = async () => {
+  const read = async (loaded = files) => {
     setBusy(true);
     const lines = text
       .split(/\s*\n\s*/)
       .map((l) => l.trim())
       .filter(Boolean)
       .slice(0, 60);
-    const ok: { line: number; r: StudentResults }[] = [];
+    const ok: { from: string; r: StudentResults }[] = [];
     const bad: string[] = [];
     const sweep = new SweepMerge();
     for (const [i, l] of lines.entries()) {
       try {
         const r = await readStudentLink(l, i + 1);
         if (r.sweep) sweep.add({ source: `link ${i + 1}`, docs: r.sweep });
-        else ok.push({ line: i + 1, r });
+        else ok.push({ from: `link ${i + 1}`, r });
       } catch (e) {
         bad.push(
           e instanceof MergeRefusal ? e.message : `link ${i + 1}: ${e instanceof Error ? e.message : String(e)}`,
         );
       }
     }
+    const merged: Loaded[] = [];
+    for (const f of loaded) {
+      try {
+        if (f.results.sweep) sweep.add({ source: f.from, docs: f.results.sweep }), merged.push(f);
+        else ok.push({ from: f.from, r: f.results });
+      } catch (e) {
+        bad.push(e instanceof Error ? e.message : String(e));
+      }
+    }
     const c = collectStudents(ok, assignment);
     setStudents(c.students);
+    setSweepFiles(merged);
     setNotes(c.notes);
     setMerged(sweep.result());
     setProblems(bad);
@@ -72,6 +94,37 @@ export function Compare() {
   };
   // Links pasted before a reload are read again once the view is opened.
   const readOnOpen = useRef(true);
+  // Files: each checked for size before it is read, then read, its weights handed to the run host; one line per
+  // problem, and the files that read join the class.
+  const addFiles = async (list: readonly File[]) => {
+    const added: Loaded[] = [];
+    const lines: string[] = [];
+    setBusy(true);
+    for (const f of list) {
+      try {
+        checkResultsFileSize(f.size);
+        const file = readCompareFile(f.name, await f.text());
+        const { kept, problems } = await keepCompareWeights(speak, file);
+        added.push({ ...file, kept });
+        lines.push(...problems);
+      } catch (e) {
+        const m = e instanceof Error ? e.message : String(e);
+        lines.push(m.startsWith('file ') ? m : `file ${f.name}: ${m}`);
+      }
+    }
+    const all = [...files.filter((f) => !added.some((a) => a.from === f.from)), ...added];
+    setFiles(all);
+    setFileProblems(lines);
+    await read(all);
+  };
+  const removeFile = (from: string) => {
+    const rest = files.filter((f) => f.from !== from);
+    setFiles(rest);
+    setFileProblems([]);
+    void read(rest);
+  };
+  const kept = useMemo(() => new Map(files.flatMap((f) => [...f.kept])), [files]);
+  const voices = useMemo(() => compareVoices(students, kept, sweepFiles), [students, kept, sweepFiles]);
   useEffect(() => {
     if (open && readOnOpen.current && text.trim()) void read();
     if (open) readOnOpen.current = false;
@@ -115,8 +168,48 @@ export function Compare() {
         value={text}
         onChange={(e) => store.getState().setCompareText(e.target.value)}
       />
+      <fieldset
+        className="row compare-files"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={(e) => {
+          e.preventDefault();
+          void addFiles([...e.dataTransfer.files]);
+        }}
+      >
+        <legend>Results files</legend>
+        <label className="file-button">
+          Load results files (JSON)
+          <input
+            type="file"
+            multiple
+            disabled={busy}
+            accept=".json,application/json"
+            onChange={(e) => {
+              void addFiles([...(e.target.files ?? [])]);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <span className="help">
+          or drop them here: each student's Export JSON (“with weights” lets its runs continue text), or the command
+          line's --out file
+        </span>
+      </fieldset>
+      {files.length > 0 && (
+        <ul className="compare-file-list" aria-label="Results files loaded">
+          {files.map((f) => (
+            <li key={f.from}>
+              {`${f.name}: ${f.runs.length} run${f.runs.length === 1 ? '' : 's'}, `}
+              {`${f.runs.filter((r) => r.weights).length} with weights`}{' '}
+              <button type="button" onClick={() => removeFile(f.from)} aria-label={`Remove ${f.name}`}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="row">
-        <button type="button" onClick={() => void read()} disabled={busy || !text.trim()}>
+        <button type="button" onClick={() => void read()} disabled={busy || (!text.trim() && !files.length)}>
           Compare
         </button>
         {students.length > 0 && (
@@ -125,12 +218,15 @@ export function Compare() {
           </span>
         )}
       </div>
-      {problems.length > 0 && (
-        <ul className="error" role="alert">
-          {problems.map((p, i) => (
-            <li key={i}>{p}</li>
-          ))}
-        </ul>
+      {problems.length + fileProblems.length > 0 && (
+        // The alert around the list, not on it: a list with role="alert" is no list to a screen reader.
+        <div role="alert">
+          <ul className="error">
+            {[...fileProblems, ...problems].map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </div>
       )}
       {notes.length > 0 && (
         <ul className="note" data-testid="compare-notes">
@@ -150,6 +246,12 @@ export function Compare() {
             table={lossVsLengthTable(docs)}
           />
           <ClassTable students={students} title={title} />
+        </>
+      )}
+      {files.length > 0 && voices.ready.length + voices.notKept.length > 0 && (
+        <>
+          <Speak runs={voices} about="The same prompt, continued by every student's run whose file carries weights," />
+          <Passage runs={voices} />
         </>
       )}
     </details>

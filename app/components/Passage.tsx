@@ -19,18 +19,20 @@ import {
 } from '../../src/report/passageColours';
 import type { PassageResult } from '../../src/sample/request';
 import { downloadText } from '../download';
-import { speakingRuns } from '../speak';
+import { type SpeakingRuns, speakingRuns } from '../speak';
 import { useLab, useLabState } from './context';
+import { NO_RUN } from './Speak';
 
 interface Reading {
   label: string;
   result: PassageResult;
 }
 
-export function Passage() {
+/** `runs`: the runs to offer (the compare view's); the lab's latest experiment when absent. */
+export function Passage({ runs }: { runs?: SpeakingRuns }) {
   const lab = useLab();
-  const runs = useLabState((s) => s.runs);
-  const { ready } = speakingRuns(runs);
+  const labRuns = useLabState((s) => s.runs);
+  const { ready } = runs ?? speakingRuns(labRuns);
   const [aId, setA] = useState('');
   const [bId, setB] = useState('');
   const [factor, setFactor] = useState(4);
@@ -44,7 +46,7 @@ export function Passage() {
 
   const go = async () => {
     if (!a) {
-      setProblem('no finished run here keeps its weights: run an experiment on text first');
+      setProblem(NO_RUN);
       return;
     }
     setProblem(null);

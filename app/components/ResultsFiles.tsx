@@ -5,7 +5,14 @@ import { useState } from 'react';
 import type { ResultsDoc } from '../../src/eval/results';
 import { runId } from '../compare_data';
 import { downloadText } from '../download';
-import { fileName, lossVsLengthCsv, readResultsFileWithWeights, resultsJson, trainingCurveCsv } from '../export';
+import {
+  checkResultsFileSize,
+  fileName,
+  lossVsLengthCsv,
+  readResultsFileWithWeights,
+  resultsJson,
+  trainingCurveCsv,
+} from '../export';
 import { keepFileWeights, sizeText, withWeights } from '../weights_files';
 import { useLab, useLabState } from './context';
 
@@ -19,6 +26,7 @@ export function ResultsFiles({ docs }: { docs: ResultsDoc[] }) {
   const importFile = async (f: File | undefined) => {
     if (!f) return;
     try {
+      checkResultsFileSize(f.size);
       const file = readResultsFileWithWeights(await f.text());
       const here = new Set(runs.flatMap((r) => (r.doc ? [runId(r.doc)] : [])));
       const fresh = file.docs.flatMap((d, i) => (here.has(runId(d)) ? [] : [i]));

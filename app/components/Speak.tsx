@@ -11,10 +11,13 @@ import { layersOf } from '../../src/experiment/run_config';
 import type { ContextMode } from '../../src/sample/context_mode';
 import { incrementalSupport } from '../../src/sample/incremental_support';
 import { checkSampleRequest, DEFAULT_SAMPLE, type SampleRequest, type SampleResult } from '../../src/sample/request';
-import { speakingRuns } from '../speak';
+import { type SpeakingRuns, speakingRuns } from '../speak';
 import { useLab, useLabState } from './context';
 
 const FACTORS = [1, 4, 16] as const;
+
+/** Asked to speak with no run that can. */
+export const NO_RUN = 'no run here keeps its weights: run an experiment on text, or load a file with weights';
 
 interface Answer {
   id: string;
@@ -30,10 +33,11 @@ const growNote = (r: { config: Parameters<typeof layersOf>[0] | null }) =>
 /** The prompt's last characters only: a 16x prompt is too long to show whole beside every run. */
 const tail = (s: string, n = 160) => (s.length > n ? `…${s.slice(-n)}` : s);
 
-export function Speak() {
+/** `runs`: the runs to offer (the compare view's); the lab's latest experiment when absent. */
+export function Speak({ runs, about }: { runs?: SpeakingRuns; about?: string }) {
   const lab = useLab();
-  const runs = useLabState((s) => s.runs);
-  const { ready, notKept } = speakingRuns(runs);
+  const labRuns = useLabState((s) => s.runs);
+  const { ready, notKept } = runs ?? speakingRuns(labRuns);
   const [own, setOwn] = useState(false);
   const [text, setText] = useState('');
   const [contexts, setContexts] = useState<number[]>([1, 16]);
@@ -55,7 +59,7 @@ export function Speak() {
     try {
       if (own && !text.trim()) throw new Error('the prompt is empty: write some text for the models to continue');
       checkSampleRequest(request);
-      if (!ready.length) throw new Error('no finished run here keeps its weights: run an experiment on text first');
+      if (!ready.length) throw new Error(NO_RUN);
     } catch (e) {
       setProblem(e instanceof Error ? e.message : String(e));
       return;
@@ -94,8 +98,8 @@ export function Speak() {
     <section className="panel speak" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Continue the text</h2>
       <p className="help">
-        The same prompt, continued by every finished run of the experiment, each reading the last 1x, 4x or 16x its
-        training length T of it. The same seed gives the same text.
+        {about ?? 'The same prompt, continued by every finished run of the experiment,'} each reading the last 1x, 4x or
+        16x its training length T of it. The same seed gives the same text.
       </p>
       <fieldset className="speak-prompt">
         <legend>Prompt</legend>

@@ -1,8 +1,9 @@
-// A classroom sweep merged from its seats' links (Compare): what is in, what
+// A classroom sweep merged from its seats' links and files (Compare): what is in, what
 // is missing, the plot, and the merged results as a file.
 import type { ResultsDoc } from '../../src/eval/results';
 import { type Merged, pairName } from '../../src/experiment/sweep';
 import { lossVsLengthTable } from '../../src/report/plotTables';
+import { sourcesText } from '../compare_files';
 import { downloadText, safeFileName } from '../download';
 import { resultsJson } from '../export';
 import { PlotView } from './PlotView';
@@ -10,13 +11,12 @@ import { PlotView } from './PlotView';
 /** A classroom sweep merged from its seats' links: what is in, what is missing, the plot. */
 export function SweepView({ merged, svg }: { merged: Merged; svg: SVGSVGElement }) {
   const total = merged.tag.pairs.length;
-  const links = new Set(merged.sources).size;
   const docs: ResultsDoc[] = merged.docs;
   return (
     <div className="sweep-merge" data-testid="sweep-merge">
       <p>
         Classroom sweep <strong>{merged.name}</strong> (sweep {merged.id}): {docs.length} of {total} runs, from{' '}
-        {`${links} link${links === 1 ? '' : 's'}`}.
+        {sourcesText(merged.sources)}.
       </p>
       {merged.missing.length ? (
         <ul className="note" data-testid="sweep-missing">

@@ -5,7 +5,7 @@
 // alternative. Pure: documents in, rows and words out; src/report/answer.ts
 // draws them.
 import type { ResultsDoc } from '../eval/results';
-import { type AnswerFigure, type LengthRef, PRESETS, type Preset, QUICK_DEMO } from '../experiment/presets';
+import { type AnswerFigure, type LengthRef, PRESETS, type Preset, RUNNABLE_PRESETS } from '../experiment/presets';
 import { type Series, type Stat, seriesOf, stat } from './common';
 import { type Baseline, baselinesOf, variantName } from './lossVsLength';
 
@@ -17,9 +17,12 @@ export function baseName(name: string): string {
   return name.replace(/( \((shared|\d+)\))+$/, '');
 }
 
-/** The preset the results belong to: the one titled `title`, else the only one whose runs name every result. */
+/**
+ * The preset the results belong to: the one titled `title` (any the command line runs), else the only one of the
+ * lab's whose runs name every result.
+ */
 export function presetOf(docs: readonly ResultsDoc[], title?: string): Preset | undefined {
-  const byTitle = [QUICK_DEMO, ...PRESETS].find((p) => p.title === title);
+  const byTitle = RUNNABLE_PRESETS.find((p) => p.title === title);
   if (byTitle) return byTitle;
   if (!docs.length) return undefined;
   const labels = new Set(docs.map((d) => baseName(d.label)));

@@ -9,6 +9,7 @@ import type { AnswerFigure } from '../experiment/presets';
 import { answerSvg } from './answer';
 import { textWidth } from './labels';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from './lossVsLength';
+import { lossVsLengthPanelsSvg } from './lossVsLengthPanels';
 import { runStyle, variantDash } from './palette';
 import { legendMarker } from './symbols';
 
@@ -49,7 +50,9 @@ export function lossVsLengthFileSvg(docs: ResultsDoc[], width: number, height: n
 
 /** The loss plot and, under it, its legend: one SVG (not yet titled). */
 function lossVsLengthFileBody(docs: ResultsDoc[], width: number, height: number): SVGSVGElement {
-  const svg = lossVsLengthSvg(docs, { width, height, variantLabels: true });
+  // Runs of several training lengths: a panel per T side by side, one legend under them.
+  const svg =
+    lossVsLengthPanelsSvg(docs, width, height) ?? lossVsLengthSvg(docs, { width, height, variantLabels: true });
   const points = lossVsLengthPoints(docs);
   const runs = [...new Set(points.map((p) => p.run))];
   const variants = variantsOf(points);

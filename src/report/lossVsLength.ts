@@ -102,6 +102,8 @@ export interface LossVsLengthOpts extends PlotOpts {
   reference?: ReferenceLayer;
   /** Live evaluations of runs still training (or a replayed step's), drawn dotted over the finished lines. */
   live?: readonly LiveLine[];
+  /** The y axis's extent, shared by panels drawn side by side (default: this plot's own lines). */
+  yDomain?: [number, number];
 }
 
 export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {}): SVGSVGElement {
@@ -126,7 +128,12 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
     p.n > 1 && (shownNames.size <= BAND_MAX_LINES || (!!opts.highlight && p.run === opts.highlight));
   const livePts = livePlotPoints(live, opts.hidden);
   const maxF = Math.max(16, ...all.map((p) => p.factor), ...livePts.map((p) => p.factor));
-  const T = docs[0]?.model.trainLength ?? live[0].T;
+  const trainLengths = [...new Set(docs.map((d) => d.model.trainLength))].sort((a, b) => a - b);
+  // Runs of several training lengths share the x axis in multiples of their own T.
+  const tLabel =
+    trainLengths.length > 1
+      ? `training length T (each run's own: ${trainLengths.join(', ')})`
+      : `training length T = ${docs[0]?.model.trainLength ?? live[0].T}`;
   const reference = referenceRows(shown, opts.reference);
   const marks: Plot.Markish[] = [
     Plot.ruleX([1], { stroke: '#999', strokeDasharray: '4 3' }),
@@ -141,7 +148,7 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
       dx: 4,
       dy: -4,
       textAnchor: 'start',
-      text: () => `training length T = ${T}`,
+      text: () => tLabel,
       fill: '#666',
       ...halo,
     }),
@@ -157,13 +164,14 @@ export function lossVsLengthSvg(docs: ResultsDoc[], opts: LossVsLengthOpts = {})
   // named in the corner instead.
   const near = [...ys, ...bs.filter((b) => b.name.startsWith('unigram')).map((b) => b.loss)];
   const top = Math.max(...near) + 0.3 * (Math.max(...near) - Math.min(...near));
-  const inside = bs.filter((b) => b.loss <= top);
-  const above = bs.filter((b) => b.loss > top);
+  const ceiling = opts.yDomain?.[1] ?? top;
+  const inside = bs.filter((b) => b.loss <= ceiling);
+  const above = bs.filter((b) => b.loss > ceiling);
   const extent = [...ys, ...inside.map((b) => b.loss)];
   const y = Plot.scale({
     y: {
       type: 'linear',
-      domain: [Math.min(...extent), Math.max(...extent)],
+      domain: opts.yDomain ?? [Math.min(...extent), Math.max(...extent)],
       nice: true,
       range: [height - MARGIN_BOTTOM, MARGIN_TOP],
     },

@@ -106,10 +106,10 @@ describe('students told apart', () => {
     const ben = await pasted('Ben', [fakeDoc('softmax', { base: 3.3 })], benExp);
     const { students, notes } = collectStudents(
       [
-        { line: 1, r: ana },
-        { line: 2, r: ana2 },
-        { line: 3, r: ana },
-        { line: 4, r: ben },
+        { from: 'link 1', r: ana },
+        { from: 'link 2', r: ana2 },
+        { from: 'link 3', r: ana },
+        { from: 'link 4', r: ben },
       ],
       { experiment: assignment(), locked: LOCKED },
     );

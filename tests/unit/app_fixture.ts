@@ -2,6 +2,7 @@
 
 import { DEFAULT_MODEL } from '../../src/config';
 import { parseResults, RESULTS_SCHEMA, RESULTS_VERSION, type ResultsDoc } from '../../src/eval/results';
+import { DEFAULT_RUN, type RunConfig } from '../../src/experiment/run_config';
 
 export function fakeDoc(
   label: string,
@@ -61,4 +62,27 @@ export function fakeDoc(
     baselines: { uniform: Math.log(40), unigram: 3.2 },
     timings: { trainSeconds: 1, evalSeconds: 1, trainTokensPerSecond: 100, evalTokensPerSecond: 100 },
   });
+}
+
+/** A run on the user's text with `doc`'s seed and model shape (what its weights block needs). */
+export function textRun(doc: ResultsDoc): RunConfig {
+  const run = structuredClone(DEFAULT_RUN);
+  run.data.source = 'text';
+  run.seed = doc.seed;
+  run.model.nLayer = doc.model.nLayer;
+  run.model.nHead = doc.model.nHead;
+  run.model.nEmbd = doc.model.nEmbd;
+  return run;
+}
+
+/** Values whose bits a lossy encoding would change: -0, subnormals, NaN payloads, extremes. */
+export function awkwardParams(n: number): Float32Array {
+  const p = new Float32Array(n);
+  for (let i = 0; i < n; i++) p[i] = Math.sin(i * 12.9898) * 43758.5453;
+  const bits = new Uint32Array(p.buffer);
+  bits[0] = 0x80000000; // -0
+  bits[1] = 0x00000001; // smallest subnormal
+  bits[2] = 0x7fc12345; // NaN with a payload
+  bits[3] = 0x7f7fffff; // largest finite
+  return p;
 }

@@ -7,35 +7,12 @@ import { readResultsFileWithWeights, resultsJson } from '../../app/export';
 import { SpeakChannel, speakingRuns } from '../../app/speak';
 import type { RunRecord } from '../../app/store';
 import { keepFileWeights, withWeights } from '../../app/weights_files';
-import type { ResultsDoc } from '../../src/eval/results';
 import { decodeWeights, encodeWeights, type RunWeights, WeightsError } from '../../src/eval/weights_block';
-import { DEFAULT_RUN, type RunConfig } from '../../src/experiment/run_config';
+import { DEFAULT_RUN } from '../../src/experiment/run_config';
 import type { Event } from '../../src/host/protocol';
-import { fakeDoc } from './app_fixture';
+import { awkwardParams, fakeDoc, textRun } from './app_fixture';
 
 const TEXT = 'the cat sat on the mat. '.repeat(400);
-
-function textRun(doc: ResultsDoc): RunConfig {
-  const run = structuredClone(DEFAULT_RUN);
-  run.data.source = 'text';
-  run.seed = doc.seed;
-  run.model.nLayer = doc.model.nLayer;
-  run.model.nHead = doc.model.nHead;
-  run.model.nEmbd = doc.model.nEmbd;
-  return run;
-}
-
-/** Values whose bits a lossy encoding would change: -0, subnormals, NaN payloads, extremes. */
-function awkwardParams(n: number): Float32Array {
-  const p = new Float32Array(n);
-  for (let i = 0; i < n; i++) p[i] = Math.sin(i * 12.9898) * 43758.5453;
-  const bits = new Uint32Array(p.buffer);
-  bits[0] = 0x80000000; // -0
-  bits[1] = 0x00000001; // smallest subnormal
-  bits[2] = 0x7fc12345; // NaN with a payload
-  bits[3] = 0x7f7fffff; // largest finite
-  return p;
-}
 
 const bitsOf = (p: Float32Array) => Array.from(new Uint32Array(p.buffer, p.byteOffset, p.length));
 
