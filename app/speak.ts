@@ -57,7 +57,8 @@ export class SpeakChannel {
 }
 
 /** A run the panels offer: the id its weights are kept under in the run host, and its label. */
-export type SpeakingRun = Pick<RunRecord, 'id' | 'label'>;
+/** `config`, when known (the lab's own runs), lets the panel say before a run how it continues a growing context. */
+export type SpeakingRun = Pick<RunRecord, 'id' | 'label'> & Partial<Pick<RunRecord, 'config'>>;
 
 /** The runs that can speak, and one line for each that cannot (`why`). */
 export interface SpeakingRuns {

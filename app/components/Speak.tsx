@@ -11,7 +11,7 @@ import { layersOf } from '../../src/experiment/run_config';
 import type { ContextMode } from '../../src/sample/context_mode';
 import { incrementalSupport } from '../../src/sample/incremental_support';
 import { checkSampleRequest, DEFAULT_SAMPLE, type SampleRequest, type SampleResult } from '../../src/sample/request';
-import { type SpeakingRuns, speakingRuns } from '../speak';
+import { type SpeakingRun, type SpeakingRuns, speakingRuns } from '../speak';
 import { useLab, useLabState } from './context';
 
 const FACTORS = [1, 4, 16] as const;
@@ -27,8 +27,10 @@ interface Answer {
 }
 
 /** What a growing context does with a run's model: from the cache, or recomputed (and why). */
-const growNote = (r: { config: Parameters<typeof layersOf>[0] | null }) =>
-  r.config ? incrementalSupport({ layers: layersOf(r.config) }).summary : 'its configuration is not known here';
+const growNote = (r: SpeakingRun) =>
+  r.config
+    ? incrementalSupport({ layers: layersOf(r.config) }).summary
+    : 'its answer says whether it used the key/value cache';
 
 /** The prompt's last characters only: a 16x prompt is too long to show whole beside every run. */
 const tail = (s: string, n = 160) => (s.length > n ? `…${s.slice(-n)}` : s);
