@@ -13,6 +13,8 @@ const EXTRA: [name: string, path: string][] = [
   ['extrapolation/shifted', 'extrapolation-shifted.json'],
   // Issue 14's passkey preset: reported in words (accuracy is zero past T everywhere), not one of the lab's presets.
   ['passkey/retrieval', 'passkey.json'],
+  // Issue 14's training-length preset under the budget rule it dropped (the same characters at every T): §9 says why.
+  ['train-length/same-tokens', 'preliminary/train-length-same-tokens.json'],
 ];
 
 export function loadResults(figures: string): Map<string, ResultsDoc[]> {

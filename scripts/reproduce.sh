@@ -4,7 +4,7 @@
 # preset's results to docs/figures/<preset>.json. Plots and tables come from
 # those files: `npm run report`.
 #
-# Each preset is a sweep (its runs x seeds 1,2,3), so the reproduction's 129
+# Each preset is a sweep (its runs x seeds 1,2,3), so the reproduction's 165
 # runs spread like any sweep (docs/cluster/README.md):
 #
 #   bash scripts/reproduce.sh [preset ...]                 one machine, one run at a time
@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(extrapolation reweight-eval decomposition deconstruct-uniform deconstruct-hybrid how-many positional lssa-parts)
+[ ${#presets[@]} -eq 0 ] && presets=(extrapolation reweight-eval decomposition deconstruct-uniform deconstruct-hybrid how-many positional lssa-parts train-length passkey)
 mkdir -p "$out" "$shards"
 npm run --silent corpus >&2
 # The shard command of one preset: the same flags everywhere, so every machine cuts the same sweep.
