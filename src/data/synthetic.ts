@@ -143,16 +143,29 @@ function templateLength(style: PasskeyStyle, digits: number): number {
 }
 
 /**
+ * The template and key length an example of length L gets: the asked style and digits where they fit, else
+ * 'tiny', then fewer digits. It depends on L alone, so the chance of guessing the key (10^-digits) is known
+ * per length.
+ */
+export function passkeyShape(L: number, opts: PasskeyOptions = {}): { style: PasskeyStyle; digits: number } {
+  let style: PasskeyStyle = opts.style ?? 'short';
+  let digits = Math.max(1, Math.floor(opts.digits ?? 5));
+  if (templateLength(style, digits) > L + 1) style = 'tiny';
+  while (templateLength(style, digits) > L + 1 && digits > 1) digits--;
+  return { style, digits };
+}
+
+/** Chance accuracy at length L: every answer digit guessed uniformly among ten (teacher-forced, so independently). */
+export const passkeyChance = (L: number, opts: PasskeyOptions = {}): number => 10 ** -passkeyShape(L, opts).digits;
+
+/**
  * Passkey retrieval: a random digit key stated at a random depth (a sentence
  * boundary) in repetitive filler, asked for at the end; only the answer digits
  * (the last `digits` tokens) are scored.
  */
 export function passkeyExample(L: number, rng: Rng, opts: PasskeyOptions = {}): PasskeyExample {
   checkLength('passkey', L, 6);
-  let style: PasskeyStyle = opts.style ?? 'short';
-  let digits = Math.max(1, Math.floor(opts.digits ?? 5));
-  if (templateLength(style, digits) > L + 1) style = 'tiny';
-  while (templateLength(style, digits) > L + 1 && digits > 1) digits--;
+  const { style, digits } = passkeyShape(L, opts);
   const key = randomString(rng, DIGITS, digits);
   const [statement, question] = passkeyTemplate(style, key);
   const F = L + 1 - statement.length - question.length;

@@ -4,7 +4,7 @@
 // (teacher-forced on the previous digits) is right.
 
 import { packWindows } from '../data/batch';
-import { IGNORE, TASK_TOKENIZER, TASKS } from '../data/synthetic';
+import { IGNORE, passkeyShape, TASK_TOKENIZER, TASKS } from '../data/synthetic';
 import type { CharTokenizer } from '../data/tokenizer';
 import { type GptModel, Graph } from '../model/gpt';
 import { reweightFor } from '../model/reweight_rule';
@@ -39,6 +39,8 @@ export interface PasskeyPoint {
   length: number;
   accuracy: number;
   trials: number;
+  /** Digits in the key at this length (chance is 10^-digits). */
+  digits: number;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function passkeyAccuracy(
     } finally {
       graph.destroy();
     }
-    points.push({ length: L, accuracy: correct / trials, trials });
+    points.push({ length: L, accuracy: correct / trials, trials, digits: passkeyShape(L).digits });
   }
   return points;
 }

@@ -116,7 +116,17 @@ export const resultsSchema = z.object({
   passkey: z
     .object({
       trainedOn: z.enum(['passkey', 'text']),
-      points: z.array(z.object({ length: posInt, accuracy: finite.min(0).max(1), trials: posInt })).max(64),
+      points: z
+        .array(
+          z.object({
+            length: posInt,
+            accuracy: finite.min(0).max(1),
+            trials: posInt,
+            /** Digits in the key (chance 10^-digits); results before it was recorded get the generator's. */
+            digits: posInt.max(64).optional(),
+          }),
+        )
+        .max(64),
     })
     .nullable(),
   baselines: z.object({ uniform: loss, unigram: loss }),

@@ -13,7 +13,7 @@ import { type DiagnosticMetric, diagnosticsPoints, METRIC_LABELS } from './diagn
 import { cell } from './lossTable';
 import { baselinesOf, lossVsLengthPoints } from './lossVsLength';
 import type { CurveSeries } from './lossVsStep';
-import { passkeyPoints } from './passkey';
+import { passkeyPoints, pct as smallPct } from './passkey';
 import { perPositionPoints } from './perPosition';
 
 export interface PlotTable {
@@ -189,10 +189,14 @@ export function passkeyTable(docs: readonly ResultsDoc[], hidden?: ReadonlySet<s
     (p) => p.length,
     (p) => pct(p),
   );
+  const chance = keys.map((l) => {
+    const p = pts.find((q) => q.length === l);
+    return p ? smallPct(p.chance) : '–';
+  });
   return {
     caption: `Passkey retrieval accuracy against length, ${SPREAD}`,
     columns: ['run', ...keys.map((l) => `length ${l}`)],
-    rows,
+    rows: rows.length ? [...rows, { head: 'chance (10^-digits)', cells: chance }] : rows,
   };
 }
 

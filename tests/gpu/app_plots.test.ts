@@ -66,6 +66,18 @@ describe('plots', () => {
     expect(lines(perPositionSvg(docs))).toBe(2);
     expect(lines(diagnosticsSvg(docs, { metric: 'entropy' }))).toBe(2);
     expect(passkeySvg(docs).textContent).toContain('No passkey results');
+    // The chance level is drawn at every length, labelled: 10^-digits, the key's digits there (2 at 8, 5 at 16+).
+    const pk = docs.map((d) => ({
+      ...d,
+      passkey: {
+        trainedOn: 'passkey' as const,
+        points: [8, 16, 64].map((length) => ({ length, accuracy: 0.5, trials: 2 })),
+      },
+    }));
+    const pkSvg = passkeySvg(pk);
+    expect(pkSvg.textContent).toContain('chance 0.001%');
+    const chance = pkSvg.querySelector('[stroke-dasharray="1 3"] path, path[stroke-dasharray="1 3"]');
+    expect(chance, 'the chance line').not.toBeNull();
     const map = {
       length: 16,
       layer: 0,

@@ -14,7 +14,9 @@ import {
 import {
   copyExample,
   IGNORE,
+  passkeyChance,
   passkeyExample,
+  passkeyShape,
   recallExample,
   TASK_TOKENIZER,
   TASKS,
@@ -286,6 +288,19 @@ describe('synthetic tasks', () => {
     const paper = passkeyExample(300, new Rng(5), { style: 'paper', digits: 7 });
     expect(TASK_TOKENIZER.decode(paper.input)).toContain(`the pass key is ${paper.key}. remember it.`);
     expect(paper.key.length).toBe(7);
+  });
+
+  test('passkey: the key length per length is known without drawing, so chance (10^-digits) is too', () => {
+    for (const L of [6, 8, 10, 13, 14, 20, 33, 34, 64, 512]) {
+      const { digits } = passkeyShape(L);
+      for (let s = 0; s < 3; s++) expect(passkeyExample(L, new Rng(7 * L + s)).key.length).toBe(digits);
+      expect(passkeyChance(L)).toBeCloseTo(10 ** -digits, 15);
+    }
+    // Five digits need 15 characters in the tiny template ("k=12345 " + "k?12345"), so L >= 14 has them.
+    expect([6, 8, 10, 13, 14, 32].map((L) => passkeyShape(L).digits)).toEqual([1, 2, 3, 4, 5, 5]);
+    expect(passkeyShape(32).style).toBe('tiny');
+    expect(passkeyShape(64)).toEqual({ style: 'short', digits: 5 });
+    expect(passkeyShape(300, { style: 'paper', digits: 7 })).toEqual({ style: 'paper', digits: 7 });
   });
 
   test('taskBatch packs rows and too-short lengths are refused', () => {

@@ -87,7 +87,16 @@ describe('plot tables', () => {
 
     const pk = passkeyTable([withPasskey(docs[0], [1, 0.5]), withPasskey(docs[1], [1, 0.25]), docs[2]]);
     expect(pk.columns).toEqual(['run', 'length 16', 'length 32']);
-    expect(pk.rows).toEqual([{ head: 'softmax', cells: ['100.0% ±0.0', '37.5% ±12.5'] }]);
+    // Chance is 10^-digits: five digits fit at both lengths (the generator's, for results that predate the record).
+    expect(pk.rows).toEqual([
+      { head: 'softmax', cells: ['100.0% ±0.0', '37.5% ±12.5'] },
+      { head: 'chance (10^-digits)', cells: ['0.001%', '0.001%'] },
+    ]);
+    // A recorded key length wins over the generator's (here 2 digits at length 16).
+    const two = withPasskey(docs[0], [1, 0.5]);
+    two.passkey!.points[0] = { ...two.passkey!.points[0], digits: 2 };
+    expect(passkeyTable([two]).rows[1].cells).toEqual(['1%', '0.001%']);
+    expect(passkeyTable([docs[2]]).rows).toEqual([]);
 
     // fakeDoc's heads have entropy 1 and 2 on each layer.
     const dg = diagnosticsTable(docs, 'entropy', 16, new Set(['softmax']));
