@@ -189,13 +189,23 @@ export interface SyntheticTask {
   tokenizer: CharTokenizer;
   /** Shortest L the task accepts. */
   minLength: number;
-  make(L: number, rng: Rng): Example;
+  /**
+   * An example of length L. `trainLength` is the length the model trained at: a task whose format depends on
+   * the length (passkey's template and key length) keeps the format of that length at every longer L, so a
+   * longer evaluation changes the distance and nothing else.
+   */
+  make(L: number, rng: Rng, trainLength?: number): Example;
 }
 
 export const TASKS: Record<'copy' | 'recall' | 'passkey', SyntheticTask> = {
   copy: { name: 'copy', tokenizer: COPY_TOKENIZER, minLength: 2, make: copyExample },
   recall: { name: 'recall', tokenizer: RECALL_TOKENIZER, minLength: 7, make: recallExample },
-  passkey: { name: 'passkey', tokenizer: PASSKEY_TOKENIZER, minLength: 6, make: (L, rng) => passkeyExample(L, rng) },
+  passkey: {
+    name: 'passkey',
+    tokenizer: PASSKEY_TOKENIZER,
+    minLength: 6,
+    make: (L, rng, trainLength = L) => passkeyExample(L, rng, passkeyShape(Math.min(L, trainLength))),
+  },
 };
 
 /** B examples of one task packed as [B, L] (row-major), ready for the trainer. */

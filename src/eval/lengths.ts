@@ -87,13 +87,14 @@ function windowSource(
   data: EvalData,
   cfg: EvalConfig,
   maxL: number,
+  T: number,
 ): { count: number; at: (L: number) => { input: Uint32Array; target: Uint32Array }[] } {
   if (isTask(data)) {
     return {
       count: cfg.windows,
       at: (L) => {
         const rng = new Rng(cfg.seed * 7919 + L);
-        return Array.from({ length: cfg.windows }, () => data.make(L, rng));
+        return Array.from({ length: cfg.windows }, () => data.make(L, rng, T));
       },
     };
   }
@@ -128,7 +129,7 @@ export async function evaluateLengths(
   const t0 = performance.now();
   const lengths = evalLengths(T, cfg);
   const maxL = Math.max(...lengths);
-  const source = windowSource(data, cfg, Math.max(maxL, cfg.windowLength ?? 0));
+  const source = windowSource(data, cfg, Math.max(maxL, cfg.windowLength ?? 0), T);
   const reweightP = variant.reweightP === undefined ? reweightFor(model.config, false) : variant.reweightP;
   const out: LengthsResult = { lengths: [], diagnostics: [], seconds: 0, tokens: 0, peakBytes: [] };
   for (const L of lengths) {

@@ -60,12 +60,14 @@ export async function passkeyAccuracy(
   const V = model.config.vocabSize;
   if (tokenizer.size > V) throw new Error(`the tokenizer has ${tokenizer.size} symbols but the model only ${V}`);
   const same = tokenizer === TASK_TOKENIZER;
+  // The template and key length of the training length at every L: only the distance grows.
+  const T = model.config.trainLength;
   const p = reweightP === undefined ? reweightFor(model.config, false) : reweightP;
   const points: PasskeyPoint[] = [];
   for (const L of lengths) {
     const rng = new Rng(seed + L);
     const examples = Array.from({ length: trials }, () => {
-      const ex = TASKS.passkey.make(L, rng);
+      const ex = TASKS.passkey.make(L, rng, T);
       if (same) return ex;
       // Re-encode: positions keep their meaning (char-level on both sides).
       return {
@@ -91,7 +93,7 @@ export async function passkeyAccuracy(
     } finally {
       graph.destroy();
     }
-    points.push({ length: L, accuracy: correct / trials, trials, digits: passkeyShape(L).digits });
+    points.push({ length: L, accuracy: correct / trials, trials, digits: passkeyShape(Math.min(L, T)).digits });
   }
   return points;
 }

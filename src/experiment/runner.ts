@@ -146,7 +146,7 @@ export async function executeRun(
   const stream = modelCfg.layers.includes('fixedseqqk')
     ? data.kind === 'text'
       ? fixedPassage(data.corpus, maxL)
-      : data.task.make(maxL, new Rng(run.seed ^ 0x5eed)).input
+      : data.task.make(maxL, new Rng(run.seed ^ 0x5eed), run.train.seqLen).input
     : undefined;
   const model = engine.createModel(modelCfg);
   const evalData = data.kind === 'text' ? data.corpus : data.task;

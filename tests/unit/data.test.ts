@@ -303,6 +303,25 @@ describe('synthetic tasks', () => {
     expect(passkeyShape(300, { style: 'paper', digits: 7 })).toEqual({ style: 'paper', digits: 7 });
   });
 
+  test('passkey past the training length keeps its template and key length: only the distance grows', () => {
+    for (const T of [16, 32, 64]) {
+      const shape = passkeyShape(T);
+      for (const L of [T, 2 * T, 16 * T]) {
+        const ex = TASKS.passkey.make(L, new Rng(L), T);
+        const text = TASK_TOKENIZER.decode(ex.input);
+        expect(ex.key.length).toBe(shape.digits);
+        expect(text.endsWith(shape.style === 'tiny' ? `k?${ex.key.slice(0, -1)}` : `key? ${ex.key.slice(0, -1)}`)).toBe(
+          true,
+        );
+      }
+    }
+    // Without a training length each L takes its own (at 32 the tiny template, at 64 the short one).
+    expect(TASK_TOKENIZER.decode(TASKS.passkey.make(64, new Rng(1)).input)).toContain('pass key is');
+    expect(TASK_TOKENIZER.decode(TASKS.passkey.make(64, new Rng(1), 32).input)).not.toContain('pass key');
+    // Shorter than the training length: the length's own fallback (it must fit).
+    expect(TASKS.passkey.make(10, new Rng(1), 64).key.length).toBe(passkeyShape(10).digits);
+  });
+
   test('taskBatch packs rows and too-short lengths are refused', () => {
     const { input, target } = taskBatch(TASKS.copy, 3, 20, new Rng(1));
     expect(input.length).toBe(60);
