@@ -11,6 +11,7 @@ import { textWidth } from './labels';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from './lossVsLength';
 import { lossVsLengthPanelsSvg } from './lossVsLengthPanels';
 import { runStyle, variantDash } from './palette';
+import { passkeySvg } from './passkey';
 import { legendMarker } from './symbols';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -27,7 +28,8 @@ export type FigurePart = 'both' | 'loss' | 'answer';
 
 /**
  * The figure file of `docs`: `width` wide; the loss plot `height` high (the answer figure's height follows its
- * rows); titled `title`. `answer` is the experiment's answer figure (answerFigureFor).
+ * rows); titled `title`. `answer` is the experiment's answer figure (answerFigureFor); runs trained on the passkey
+ * task are answered by their accuracy plot instead.
  */
 export function figureFileSvg(
   docs: ResultsDoc[],
@@ -38,7 +40,12 @@ export function figureFileSvg(
   part: FigurePart = 'both',
 ): SVGSVGElement {
   const parts: SVGSVGElement[] = [];
-  if (part !== 'loss') parts.push(answerSvg(docs, answer, { width }));
+  // Models trained on the passkey task answer by retrieval, not loss: their accuracy against length, chance drawn.
+  const retrieval = docs.length > 0 && docs.every((d) => d.passkey?.trainedOn === 'passkey');
+  if (part !== 'loss')
+    parts.push(
+      retrieval ? passkeySvg(docs, { width, height: Math.round(height * 0.75) }) : answerSvg(docs, answer, { width }),
+    );
   if (part !== 'answer') parts.push(lossVsLengthFileBody(docs, width, height));
   return stack(parts, width, title);
 }

@@ -6,6 +6,7 @@
 import type { ResultsDoc } from '../eval/results';
 import { type Stat, seriesOf, stat } from './common';
 import { baselinesOf, variantName } from './lossVsLength';
+import { passkeyPoints, pct } from './passkey';
 
 export interface LossRow {
   series: string;
@@ -53,7 +54,37 @@ export function cell(s: Stat, digits = 3): string {
   return s.n > 1 ? `${m} ±${((s.hi - s.lo) / 2).toFixed(digits)}` : m;
 }
 
-/** A markdown table of lossRows, then the baselines line. */
+const row = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+
+/**
+ * Runs with passkey trials: accuracy per length (mean over seeds, ± half their range) and the chance level, the
+ * figure a passkey preset is answered by. Empty without passkey results.
+ */
+export function passkeyTableMarkdown(docs: readonly ResultsDoc[]): string {
+  const pts = passkeyPoints(docs);
+  if (!pts.length) return '';
+  const factors = [...new Set(pts.map((p) => p.factor))].sort((a, b) => a - b);
+  const names = [...new Set(pts.map((p) => p.name))];
+  const head = ['run', 'seeds', ...factors.map((f) => `${f}x`)];
+  const lines = [row(head), `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  for (const name of names) {
+    const mine = pts.filter((p) => p.name === name);
+    const byF = factors.map((f) => {
+      const p = mine.find((q) => q.factor === f);
+      if (!p) return '–';
+      return `${(p.mean * 100).toFixed(1)}%${p.n > 1 ? ` ±${(((p.hi - p.lo) / 2) * 100).toFixed(1)}` : ''}`;
+    });
+    lines.push(row([name, String(Math.max(...mine.map((p) => p.n))), ...byF]));
+  }
+  const chance = factors.map((f) => pct(Math.max(...pts.filter((p) => p.factor === f).map((p) => p.chance))));
+  lines.push(row(['chance (10^-digits)', '', ...chance]));
+  return (
+    'Passkey accuracy (a trial counts when every digit of the key is right; mean over seeds, ± half their ' +
+    `range):\n\n${lines.join('\n')}\n`
+  );
+}
+
+/** A markdown table of lossRows, then the baselines line; for runs with passkey trials, their accuracy table. */
 export function lossTableMarkdown(docs: readonly ResultsDoc[]): string {
   const rows = lossRows(docs);
   if (!rows.length) return '_no runs_\n';
@@ -73,7 +104,8 @@ export function lossTableMarkdown(docs: readonly ResultsDoc[]): string {
   const bs = baselinesOf(docs)
     .map((b) => `${b.name} ${b.loss.toFixed(3)}`)
     .join(' · ');
-  return `${lines.join('\n')}\n\nBaselines (nats/token): ${bs}.\n`;
+  const passkey = passkeyTableMarkdown(docs);
+  return `${lines.join('\n')}\n\nBaselines (nats/token): ${bs}.\n${passkey ? `\n${passkey}` : ''}`;
 }
 
 /**

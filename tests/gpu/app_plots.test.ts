@@ -7,7 +7,7 @@ import { withLegend } from '../../app/legend_svg';
 import type { ResultsDoc } from '../../src/eval/results';
 import { presetById } from '../../src/experiment/presets';
 import { answerSvg } from '../../src/report/answer';
-import { answerData, answerSummary } from '../../src/report/answerData';
+import { answerData, answerSummary, DEFAULT_ANSWER } from '../../src/report/answerData';
 import { attentionMapSvg } from '../../src/report/attentionMap';
 import { diagnosticsSvg } from '../../src/report/diagnostics';
 import { figureFileSvg } from '../../src/report/figureFile';
@@ -78,6 +78,12 @@ describe('plots', () => {
     expect(pkSvg.textContent).toContain('chance 0.001%');
     const chance = pkSvg.querySelector('[stroke-dasharray="1 3"] path, path[stroke-dasharray="1 3"]');
     expect(chance, 'the chance line').not.toBeNull();
+    // A file of runs trained on the passkey task is answered by that plot; text-trained runs keep the loss dots.
+    const file = figureFileSvg(pk, DEFAULT_ANSWER, 720, 420, 'Passkey', 'answer');
+    expect(file.getAttribute('aria-label')).toBe('Passkey: passkey accuracy against length');
+    expect(file.textContent).toContain('chance 0.001%');
+    const text = docs.map((d) => ({ ...d, passkey: { ...pk[0].passkey, trainedOn: 'text' as const } }));
+    expect(figureFileSvg(text, DEFAULT_ANSWER, 720, 420, 'Text', 'answer').textContent).not.toContain('chance');
     const map = {
       length: 16,
       layer: 0,

@@ -1,7 +1,7 @@
 // The report's table of loss against length: seeds grouped into one row with
 // a spread, ratios computed per seed, variants as their own rows, baselines.
 import { describe, expect, test } from 'vitest';
-import { cell, lossRows, lossSummary, lossTableMarkdown } from '../../src/report/lossTable';
+import { cell, lossRows, lossSummary, lossTableMarkdown, passkeyTableMarkdown } from '../../src/report/lossTable';
 import { fakeDoc } from './app_fixture';
 
 describe('loss table', () => {
@@ -35,6 +35,29 @@ describe('loss table', () => {
     );
     expect(md).toContain(`Baselines (nats/token): unigram 3.200 · uniform, ln V ${Math.log(40).toFixed(3)}.`);
     expect(lossTableMarkdown([])).toBe('_no runs_\n');
+  });
+
+  test('runs with passkey trials: their accuracy table follows, a column per factor, and the chance row', () => {
+    const withPk = (seed: number, acc: number[]) => ({
+      ...fakeDoc('lssar', { seed }),
+      passkey: {
+        trainedOn: 'passkey' as const,
+        points: acc.map((accuracy, i) => ({ length: 16 << i, accuracy, trials: 64, digits: 5 })),
+      },
+    });
+    const docs = [withPk(1, [1, 0.5, 0]), withPk(2, [0.5, 0.25, 0])];
+    const pk = passkeyTableMarkdown(docs).split('\n');
+    expect(pk[2]).toBe('| run | seeds | 1x | 2x | 4x |');
+    expect(pk[4]).toBe('| lssar | 2 | 75.0% ±25.0 | 37.5% ±12.5 | 0.0% ±0.0 |');
+    expect(pk[5]).toBe('| chance (10^-digits) |  | 0.001% | 0.001% | 0.001% |');
+    expect(lossTableMarkdown(docs)).toContain(pk.join('\n'));
+    // Without passkey results the loss table ends at its baselines.
+    expect(passkeyTableMarkdown([fakeDoc('a')])).toBe('');
+    expect(
+      lossTableMarkdown([fakeDoc('a')])
+        .trimEnd()
+        .endsWith(')'),
+    ).toBe(false);
   });
 
   test('cell: one seed has no spread, none is a dash', () => {
