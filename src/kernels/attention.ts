@@ -22,8 +22,9 @@
 // - hd <= MAXHD = 256 (the documented range); B*H <= 65535 (the probs kernels' grid y).
 // - Every shader is compiled after shaders/attention_common.wgsl (MECH, ALIBI, HD,
 //   EPS, MAXHD, alibi_slope, phi); the TypeScript twins are in ./attention_constants.
-// - Every kernel is one thread per row (or per row and 4 outputs) walking its row
-//   in order with no barriers: fixed-order sums, and fast on a software adapter.
+// - Every kernel is one thread per row (or per row and 4 outputs; the mix: per 8 rows
+//   and 8 outputs) walking its rows in order with no barriers: fixed-order sums, and
+//   fast on a software adapter.
 // - The probabilities backward needs a [B,H,T,T] scratch (dL/d(q_i . k_j)); pass one
 //   as `ds` to share it between layers, else the Program owns one.
 
@@ -63,6 +64,8 @@ export interface ProbsParams {
 }
 
 const WG = 64; // threads per workgroup in every attention shader
+/** Output rows per thread of the mix (ROWS in shaders/attention_values_forward.wgsl). */
+export const MIX_ROWS = 8;
 
 /** Every attention kernel is compiled after the shared prelude. */
 export const withAttentionPrelude = (code: string): string => `${commonCode}\n${code}`;
@@ -89,26 +92,26 @@ const PROBS_BWD = {
   access: ['read', 'read', 'read', 'read', 'read', 'write', 'uniform'] as const,
   uniforms: { Params: PROBS_PARAMS },
 };
+/** The mix's uniform (exported for the test that holds it to its one-row predecessor). */
+export const MIX_PARAMS = uniformLayout([
+  ['T', 'u32'],
+  ['hd', 'u32'],
+  ['trans', 'u32'],
+  ['project', 'u32'],
+  ['tpr', 'u32'],
+  ['gridX', 'u32'],
+  ['total', 'u32'],
+  ['H', 'u32'],
+  ['xMerged', 'u32'],
+  ['outMerged', 'u32'],
+  ['_p0', 'u32'],
+  ['_p1', 'u32'],
+]);
 const MIX = {
   label: 'attention_mix',
   code: withAttentionPrelude(mixCode),
   access: ['read', 'read', 'read', 'write', 'uniform'] as const,
-  uniforms: {
-    Params: uniformLayout([
-      ['T', 'u32'],
-      ['hd', 'u32'],
-      ['trans', 'u32'],
-      ['project', 'u32'],
-      ['tpr', 'u32'],
-      ['gridX', 'u32'],
-      ['total', 'u32'],
-      ['H', 'u32'],
-      ['xMerged', 'u32'],
-      ['outMerged', 'u32'],
-      ['_p0', 'u32'],
-      ['_p1', 'u32'],
-    ]),
-  },
+  uniforms: { Params: MIX_PARAMS },
 };
 const DATT = {
   label: 'attention_values_backward',
@@ -158,21 +161,21 @@ function probsUniform(p: Program, { H, T, hd }: AttentionShape, params: ProbsPar
 }
 
 /** Workgroups for `threads` 1-D threads of WG, spread over x and y. */
-function grid(threads: number): [number, number] {
+export function grid(threads: number): [number, number] {
   const groups = Math.max(1, ceilDiv(threads, WG));
   const gx = Math.min(groups, 65535);
   return [gx, ceilDiv(groups, gx)];
 }
 
 /** Which of a mix's x and out are in the merged-heads layout [B,T,H*hd] (else [B,H,T,hd]). */
-interface MixLayout {
+export interface MixLayout {
   H: number;
   xMerged?: boolean;
   outMerged?: boolean;
 }
 
-/** Causal row mix (attention_values_forward.wgsl); see its header. */
-function mix(
+/** Causal row mix (attention_values_forward.wgsl); see its header. `y`: lssa's projection (project = 1). */
+export function attention_mix(
   p: Program,
   out: BindingLike,
   w: BindingLike,
@@ -185,13 +188,14 @@ function mix(
   layout: MixLayout,
 ): void {
   if (y && layout.outMerged) throw new Error('attention mix: the projection reads out in the heads layout');
-  const tpr = y ? 1 : ceilDiv(hd, 4); // threads per row: the projection needs the whole row in one thread
-  const total = BH * T * tpr;
+  // Threads per tile of MIX_ROWS rows, 8 channels each; the projection needs whole rows in one thread.
+  const tpr = y ? 1 : ceilDiv(hd, 8);
+  const total = BH * ceilDiv(T, MIX_ROWS) * tpr;
   const [gx, gy] = grid(total);
   const flags = { H: layout.H, xMerged: layout.xMerged ? 1 : 0, outMerged: layout.outMerged ? 1 : 0 };
   const u = p.uniform(
     'attention mix sizes',
-    packUniform(MIX.uniforms.Params, {
+    packUniform(MIX_PARAMS, {
       T,
       hd,
       trans: trans ? 1 : 0,
@@ -267,14 +271,14 @@ export function attention_probs_backward(p: Program, a: ProbsBackwardArgs): void
   const spec = probsSpec(PROBS_BWD, a.params, hd);
   p.add(spec, [a.datt, a.att, a.rowstat, q, k, scratch, probsUniform(p, a, a.params)], [ceilDiv(T, WG), B * H]);
   const norm = KERNEL_FORM[a.params.mechanism].qkNorm;
-  mix(p, dq, scratch, k, norm ? q : null, B * H, T, hd, false, { H });
-  mix(p, dk, scratch, q, norm ? k : null, B * H, T, hd, true, { H });
+  attention_mix(p, dq, scratch, k, norm ? q : null, B * H, T, hd, false, { H });
+  attention_mix(p, dk, scratch, q, norm ? k : null, B * H, T, hd, true, { H });
 }
 
 /** out [B,H,T,hd] (or merged [B,T,H*hd]) = att . v. */
 export function attention_values_forward(p: Program, a: ValuesForwardArgs): void {
   check('attention_values_forward', a);
-  mix(p, a.out, a.att, a.v, null, a.B * a.H, a.T, a.hd, false, { H: a.H, outMerged: a.outMerged });
+  attention_mix(p, a.out, a.att, a.v, null, a.B * a.H, a.T, a.hd, false, { H: a.H, outMerged: a.outMerged });
 }
 
 /** datt [B,H,T,T] written (zero above the diagonal), dv [B,H,T,hd] written. */
@@ -290,5 +294,5 @@ export function attention_values_backward(p: Program, a: ValuesBackwardArgs): vo
     packUniform(DATT.uniforms.Params, { T, hd, jb, gridX: gx, total, H, doutMerged }),
   );
   p.add(DATT, [a.dout, a.v, a.datt, u], [gx, gy]);
-  mix(p, a.dv, a.att, a.dout, null, B * H, T, hd, true, { H, xMerged: a.doutMerged });
+  attention_mix(p, a.dv, a.att, a.dout, null, B * H, T, hd, true, { H, xMerged: a.doutMerged });
 }
