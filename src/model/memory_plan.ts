@@ -5,7 +5,7 @@
 // the limit check (src/model/budget.ts) reads the same plan.
 import type { ModelConfig } from '../config';
 import { ADAMW_HYPER_FLOATS } from '../kernels/adamw';
-import { NONFINITE_CHUNK, NONFINITE_STEP_BYTES } from '../kernels/nonfinite';
+import { NONFINITE_STEP_BYTES } from '../kernels/nonfinite';
 import { planMixer } from './mixers';
 import { buildParamTable, paramSpecs } from './params';
 import { held, PlanBuilder, type PlannedBuffer, scratchOf } from './plan';
@@ -61,10 +61,7 @@ export function planTrainer(c: ModelConfig, checkpoints = true): PlannedBuffer[]
     .uniform('nonfinite step', NONFINITE_STEP_BYTES)
     .readback('stats staging', STATS_FLOATS * 4);
   if (checkpoints) for (const a of ['params', 'm', 'v']) p.readback(`checkpoint ${a} staging`, n * 4);
-  const nonfiniteChunks = Math.max(1, Math.ceil(n / NONFINITE_CHUNK));
-  return p
-    .scratch('optimiser', 'grad_norm partials', 'grad_norm partials', normParts(n))
-    .scratch('optimiser', 'nonfinite partials', 'nonfinite partials', 2 * nonfiniteChunks).entries;
+  return p.scratch('optimiser', 'grad_norm partials', 'grad_norm partials', normParts(n)).entries;
 }
 
 /** A block's own buffers besides its mixer's, by name (the Graph takes them as `h{l}.{name}`). */
