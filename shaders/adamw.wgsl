@@ -1,22 +1,26 @@
 // AdamW step over whole arenas, with global-norm gradient clipping, and the
 // second half of the step's non-finite check (the parameters it writes).
 //   grads:  [n] f32 (read), gradient arena
-//   stats:  [*] u32 (read_write, atomic), the stats buffer seen as bits:
-//           stats[statsIndex] = sum(grads^2) (f32 bits) from grad_norm_final.wgsl;
-//           the non-finite record {step, what, index} at stats[recordIndex..+3)
+//   tail:   [*] f32 (read), the norm's partials buffer: tail[normIndex] = sum(grads^2)
+//           and tail[normIndex + 1] = 1 when this step records a non-finite
+//           parameter, both from grad_norm_final.wgsl
+//   stats:  [*] u32 (read_write, atomic), the stats buffer seen as bits; the
+//           non-finite record {step, what, index} at stats[recordIndex..+3)
 //   params: [n] f32 (read-write), parameter arena; [0, nDecay) gets weight decay
 //   m, v:   [n] f32 (read-write), first and second moment arenas
 //   H: per-step hyper-parameters and the step (rewritten with queue.writeBuffer every step)
-//   S: { n, nDecay, statsIndex, groups, recordIndex (0xFFFFFFFF: no check) }
-// The clip scale is recomputed by every thread from the one stats slot, so the
+//   S: { n, nDecay, normIndex, groups, recordIndex }
+// The clip scale is recomputed by every thread from the one norm slot, so the
 // norm never visits the CPU. Grid-stride over a capped number of workgroups
 // keeps the dispatch 1-D for arenas of any size.
-// Non-finite parameters: grad_norm_final.wgsl has already recorded this step's
-// bad loss or gradient, or left stats[recordIndex + 2] at 0xFFFFFFFF when it
-// found none. A thread that writes a NaN or an infinity then records
-// {step, 3, its first such index}; the atomic minimum over all threads leaves
-// the first one in the arena, in any order of execution. A step with finite
-// parameters touches no atomic beyond the norm's load.
+// Non-finite parameters: when grad_norm_final.wgsl found nothing recorded and
+// a finite loss and gradients, it set the record's what to 3 and its index to
+// 0xFFFFFFFF (the step slot still 0: an empty record) and the flag in tail. A
+// thread that writes a NaN or an infinity then stores the step and lowers the
+// index to its first such index; the atomic minimum over all threads leaves the
+// first one in the arena, in any order of execution. The norm and the flag come
+// from a plain buffer and a finite step runs no atomic: on a software adapter
+// an atomic costs even in lanes that skip it.
 
 struct Hyper {
   lr: f32, beta1: f32, beta2: f32, eps: f32,
@@ -24,17 +28,18 @@ struct Hyper {
   step: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 struct Sizes {
-  n: u32, nDecay: u32, statsIndex: u32, groups: u32,
+  n: u32, nDecay: u32, normIndex: u32, groups: u32,
   recordIndex: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> grads: array<f32>;
-@group(0) @binding(1) var<storage, read_write> stats: array<atomic<u32>>;
-@group(0) @binding(2) var<storage, read_write> params: array<f32>;
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;
-@group(0) @binding(5) var<uniform> H: Hyper;
-@group(0) @binding(6) var<uniform> S: Sizes;
+@group(0) @binding(1) var<storage, read> tail: array<f32>;
+@group(0) @binding(2) var<storage, read_write> stats: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> params: array<f32>;
+@group(0) @binding(4) var<storage, read_write> m: array<f32>;
+@group(0) @binding(5) var<storage, read_write> v: array<f32>;
+@group(0) @binding(6) var<uniform> H: Hyper;
+@group(0) @binding(7) var<uniform> S: Sizes;
 
 const WG: u32 = 256u;
 const NONE: u32 = 0xFFFFFFFFu;
@@ -49,7 +54,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   var scale = 1.0;
   if (H.gradClip > 0.0) {
     var nsq = 0.0;
-    if (S.statsIndex < arrayLength(&stats)) { nsq = bitcast<f32>(atomicLoad(&stats[S.statsIndex])); }
+    if (S.normIndex < arrayLength(&tail)) { nsq = tail[S.normIndex]; }
     // The 1e-6 keeps an all-zero gradient from dividing by zero.
     scale = min(1.0, H.gradClip / (sqrt(nsq) + 1e-6));
   }
@@ -69,18 +74,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     if (i < S.nDecay) { upd += H.weightDecay * p; }
     let np = p - H.lr * upd;
     params[i] = np;
-    // Indices rise along the loop, so a thread's first hit is its minimum.
-    if (bad == NONE && nonfinite(np)) { bad = i; }
+    // Indices rise along the loop, so a thread's first hit is its minimum. Branch-free: a
+    // branch here costs a software adapter more than the check.
+    bad = min(bad, select(NONE, i, nonfinite(np)));
   }
   let r = S.recordIndex;
-  if (bad == NONE || r >= arrayLength(&stats) || r + 2u >= arrayLength(&stats)) { return; }
-  // Open while nothing is recorded or this step's own parameter record is forming. Other
-  // threads' stores of {step, 3} may be seen in any order, so only a 1 or 2 (written by
-  // grad_norm_final before this dispatch) or an earlier step closes it.
-  let st = atomicLoad(&stats[r]);
-  let what = atomicLoad(&stats[r + 1u]);
-  if ((st != 0u && st != H.step) || what == 1u || what == 2u) { return; }
+  let armed = S.normIndex + 1u < arrayLength(&tail) && tail[S.normIndex + 1u] != 0.0;
+  if (bad == NONE || !armed || r >= arrayLength(&stats) || r + 2u >= arrayLength(&stats)) { return; }
   atomicStore(&stats[r], H.step);
-  atomicStore(&stats[r + 1u], 3u);
   atomicMin(&stats[r + 2u], bad);
 }

@@ -1,15 +1,19 @@
 // Global gradient norm, stage 2 of 2: one thread folds the partials, in order;
 // and the first half of the step's non-finite check (the loss and the gradients).
-//   partials: [parts] f32 (read), from grad_norm_partial.wgsl
+//   partials: [parts + 2] f32 (read_write): [0, parts) from grad_norm_partial.wgsl;
+//             writes [parts] = the squared norm and [parts + 1] = 1 when AdamW is to
+//             record a non-finite parameter (else 0), for adamw.wgsl to read
+//             without touching the stats buffer's atomics
 //   grads:    [n] f32 (read), the arena the partials summed
 //   stats:    [*] u32 (read_write), the stats buffer seen as bits; writes the
 //             squared norm (f32 bits) to stats[statsIndex] and, while nothing
 //             is recorded (stats[recordIndex] == 0), the record
 //             {step, what, index} at stats[recordIndex..+3): what 1 when the
 //             loss (f32 bits in stats[lossIndex]) is NaN or infinite, else 2
-//             with the first non-finite gradient; with neither it sets
-//             stats[recordIndex + 2] to 0xFFFFFFFF, for adamw.wgsl to lower to
-//             the first non-finite parameter it writes (what 3).
+//             with the first non-finite gradient; with neither it sets what to
+//             3 and the index to 0xFFFFFFFF, for adamw.wgsl to lower to the
+//             first non-finite parameter it writes, with the step (while the
+//             step slot is 0 the record reads as empty).
 //   P: { parts, statsIndex, chunk, n, recordIndex (0xFFFFFFFF: no check), lossIndex }
 //   S: { step } (rewritten by the caller every step)
 // At most a few thousand partials, so one thread is enough. The gradients are
@@ -26,7 +30,7 @@ struct Params {
 }
 struct Step { step: u32, _p0: u32, _p1: u32, _p2: u32 }
 
-@group(0) @binding(0) var<storage, read> partials: array<f32>;
+@group(0) @binding(0) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> grads: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<u32>;
 @group(0) @binding(3) var<uniform> P: Params;
@@ -63,6 +67,11 @@ fn main() {
     if (open && !lossBad && bad == NONE && nonfinite(part)) { bad = firstBad(i); }
   }
   if (P.statsIndex < arrayLength(&stats)) { stats[P.statsIndex] = bitcast<u32>(acc); }
+  let armed = open && !lossBad && bad == NONE;
+  if (P.parts + 1u < arrayLength(&partials)) {
+    partials[P.parts] = acc;
+    partials[P.parts + 1u] = select(0.0, 1.0, armed);
+  }
   if (!open) { return; }
   if (lossBad) {
     stats[r] = S.step;
@@ -73,6 +82,7 @@ fn main() {
     stats[r + 1u] = 2u;
     stats[r + 2u] = bad;
   } else {
+    stats[r + 1u] = 3u;
     stats[r + 2u] = NONE;
   }
 }

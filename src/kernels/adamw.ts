@@ -33,7 +33,7 @@ const PARTIAL = {
 const FINAL = {
   label: 'grad_norm_final',
   code: finalCode,
-  access: ['read', 'read', 'write', 'uniform', 'uniform'] as const,
+  access: ['write', 'read', 'write', 'uniform', 'uniform'] as const,
   uniforms: {
     Params: uniformLayout([
       ['parts', 'u32'],
@@ -51,7 +51,7 @@ const FINAL = {
 const ADAMW = {
   label: 'adamw',
   code: adamwCode,
-  access: ['read', 'write', 'write', 'write', 'write', 'uniform', 'uniform'] as const,
+  access: ['read', 'read', 'write', 'write', 'write', 'write', 'uniform', 'uniform'] as const,
   uniforms: {
     Hyper: uniformLayout([
       ['lr', 'f32'],
@@ -70,7 +70,7 @@ const ADAMW = {
     Sizes: uniformLayout([
       ['n', 'u32'],
       ['nDecay', 'u32'],
-      ['statsIndex', 'u32'],
+      ['normIndex', 'u32'],
       ['groups', 'u32'],
       ['recordIndex', 'u32'],
       ['_pad0', 'u32'],
@@ -140,11 +140,23 @@ export interface NormRecord {
   step: GPUBuffer;
 }
 
+/** Where adamw_update reads the norm and the record flag: the partials' scratch, after the partials. */
+export interface NormTail {
+  buffer: GPUBuffer;
+  index: number;
+}
+
+/** Floats of global_norm_squared's scratch: the partials, then the norm and the record flag. */
+export function normScratchFloats(n: number): number {
+  return Math.max(1, ceilDiv(n, normChunk(n))) + 2;
+}
+const normChunk = (n: number): number => Math.max(NORM_MIN_CHUNK, ceilDiv(n, NORM_MAX_PARTS));
+
 /**
  * stats[statsIndex] = sum(grads[0..n)^2). `stats` is a small storage buffer of
  * floats; the other slots are left untouched unless `record` is given. Chunks
  * summed in order, then the partials in order, so equal inputs give
- * bitwise-equal results.
+ * bitwise-equal results. Returns where adamw_update reads the norm.
  */
 export function global_norm_squared(
   p: Program,
@@ -153,11 +165,11 @@ export function global_norm_squared(
   grads: BindingLike,
   n: number,
   record?: NormRecord,
-): void {
-  const chunk = Math.max(NORM_MIN_CHUNK, ceilDiv(n, NORM_MAX_PARTS));
+): NormTail {
+  const chunk = normChunk(n);
   // At least one part, so n = 0 still writes 0 to the slot.
   const parts = Math.max(1, ceilDiv(n, chunk));
-  const partials = p.scratch('grad_norm partials', parts);
+  const partials = p.scratch('grad_norm partials', normScratchFloats(n));
   const u1 = p.uniform('grad_norm_partial params', packUniform(PARTIAL.uniforms.Params, { n, chunk, parts }));
   p.add(PARTIAL, [grads, partials, u1], [ceilDiv(parts, 64)]);
   const recordIndex = record?.index ?? NO_RECORD;
@@ -169,6 +181,7 @@ export function global_norm_squared(
   // Without a record the step is never read, but the binding must exist.
   const step = record?.step ?? p.uniform('grad_norm_final no step', new ArrayBuffer(NONFINITE_STEP_BYTES));
   p.add(FINAL, [partials, grads, stats, u2, step], [1]);
+  return { buffer: partials, index: parts };
 }
 
 export interface AdamWArgs {
@@ -179,15 +192,16 @@ export interface AdamWArgs {
   v: BindingLike;
   /** The per-step uniform (see below). */
   hyper: GPUBuffer;
-  /** stats[statsIndex] holds the squared gradient norm (global_norm_squared). */
+  /** The squared gradient norm and the record flag (what global_norm_squared returned). */
+  norm: NormTail;
+  /** The stats buffer that holds the non-finite record. */
   stats: BindingLike;
-  statsIndex: number;
   n: number;
   /** [0, nDecay) gets weight decay. */
   nDecay: number;
   /**
    * The non-finite record's slot, as given to global_norm_squared earlier in
-   * the same pass (it arms the index this lowers); omitted: no check.
+   * the same pass (it arms the record this completes); omitted: no check.
    */
   recordIndex?: number;
 }
@@ -196,7 +210,7 @@ export interface AdamWArgs {
  * One AdamW step over [0, n) of the arenas, in place. `hyper` is a uniform
  * buffer (UNIFORM | COPY_DST, ADAMW_HYPER_FLOATS floats) the caller rewrites
  * with `adamwHyper` each step; this only binds it.
- *   s = gradClip > 0 ? min(1, gradClip / (sqrt(stats[statsIndex]) + 1e-6)) : 1; g = s*grad
+ *   s = gradClip > 0 ? min(1, gradClip / (sqrt(norm^2) + 1e-6)) : 1; g = s*grad
  *   m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2
  *   param -= lr * (m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps) + (i < nDecay ? weightDecay*param : 0))
  * With `recordIndex`, the first non-finite parameter written completes the
@@ -204,12 +218,12 @@ export interface AdamWArgs {
  * (or an earlier step) has recorded already. `stats` is bound writable.
  */
 export function adamw_update(p: Program, a: AdamWArgs): void {
-  const { params, grads, m, v, hyper, stats, statsIndex, n, nDecay, recordIndex = NO_RECORD } = a;
+  const { params, grads, m, v, hyper, norm, stats, n, nDecay, recordIndex = NO_RECORD } = a;
   if (!(nDecay >= 0 && nDecay <= n)) throw new Error(`adamw_update: nDecay ${nDecay} outside [0, ${n}]`);
   const groups = groupsFor(n);
   const sizes = p.uniform(
     'adamw sizes',
-    packUniform(ADAMW.uniforms.Sizes, { n, nDecay, statsIndex, groups, recordIndex }),
+    packUniform(ADAMW.uniforms.Sizes, { n, nDecay, normIndex: norm.index, groups, recordIndex }),
   );
-  p.add(ADAMW, [grads, stats, params, m, v, hyper, sizes], [groups]);
+  p.add(ADAMW, [grads, { buffer: norm.buffer }, stats, params, m, v, hyper, sizes], [groups]);
 }

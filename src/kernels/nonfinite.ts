@@ -51,7 +51,7 @@ export interface NonfiniteRecord {
 
 /**
  * The record in a stats readback (seen as u32 bits), or null when nothing was
- * recorded (step 0; the index slot then holds 0 or 0xFFFFFFFF, ignored).
+ * recorded (step 0; `what` and the index then hold what the optimiser armed, ignored).
  */
 export function readNonfinite(statsBits: Uint32Array, recordIndex = STAT_NONFINITE): NonfiniteRecord | null {
   const step = statsBits[recordIndex];

@@ -81,15 +81,15 @@ export class Trainer {
     // The record covers the loss, the gradients and the parameters after the update, so a step
     // that turns the parameters non-finite is caught at that step.
     const record = { index: STAT_NONFINITE, lossIndex: STAT_LOSS, step: this.stepUniform };
-    global_norm_squared(o, stats, STAT_GRAD_NORM_SQ, { buffer: model.grads }, n, record);
+    const norm = global_norm_squared(o, stats, STAT_GRAD_NORM_SQ, { buffer: model.grads }, n, record);
     adamw_update(o, {
       params: { buffer: model.params },
       grads: { buffer: model.grads },
       m: { buffer: model.m },
       v: { buffer: model.v },
       hyper: this.hyper,
+      norm,
       stats,
-      statsIndex: STAT_GRAD_NORM_SQ,
       n,
       nDecay: model.table.nDecay,
       recordIndex: STAT_NONFINITE,

@@ -52,9 +52,8 @@ async function gpuStep(
   ctx.device.queue.writeBuffer(su, 0, nonfiniteStep(step));
   const p = new Program(ctx);
   const record = { index: REC, lossIndex, step: su };
-  global_norm_squared(p, stats, NORM, bG, n, record);
-  const a = { params: bP, grads: bG, m: bM, v: bV, hyper, stats, statsIndex: NORM, n, nDecay: n >> 1 };
-  adamw_update(p, { ...a, recordIndex: REC });
+  const norm = global_norm_squared(p, stats, NORM, bG, n, record);
+  adamw_update(p, { params: bP, grads: bG, m: bM, v: bV, hyper, norm, stats, n, nDecay: n >> 1, recordIndex: REC });
   await noGpuErrors(ctx, () => p.run());
   const out = { stats: new Uint32Array((await ctx.read(stats)).buffer), params: await ctx.read(bP) };
   p.destroy();
