@@ -29,6 +29,18 @@ async function timeProgram(
   }
 }
 
+/** Median wall time of 5 runs of `run` (one submit each, waited for), after one that compiles. */
+async function medianMs(device: GPUDevice, run: () => void): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < 6; r++) {
+    const t0 = performance.now();
+    run();
+    await device.queue.onSubmittedWorkDone();
+    if (r > 0) times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[2];
+}
+
 /**
  * The cost of a dispatch inside one submit: `count` dispatches of an n-element add in one
  * pass, timed as one submit (median of 5), divided by `count`.
@@ -39,16 +51,27 @@ async function dispatchCost(trainer: Trainer, count: number, n: number): Promise
   const dst = { buffer: ctx.storage('dispatch cost b', n) };
   const p = new Program(ctx);
   for (let i = 0; i < count; i++) add_inplace(p, dst, buf, n);
-  const times: number[] = [];
-  for (let r = 0; r < 6; r++) {
-    const t0 = performance.now();
-    p.run();
-    await ctx.device.queue.onSubmittedWorkDone();
-    if (r > 0) times.push(performance.now() - t0); // the first run compiles
-  }
+  const ms = await medianMs(ctx.device, () => p.run());
   p.destroy();
   ctx.destroyAll([buf.buffer, dst.buffer]);
-  return times.sort((a, b) => a - b)[2] / count;
+  return ms / count;
+}
+
+/**
+ * The optimiser program as a step runs it (inside a submit, no per-dispatch wait): `count`
+ * copies in one pass, timed as one submit (median of 5), divided by `count`. It updates the
+ * parameters each time, so it runs after everything else is timed.
+ */
+async function optimiserCost(trainer: Trainer, count: number): Promise<number> {
+  const device = trainer.model.ctx.device;
+  const ms = await medianMs(device, () => {
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (let i = 0; i < count; i++) trainer.optim.encode(pass);
+    pass.end();
+    device.queue.submit([enc.finish()]);
+  });
+  return ms / count;
 }
 
 async function main(): Promise<void> {
@@ -71,11 +94,12 @@ async function main(): Promise<void> {
   // A 64-element add is one workgroup; 64 x 1024 (a residual add of the default model) is 256.
   const dispatchMs = await dispatchCost(trainer, 100, 64);
   const residualMs = await dispatchCost(trainer, 100, 64 * N);
+  const optimiserMs = await optimiserCost(trainer, 20);
   const rows = [...totals.entries()]
     .sort((a, b) => b[1].ms - a[1].ms)
     .map(([k, v]) => ({ kernel: k, ms: +v.ms.toFixed(2), calls: v.n }));
   const dispatches = Object.fromEntries(Object.entries(programs).map(([k, p]) => [k, p.dispatches.length]));
-  const result = { model: DEFAULT_MODEL, stepMs, rows, dispatches, dispatchMs, residualMs };
+  const result = { model: DEFAULT_MODEL, stepMs, rows, dispatches, dispatchMs, residualMs, optimiserMs };
   (document.getElementById('out') as HTMLElement).textContent = JSON.stringify(result, null, 2);
   window.__result = result;
 }

@@ -15,6 +15,10 @@ console.log(
   `one dispatch inside a submit (100 in one pass): a 64-element add ${r.dispatchMs.toFixed(3)} ms, ` +
     `a residual-sized add (64 x B*T) ${r.residualMs.toFixed(3)} ms`,
 );
+console.log(
+  `the optimiser program inside a submit (20 in one pass): ${r.optimiserMs.toFixed(2)} ms ` +
+    `(${d.optimiser} dispatches; the table below waits after each)`,
+);
 const sum = r.rows.reduce((a, x) => a + x.ms, 0);
 console.log(`sum of the kernels below, each submitted alone: ${sum.toFixed(1)} ms`);
 console.log('kernel'.padEnd(34), 'ms (all calls)'.padStart(14), 'calls'.padStart(6));

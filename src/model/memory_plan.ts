@@ -4,8 +4,8 @@
 // declaration its component allocates from (src/model/plan_allocator.ts);
 // the limit check (src/model/budget.ts) reads the same plan.
 import type { ModelConfig } from '../config';
-import { ADAMW_HYPER_FLOATS } from '../kernels/adamw';
-import { NONFINITE_CHUNK, NONFINITE_STEP_BYTES } from '../kernels/nonfinite';
+import { ADAMW_HYPER_FLOATS, normScratchFloats } from '../kernels/adamw';
+import { NONFINITE_STEP_BYTES } from '../kernels/nonfinite';
 import { planMixer } from './mixers';
 import { buildParamTable, paramSpecs } from './params';
 import { held, PlanBuilder, type PlannedBuffer, scratchOf } from './plan';
@@ -50,9 +50,6 @@ export function planParams(c: ModelConfig): PlannedBuffer[] {
     .entries;
 }
 
-/** Partials of global_norm_squared (src/kernels/adamw.ts): chunks of at least 256, at most 4096 of them. */
-const normParts = (n: number) => Math.max(1, Math.ceil(n / Math.max(256, Math.ceil(n / 4096))));
-
 /** The trainer's own buffers: uniforms, stats and checkpoint staging, and its optimiser program's scratch. */
 export function planTrainer(c: ModelConfig, checkpoints = true): PlannedBuffer[] {
   const n = buildParamTable(paramSpecs(c)).total;
@@ -61,10 +58,7 @@ export function planTrainer(c: ModelConfig, checkpoints = true): PlannedBuffer[]
     .uniform('nonfinite step', NONFINITE_STEP_BYTES)
     .readback('stats staging', STATS_FLOATS * 4);
   if (checkpoints) for (const a of ['params', 'm', 'v']) p.readback(`checkpoint ${a} staging`, n * 4);
-  const nonfiniteChunks = Math.max(1, Math.ceil(n / NONFINITE_CHUNK));
-  return p
-    .scratch('optimiser', 'grad_norm partials', 'grad_norm partials', normParts(n))
-    .scratch('optimiser', 'nonfinite partials', 'nonfinite partials', 2 * nonfiniteChunks).entries;
+  return p.scratch('optimiser', 'grad_norm partials', 'grad_norm partials', normScratchFloats(n)).entries;
 }
 
 /** A block's own buffers besides its mixer's, by name (the Graph takes them as `h{l}.{name}`). */

@@ -1,5 +1,6 @@
-// CPU reference for src/kernels/nonfinite.ts: the same record, computed by a
-// plain scan (the GPU's two-stage minimum must agree with it exactly).
+// CPU reference for the non-finite record (src/kernels/nonfinite.ts), computed
+// by a plain scan of the gradients and the updated parameters; the record the
+// optimiser's passes keep on the GPU must agree with it exactly.
 
 const NONE = -1;
 

@@ -1,5 +1,6 @@
 // The training loop. Each step is one command encoder and one queue submit:
-// clear grads, forward, backward, global grad norm, AdamW, non-finite check.
+// clear grads, forward, backward, global grad norm, AdamW (the last two also
+// keep the non-finite record).
 // The CPU reads back only at logging points (marked SYNC below): the loss,
 // the gradient norm, the non-finite record and, when checkpointing, a CPU copy
 // of the parameters and both Adam moments (all in the same submit and the
@@ -8,14 +9,7 @@ import type { TrainConfig } from '../config';
 import { DeviceLostError, lostBehind, type NonFiniteArena, NonFiniteError, unlessLost } from '../errors';
 import { Program } from '../gpu/program';
 import { type AdamWConfig, adamw_update, adamwHyper, global_norm_squared } from '../kernels/adamw';
-import {
-  NONFINITE_A,
-  NONFINITE_LOSS,
-  nonfinite_check,
-  nonfiniteStep,
-  readNonfinite,
-  STAT_NONFINITE,
-} from '../kernels/nonfinite';
+import { NONFINITE_A, NONFINITE_LOSS, nonfiniteStep, readNonfinite, STAT_NONFINITE } from '../kernels/nonfinite';
 import { type GptModel, Graph } from '../model/gpt';
 import { planTrainer } from '../model/memory_plan';
 import { PlanAllocator } from '../model/plan_allocator';
@@ -45,7 +39,7 @@ export interface TrainerOptions {
 
 export class Trainer {
   readonly graph: Graph;
-  /** The optimiser program (grad norm, AdamW, non-finite check): recorded once, encoded each step. */
+  /** The optimiser program (grad norm, AdamW, both keeping the non-finite record): recorded once, encoded each step. */
   readonly optim: Program;
   /** The trainer's planned buffers (planTrainer). */
   private alloc: PlanAllocator;
@@ -84,29 +78,22 @@ export class Trainer {
     const n = model.table.total;
     const o = (this.optim = new Program(ctx, a.scratchFor('optimiser')));
     const stats = { buffer: model.stats };
-    global_norm_squared(o, stats, STAT_GRAD_NORM_SQ, { buffer: model.grads }, n);
+    // The record covers the loss, the gradients and the parameters after the update, so a step
+    // that turns the parameters non-finite is caught at that step.
+    const record = { index: STAT_NONFINITE, lossIndex: STAT_LOSS, step: this.stepUniform };
+    const norm = global_norm_squared(o, stats, STAT_GRAD_NORM_SQ, { buffer: model.grads }, n, record);
     adamw_update(o, {
       params: { buffer: model.params },
       grads: { buffer: model.grads },
       m: { buffer: model.m },
       v: { buffer: model.v },
       hyper: this.hyper,
+      norm,
       stats,
-      statsIndex: STAT_GRAD_NORM_SQ,
       n,
       nDecay: model.table.nDecay,
+      recordIndex: STAT_NONFINITE,
     });
-    // After the update, so a step that turns the parameters non-finite is caught at that step.
-    nonfinite_check(
-      o,
-      stats,
-      STAT_NONFINITE,
-      STAT_LOSS,
-      { buffer: model.grads },
-      { buffer: model.params },
-      n,
-      this.stepUniform,
-    );
     a.finish();
     this.clearRecord();
   }

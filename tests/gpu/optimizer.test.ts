@@ -96,15 +96,15 @@ async function runGpu(ctx: GpuContext, c: Case, p0: Float32Array, grads: Float32
   q.writeBuffer(bM, 0, new Float32Array(c.n));
   q.writeBuffer(bV, 0, new Float32Array(c.n));
   const p = new Program(ctx);
-  global_norm_squared(p, bStats, 3, bG, c.n);
+  const norm = global_norm_squared(p, bStats, 3, bG, c.n);
   adamw_update(p, {
     params: bP,
     grads: bG,
     m: bM,
     v: bV,
     hyper,
+    norm,
     stats: bStats,
-    statsIndex: 3,
     n: c.n,
     nDecay: c.nDecay,
   });
