@@ -11,7 +11,7 @@ import { textWidth } from './labels';
 import { lossVsLengthPoints, lossVsLengthSvg, variantsOf } from './lossVsLength';
 import { lossVsLengthPanelsSvg } from './lossVsLengthPanels';
 import { runStyle, variantDash } from './palette';
-import { passkeySvg } from './passkey';
+import { passkeyPoints, passkeySvg } from './passkey';
 import { legendMarker } from './symbols';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -44,7 +44,7 @@ export function figureFileSvg(
   const retrieval = docs.length > 0 && docs.every((d) => d.passkey?.trainedOn === 'passkey');
   if (part !== 'loss')
     parts.push(
-      retrieval ? passkeySvg(docs, { width, height: Math.round(height * 0.75) }) : answerSvg(docs, answer, { width }),
+      retrieval ? passkeyFileBody(docs, width, Math.round(height * 0.75)) : answerSvg(docs, answer, { width }),
     );
   if (part !== 'answer') parts.push(lossVsLengthFileBody(docs, width, height));
   return stack(parts, width, title);
@@ -61,8 +61,23 @@ function lossVsLengthFileBody(docs: ResultsDoc[], width: number, height: number)
   const svg =
     lossVsLengthPanelsSvg(docs, width, height) ?? lossVsLengthSvg(docs, { width, height, variantLabels: true });
   const points = lossVsLengthPoints(docs);
-  const runs = [...new Set(points.map((p) => p.run))];
-  const variants = variantsOf(points);
+  return withLegend(svg, [...new Set(points.map((p) => p.run))], variantsOf(points), width, height);
+}
+
+/** The passkey accuracy plot (chance drawn) and its runs' legend under it. */
+function passkeyFileBody(docs: ResultsDoc[], width: number, height: number): SVGSVGElement {
+  const runs = [...new Set(passkeyPoints(docs).map((p) => p.name))];
+  return withLegend(passkeySvg(docs, { width, height }), runs, [], width, height);
+}
+
+/** `svg` (`height` high) with a legend under it: a run per colour and marker, then each variant's dash. */
+function withLegend(
+  svg: SVGSVGElement,
+  runs: readonly string[],
+  variants: readonly string[],
+  width: number,
+  height: number,
+): SVGSVGElement {
   const fs = 12;
   // Flow layout: items left to right, wrapping at the plot's width; runs first, then the variants' dashes.
   const legend = el('g', { transform: `translate(0, ${height + 6})`, 'text-anchor': 'start', 'font-size': fs });

@@ -16,9 +16,12 @@ export interface LossRow {
   mean: Stat[];
   /** Tail loss (last T positions) at the longest factor. */
   tail: Stat;
-  /** Mean loss at the longest factor over mean loss at 1x, per seed. */
+  /** Mean loss at the longest factor over mean loss at 1x, per seed (seeds below RATIO_FLOOR at 1x left out). */
   ratio: Stat;
 }
+
+/** Below this loss at 1x (nats) a row's longest/1x ratio is left out ('–'). */
+export const RATIO_FLOOR = 0.01;
 
 export function lossRows(docs: readonly ResultsDoc[]): LossRow[] {
   const rows: LossRow[] = [];
@@ -31,9 +34,10 @@ export function lossRows(docs: readonly ResultsDoc[]): LossRow[] {
         s.docs.map((d) => at(d, f)?.[k]).filter((x): x is number => x !== undefined);
       const first = Math.min(...factors);
       const last = Math.max(...factors);
+      // A ratio to a loss near zero (a task learned perfectly at T) measures the denominator's noise, not a rise.
       const ratios = s.docs
         .map((d) => (at(d, last)?.meanLoss ?? NaN) / (at(d, first)?.meanLoss ?? NaN))
-        .filter(Number.isFinite);
+        .filter((r, k) => Number.isFinite(r) && (at(s.docs[k], first)?.meanLoss ?? 0) >= RATIO_FLOOR);
       rows.push({
         series: name,
         seeds: s.docs.length,

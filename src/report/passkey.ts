@@ -90,8 +90,11 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
   );
   return render(
     {
+      // Room for the y label above the top tick (100).
+      marginTop: 32,
       x: factorAxis(maxF),
-      y: { label: 'passkey accuracy', domain: [0, 1], percent: true, grid: true },
+      // percent: true maps proportions to 0..100 before the scale, so the domain is in percent.
+      y: { label: 'passkey accuracy (%)', domain: [0, 100], percent: true, grid: true },
       color: colourScale(domain),
       marks,
     },

@@ -78,6 +78,15 @@ describe('plots', () => {
     expect(pkSvg.textContent).toContain('chance 0.001%');
     const chance = pkSvg.querySelector('[stroke-dasharray="1 3"] path, path[stroke-dasharray="1 3"]');
     expect(chance, 'the chance line').not.toBeNull();
+    // Accuracy 0.5 sits halfway up the 0-100% axis (percent: true scales proportions before the domain applies).
+    const ys = [...pkSvg.querySelectorAll('g[aria-label="dot"] > *')].map((d) =>
+      Number(d.getAttribute('cy') ?? /translate\([^,]+,([^)]+)\)/.exec(d.getAttribute('transform') ?? '')?.[1]),
+    );
+    const y0 = pkSvg.querySelector('g[aria-label="y-axis tick"] path')?.getAttribute('transform');
+    expect(ys.length).toBeGreaterThan(0);
+    const height = Number(pkSvg.getAttribute('height'));
+    for (const y of ys) expect(y / height, `dot at y ${y} of ${height} (${y0})`).toBeGreaterThan(0.3);
+    for (const y of ys) expect(y / height).toBeLessThan(0.7);
     // A file of runs trained on the passkey task is answered by that plot; text-trained runs keep the loss dots.
     const file = figureFileSvg(pk, DEFAULT_ANSWER, 720, 420, 'Passkey', 'answer');
     expect(file.getAttribute('aria-label')).toBe('Passkey: passkey accuracy against length');

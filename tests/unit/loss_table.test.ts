@@ -60,6 +60,23 @@ describe('loss table', () => {
     ).toBe(false);
   });
 
+  test('a 1x loss near zero (a task learned perfectly) gives no ratio, not a huge one', () => {
+    const learned = (seed: number, at1: number) => {
+      const d = fakeDoc('passkey', { seed });
+      d.lossVsLength[0].lengths[0].meanLoss = at1;
+      return d;
+    };
+    expect(lossRows([learned(1, 1e-6), learned(2, 0)])[0].ratio.n).toBe(0);
+    expect(
+      lossTableMarkdown([learned(1, 1e-6)])
+        .split('\n')[2]
+        .endsWith('| – |'),
+    ).toBe(true);
+    const [kept] = lossRows([learned(1, 1e-6), learned(2, 0.5)]);
+    expect(kept.ratio.n).toBe(1);
+    expect(kept.ratio.mean).toBeCloseTo(3.202 / 0.5, 12);
+  });
+
   test('cell: one seed has no spread, none is a dash', () => {
     expect(cell({ mean: 2.5, lo: 2.5, hi: 2.5, n: 1 })).toBe('2.500');
     expect(cell({ mean: 2.5, lo: 2.4, hi: 2.7, n: 3 })).toBe('2.500 ±0.150');
