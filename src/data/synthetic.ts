@@ -155,6 +155,9 @@ export function passkeyShape(L: number, opts: PasskeyOptions = {}): { style: Pas
   return { style, digits };
 }
 
+/** The shape at L for a model trained at `trainLength`: the training length's, or L's own below it. */
+export const passkeyShapeAt = (L: number, trainLength = L) => passkeyShape(Math.min(L, trainLength));
+
 /** Chance accuracy at length L: every answer digit guessed uniformly among ten (teacher-forced, so independently). */
 export const passkeyChance = (L: number, opts: PasskeyOptions = {}): number => 10 ** -passkeyShape(L, opts).digits;
 
@@ -204,7 +207,7 @@ export const TASKS: Record<'copy' | 'recall' | 'passkey', SyntheticTask> = {
     name: 'passkey',
     tokenizer: PASSKEY_TOKENIZER,
     minLength: 6,
-    make: (L, rng, trainLength = L) => passkeyExample(L, rng, passkeyShape(Math.min(L, trainLength))),
+    make: (L, rng, trainLength) => passkeyExample(L, rng, passkeyShapeAt(L, trainLength)),
   },
 };
 

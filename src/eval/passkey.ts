@@ -4,7 +4,7 @@
 // (teacher-forced on the previous digits) is right.
 
 import { packWindows } from '../data/batch';
-import { IGNORE, passkeyShape, TASK_TOKENIZER, TASKS } from '../data/synthetic';
+import { IGNORE, passkeyShapeAt, TASK_TOKENIZER, TASKS } from '../data/synthetic';
 import type { CharTokenizer } from '../data/tokenizer';
 import { type GptModel, Graph } from '../model/gpt';
 import { reweightFor } from '../model/reweight_rule';
@@ -93,7 +93,7 @@ export async function passkeyAccuracy(
     } finally {
       graph.destroy();
     }
-    points.push({ length: L, accuracy: correct / trials, trials, digits: passkeyShape(Math.min(L, T)).digits });
+    points.push({ length: L, accuracy: correct / trials, trials, digits: passkeyShapeAt(L, T).digits });
   }
   return points;
 }

@@ -6,7 +6,7 @@
 import type { ResultsDoc } from '../eval/results';
 import { type Stat, seriesOf, stat } from './common';
 import { baselinesOf, variantName } from './lossVsLength';
-import { passkeyPoints, pct } from './passkey';
+import { accuracyCell, passkeyPoints, smallPercent } from './passkey';
 
 export interface LossRow {
   series: string;
@@ -75,12 +75,11 @@ export function passkeyTableMarkdown(docs: readonly ResultsDoc[]): string {
     const mine = pts.filter((p) => p.name === name);
     const byF = factors.map((f) => {
       const p = mine.find((q) => q.factor === f);
-      if (!p) return '–';
-      return `${(p.mean * 100).toFixed(1)}%${p.n > 1 ? ` ±${(((p.hi - p.lo) / 2) * 100).toFixed(1)}` : ''}`;
+      return p ? accuracyCell(p) : '–';
     });
     lines.push(row([name, String(Math.max(...mine.map((p) => p.n))), ...byF]));
   }
-  const chance = factors.map((f) => pct(Math.max(...pts.filter((p) => p.factor === f).map((p) => p.chance))));
+  const chance = factors.map((f) => smallPercent(Math.max(...pts.filter((p) => p.factor === f).map((p) => p.chance))));
   lines.push(row(['chance (10^-digits)', '', ...chance]));
   return (
     'Passkey accuracy (a trial counts when every digit of the key is right; mean over seeds, ± half their ' +

@@ -2,7 +2,18 @@
 import * as Plot from '@observablehq/plot';
 import { passkeyShape } from '../data/synthetic';
 import type { ResultsDoc } from '../eval/results';
-import { colourScale, emphasis, emptySvg, factorAxis, fmt, type PlotOpts, render, seriesOf, stat } from './common';
+import {
+  colourScale,
+  emphasis,
+  emptySvg,
+  factorAxis,
+  fmt,
+  type PlotOpts,
+  render,
+  type Stat,
+  seriesOf,
+  stat,
+} from './common';
 import { runDots } from './symbols';
 
 interface Pt {
@@ -40,7 +51,11 @@ interface ChancePt {
 }
 
 /** A percentage that stays readable when tiny (chance with a 5-digit key is 0.001%). */
-export const pct = (x: number): string => `${Number((x * 100).toPrecision(2))}%`;
+export const smallPercent = (x: number): string => `${Number((x * 100).toPrecision(2))}%`;
+
+/** An accuracy over seeds as a table cell: the mean in percent, ± half the range when there are several. */
+export const accuracyCell = (s: Stat): string =>
+  `${(s.mean * 100).toFixed(1)}%${s.n > 1 ? ` ±${(((s.hi - s.lo) / 2) * 100).toFixed(1)}` : ''}`;
 
 /** The chance level at each length drawn (the most generous where runs of different T share a factor). */
 function chanceLine(pts: readonly Pt[]): ChancePt[] {
@@ -62,7 +77,7 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
     Plot.text(chance.slice(-1), {
       x: 'factor',
       y: 'chance',
-      text: (c: ChancePt) => `chance ${pct(c.chance)}`,
+      text: (c: ChancePt) => `chance ${smallPercent(c.chance)}`,
       textAnchor: 'end',
       dy: -7,
       fill: '#555',
@@ -84,7 +99,8 @@ export function passkeySvg(docs: ResultsDoc[], opts: PlotOpts = {}): SVGSVGEleme
         x: 'factor',
         y: 'mean',
         stroke: 'name',
-        title: (p: Pt) => `${p.name}\nlength ${p.length}\naccuracy ${fmt(p.mean * 100, 1)}%\nchance ${pct(p.chance)}`,
+        title: (p: Pt) =>
+          `${p.name}\nlength ${p.length}\naccuracy ${fmt(p.mean * 100, 1)}%\nchance ${smallPercent(p.chance)}`,
       }),
     ),
   );

@@ -13,7 +13,7 @@ import { type DiagnosticMetric, diagnosticsPoints, METRIC_LABELS } from './diagn
 import { cell } from './lossTable';
 import { baselinesOf, lossVsLengthPoints } from './lossVsLength';
 import type { CurveSeries } from './lossVsStep';
-import { passkeyPoints, pct as smallPct } from './passkey';
+import { accuracyCell, passkeyPoints, smallPercent } from './passkey';
 import { perPositionPoints } from './perPosition';
 
 export interface PlotTable {
@@ -181,17 +181,15 @@ export function perPositionTable(docs: readonly ResultsDoc[], hidden?: ReadonlyS
 /** The passkey plot: a row per run, a column per length, accuracy in percent. */
 export function passkeyTable(docs: readonly ResultsDoc[], hidden?: ReadonlySet<string>): PlotTable {
   const pts = passkeyPoints(docs).filter((p) => !hidden?.has(p.name));
-  const pct = (s: Stat) =>
-    `${(s.mean * 100).toFixed(1)}%${s.n > 1 ? ` ±${(((s.hi - s.lo) / 2) * 100).toFixed(1)}` : ''}`;
   const { keys, rows } = grid(
     pts,
     (p) => p.name,
     (p) => p.length,
-    (p) => pct(p),
+    (p) => accuracyCell(p),
   );
   const chance = keys.map((l) => {
     const p = pts.find((q) => q.length === l);
-    return p ? smallPct(p.chance) : '–';
+    return p ? smallPercent(p.chance) : '–';
   });
   return {
     caption: `Passkey retrieval accuracy against length, ${SPREAD}`,
