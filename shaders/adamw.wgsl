@@ -8,8 +8,9 @@
 //           non-finite record {step, what, index} at stats[recordIndex..+3)
 //   params: [n] f32 (read-write), parameter arena; [0, nDecay) gets weight decay
 //   m, v:   [n] f32 (read-write), first and second moment arenas
-//   H: per-step hyper-parameters and the step (rewritten with queue.writeBuffer every step)
+//   H: per-step hyper-parameters (rewritten with queue.writeBuffer every step)
 //   S: { n, nDecay, normIndex, groups, recordIndex }
+//   St: { step }, the same per-step uniform grad_norm_final.wgsl records from
 // The clip scale is recomputed by every thread from the one norm slot, so the
 // norm never visits the CPU. Grid-stride over a capped number of workgroups
 // keeps the dispatch 1-D for arenas of any size.
@@ -25,12 +26,12 @@
 struct Hyper {
   lr: f32, beta1: f32, beta2: f32, eps: f32,
   weightDecay: f32, bias1: f32, bias2: f32, gradClip: f32,
-  step: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 struct Sizes {
   n: u32, nDecay: u32, normIndex: u32, groups: u32,
   recordIndex: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
+struct Step { step: u32, _p0: u32, _p1: u32, _p2: u32 }
 
 @group(0) @binding(0) var<storage, read> grads: array<f32>;
 @group(0) @binding(1) var<storage, read> tail: array<f32>;
@@ -40,6 +41,7 @@ struct Sizes {
 @group(0) @binding(5) var<storage, read_write> v: array<f32>;
 @group(0) @binding(6) var<uniform> H: Hyper;
 @group(0) @binding(7) var<uniform> S: Sizes;
+@group(0) @binding(8) var<uniform> St: Step;
 
 const WG: u32 = 256u;
 const NONE: u32 = 0xFFFFFFFFu;
@@ -81,6 +83,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let r = S.recordIndex;
   let armed = S.normIndex + 1u < arrayLength(&tail) && tail[S.normIndex + 1u] != 0.0;
   if (bad == NONE || !armed || r >= arrayLength(&stats) || r + 2u >= arrayLength(&stats)) { return; }
-  atomicStore(&stats[r], H.step);
+  atomicStore(&stats[r], St.step);
   atomicMin(&stats[r + 2u], bad);
 }

@@ -51,7 +51,7 @@ const FINAL = {
 const ADAMW = {
   label: 'adamw',
   code: adamwCode,
-  access: ['read', 'read', 'write', 'write', 'write', 'write', 'uniform', 'uniform'] as const,
+  access: ['read', 'read', 'write', 'write', 'write', 'write', 'uniform', 'uniform', 'uniform'] as const,
   uniforms: {
     Hyper: uniformLayout([
       ['lr', 'f32'],
@@ -62,10 +62,6 @@ const ADAMW = {
       ['bias1', 'f32'],
       ['bias2', 'f32'],
       ['gradClip', 'f32'],
-      ['step', 'u32'],
-      ['_pad0', 'u32'],
-      ['_pad1', 'u32'],
-      ['_pad2', 'u32'],
     ]),
     Sizes: uniformLayout([
       ['n', 'u32'],
@@ -77,6 +73,7 @@ const ADAMW = {
       ['_pad1', 'u32'],
       ['_pad2', 'u32'],
     ]),
+    Step: STEP_LAYOUT,
   },
 };
 export const KERNELS: readonly KernelSpec[] = [PARTIAL, FINAL, ADAMW];
@@ -102,13 +99,11 @@ export const ADAMW_HYPER_FLOATS = uniformBytes(ADAMW.uniforms.Hyper) / 4;
 
 /**
  * Packs the per-step uniform: lr, beta1, beta2, eps, weightDecay, 1-beta1^t,
- * 1-beta2^t, gradClip, and t (recorded with a non-finite parameter). The bias
- * corrections are computed in float64 here, so the GPU never evaluates
- * pow(beta, t) in f32.
+ * 1-beta2^t, gradClip. The bias corrections are computed in float64 here, so
+ * the GPU never evaluates pow(beta, t) in f32.
  */
 export function adamwHyper(step: number /* 1-based t */, lr: number, cfg: AdamWConfig): ArrayBuffer {
-  if (!Number.isInteger(step) || step < 1 || step > 0xfffffffe)
-    throw new Error(`adamwHyper: step must be a 1-based integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 1) throw new Error(`adamwHyper: step must be a 1-based integer, got ${step}`);
   return packUniform(ADAMW.uniforms.Hyper, {
     lr,
     beta1: cfg.beta1,
@@ -118,7 +113,6 @@ export function adamwHyper(step: number /* 1-based t */, lr: number, cfg: AdamWC
     bias1: 1 - Math.pow(cfg.beta1, step),
     bias2: 1 - Math.pow(cfg.beta2, step),
     gradClip: cfg.gradClip,
-    step,
   });
 }
 
@@ -200,10 +194,11 @@ export interface AdamWArgs {
   /** [0, nDecay) gets weight decay. */
   nDecay: number;
   /**
-   * The non-finite record's slot, as given to global_norm_squared earlier in
-   * the same pass (it arms the record this completes); omitted: no check.
+   * The non-finite record, as given to global_norm_squared earlier in the same
+   * pass (it arms the record this completes; the step is read from the same
+   * per-step uniform); omitted: no check.
    */
-  recordIndex?: number;
+  record?: Pick<NormRecord, 'index' | 'step'>;
 }
 
 /**
@@ -213,17 +208,20 @@ export interface AdamWArgs {
  *   s = gradClip > 0 ? min(1, gradClip / (sqrt(norm^2) + 1e-6)) : 1; g = s*grad
  *   m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2
  *   param -= lr * (m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps) + (i < nDecay ? weightDecay*param : 0))
- * With `recordIndex`, the first non-finite parameter written completes the
+ * With `record`, the first non-finite parameter written completes the
  * step's non-finite record as {t, NONFINITE_B, index} unless the norm's stage
  * (or an earlier step) has recorded already. `stats` is bound writable.
  */
 export function adamw_update(p: Program, a: AdamWArgs): void {
-  const { params, grads, m, v, hyper, norm, stats, n, nDecay, recordIndex = NO_RECORD } = a;
+  const { params, grads, m, v, hyper, norm, stats, n, nDecay, record } = a;
+  const recordIndex = record?.index ?? NO_RECORD;
   if (!(nDecay >= 0 && nDecay <= n)) throw new Error(`adamw_update: nDecay ${nDecay} outside [0, ${n}]`);
   const groups = groupsFor(n);
   const sizes = p.uniform(
     'adamw sizes',
     packUniform(ADAMW.uniforms.Sizes, { n, nDecay, normIndex: norm.index, groups, recordIndex }),
   );
-  p.add(ADAMW, [grads, { buffer: norm.buffer }, stats, params, m, v, hyper, sizes], [groups]);
+  // Without a record the step is never read, but the binding must exist.
+  const step = record?.step ?? p.uniform('adamw no step', new ArrayBuffer(NONFINITE_STEP_BYTES));
+  p.add(ADAMW, [grads, { buffer: norm.buffer }, stats, params, m, v, hyper, sizes, step], [groups]);
 }

@@ -92,7 +92,7 @@ export class Trainer {
       stats,
       n,
       nDecay: model.table.nDecay,
-      recordIndex: STAT_NONFINITE,
+      record,
     });
     a.finish();
     this.clearRecord();

@@ -53,7 +53,7 @@ async function gpuStep(
   const p = new Program(ctx);
   const record = { index: REC, lossIndex, step: su };
   const norm = global_norm_squared(p, stats, NORM, bG, n, record);
-  adamw_update(p, { params: bP, grads: bG, m: bM, v: bV, hyper, norm, stats, n, nDecay: n >> 1, recordIndex: REC });
+  adamw_update(p, { params: bP, grads: bG, m: bM, v: bV, hyper, norm, stats, n, nDecay: n >> 1, record });
   await noGpuErrors(ctx, () => p.run());
   const out = { stats: new Uint32Array((await ctx.read(stats)).buffer), params: await ctx.read(bP) };
   p.destroy();
