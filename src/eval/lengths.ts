@@ -156,6 +156,8 @@ export async function evaluateLengths(
         const { input, target } = packWindows(part, B, L);
         graph.setBatch(input, target);
         graph.forward.run();
+        // Only the first chunk's diagnostics are read (readDiagnostics), so only it computes them.
+        if (c0 === 0) graph.diagnostics?.run();
         // SYNC: evaluation point — per-token losses of this chunk.
         const losses = await ctx.read(graph.losses.buffer, B * L);
         // Only scored positions count (tasks score a few; text scores all).

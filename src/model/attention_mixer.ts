@@ -262,6 +262,14 @@ export class AttentionMixer implements Mixer {
     return this.diag;
   }
 
+  /** Records the per-row diagnostics from the queries and keys the forward left (an evaluation graph's own program). */
+  recordDiagnostics(p: Program): void {
+    if (!this.diag) return;
+    const { B, H, T, hd } = this.s;
+    const { qr: q, kr: k, probs: params, reweightP } = this;
+    attention_fused_diagnostics(p, { q, k, B, H, L: T, hd, params, reweightP, diag: this.diag });
+  }
+
   /** Records head (b, h)'s attention map averaged into an R x R grid (after forward). */
   recordMap(p: Program, map: Binding, b: number, h: number, R: number): void {
     const { B, H, T, hd } = this.s;
@@ -302,7 +310,6 @@ export class AttentionMixer implements Mixer {
       rope_forward(p, this.kr, this.kp, B * H, T, hd, this.ropeTable!);
     }
     const fused = { q: this.qr, k: this.kr, B, H, L: T, hd, params: this.probs, reweightP: this.reweightP };
-    if (this.diag) attention_fused_diagnostics(p, { ...fused, diag: this.diag });
     if (this.form.fused) {
       // Linear-time taylor where its factorisation holds; the streaming kernel otherwise.
       const linear =

@@ -124,6 +124,12 @@ export class Graph {
   readonly logits: Binding;
   readonly forward: Program;
   readonly backward: Program;
+  /**
+   * Evaluation with `diagnostics`: the per-row attention statistics of every attention layer,
+   * run after `forward` (from the queries and keys it left) only for the windows whose statistics
+   * are read, not on every chunk; null otherwise.
+   */
+  readonly diagnostics: Program | null = null;
   /** The graph's planned buffers (activations and both programs' scratch). */
   private alloc: PlanAllocator;
   private blocks: BlockActs[] = [];
@@ -281,6 +287,10 @@ export class Graph {
         // Stream rows of rndembqk carry ids >= V: encoder_backward skips them (eps is fixed).
         encoder_backward(bw, G('wte'), dres, tokens, N, C, V);
       }
+      if (options.diagnostics) {
+        const d = (this.diagnostics = new Program(ctx));
+        for (const b of this.blocks) if (!b.skip) b.mixer.recordDiagnostics?.(d);
+      }
       alloc.finish();
     } catch (e) {
       this.destroy();
@@ -326,6 +336,7 @@ export class Graph {
     // (The programs are missing when building them failed.)
     this.forward?.destroy();
     this.backward?.destroy();
+    this.diagnostics?.destroy();
     this.alloc.destroy();
   }
 }

@@ -9,4 +9,6 @@ export interface Mixer {
   forward(p: Program, out: Binding, inp: Binding): void;
   /** dinp[N, C] written from dout[N, C] and the forward input; parameter gradients accumulated. */
   backward(p: Program, dinp: Binding, dout: Binding, inp: Binding): void;
+  /** Evaluation diagnostics (attention mixers that planned them): recorded after the forward, from what it left. */
+  recordDiagnostics?(p: Program): void;
 }

@@ -9,7 +9,7 @@ import { DEFAULT_EVAL, type EvalConfig, evaluateLengths } from '../../src/eval/l
 import { attentionMap } from '../../src/eval/map';
 import { passkeyAccuracy } from '../../src/eval/passkey';
 import { evaluateRun } from '../../src/eval/run';
-import { GptModel } from '../../src/model/gpt';
+import { GptModel, Graph, type GraphOptions } from '../../src/model/gpt';
 import { initParams } from '../../src/model/params';
 import { ReferenceGpt } from '../../src/reference/gpt';
 import { Rng } from '../../src/util/random';
@@ -86,6 +86,27 @@ describe('evaluateLengths', () => {
       expect(d.localFocus).toBeLessThanOrEqual(1 + 1e-5);
       expect(d.entropy).toBeLessThanOrEqual(Math.log(d.length) + 1e-4);
     }
+    model.destroy();
+  });
+
+  test('diagnostics are a program of their own, one dispatch per attention layer the graph runs', async () => {
+    const ctx = await gpu();
+    const corpus = tinyCorpus();
+    const model = new GptModel(ctx, config(corpus, ['softmax', 'mlp', 'lssa']));
+    const labels = (p: { dispatches: { label: string }[] } | null) => (p?.dispatches ?? []).map((d) => d.label);
+    const isDiag = (l: string) => l.startsWith('attention_fused_diagnostics');
+    const build = (o: Partial<GraphOptions>) => new Graph(model, 2, 2 * T, { training: false, fused: true, ...o });
+    const g = build({ diagnostics: true });
+    // evaluateLengths runs it for the first chunk only, the one whose statistics it reads.
+    expect(labels(g.forward).filter(isDiag)).toEqual([]);
+    expect(labels(g.diagnostics)).toEqual(['attention_fused_diagnostics:softmax', 'attention_fused_diagnostics:lssa']);
+    g.destroy();
+    const skip = build({ diagnostics: true, skipNonSoftmax: true });
+    expect(labels(skip.diagnostics)).toEqual(['attention_fused_diagnostics:softmax']);
+    skip.destroy();
+    const none = build({ diagnostics: false });
+    expect(none.diagnostics).toBeNull();
+    none.destroy();
     model.destroy();
   });
 
