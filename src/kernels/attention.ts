@@ -22,9 +22,9 @@
 // - hd <= MAXHD = 256 (the documented range); B*H <= 65535 (the probs kernels' grid y).
 // - Every shader is compiled after shaders/attention_common.wgsl (MECH, ALIBI, HD,
 //   EPS, MAXHD, alibi_slope, phi); the TypeScript twins are in ./attention_constants.
-// - Every kernel is one thread per row (or per row and 4 outputs; the mix: per 8 rows
-//   and 8 outputs) walking its rows in order with no barriers: fixed-order sums, and
-//   fast on a software adapter.
+// - Every kernel is one thread per row (the probabilities forward: per 4 rows; the mix
+//   and datt: per 8 rows and 8 outputs) walking its rows in order with no barriers:
+//   fixed-order sums, and fast on a software adapter.
 // - The probabilities backward needs a [B,H,T,T] scratch (dL/d(q_i . k_j)); pass one
 //   as `ds` to share it between layers, else the Program owns one.
 
@@ -66,11 +66,16 @@ export interface ProbsParams {
 const WG = 64; // threads per workgroup in every attention shader
 /** Output rows per thread of the mix (ROWS in shaders/attention_values_forward.wgsl). */
 export const MIX_ROWS = 8;
+/** Query rows per thread of the probabilities forward (ROWS in shaders/attention_probs_forward.wgsl). */
+export const PROBS_ROWS = 4;
+/** Rows and columns of a values-backward tile (ROWS in shaders/attention_values_backward.wgsl). */
+export const DATT_TILE = 8;
 
 /** Every attention kernel is compiled after the shared prelude. */
 export const withAttentionPrelude = (code: string): string => `${commonCode}\n${code}`;
 
-const PROBS_PARAMS = uniformLayout([
+/** The probabilities kernels' uniform (the backward's; exported for the forward's test fixture). */
+export const PROBS_PARAMS = uniformLayout([
   ['T', 'u32'],
   ['hd', 'u32'],
   ['H', 'u32'],
@@ -80,11 +85,22 @@ const PROBS_PARAMS = uniformLayout([
   ['lnTrain', 'f32'],
   ['_pad2', 'f32'],
 ]);
+/** The forward's uniform: PROBS_PARAMS with its padding carrying the 1-D grid (exported for its test). */
+export const PROBS_FWD_PARAMS = uniformLayout([
+  ['T', 'u32'],
+  ['hd', 'u32'],
+  ['H', 'u32'],
+  ['gridX', 'u32'],
+  ['invSqrtHd', 'f32'],
+  ['lnHd', 'f32'],
+  ['lnTrain', 'f32'],
+  ['total', 'u32'],
+]);
 const PROBS_FWD = {
   label: 'attention_probs_forward',
   code: withAttentionPrelude(probsFwdCode),
   access: ['read', 'read', 'write', 'write', 'uniform'] as const,
-  uniforms: { Params: PROBS_PARAMS },
+  uniforms: { Params: PROBS_FWD_PARAMS },
 };
 const PROBS_BWD = {
   label: 'attention_probs_backward',
@@ -113,7 +129,8 @@ const MIX = {
   access: ['read', 'read', 'read', 'write', 'uniform'] as const,
   uniforms: { Params: MIX_PARAMS },
 };
-const DATT = {
+/** The values backward's datt kernel (exported, with its uniform, for its test). */
+export const DATT = {
   label: 'attention_values_backward',
   code: withAttentionPrelude(dattCode),
   access: ['read', 'read', 'write', 'uniform'] as const,
@@ -121,7 +138,7 @@ const DATT = {
     Params: uniformLayout([
       ['T', 'u32'],
       ['hd', 'u32'],
-      ['jb', 'u32'],
+      ['tiles', 'u32'],
       ['gridX', 'u32'],
       ['total', 'u32'],
       ['H', 'u32'],
@@ -144,20 +161,25 @@ function probsSpec<S extends typeof PROBS_FWD | typeof PROBS_BWD>(spec: S, param
   return { ...spec, label: `${spec.label}:${params.mechanism}${params.alibi ? '+alibi' : ''}`, constants };
 }
 
-function probsUniform(p: Program, { H, T, hd }: AttentionShape, params: ProbsParams): GPUBuffer {
+/** The probabilities kernels' uniform; `grid`: the forward's (gridX, total) in PROBS_FWD_PARAMS. */
+function probsUniform(
+  p: Program,
+  { H, T, hd }: AttentionShape,
+  params: ProbsParams,
+  grid?: { gridX: number; total: number },
+): GPUBuffer {
   if (params.mechanism === 'sigmoid' && !(params.trainLength > 0))
     throw new Error('sigmoid attention needs trainLength > 0');
-  return p.uniform(
-    'attention probs params',
-    packUniform(PROBS_PARAMS, {
-      T,
-      hd,
-      H,
-      invSqrtHd: 1 / Math.sqrt(hd),
-      lnHd: Math.log(hd),
-      lnTrain: Math.log(Math.max(params.trainLength, 1)),
-    }),
-  );
+  const values = {
+    T,
+    hd,
+    H,
+    invSqrtHd: 1 / Math.sqrt(hd),
+    lnHd: Math.log(hd),
+    lnTrain: Math.log(Math.max(params.trainLength, 1)),
+  };
+  const data = grid ? packUniform(PROBS_FWD_PARAMS, { ...values, ...grid }) : packUniform(PROBS_PARAMS, values);
+  return p.uniform('attention probs params', data);
 }
 
 /** Workgroups for `threads` 1-D threads of WG, spread over x and y. */
@@ -260,7 +282,9 @@ export interface ValuesBackwardArgs extends AttentionShape {
 export function attention_probs_forward(p: Program, a: ProbsForwardArgs): void {
   check('attention_probs_forward', a, a.params);
   const spec = probsSpec(PROBS_FWD, a.params, a.hd);
-  p.add(spec, [a.q, a.k, a.att, a.rowstat, probsUniform(p, a, a.params)], [ceilDiv(a.T, WG), a.B * a.H]);
+  const total = a.B * a.H * ceilDiv(a.T, PROBS_ROWS); // one thread per PROBS_ROWS query rows
+  const [gx, gy] = grid(total);
+  p.add(spec, [a.q, a.k, a.att, a.rowstat, probsUniform(p, a, a.params, { gridX: gx, total })], [gx, gy]);
 }
 
 /** dq, dk [B,H,T,hd] written. `ds` (optional): a [B,H,T,T] scratch, else one owned by `p`. */
@@ -285,13 +309,13 @@ export function attention_values_forward(p: Program, a: ValuesForwardArgs): void
 export function attention_values_backward(p: Program, a: ValuesBackwardArgs): void {
   const { B, H, T, hd } = a;
   check('attention_values_backward', a);
-  const jb = ceilDiv(T, 4); // 4-column blocks per row
-  const total = B * H * T * jb;
+  const tiles = ceilDiv(T, DATT_TILE); // DATT_TILE x DATT_TILE tiles of datt, tiles^2 per head
+  const total = B * H * tiles * tiles;
   const [gx, gy] = grid(total);
   const doutMerged = a.doutMerged ? 1 : 0;
   const u = p.uniform(
     'attention datt sizes',
-    packUniform(DATT.uniforms.Params, { T, hd, jb, gridX: gx, total, H, doutMerged }),
+    packUniform(DATT.uniforms.Params, { T, hd, tiles, gridX: gx, total, H, doutMerged }),
   );
   p.add(DATT, [a.dout, a.v, a.datt, u], [gx, gy]);
   attention_mix(p, a.dv, a.att, a.dout, null, B * H, T, hd, true, { H, xMerged: a.doutMerged });

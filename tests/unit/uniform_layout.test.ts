@@ -95,30 +95,30 @@ describe('uniform layouts', () => {
   });
 
   test('a wrong layout is reported by kernel and field', () => {
-    const probs = specs.find((s) => s.label === 'attention_probs_forward');
-    if (!probs?.uniforms) throw new Error('attention_probs_forward not declared');
+    const probs = specs.find((s) => s.label === 'attention_probs_backward');
+    if (!probs?.uniforms) throw new Error('attention_probs_backward not declared');
     const right = probs.uniforms.Params;
     const wrong = (l: UniformLayout) => checkSpec({ ...probs, uniforms: { Params: l } });
     expect(wrong(right)).toEqual([]);
     // Two fields swapped: the numbers would land in each other's slot.
     const swapped = right.map((f) => (f[0] === 'lnHd' ? right[4] : f[0] === 'invSqrtHd' ? right[5] : f));
     expect(wrong(swapped)).toEqual([
-      "attention_probs_forward: struct Params field 4 'invSqrtHd': " +
+      "attention_probs_backward: struct Params field 4 'invSqrtHd': " +
         'shader has invSqrtHd: f32 at byte 16, TypeScript has lnHd: f32 at byte 16',
-      "attention_probs_forward: struct Params field 5 'lnHd': " +
+      "attention_probs_backward: struct Params field 5 'lnHd': " +
         'shader has lnHd: f32 at byte 20, TypeScript has invSqrtHd: f32 at byte 20',
     ]);
     // A float packed as an integer.
     const retyped: UniformLayout = right.map((f) => (f[0] === 'lnTrain' ? (['lnTrain', 'u32'] as const) : f));
     expect(wrong(retyped)).toEqual([
-      "attention_probs_forward: struct Params field 6 'lnTrain': " +
+      "attention_probs_backward: struct Params field 6 'lnTrain': " +
         'shader has lnTrain: f32 at byte 24, TypeScript has lnTrain: u32 at byte 24',
     ]);
     // A padding field left out: the field is missing and the struct is short.
     expect(wrong(right.filter((f) => f[0] !== '_pad2'))).toEqual([
-      "attention_probs_forward: struct Params field 7 '_pad2': " +
+      "attention_probs_backward: struct Params field 7 '_pad2': " +
         'shader has _pad2: f32 at byte 28, TypeScript has nothing',
-      'attention_probs_forward: struct Params: size 32 bytes in the shader, 28 in TypeScript',
+      'attention_probs_backward: struct Params: size 32 bytes in the shader, 28 in TypeScript',
     ]);
     // A vec4 after a scalar is aligned to 16 bytes: the offsets tell it apart.
     const v = uniformLayout([
