@@ -3,9 +3,10 @@
 // tiles) against the float64 references and, bit for bit, against the one-row kernels they
 // replaced (tests/gpu/fixtures/*_rows.wgsl): every output keeps its operations and their
 // order, so nothing may move. T straddles both tiles (1, 7, 9, 17, 33, 130), hd is below,
-// at and past a vec4 (1, 3, 4, 16, 20, 64), every normalised mechanism with and without
-// ALiBi, dout in both layouts. Each kernel with its diagonal-corner predicate broken
-// (j <= i made j < i) must fail the comparison: the test can fail.
+// at and past a vec4 (1, 3, 4, 16, 20, 64) (every pair for softmax and datt; each other
+// mechanism, with and without ALiBi, at the pairs that reach each code path), dout in both
+// layouts. Each kernel with its diagonal-corner predicate broken (j <= i made j < i) must
+// fail the comparison: the test can fail.
 import { describe, expect, test } from 'vitest';
 import probsCode from '../../shaders/attention_probs_forward.wgsl?raw';
 import dattCode from '../../shaders/attention_values_backward.wgsl?raw';
@@ -99,12 +100,20 @@ function dattKernel(p: Program, bufs: GPUBuffer[], { T, hd }: Shape, merged: boo
 }
 
 const shapes: Shape[] = TS.flatMap((T) => HDS.map((hd) => ({ T, hd })));
+/**
+ * Per mechanism, fewer shapes (each head width is a pipeline to compile, the suite's main cost here):
+ * every T at the written-out width 16, and the private-array path at a width below and past a vec4.
+ */
+const mechanismShapes: Shape[] = [
+  ...TS.map((T) => ({ T, hd: 16 })),
+  ...[3, 20].flatMap((hd) => [9, 33].map((T) => ({ T, hd }))),
+];
 const label = (s: Shape) => `T=${s.T} hd=${s.hd}`;
 
 /** Runs the tiled forward (or a mutant of it) and the one-row fixture on every shape; returns their outputs. */
-async function probsCases(params: K.ProbsParams, mutate: Mutate | null) {
+async function probsCases(params: K.ProbsParams, mutate: Mutate | null, list = shapes) {
   const ctx = await gpu();
-  const runs = shapes.map((s, n) => {
+  const runs = list.map((s, n) => {
     const [q, k] = [randn(B * H * s.T * s.hd, 2 * n + 1), randn(B * H * s.T * s.hd, 2 * n + 2)];
     const ins = [ctx.upload('q', q), ctx.upload('k', k)];
     const outs = [0, 1].map(() => [ctx.storage('att', B * H * s.T * s.T), ctx.storage('rowstat', B * H * s.T)]);
@@ -134,7 +143,9 @@ describe('attention probabilities forward: 4-row tile vs the one-row kernel and 
     for (const alibi of [false, true])
       test(`${mechanism}${alibi ? '+alibi' : ''}, T x hd`, async () => {
         const params = { mechanism, alibi, trainLength: mechanism === 'lssacap' ? 5 : 64 };
-        for (const { s, q, k, tiled, rows } of await probsCases(params, null)) {
+        // Softmax without ALiBi takes every T x hd; the others the shapes that reach each code path.
+        const list = mechanism === 'softmax' && !alibi ? shapes : mechanismShapes;
+        for (const { s, q, k, tiled, rows } of await probsCases(params, null, list)) {
           const [att, rowstat] = [new Float64Array(B * H * s.T * s.T), new Float64Array(B * H * s.T)];
           R.attention_probs_forward(att, rowstat, q, k, B, H, s.T, s.hd, params);
           assertClose(`att ${label(s)}`, tiled[0], att, { rtol: 1e-4, atol: 1e-6 });
