@@ -16,15 +16,22 @@
 // params.window > 0 (windowed evaluation): row i sees keys max(0, i + 1 - window)..i,
 // and counts min(i + 1, window) keys wherever a term counts them (see the fused prelude).
 // Threading: one thread per query row (the map: per row bucket) walking keys in
-// order with no barriers: deterministic, and fast on a software adapter.
+// order with no barriers: deterministic, and fast on a software adapter. For heads
+// up to FUSED_TILE_MAXHD wide the forward and diagnostics run register-tiled
+// (shaders/attention_fused_tile.wgsl: a thread owns 4 rows, each key loaded once for
+// them), with the one-row kernels' bits; the one-row kernels serve wider heads and
+// incremental sampling's single query row.
 // The forward also serves incremental sampling (src/sample/incremental.ts): its
 // `cache` puts the L query rows at absolute positions qOff.. over a key/value
 // cache of `rows` rows per head; without it (evaluation) qOff = 0 and rows = L,
 // the same rows, keys and arithmetic as before the option existed.
 import fusedCommonCode from '../../shaders/attention_fused_common.wgsl?raw';
 import diagCode from '../../shaders/attention_fused_diagnostics.wgsl?raw';
+import diagTiledCode from '../../shaders/attention_fused_diagnostics_tiled.wgsl?raw';
 import fwdCode from '../../shaders/attention_fused_forward.wgsl?raw';
+import fwdTiledCode from '../../shaders/attention_fused_forward_tiled.wgsl?raw';
 import mapCode from '../../shaders/attention_fused_map.wgsl?raw';
+import tileCode from '../../shaders/attention_fused_tile.wgsl?raw';
 import type { BindingLike } from '../gpu/context';
 import { ceilDiv, type KernelSpec, type Program } from '../gpu/program';
 import { packUniform, uniformLayout } from '../gpu/uniform';
@@ -36,7 +43,10 @@ export const FUSED_MAP_MAX_R = 128;
 /** The four per-row statistics of attention_fused_diagnostics, in order. */
 export const FUSED_DIAGNOSTICS = ['entropy', 'sink', 'local', 'distance'] as const;
 
-const WG = 64; // rows per workgroup (forward, diagnostics)
+/** Widest head of the register-tiled forward and diagnostics (TILE_MAXHD in attention_fused_tile.wgsl). */
+export const FUSED_TILE_MAXHD = 16;
+const WG = 64; // threads per workgroup (forward, diagnostics)
+const TILE_ROWS = 4; // query rows per thread of the tiled kernels
 const MAP_WG = 4; // row buckets per workgroup (map)
 
 /** Params of attention_fused_common.wgsl (declared there, bound by each kernel). */
@@ -67,13 +77,16 @@ const DIAG = {
   access: ['read', 'read', 'write', 'uniform'] as const,
   uniforms: { Params: PARAMS },
 };
+const tiled = (code: string) => fused(`${tileCode}\n${code}`);
+const FWD_TILED = { ...FWD, label: 'attention_fused_forward_tiled', code: tiled(fwdTiledCode) };
+const DIAG_TILED = { ...DIAG, label: 'attention_fused_diagnostics_tiled', code: tiled(diagTiledCode) };
 const MAP = {
   label: 'attention_fused_map',
   code: fused(mapCode),
   access: ['read', 'read', 'write', 'uniform'] as const,
   uniforms: { Params: PARAMS },
 };
-export const KERNELS: readonly KernelSpec[] = [FWD, DIAG, MAP];
+export const KERNELS: readonly KernelSpec[] = [FWD, DIAG, FWD_TILED, DIAG_TILED, MAP];
 
 /** Sizes and weights shared by the fused kernels: [B, H, L, hd] tensors. */
 export interface FusedShape {
@@ -84,6 +97,12 @@ export interface FusedShape {
   params: ProbsParams;
   /** Re-weighting exponent; null: off. */
   reweightP: number | null;
+  /**
+   * Forward and diagnostics: 'row' forces the one-row kernels, 'tile' the register-tiled
+   * ones (same bits; tests compare them). Default: tiled when hd <= FUSED_TILE_MAXHD and
+   * there is no cache (incremental sampling runs one query row: the one-row kernel).
+   */
+  kernel?: 'row' | 'tile';
 }
 
 export interface FusedForwardArgs extends FusedShape {
@@ -178,6 +197,16 @@ function uniform(p: Program, label: string, a: FusedShape, bh = 0, R = 0, cache?
   return p.uniform(`${label} params`, fusedParamsData(a, bh, R, cache));
 }
 
+/** Whether the tiled kernel runs (fallback: the one-row kernel, any hd up to MAXHD). */
+function tileFor({ kernel, hd }: FusedShape, byDefault: boolean): boolean {
+  if (kernel === 'tile' && hd > FUSED_TILE_MAXHD)
+    throw new Error(`attention_fused: the tiled kernels take hd <= ${FUSED_TILE_MAXHD}, got ${hd}`);
+  return kernel === undefined ? byDefault && hd <= FUSED_TILE_MAXHD : kernel === 'tile';
+}
+
+/** Workgroups along x: one thread per row, or per TILE_ROWS rows. */
+const rowGroups = (L: number, tile: boolean) => ceilDiv(tile ? ceilDiv(L, TILE_ROWS) : L, WG);
+
 function checkCache(a: FusedForwardArgs): void {
   if (!a.cache) return;
   const { qOff, rows } = a.cache;
@@ -194,14 +223,16 @@ export function attention_fused_forward(p: Program, a: FusedForwardArgs): GPUBuf
   check(FWD.label, a);
   checkCache(a);
   const u = uniform(p, FWD.label, a, 0, 0, a.cache);
-  p.add(spec(FWD, a), [a.q, a.k, a.v, a.out, u], [ceilDiv(a.L, WG), a.B * a.H]);
+  const t = tileFor(a, !a.cache);
+  p.add(spec(t ? FWD_TILED : FWD, a), [a.q, a.k, a.v, a.out, u], [rowGroups(a.L, t), a.B * a.H]);
   return u;
 }
 
 /** diag [B,H,L,4] (written): per row entropy, sink mass, local focus, mean distance (FUSED_DIAGNOSTICS). */
 export function attention_fused_diagnostics(p: Program, a: FusedDiagnosticsArgs): void {
   check(DIAG.label, a);
-  p.add(spec(DIAG, a), [a.q, a.k, a.diag, uniform(p, DIAG.label, a)], [ceilDiv(a.L, WG), a.B * a.H]);
+  const t = tileFor(a, true);
+  p.add(spec(t ? DIAG_TILED : DIAG, a), [a.q, a.k, a.diag, uniform(p, DIAG.label, a)], [rowGroups(a.L, t), a.B * a.H]);
 }
 
 /** map [R,R] (written): head (b, h)'s weights averaged over R x R cells (see attention_fused_map.wgsl). */

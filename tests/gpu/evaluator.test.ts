@@ -99,10 +99,13 @@ describe('evaluateLengths', () => {
     const g = build({ diagnostics: true });
     // evaluateLengths runs it for the first chunk only, the one whose statistics it reads.
     expect(labels(g.forward).filter(isDiag)).toEqual([]);
-    expect(labels(g.diagnostics)).toEqual(['attention_fused_diagnostics:softmax', 'attention_fused_diagnostics:lssa']);
+    expect(labels(g.diagnostics)).toEqual([
+      'attention_fused_diagnostics_tiled:softmax',
+      'attention_fused_diagnostics_tiled:lssa',
+    ]);
     g.destroy();
     const skip = build({ diagnostics: true, skipNonSoftmax: true });
-    expect(labels(skip.diagnostics)).toEqual(['attention_fused_diagnostics:softmax']);
+    expect(labels(skip.diagnostics)).toEqual(['attention_fused_diagnostics_tiled:softmax']);
     skip.destroy();
     const none = build({ diagnostics: false });
     expect(none.diagnostics).toBeNull();

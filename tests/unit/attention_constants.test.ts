@@ -75,7 +75,7 @@ describe('attention prelude and its TypeScript twins', () => {
 
   test('every attention kernel is compiled after the prelude', () => {
     const kernels = [...ATTENTION, ...FUSED];
-    expect(kernels.length).toBe(7);
+    expect(kernels.length).toBe(9);
     for (const k of kernels) expect(k.code.startsWith(PRELUDE), k.label).toBe(true);
     const files = readdirSync(SHADERS).filter((f) => f.startsWith('attention_') && /\bfn\s+main\b/.test(read(f)));
     for (const f of files)
