@@ -2,10 +2,10 @@
 // attention_fused_diagnostics_tiled.wgsl) bit for bit against the one-row kernels they
 // replace for hd <= 16 (shaders/attention_fused_forward.wgsl, attention_fused_diagnostics.wgsl,
 // still the kernels for wider heads and for incremental sampling), and against the float64
-// chain. Every mechanism x ALiBi x re-weighting x window (0; 3, narrower than the 4-row
-// tile; 10) x L straddling the tile (1, 7, 9, 33, 130) x hd (1, 3, 4, 16: a lone element,
-// a short 4-channel group, one group, the widest tile); and the incremental-sampling form
-// (query rows at qOff over a longer key cache).
+// chain. Every mechanism x window (0; 3, narrower than the 4-row tile; 10) x L straddling
+// the tile (1, 7, 9, 33, 130), in the forms of `combos` (ALiBi and re-weighting at hd 16, the
+// widest tile; hd 1, 3, 4: a lone element, a short 4-channel group, one group); and the
+// incremental-sampling form (query rows at qOff over a longer key cache).
 import { describe, expect, test } from 'vitest';
 import { Program } from '../../src/gpu/program';
 import { NORMALISED_MECHANISMS, type ProbsParams } from '../../src/kernels/attention';
@@ -108,25 +108,42 @@ async function compareKernels(runs: Run[], seed: number): Promise<string[]> {
   return report;
 }
 
+/**
+ * The (ALiBi, re-weighting, hd) forms a mechanism is checked in: at hd 16 (the widest tile) plain,
+ * with ALiBi and re-weighted (where the mechanism has it); at a short 4-channel group (hd 3) plain;
+ * softmax and lssa (the query and key norms) also at every other head width, and softmax re-weighted
+ * at hd 3. Each form is four pipelines to compile, the test's main cost on SwiftShader, so not the
+ * whole grid.
+ */
+function combos(mechanism: ProbsParams['mechanism']) {
+  const hd = FUSED_TILE_MAXHD;
+  const out = [
+    { alibi: false, reweightP: null as number | null, hd },
+    { alibi: true, reweightP: null, hd },
+  ];
+  if (KERNEL_ROW_NORMALISED.includes(mechanism)) out.push({ alibi: false, reweightP: RW_P, hd });
+  const widths = mechanism === 'softmax' || mechanism === 'lssa' ? HDS.filter((h) => h !== hd) : [3];
+  out.push(...widths.map((w) => ({ alibi: false, reweightP: null, hd: w })));
+  if (mechanism === 'softmax') out.push({ alibi: false, reweightP: RW_P, hd: 3 });
+  return out;
+}
+
 const expectOk = (report: string[]) => expect(report, report.slice(0, 8).join('\n')).toEqual([]);
 
 describe('tiled fused kernels: the one-row kernels bit for bit', () => {
   for (const [m, mechanism] of NORMALISED_MECHANISMS.entries())
-    test(`${mechanism}: alibi x reweight x window x L ${LS.join(', ')} x hd ${HDS.join(', ')}`, async () => {
-      const rws = KERNEL_ROW_NORMALISED.includes(mechanism) ? [null, RW_P] : [null];
+    test(`${mechanism}: window x L ${LS.join(', ')} at the head widths and options that reach each path`, async () => {
       const report: string[] = [];
-      for (const alibi of [false, true])
-        for (const reweightP of rws)
-          for (const hd of HDS) {
-            const runs: Run[] = [];
-            for (const L of LS)
-              for (const window of WINDOWS) {
-                const params: ProbsParams = { mechanism, alibi, trainLength: 16, window };
-                const name = `${mechanism} alibi=${alibi} rw=${reweightP} win=${window} L=${L} hd=${hd}`;
-                runs.push({ name, shape: { B, H, L, hd, params, reweightP } });
-              }
-            report.push(...(await compareKernels(runs, 100 * m + hd)));
+      for (const { alibi, reweightP, hd } of combos(mechanism)) {
+        const runs: Run[] = [];
+        for (const L of LS)
+          for (const window of WINDOWS) {
+            const params: ProbsParams = { mechanism, alibi, trainLength: 16, window };
+            const name = `${mechanism} alibi=${alibi} rw=${reweightP} win=${window} L=${L} hd=${hd}`;
+            runs.push({ name, shape: { B, H, L, hd, params, reweightP } });
           }
+        report.push(...(await compareKernels(runs, 100 * m + hd)));
+      }
       expectOk(report);
     });
 
