@@ -8,8 +8,9 @@
 // Nothing [L, L] exists: a row's weights are recomputed from q and k on each
 // pass over its keys, one thread per row, keys in order (fixed-order sums, no
 // barriers). The register-tiled forward and diagnostics (attention_fused_tile.wgsl,
-// 4 rows a thread) restate this file's row functions for a Row value: change both. phi is the training kernel's (both from attention_common.wgsl) and the
-// logit is attention_probs_forward.wgsl's code, so fused and unfused weights agree to rounding.
+// 4 rows a thread) restate this file's row functions for a Row value: change both.
+// phi is the training kernel's (both from attention_common.wgsl) and the logit is
+// attention_probs_forward.wgsl's code, so fused and unfused weights agree to rounding.
 //
 // The weight u_j of key j <= i that a kernel uses is unnormalised; A_ij = u_j / sum u
 // for softmax/lssa/taylor, A_ij = u_j for sigmoid/relu (raw weights):
