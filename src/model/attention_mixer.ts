@@ -262,31 +262,20 @@ export class AttentionMixer implements Mixer {
     return this.diag;
   }
 
+  /** What every fused kernel of this layer reads: the queries and keys after the source step, and the weights. */
+  private get fusedInputs() {
+    const { B, H, T, hd } = this.s;
+    return { q: this.qr, k: this.kr, B, H, L: T, hd, params: this.probs, reweightP: this.reweightP };
+  }
+
   /** Records the per-row diagnostics from the queries and keys the forward left (an evaluation graph's own program). */
   recordDiagnostics(p: Program): void {
-    if (!this.diag) return;
-    const { B, H, T, hd } = this.s;
-    const { qr: q, kr: k, probs: params, reweightP } = this;
-    attention_fused_diagnostics(p, { q, k, B, H, L: T, hd, params, reweightP, diag: this.diag });
+    if (this.diag) attention_fused_diagnostics(p, { ...this.fusedInputs, diag: this.diag });
   }
 
   /** Records head (b, h)'s attention map averaged into an R x R grid (after forward). */
   recordMap(p: Program, map: Binding, b: number, h: number, R: number): void {
-    const { B, H, T, hd } = this.s;
-    attention_fused_map(p, {
-      map,
-      q: this.qr,
-      k: this.kr,
-      b,
-      h,
-      B,
-      H,
-      L: T,
-      hd,
-      params: this.probs,
-      reweightP: this.reweightP,
-      R,
-    });
+    attention_fused_map(p, { ...this.fusedInputs, map, b, h, R });
   }
 
   forward(p: Program, out: Binding, inp: Binding): void {
@@ -309,7 +298,7 @@ export class AttentionMixer implements Mixer {
       rope_forward(p, this.qr, this.qp, B * H, T, hd, this.ropeTable!);
       rope_forward(p, this.kr, this.kp, B * H, T, hd, this.ropeTable!);
     }
-    const fused = { q: this.qr, k: this.kr, B, H, L: T, hd, params: this.probs, reweightP: this.reweightP };
+    const fused = this.fusedInputs;
     if (this.form.fused) {
       // Linear-time taylor where its factorisation holds; the streaming kernel otherwise.
       const linear =
