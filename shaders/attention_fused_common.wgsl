@@ -155,3 +155,17 @@ fn weight(x: f32) -> f32 {
   }
   return phi_row(x - rM);
 }
+
+// A row's unnormalised diagnostics sums over its keys (attention_fused_diagnostics*.wgsl):
+// sum u, sum u log u, sink, local, distance.
+struct Stats { z: f32, ulu: f32, sink: f32, near: f32, dist: f32 }
+
+// The four statistics of a row (entropy, sink, local, distance) from its sums: normalised
+// mechanisms divide by Z, with -sum A log A = log Z - (sum u log u) / Z.
+fn diag_finish(s: Stats) -> vec4<f32> {
+  if (MECH <= LAST_NORMALISED) {
+    let inv = 1.0 / s.z;
+    return vec4<f32>(log(s.z) - s.ulu * inv, s.sink * inv, s.near * inv, s.dist * inv);
+  }
+  return vec4<f32>(-s.ulu, s.sink, s.near, s.dist);
+}

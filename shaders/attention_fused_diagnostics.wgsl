@@ -39,17 +39,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (d <= 3u) { near += u; }
     dist = fma(u, f32(d), dist);
   }
-  var ent = -ulu;
-  if (MECH <= LAST_NORMALISED) {
-    let inv = 1.0 / z;
-    ent = log(z) - ulu * inv;
-    sink *= inv;
-    near *= inv;
-    dist *= inv;
-  }
+  let r = diag_finish(Stats(z, ulu, sink, near, dist));
   let o = (bh * P.L + i) * 4u;
-  diag[o] = ent;
-  diag[o + 1u] = sink;
-  diag[o + 2u] = near;
-  diag[o + 3u] = dist;
+  diag[o] = r.x;
+  diag[o + 1u] = r.y;
+  diag[o + 2u] = r.z;
+  diag[o + 3u] = r.w;
 }

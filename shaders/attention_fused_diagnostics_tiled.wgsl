@@ -6,9 +6,6 @@
 @group(0) @binding(2) var<storage, read_write> diag: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-// A row's unnormalised sums: sum u, sum u log u, sink, local, distance.
-struct Stats { z: f32, ulu: f32, sink: f32, near: f32, dist: f32 }
-
 fn diag_step(r: Row, j: u32, t: Key, s: ptr<function, Stats>) {
   if (!sees(r, j)) { return; }
   let w = tile_weight_log(r, tile_logit(r, j, t));
@@ -23,22 +20,12 @@ fn diag_step(r: Row, j: u32, t: Key, s: ptr<function, Stats>) {
 
 fn diag_store(bh: u32, i: u32, s: Stats) {
   if (i >= P.L) { return; }
-  var ent = -s.ulu;
-  var sink = s.sink;
-  var near = s.near;
-  var dist = s.dist;
-  if (MECH <= LAST_NORMALISED) {
-    let inv = 1.0 / s.z;
-    ent = log(s.z) - s.ulu * inv;
-    sink *= inv;
-    near *= inv;
-    dist *= inv;
-  }
+  let r = diag_finish(s);
   let o = (bh * P.L + i) * 4u;
-  diag[o] = ent;
-  diag[o + 1u] = sink;
-  diag[o + 2u] = near;
-  diag[o + 3u] = dist;
+  diag[o] = r.x;
+  diag[o + 1u] = r.y;
+  diag[o + 2u] = r.z;
+  diag[o + 3u] = r.w;
 }
 
 @compute @workgroup_size(64, 1, 1)
